@@ -1,0 +1,366 @@
+// The catalog repository: folders, photos and their derived rows. All SQL about photos lives here.
+import path from 'node:path';
+import type { Db, Statement } from './db.ts';
+import type { FolderInfo, PhotoDetails, PhotoSummary, ScanIssue } from '../../../shared/types.ts';
+import type { PhotoFacts } from '../media/decode.ts';
+
+export interface FolderRow {
+  id: number;
+  path: string;
+  online: number;
+  last_scan_at: number | null;
+}
+
+export interface KnownFile {
+  id: number;
+  size: number;
+  mtime_ms: number;
+  fingerprint: string | null;
+  missing_since: number | null;
+}
+
+export interface PhotoRow {
+  id: number;
+  folder_id: number;
+  path: string;
+  filename: string;
+  size: number;
+  mtime_ms: number;
+  fingerprint: string | null;
+  format: string | null;
+  width: number | null;
+  height: number | null;
+  orientation: number | null;
+  taken_at: string | null;
+  camera_make: string | null;
+  camera_model: string | null;
+  lens: string | null;
+  gps_lat: number | null;
+  gps_lon: number | null;
+  gps_alt: number | null;
+  added_at: number;
+  updated_at: number;
+  missing_since: number | null;
+}
+
+export interface NewFile {
+  folderId: number;
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** Null when the file could not be read; the thumbnail stage retries and records why. */
+  fingerprint: string | null;
+}
+
+/** True when `child` is `parent` or lies inside it. */
+export function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+export class Catalog {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(
+    readonly db: Db,
+    /** Stages every new or changed photo is queued for, in registry order. */
+    private readonly stages: () => readonly string[],
+  ) {}
+
+  /** A prepared statement, cached by its SQL text. */
+  private sql(text: string): Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
+  // ── folders ────────────────────────────────────────────────────────────
+
+  folders(): FolderRow[] {
+    return this.sql('SELECT id, path, online, last_scan_at FROM folders ORDER BY path').all() as FolderRow[];
+  }
+
+  folderInfos(): FolderInfo[] {
+    const rows = this.sql(
+        `SELECT f.id, f.path, f.online, f.last_scan_at, COUNT(p.id) AS photos
+         FROM folders f LEFT JOIN photos p ON p.folder_id = f.id GROUP BY f.id ORDER BY f.path`,
+      )
+      .all() as (FolderRow & { photos: number })[];
+    return rows.map((r) => ({ id: r.id, path: r.path, online: r.online === 1, photos: r.photos, lastScanAt: r.last_scan_at }));
+  }
+
+  folderFor(file: string): FolderRow | undefined {
+    return this.folders().find((f) => isInside(file, f.path));
+  }
+
+  /**
+   * Adds a library folder. A folder inside an existing one is already covered; a folder that
+   * contains existing ones absorbs them, keeping their photos and everything derived from them.
+   */
+  addFolder(dir: string, now = Date.now()): { folder: FolderRow; added: boolean } {
+    const abs = path.resolve(dir);
+    return this.db.transaction(() => {
+      const existing = this.folders();
+      const cover = existing.find((f) => isInside(abs, f.path));
+      if (cover) return { folder: cover, added: false };
+      const info = this.sql('INSERT INTO folders (path, added_at, online) VALUES (?, ?, 1)').run(abs, now);
+      const id = Number(info.lastInsertRowid);
+      for (const child of existing.filter((f) => isInside(f.path, abs))) {
+        this.sql('UPDATE photos SET folder_id = ? WHERE folder_id = ?').run(id, child.id);
+        this.sql('UPDATE scan_issues SET folder_id = ? WHERE folder_id = ?').run(id, child.id);
+        this.sql('DELETE FROM folders WHERE id = ?').run(child.id);
+      }
+      return { folder: { id, path: abs, online: 1, last_scan_at: null }, added: true };
+    })();
+  }
+
+  /** Removes a library folder and every photo in it; returns the fingerprints that lost a photo. */
+  removeFolder(dir: string): { removed: boolean; fingerprints: string[] } {
+    const abs = path.resolve(dir);
+    return this.db.transaction(() => {
+      const folder = this.folders().find((f) => f.path === abs);
+      if (!folder) return { removed: false, fingerprints: [] };
+      const fps = this
+        .sql('SELECT DISTINCT fingerprint FROM photos WHERE folder_id = ? AND fingerprint IS NOT NULL')
+        .pluck()
+        .all(folder.id) as string[];
+      this.sql('DELETE FROM photos WHERE folder_id = ?').run(folder.id);
+      this.sql('DELETE FROM folders WHERE id = ?').run(folder.id);
+      return { removed: true, fingerprints: fps };
+    })();
+  }
+
+  setFolderOnline(id: number, online: boolean): void {
+    this.sql('UPDATE folders SET online = ? WHERE id = ?').run(online ? 1 : 0, id);
+  }
+
+  markScanned(id: number, now = Date.now()): void {
+    this.sql('UPDATE folders SET last_scan_at = ? WHERE id = ?').run(now, id);
+  }
+
+  // ── photos: what the scanner and watcher need ─────────────────────────
+
+  /** Path → size, mtime, fingerprint for every photo of a folder: the rescan's comparison table. */
+  knownFiles(folderId: number): Map<string, KnownFile> {
+    const map = new Map<string, KnownFile>();
+    const stmt = this.sql('SELECT path, id, size, mtime_ms, fingerprint, missing_since FROM photos WHERE folder_id = ?');
+    for (const row of stmt.iterate(folderId) as Iterable<KnownFile & { path: string }>) {
+      map.set(row.path, { id: row.id, size: row.size, mtime_ms: row.mtime_ms, fingerprint: row.fingerprint, missing_since: row.missing_since });
+    }
+    return map;
+  }
+
+  photoByPath(file: string): PhotoRow | undefined {
+    return this.sql('SELECT * FROM photos WHERE path = ?').get(file) as PhotoRow | undefined;
+  }
+
+  photo(id: number): PhotoRow | undefined {
+    return this.sql('SELECT * FROM photos WHERE id = ?').get(id) as PhotoRow | undefined;
+  }
+
+  setFingerprint(id: number, fingerprint: string): void {
+    this.sql('UPDATE photos SET fingerprint = ? WHERE id = ?').run(fingerprint, id);
+  }
+
+  /** Photos with this fingerprint, candidates for a move's source. */
+  photosByFingerprint(fp: string): PhotoRow[] {
+    return this.sql('SELECT * FROM photos WHERE fingerprint = ? ORDER BY missing_since IS NULL, id').all(fp) as PhotoRow[];
+  }
+
+  private enqueueAll(photoId: number, now: number): void {
+    const stmt = this.sql(
+      `INSERT INTO tasks (photo_id, stage, state, attempts, next_at, error, created_at, updated_at)
+       VALUES (?, ?, 'pending', 0, 0, NULL, ?, ?)
+       ON CONFLICT (photo_id, stage) DO UPDATE SET state = 'pending', attempts = 0, next_at = 0, error = NULL, created_at = excluded.created_at, updated_at = excluded.updated_at`,
+    );
+    for (const stage of this.stages()) stmt.run(photoId, stage, now, now);
+  }
+
+  insertPhoto(f: NewFile, now = Date.now()): number {
+    const info = this.sql(
+        `INSERT INTO photos (folder_id, path, filename, size, mtime_ms, fingerprint, added_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(f.folderId, f.path, path.basename(f.path), f.size, f.mtimeMs, f.fingerprint, now, now);
+    const id = Number(info.lastInsertRowid);
+    this.enqueueAll(id, now);
+    return id;
+  }
+
+  /** The same photo at a new path (a move or rename): its id and derived data stay. */
+  relinkPhoto(id: number, f: NewFile, now = Date.now()): void {
+    this.sql(
+        `UPDATE photos SET folder_id = ?, path = ?, filename = ?, size = ?, mtime_ms = ?, missing_since = NULL, updated_at = ?
+         WHERE id = ?`,
+      )
+      .run(f.folderId, f.path, path.basename(f.path), f.size, f.mtimeMs, now, id);
+  }
+
+  /** The file at a known path changed. New content requeues every stage and drops automatic results. */
+  updatePhotoFile(id: number, size: number, mtimeMs: number, fingerprint: string | null, now = Date.now()): boolean {
+    const old = this.photo(id);
+    const contentChanged = fingerprint === null || old?.fingerprint !== fingerprint;
+    this.sql('UPDATE photos SET size = ?, mtime_ms = ?, fingerprint = ?, missing_since = NULL, updated_at = ? WHERE id = ?')
+      .run(size, mtimeMs, fingerprint, now, id);
+    if (contentChanged) {
+      this.sql('DELETE FROM embeddings WHERE photo_id = ?').run(id);
+      this.sql("DELETE FROM captions WHERE photo_id = ? AND source = 'auto'").run(id);
+      this.sql("DELETE FROM tags WHERE photo_id = ? AND source = 'auto' AND hidden = 0").run(id);
+      this.enqueueAll(id, now);
+    }
+    return contentChanged;
+  }
+
+  markPresent(id: number): void {
+    this.sql('UPDATE photos SET missing_since = NULL WHERE id = ? AND missing_since IS NOT NULL').run(id);
+  }
+
+  markMissing(ids: Iterable<number>, now = Date.now()): void {
+    const stmt = this.sql('UPDATE photos SET missing_since = ? WHERE id = ? AND missing_since IS NULL');
+    this.db.transaction(() => {
+      for (const id of ids) stmt.run(now, id);
+    })();
+  }
+
+  /** Marks every photo under a directory missing (a directory was deleted or moved away). */
+  markMissingUnder(dir: string, now = Date.now()): number {
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+    return this.sql("UPDATE photos SET missing_since = ? WHERE missing_since IS NULL AND substr(path, 1, length(?)) = ?")
+      .run(now, prefix, prefix).changes;
+  }
+
+  /** Missing photos of online folders, missing since `before` or earlier: the ones a purge may delete. */
+  missingPhotos(before: number): PhotoRow[] {
+    return this.sql(
+        `SELECT p.* FROM photos p JOIN folders f ON f.id = p.folder_id
+         WHERE p.missing_since IS NOT NULL AND p.missing_since <= ? AND f.online = 1`,
+      )
+      .all(before) as PhotoRow[];
+  }
+
+  /** Deletes photos with everything derived from them; returns the fingerprints that lost a photo. */
+  deletePhotos(ids: readonly number[]): string[] {
+    const fps = new Set<string>();
+    const get = this.sql('SELECT fingerprint FROM photos WHERE id = ?').pluck();
+    const del = this.sql('DELETE FROM photos WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) {
+        const fp = get.get(id) as string | null | undefined;
+        if (fp) fps.add(fp);
+        del.run(id);
+      }
+    })();
+    return [...fps];
+  }
+
+  /** Fingerprints from the list that no photo uses any more: their cached files can go. */
+  unusedFingerprints(fps: readonly string[]): string[] {
+    const stmt = this.sql('SELECT 1 FROM photos WHERE fingerprint = ? LIMIT 1').pluck();
+    return fps.filter((fp) => stmt.get(fp) === undefined);
+  }
+
+  /** Stores what decoding learned about a photo. */
+  setFacts(id: number, f: PhotoFacts, now = Date.now()): void {
+    this.sql(
+        `UPDATE photos SET format = ?, width = ?, height = ?, orientation = ?, taken_at = ?, camera_make = ?, camera_model = ?,
+           lens = ?, gps_lat = ?, gps_lon = ?, gps_alt = ?, updated_at = ? WHERE id = ?`,
+      )
+      .run(f.format, f.width, f.height, f.orientation, f.takenAt, f.cameraMake, f.cameraModel, f.lens, f.gpsLat, f.gpsLon, f.gpsAlt, now, id);
+  }
+
+  // ── scan issues ────────────────────────────────────────────────────────
+
+  replaceScanIssues(folderId: number, issues: readonly ScanIssue[], now = Date.now()): void {
+    this.db.transaction(() => {
+      this.sql('DELETE FROM scan_issues WHERE folder_id = ?').run(folderId);
+      const ins = this.sql('INSERT OR REPLACE INTO scan_issues (path, folder_id, reason, seen_at) VALUES (?, ?, ?, ?)');
+      for (const i of issues) ins.run(i.path, folderId, i.reason, now);
+    })();
+  }
+
+  scanIssues(): ScanIssue[] {
+    return this.sql('SELECT path, reason FROM scan_issues ORDER BY path').all() as ScanIssue[];
+  }
+
+  // ── reading ────────────────────────────────────────────────────────────
+
+  counts(): { photos: number; offline: number } {
+    const row = this.sql('SELECT COUNT(*) AS photos, COALESCE(SUM(f.online = 0), 0) AS offline FROM photos p JOIN folders f ON f.id = p.folder_id')
+      .get() as { photos: number; offline: number };
+    return row;
+  }
+
+  list(opts: { folder?: string; limit?: number; offset?: number } = {}): PhotoSummary[] {
+    const where: string[] = ['p.missing_since IS NULL'];
+    const args: unknown[] = [];
+    if (opts.folder) {
+      const abs = path.resolve(opts.folder);
+      const prefix = abs.endsWith(path.sep) ? abs : abs + path.sep;
+      where.push('(p.path = ? OR substr(p.path, 1, length(?)) = ?)');
+      args.push(abs, prefix, prefix);
+    }
+    const rows = this.sql(
+        `SELECT p.id, p.path, f.path AS folder, p.taken_at, p.width, p.height, f.online,
+                (SELECT text FROM photo_caption c WHERE c.photo_id = p.id) AS caption,
+                (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.photo_id = p.id AND t.hidden = 0 GROUP BY tag ORDER BY tag)) AS tags
+         FROM photos p JOIN folders f ON f.id = p.folder_id
+         WHERE ${where.join(' AND ')}
+         ORDER BY p.taken_at IS NULL, p.taken_at DESC, p.mtime_ms DESC, p.id
+         LIMIT ? OFFSET ?`,
+      )
+      .all(...args, opts.limit ?? -1, opts.offset ?? 0) as {
+      id: number;
+      path: string;
+      folder: string;
+      taken_at: string | null;
+      width: number | null;
+      height: number | null;
+      online: number;
+      caption: string | null;
+      tags: string | null;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      path: r.path,
+      folder: r.folder,
+      takenAt: r.taken_at,
+      width: r.width,
+      height: r.height,
+      offline: r.online === 0,
+      caption: r.caption,
+      tags: r.tags ? r.tags.split('\u001f') : [],
+    }));
+  }
+
+  details(id: number): PhotoDetails | undefined {
+    const p = this.photo(id);
+    if (!p) return undefined;
+    const summary = this.sql('SELECT f.path AS folder, f.online FROM folders f WHERE f.id = ?')
+      .get(p.folder_id) as { folder: string; online: number };
+    const caption = this.sql('SELECT text FROM photo_caption WHERE photo_id = ?').pluck().get(id) as string | undefined;
+    const tags = this.sql('SELECT DISTINCT tag FROM tags WHERE photo_id = ? AND hidden = 0 ORDER BY tag').pluck().all(id) as string[];
+    return {
+      id: p.id,
+      path: p.path,
+      folder: summary.folder,
+      takenAt: p.taken_at,
+      width: p.width,
+      height: p.height,
+      offline: summary.online === 0,
+      caption: caption ?? null,
+      tags,
+      size: p.size,
+      mtimeMs: p.mtime_ms,
+      fingerprint: p.fingerprint,
+      format: p.format,
+      orientation: p.orientation,
+      cameraMake: p.camera_make,
+      cameraModel: p.camera_model,
+      lens: p.lens,
+      gps: p.gps_lat !== null && p.gps_lon !== null ? { lat: p.gps_lat, lon: p.gps_lon, alt: p.gps_alt } : null,
+    };
+  }
+}

@@ -1,0 +1,152 @@
+// The catalog's schema, as an append-only list of migrations. Never edit a shipped entry: add one.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'folders, photos, tasks, captions, tags, embeddings, settings, full text',
+    sql: `
+CREATE TABLE folders (
+  id           INTEGER PRIMARY KEY,
+  path         TEXT NOT NULL UNIQUE,
+  added_at     INTEGER NOT NULL,
+  online       INTEGER NOT NULL DEFAULT 1,
+  last_scan_at INTEGER
+);
+
+CREATE TABLE photos (
+  id            INTEGER PRIMARY KEY,
+  folder_id     INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+  path          TEXT NOT NULL UNIQUE,
+  filename      TEXT NOT NULL,
+  size          INTEGER NOT NULL,
+  mtime_ms      INTEGER NOT NULL,
+  fingerprint   TEXT,
+  format        TEXT,
+  width         INTEGER,
+  height        INTEGER,
+  orientation   INTEGER,
+  taken_at      TEXT,
+  camera_make   TEXT,
+  camera_model  TEXT,
+  lens          TEXT,
+  gps_lat       REAL,
+  gps_lon       REAL,
+  gps_alt       REAL,
+  added_at      INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  missing_since INTEGER
+);
+CREATE INDEX photos_folder ON photos(folder_id);
+CREATE INDEX photos_fingerprint ON photos(fingerprint);
+CREATE INDEX photos_taken ON photos(taken_at);
+
+-- The durable work queue: one row per photo and stage.
+CREATE TABLE tasks (
+  photo_id   INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+  stage      TEXT NOT NULL,
+  state      TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  next_at    INTEGER NOT NULL DEFAULT 0,
+  error      TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (photo_id, stage)
+) WITHOUT ROWID;
+CREATE INDEX tasks_queue ON tasks(stage, state, next_at);
+
+-- Captions: one automatic and one user caption per photo; the user's always wins.
+CREATE TABLE captions (
+  photo_id       INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+  source         TEXT NOT NULL CHECK (source IN ('auto', 'user')),
+  text           TEXT NOT NULL,
+  model_id       TEXT,
+  model_revision TEXT,
+  score          REAL,
+  low_confidence INTEGER NOT NULL DEFAULT 0,
+  created_at     INTEGER NOT NULL,
+  PRIMARY KEY (photo_id, source)
+) WITHOUT ROWID;
+
+-- Tags: automatic (with score and model) or the user's. A user removing an automatic tag hides it,
+-- so that a re-run does not bring it back.
+CREATE TABLE tags (
+  photo_id   INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+  tag        TEXT NOT NULL,
+  source     TEXT NOT NULL CHECK (source IN ('auto', 'user')),
+  score      REAL,
+  model_id   TEXT,
+  hidden     INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (photo_id, tag, source)
+) WITHOUT ROWID;
+CREATE INDEX tags_tag ON tags(tag);
+
+-- Embeddings per model id: the source of truth the HNSW index is rebuilt from.
+CREATE TABLE embeddings (
+  photo_id   INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+  model_id   TEXT NOT NULL,
+  dim        INTEGER NOT NULL,
+  vector     BLOB NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (photo_id, model_id)
+) WITHOUT ROWID;
+CREATE INDEX embeddings_model ON embeddings(model_id);
+
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Files a scan saw but could not catalog (an undecodable name, an unreadable directory).
+CREATE TABLE scan_issues (
+  path      TEXT PRIMARY KEY,
+  folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+  reason    TEXT NOT NULL,
+  seen_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Full text over filename, caption and tags; rowid is the photo id. Kept in step by triggers.
+CREATE VIRTUAL TABLE photos_fts USING fts5(filename, caption, tags, tokenize = 'unicode61 remove_diacritics 2');
+
+CREATE TRIGGER photos_fts_insert AFTER INSERT ON photos BEGIN
+  INSERT INTO photos_fts(rowid, filename, caption, tags) VALUES (NEW.id, NEW.filename, '', '');
+END;
+CREATE TRIGGER photos_fts_rename AFTER UPDATE OF filename ON photos BEGIN
+  UPDATE photos_fts SET filename = NEW.filename WHERE rowid = NEW.id;
+END;
+CREATE TRIGGER photos_fts_delete AFTER DELETE ON photos BEGIN
+  DELETE FROM photos_fts WHERE rowid = OLD.id;
+END;
+
+CREATE VIEW photo_caption AS
+  SELECT photo_id, COALESCE(MAX(CASE WHEN source = 'user' THEN text END), MAX(CASE WHEN source = 'auto' THEN text END)) AS text
+  FROM captions GROUP BY photo_id;
+
+CREATE TRIGGER captions_fts_insert AFTER INSERT ON captions BEGIN
+  UPDATE photos_fts SET caption = COALESCE((SELECT text FROM photo_caption WHERE photo_id = NEW.photo_id), '') WHERE rowid = NEW.photo_id;
+END;
+CREATE TRIGGER captions_fts_update AFTER UPDATE ON captions BEGIN
+  UPDATE photos_fts SET caption = COALESCE((SELECT text FROM photo_caption WHERE photo_id = NEW.photo_id), '') WHERE rowid = NEW.photo_id;
+END;
+CREATE TRIGGER captions_fts_delete AFTER DELETE ON captions BEGIN
+  UPDATE photos_fts SET caption = COALESCE((SELECT text FROM photo_caption WHERE photo_id = OLD.photo_id), '') WHERE rowid = OLD.photo_id;
+END;
+
+CREATE TRIGGER tags_fts_insert AFTER INSERT ON tags BEGIN
+  UPDATE photos_fts SET tags = COALESCE((SELECT group_concat(tag, ' ') FROM tags WHERE photo_id = NEW.photo_id AND hidden = 0), '') WHERE rowid = NEW.photo_id;
+END;
+CREATE TRIGGER tags_fts_update AFTER UPDATE ON tags BEGIN
+  UPDATE photos_fts SET tags = COALESCE((SELECT group_concat(tag, ' ') FROM tags WHERE photo_id = NEW.photo_id AND hidden = 0), '') WHERE rowid = NEW.photo_id;
+END;
+CREATE TRIGGER tags_fts_delete AFTER DELETE ON tags BEGIN
+  UPDATE photos_fts SET tags = COALESCE((SELECT group_concat(tag, ' ') FROM tags WHERE photo_id = OLD.photo_id AND hidden = 0), '') WHERE rowid = OLD.photo_id;
+END;
+`,
+  },
+];

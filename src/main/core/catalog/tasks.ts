@@ -1,0 +1,106 @@
+// The durable task queue: rows of (photo, stage) in SQLite. The pipeline is its only consumer.
+import type { Db } from './db.ts';
+import type { PhotoRow } from './catalog.ts';
+import type { FailedPhoto, StageCounts } from '../../../shared/types.ts';
+
+export interface ReadyTask {
+  photo: PhotoRow;
+  attempts: number;
+  /** When the task was (re)queued: a result is kept only if the task was not requeued meanwhile. */
+  queuedAt: number;
+}
+
+export class TaskQueue {
+  constructor(readonly db: Db) {}
+
+  /**
+   * Up to `limit` tasks of a stage that are due, newest first, skipping photos that are missing,
+   * offline, or already in flight.
+   */
+  ready(stage: string, limit: number, now: number, inFlight: ReadonlySet<number>): ReadyTask[] {
+    const rows = this.db
+      .prepare(
+        `SELECT p.*, t.attempts AS task_attempts, t.created_at AS task_queued_at
+         FROM tasks t JOIN photos p ON p.id = t.photo_id JOIN folders f ON f.id = p.folder_id
+         WHERE t.stage = ? AND t.state = 'pending' AND t.next_at <= ? AND p.missing_since IS NULL AND f.online = 1
+         ORDER BY t.created_at DESC, p.mtime_ms DESC, p.id DESC
+         LIMIT ?`,
+      )
+      .all(stage, now, limit + inFlight.size) as (PhotoRow & { task_attempts: number; task_queued_at: number })[];
+    const out: ReadyTask[] = [];
+    for (const r of rows) {
+      if (inFlight.has(r.id)) continue;
+      const { task_attempts, task_queued_at, ...photo } = r;
+      out.push({ photo, attempts: task_attempts, queuedAt: task_queued_at });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** The earliest time a pending task of a stage becomes due, or null when none is pending. */
+  nextDue(stage: string): number | null {
+    const v = this.db
+      .prepare(
+        `SELECT MIN(t.next_at) FROM tasks t JOIN photos p ON p.id = t.photo_id JOIN folders f ON f.id = p.folder_id
+         WHERE t.stage = ? AND t.state = 'pending' AND p.missing_since IS NULL AND f.online = 1`,
+      )
+      .pluck()
+      .get(stage) as number | null;
+    return v ?? null;
+  }
+
+  /** Pending tasks of a stage that can run (their photo is present and online). */
+  pendingCount(stage: string): number {
+    return this.db
+      .prepare(
+        `SELECT COUNT(*) FROM tasks t JOIN photos p ON p.id = t.photo_id JOIN folders f ON f.id = p.folder_id
+         WHERE t.stage = ? AND t.state = 'pending' AND p.missing_since IS NULL AND f.online = 1`,
+      )
+      .pluck()
+      .get(stage) as number;
+  }
+
+  /** Marks a task done unless it was requeued since `queuedAt`; false when the result is stale. */
+  markDone(photoId: number, stage: string, queuedAt: number, now: number): boolean {
+    return (
+      this.db
+        .prepare(
+          "UPDATE tasks SET state = 'done', error = NULL, attempts = attempts + 1, updated_at = ? WHERE photo_id = ? AND stage = ? AND state = 'pending' AND created_at = ?",
+        )
+        .run(now, photoId, stage, queuedAt).changes === 1
+    );
+  }
+
+  /** Records a failed attempt: back to pending after `retryAt`, or failed for good when null. */
+  markAttemptFailed(photoId: number, stage: string, queuedAt: number, error: string, retryAt: number | null, now: number): void {
+    this.db
+      .prepare(
+        `UPDATE tasks SET state = ?, attempts = attempts + 1, next_at = ?, error = ?, updated_at = ?
+         WHERE photo_id = ? AND stage = ? AND state = 'pending' AND created_at = ?`,
+      )
+      .run(retryAt === null ? 'failed' : 'pending', retryAt ?? 0, error, now, photoId, stage, queuedAt);
+  }
+
+  /** Puts failed tasks back in the queue (all, or one stage's). */
+  retryFailed(stage?: string, now = Date.now()): number {
+    const sql = `UPDATE tasks SET state = 'pending', attempts = 0, next_at = 0, updated_at = ? WHERE state = 'failed'${stage ? ' AND stage = ?' : ''}`;
+    return (stage ? this.db.prepare(sql).run(now, stage) : this.db.prepare(sql).run(now)).changes;
+  }
+
+  counts(stages: readonly string[]): StageCounts[] {
+    const rows = this.db
+      .prepare("SELECT stage, SUM(state = 'done') AS done, SUM(state = 'pending') AS pending, SUM(state = 'failed') AS failed FROM tasks GROUP BY stage")
+      .all() as StageCounts[];
+    const by = new Map(rows.map((r) => [r.stage, r]));
+    return stages.map((stage) => ({ stage, done: by.get(stage)?.done ?? 0, pending: by.get(stage)?.pending ?? 0, failed: by.get(stage)?.failed ?? 0 }));
+  }
+
+  failed(limit = 1000): FailedPhoto[] {
+    return this.db
+      .prepare(
+        `SELECT p.id, p.path, t.stage, COALESCE(t.error, 'unknown error') AS error, t.attempts
+         FROM tasks t JOIN photos p ON p.id = t.photo_id WHERE t.state = 'failed' ORDER BY p.path, t.stage LIMIT ?`,
+      )
+      .all(limit) as FailedPhoto[];
+  }
+}

@@ -1,0 +1,216 @@
+// Decoding photos with sharp: header probe, decompression-bomb guard, EXIF, and the two cached sizes.
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import exifr from 'exifr';
+import { DECODABLE } from './formats.ts';
+
+/** An error about one photo, worded for the person who owns it. */
+export class MediaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MediaError';
+  }
+}
+
+export interface MediaOptions {
+  /** Refuse images with more pixels than this, before decoding them. */
+  maxPixels: number;
+  /** Long edge of the grid thumbnail. */
+  thumbSize: number;
+  /** Long edge of the large preview. */
+  previewSize: number;
+}
+
+export const DEFAULT_MEDIA_OPTIONS: MediaOptions = {
+  maxPixels: 200_000_000,
+  thumbSize: 384,
+  previewSize: 1600,
+};
+
+export interface PhotoFacts {
+  format: string;
+  /** Display size, after the EXIF orientation is applied. */
+  width: number;
+  height: number;
+  orientation: number | null;
+  takenAt: string | null;
+  cameraMake: string | null;
+  cameraModel: string | null;
+  lens: string | null;
+  gpsLat: number | null;
+  gpsLon: number | null;
+  gpsAlt: number | null;
+}
+
+const FORMAT_NAMES = 'JPEG, PNG, WebP, AVIF, TIFF, GIF or HEIC';
+
+function describeSharpError(e: unknown): MediaError {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/unsupported image format/i.test(msg)) {
+    return new MediaError(`unsupported format: not a ${FORMAT_NAMES} image this build can read`);
+  }
+  if (/premature end|truncated|unexpected end/i.test(msg)) return new MediaError(`corrupt image: the file is truncated (${msg.trim()})`);
+  if (/pixel limit/i.test(msg)) return new MediaError(`image too large: ${msg.trim()}`);
+  if (/EACCES|EPERM/.test(msg)) return new MediaError(`cannot read the file: permission denied`);
+  if (/ENOENT/.test(msg)) return new MediaError(`the file disappeared while it was read`);
+  return new MediaError(`corrupt image: ${msg.trim()}`);
+}
+
+interface Probe {
+  format: string;
+  width: number;
+  height: number;
+  orientation: number | null;
+}
+
+/** Reads only the header: format and size, so oversize images are refused before any decode. */
+export async function probe(file: string, options: MediaOptions): Promise<Probe> {
+  const st = await fs.promises.stat(file).catch((e: NodeJS.ErrnoException) => {
+    throw new MediaError(e.code === 'ENOENT' ? 'the file disappeared' : `cannot read the file: ${e.code ?? e.message}`);
+  });
+  if (st.size === 0) throw new MediaError('empty file (0 bytes)');
+  let meta: Metadata;
+  try {
+    meta = await sharp(file, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw describeSharpError(e);
+  }
+  const format = meta.format ?? 'unknown';
+  if (!DECODABLE.has(format)) throw new MediaError(`unsupported format: ${format.toUpperCase()} (Shoebox reads ${FORMAT_NAMES})`);
+  if (format === 'heif' && meta.compression === 'hevc' && !hevcSupported()) {
+    throw new MediaError('unsupported format: HEIC (HEVC) needs a libvips built with an HEVC decoder, which this one lacks');
+  }
+  const width = meta.width ?? 0;
+  const height = meta.height ?? 0;
+  if (!width || !height) throw new MediaError('corrupt image: the header gives no size');
+  const pixels = width * height;
+  if (pixels > options.maxPixels) {
+    throw new MediaError(
+      `image too large: ${width}×${height} is ${(pixels / 1e6).toFixed(0)} megapixels, over the limit of ${(options.maxPixels / 1e6).toFixed(0)}; not decoded`,
+    );
+  }
+  const orientation = meta.orientation ?? null;
+  const swap = orientation !== null && orientation >= 5 && orientation <= 8;
+  return { format, width: swap ? height : width, height: swap ? width : height, orientation };
+}
+
+let hevc: boolean | undefined;
+function hevcSupported(): boolean {
+  // libvips reports HEIF input support without saying which codecs; sharp's prebuilt libvips has
+  // AV1 (AVIF) only. A system libvips with libde265 sets SHOEBOX_HEVC=1 to try anyway.
+  hevc ??= process.env.SHOEBOX_HEVC === '1';
+  return hevc;
+}
+
+function clean(s: unknown): string | null {
+  if (typeof s !== 'string') return null;
+  const t = s.replace(/\0/g, '').trim();
+  return t ? t : null;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** EXIF date → 'YYYY-MM-DDTHH:MM:SS' wall-clock time, with the offset when EXIF records one. */
+function formatExifDate(d: unknown, offset: unknown): string | null {
+  if (!(d instanceof Date) || Number.isNaN(d.getTime())) return null;
+  // exifr revives EXIF's zone-less wall time as a local Date, so the local getters give it back.
+  const s = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const off = clean(offset);
+  return off && /^[+-]\d\d:\d\d$/.test(off) ? s + off : s;
+}
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+export async function readExif(file: string): Promise<Omit<PhotoFacts, 'format' | 'width' | 'height' | 'orientation'>> {
+  let tags: Record<string, unknown> | undefined;
+  try {
+    tags = await exifr.parse(file, {
+      tiff: true,
+      exif: true,
+      gps: true,
+      ifd1: false,
+      interop: false,
+      xmp: false,
+      icc: false,
+      iptc: false,
+      jfif: false,
+      ihdr: false,
+      translateValues: false,
+      pick: ['DateTimeOriginal', 'CreateDate', 'DateTime', 'OffsetTimeOriginal', 'Make', 'Model', 'LensModel', 'GPSLatitude', 'GPSLatitudeRef', 'GPSLongitude', 'GPSLongitudeRef', 'GPSAltitude', 'GPSAltitudeRef', 'latitude', 'longitude'],
+    });
+  } catch {
+    tags = undefined; // no or unreadable EXIF is not an error for the photo
+  }
+  const t = tags ?? {};
+  const lat = num(t.latitude);
+  const lon = num(t.longitude);
+  const alt = num(t.GPSAltitude);
+  return {
+    takenAt: formatExifDate(t.DateTimeOriginal ?? t.CreateDate ?? t.DateTime, t.OffsetTimeOriginal),
+    cameraMake: clean(t.Make),
+    cameraModel: clean(t.Model),
+    lens: clean(t.LensModel),
+    gpsLat: lat,
+    gpsLon: lon,
+    gpsAlt: lat !== null && lon !== null && alt !== null ? (t.GPSAltitudeRef === 1 ? -alt : alt) : null,
+  };
+}
+
+async function writeAtomic(file: string, data: Buffer): Promise<void> {
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.promises.writeFile(tmp, data);
+  await fs.promises.rename(tmp, file);
+}
+
+export interface CacheTargets {
+  thumb: string;
+  preview: string;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.promises.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Probes, reads EXIF and writes the grid thumbnail and the large preview from one decode
+ * (orientation applied, sRGB, JPEG). Cache files that already exist are kept: they are keyed by
+ * the content fingerprint, so a rerun after a crash or a move writes nothing again.
+ */
+export async function processPhoto(file: string, targets: CacheTargets, options: MediaOptions): Promise<PhotoFacts> {
+  const head = await probe(file, options);
+  const exif = await readExif(file);
+  if (!(await exists(targets.thumb)) || !(await exists(targets.preview))) {
+    let preview: { data: Buffer; info: OutputInfo };
+    try {
+      preview = await sharp(file, { limitInputPixels: options.maxPixels, failOn: 'truncated', sequentialRead: true })
+        .rotate()
+        .resize(options.previewSize, options.previewSize, { fit: 'inside', withoutEnlargement: true })
+        .flatten({ background: '#ffffff' })
+        .toColourspace('srgb')
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+    } catch (e) {
+      throw describeSharpError(e);
+    }
+    const raw = { raw: { width: preview.info.width, height: preview.info.height, channels: preview.info.channels } };
+    const [previewJpeg, thumbJpeg] = await Promise.all([
+      sharp(preview.data, raw).jpeg({ quality: 85 }).toBuffer(),
+      sharp(preview.data, raw)
+        .resize(options.thumbSize, options.thumbSize, { fit: 'inside', withoutEnlargement: true })
+        .jpeg({ quality: 80 })
+        .toBuffer(),
+    ]);
+    await writeAtomic(targets.preview, previewJpeg);
+    await writeAtomic(targets.thumb, thumbJpeg);
+  }
+  return { ...head, ...exif };
+}

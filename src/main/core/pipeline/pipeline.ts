@@ -1,0 +1,215 @@
+// The scheduler: pulls due tasks from SQLite by priority, runs stage batches, commits results,
+// retries failures with backoff, and reports progress. One place for all of that.
+import type { Db } from '../catalog/db.ts';
+import type { ReadyTask, TaskQueue } from '../catalog/tasks.ts';
+import type { Stage, ItemResult } from './stage.ts';
+import { ProgressMeter } from './progress.ts';
+import type { StageProgress } from '../../../shared/types.ts';
+
+export interface PipelineOptions {
+  /** Attempts before a failure is recorded on the photo for good. */
+  maxAttempts?: number;
+  /** Delay before retry number `attempt` (1-based). */
+  backoffMs?: (attempt: number) => number;
+  clock?: () => number;
+}
+
+export type ProgressListener = (progress: StageProgress[]) => void;
+
+export class Pipeline {
+  private readonly maxAttempts: number;
+  private readonly backoffMs: (attempt: number) => number;
+  private readonly clock: () => number;
+  private readonly inFlight = new Map<string, Set<number>>();
+  private readonly batchesInFlight = new Map<string, number>();
+  private meters = new Map<string, ProgressMeter>();
+  private readonly listeners = new Set<ProgressListener>();
+  private paused = false;
+  private abort = new AbortController();
+  private wakeUp: (() => void) | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly queue: TaskQueue,
+    readonly stages: readonly Stage[],
+    opts: PipelineOptions = {},
+  ) {
+    this.maxAttempts = opts.maxAttempts ?? 3;
+    this.backoffMs = opts.backoffMs ?? ((attempt) => 250 * 4 ** (attempt - 1));
+    this.clock = opts.clock ?? Date.now;
+    for (const s of stages) {
+      this.inFlight.set(s.name, new Set());
+      this.batchesInFlight.set(s.name, 0);
+    }
+    this.resetMeters();
+  }
+
+  onProgress(listener: ProgressListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  progress(): StageProgress[] {
+    return this.stages.map((s) => this.meters.get(s.name)!.snapshot());
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  get isRunning(): boolean {
+    return this.running !== null;
+  }
+
+  /** New work was queued: look again now. */
+  kick(): void {
+    this.refreshRemaining();
+    this.emit();
+    this.wake();
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake();
+  }
+
+  /**
+   * Runs until cancelled, or with `untilIdle` until no task is pending (including retries that
+   * wait for their backoff). Resolves once every batch in flight has committed.
+   */
+  run(opts: { untilIdle?: boolean } = {}): Promise<void> {
+    if (this.running) return this.running;
+    if (this.abort.signal.aborted) this.abort = new AbortController();
+    this.resetMeters();
+    this.running = this.loop(opts.untilIdle ?? false).finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** Stops taking new batches and waits for those in flight to commit. */
+  async cancel(): Promise<void> {
+    this.abort.abort();
+    this.wake();
+    await this.running;
+  }
+
+  private resetMeters(): void {
+    this.meters = new Map(this.stages.map((s) => [s.name, new ProgressMeter(s.name, this.clock)]));
+    this.refreshRemaining();
+  }
+
+  private refreshRemaining(): void {
+    for (const s of this.stages) this.meters.get(s.name)!.setRemaining(this.queue.pendingCount(s.name));
+  }
+
+  private emit(): void {
+    const snapshot = this.progress();
+    for (const l of this.listeners) l(snapshot);
+  }
+
+  private wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = null;
+    w?.();
+  }
+
+  private sleep(ms: number | null): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms === null ? null : setTimeout(() => this.wake(), Math.max(0, ms));
+      this.wakeUp = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async loop(untilIdle: boolean): Promise<void> {
+    const active = new Set<Promise<void>>();
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      if (this.paused) {
+        await this.sleep(null);
+        continue;
+      }
+      const now = this.clock();
+      for (const stage of this.stages) {
+        const flight = this.inFlight.get(stage.name)!;
+        while (this.batchesInFlight.get(stage.name)! < stage.concurrency) {
+          const tasks = this.queue.ready(stage.name, stage.batchSize, now, flight);
+          if (tasks.length === 0) break;
+          const p: Promise<void> = this.runBatch(stage, tasks, signal).finally(() => {
+            active.delete(p);
+            this.wake();
+          });
+          active.add(p);
+        }
+      }
+      if (active.size > 0) {
+        await this.sleep(null); // a batch finishing, a kick, pause or cancel wakes us
+        continue;
+      }
+      const due = this.stages.map((s) => this.queue.nextDue(s.name)).filter((d): d is number => d !== null);
+      if (due.length === 0) {
+        this.emit();
+        if (untilIdle) break;
+        await this.sleep(null);
+      } else {
+        await this.sleep(Math.min(...due) - this.clock());
+      }
+    }
+    await Promise.allSettled(active);
+  }
+
+  private async runBatch(stage: Stage, tasks: ReadyTask[], signal: AbortSignal): Promise<void> {
+    const flight = this.inFlight.get(stage.name)!;
+    for (const t of tasks) flight.add(t.photo.id);
+    this.batchesInFlight.set(stage.name, this.batchesInFlight.get(stage.name)! + 1);
+    let results: ItemResult[];
+    try {
+      results = await stage.runBatch(
+        tasks.map((t) => t.photo),
+        { signal },
+      );
+      if (results.length !== tasks.length) throw new Error(`stage ${stage.name} returned ${results.length} results for ${tasks.length} photos`);
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      results = tasks.map(() => ({ ok: false, error }));
+    }
+    let finished = 0;
+    let failedForGood = 0;
+    const now = this.clock();
+    try {
+      this.db.transaction(() => {
+        tasks.forEach((t, i) => {
+          const r = results[i]!;
+          if (r.ok) {
+            // A result for a task requeued meanwhile (the file changed) is dropped.
+            if (this.queue.markDone(t.photo.id, stage.name, t.queuedAt, now)) r.commit?.();
+            finished++;
+          } else {
+            const attempt = t.attempts + 1;
+            const retryAt = attempt < this.maxAttempts ? now + this.backoffMs(attempt) : null;
+            this.queue.markAttemptFailed(t.photo.id, stage.name, t.queuedAt, r.error, retryAt, now);
+            if (retryAt === null) {
+              finished++;
+              failedForGood++;
+            }
+          }
+        });
+      })();
+    } finally {
+      for (const t of tasks) flight.delete(t.photo.id);
+      this.batchesInFlight.set(stage.name, this.batchesInFlight.get(stage.name)! - 1);
+    }
+    const meter = this.meters.get(stage.name)!;
+    meter.complete(finished, failedForGood);
+    meter.setRemaining(this.queue.pendingCount(stage.name));
+    this.emit();
+  }
+}

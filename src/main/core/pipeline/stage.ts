@@ -1,0 +1,21 @@
+// What a pipeline stage is: a named, prioritised batch handler whose results commit with its task.
+import type { PhotoRow } from '../catalog/catalog.ts';
+
+/** The outcome for one photo. `commit` runs inside the transaction that marks the task done. */
+export type ItemResult = { ok: true; commit?: () => void } | { ok: false; error: string };
+
+export interface StageContext {
+  signal: AbortSignal;
+}
+
+export interface Stage {
+  readonly name: string;
+  /** Lower runs first: embeddings before captions, so search works before captions finish. */
+  readonly priority: number;
+  /** Photos handed to one runBatch call. */
+  readonly batchSize: number;
+  /** Batches of this stage allowed in flight at once. */
+  readonly concurrency: number;
+  /** Processes a batch. One photo's failure is its ItemResult, never a throw. */
+  runBatch(photos: readonly PhotoRow[], ctx: StageContext): Promise<ItemResult[]>;
+}

@@ -1,0 +1,36 @@
+// The thumbnail stage: decode once, store the photo's facts (size, EXIF), write thumb and preview.
+import type { Stage, ItemResult } from './stage.ts';
+import type { StageDeps } from './stages.ts';
+import { MediaError, processPhoto } from '../media/decode.ts';
+import { fingerprintFile } from '../media/fingerprint.ts';
+
+export function thumbStage(deps: StageDeps, opts: { concurrency: number }): Stage {
+  return {
+    name: 'thumb',
+    priority: 0,
+    batchSize: 4,
+    concurrency: opts.concurrency,
+    async runBatch(photos): Promise<ItemResult[]> {
+      return Promise.all(
+        photos.map(async (photo): Promise<ItemResult> => {
+          try {
+            // A file unreadable at scan time has no fingerprint yet; reading it here records why.
+            const fp = photo.fingerprint ?? (await fingerprintFile(photo.path).catch((e: NodeJS.ErrnoException) => {
+              throw new MediaError(`cannot read the file: ${e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : (e.code ?? e.message)}`);
+            }));
+            const facts = await processPhoto(photo.path, deps.cache.targets(fp), deps.media);
+            return {
+              ok: true,
+              commit: () => {
+                if (fp !== photo.fingerprint) deps.catalog.setFingerprint(photo.id, fp);
+                deps.catalog.setFacts(photo.id, facts);
+              },
+            };
+          } catch (e) {
+            return { ok: false, error: e instanceof Error ? e.message : String(e) };
+          }
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,220 @@
+// Reconciles the catalog with the disk: new, changed, moved, missing and offline photos.
+//
+// [Note: moves keep ids] A photo whose file vanished is first marked missing, not deleted. A new
+// file whose content fingerprint equals a missing photo's (or one whose file is gone) takes over
+// that photo row, keeping its id and everything derived from it. Only after a full scan (or a
+// grace period in watch mode) are photos still missing deleted with their derived data.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Catalog, FolderRow, NewFile } from '../catalog/catalog.ts';
+import { isInside } from '../catalog/catalog.ts';
+import type { CacheStore } from '../media/cache.ts';
+import { fingerprintFile } from '../media/fingerprint.ts';
+import { isIgnoredDir, isPhotoName } from '../media/formats.ts';
+import type { ScanIssue } from '../../../shared/types.ts';
+import { walkPhotos, folderAvailable, type FileEntry } from './walk.ts';
+
+export interface ScanCounts {
+  seen: number;
+  added: number;
+  changed: number;
+  moved: number;
+  missing: number;
+}
+
+export interface FolderScan extends ScanCounts {
+  folder: string;
+  online: boolean;
+  issues: ScanIssue[];
+}
+
+export type IngestOutcome = 'added' | 'changed' | 'moved' | 'unchanged' | 'ignored';
+
+export type ScanProgress = (p: { folder: string; checked: number; hashed: number; toHash: number }) => void;
+
+const HASH_CONCURRENCY = 4;
+const WRITE_BATCH = 256;
+
+async function fingerprintOrNull(file: string): Promise<string | null> {
+  try {
+    return await fingerprintFile(file);
+  } catch {
+    return null; // unreadable: the thumbnail stage records why on the photo
+  }
+}
+
+export class Scanner {
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly cache: CacheStore,
+  ) {}
+
+  /** Scans every folder, then deletes photos that are still missing (moves have been matched). */
+  async scanAll(progress?: ScanProgress): Promise<FolderScan[]> {
+    const started = Date.now();
+    const results: FolderScan[] = [];
+    for (const folder of this.catalog.folders()) results.push(await this.scanFolder(folder, progress));
+    this.purgeMissing(started);
+    return results;
+  }
+
+  async scanFolder(folder: FolderRow, progress?: ScanProgress): Promise<FolderScan> {
+    const counts: ScanCounts = { seen: 0, added: 0, changed: 0, moved: 0, missing: 0 };
+    const issues: ScanIssue[] = [];
+    const known = this.catalog.knownFiles(folder.id);
+    const avail = await folderAvailable(folder.path);
+    // An unplugged drive, or an empty mount point where photos used to be: offline, not deleted.
+    if (!avail.ok || (avail.empty && known.size > 0)) {
+      this.catalog.setFolderOnline(folder.id, false);
+      return { folder: folder.path, online: false, issues, ...counts };
+    }
+    this.catalog.setFolderOnline(folder.id, true);
+
+    const seen = new Set<string>();
+    const toHash: { entry: FileEntry; id: number | null }[] = [];
+    const present: number[] = [];
+    for await (const batch of walkPhotos(folder.path, issues)) {
+      for (const entry of batch) {
+        seen.add(entry.path);
+        const k = known.get(entry.path);
+        if (!k) toHash.push({ entry, id: null });
+        else if (k.size !== entry.size || k.mtime_ms !== entry.mtimeMs) toHash.push({ entry, id: k.id });
+        else if (k.missing_since !== null) present.push(k.id);
+      }
+      counts.seen = seen.size;
+      progress?.({ folder: folder.path, checked: seen.size, hashed: 0, toHash: toHash.length });
+    }
+    this.catalog.db.transaction(() => {
+      for (const id of present) this.catalog.markPresent(id);
+    })();
+    const gone: number[] = [];
+    for (const [p, k] of known) if (!seen.has(p) && k.missing_since === null) gone.push(k.id);
+    this.catalog.markMissing(gone);
+    counts.missing = gone.length;
+
+    // Fingerprint new and changed files, a few at a time, writing in batched transactions.
+    let hashed = 0;
+    for (let i = 0; i < toHash.length; i += WRITE_BATCH) {
+      const slice = toHash.slice(i, i + WRITE_BATCH);
+      const fps: (string | null)[] = new Array(slice.length);
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: HASH_CONCURRENCY }, async () => {
+          while (next < slice.length) {
+            const j = next++;
+            fps[j] = await fingerprintOrNull(slice[j]!.entry.path);
+            hashed++;
+          }
+        }),
+      );
+      this.catalog.db.transaction(() => {
+        slice.forEach(({ entry, id }, j) => {
+          const outcome = this.record(folder, entry, id, fps[j]!);
+          if (outcome === 'added') counts.added++;
+          else if (outcome === 'changed') counts.changed++;
+          else if (outcome === 'moved') counts.moved++;
+        });
+      })();
+      progress?.({ folder: folder.path, checked: seen.size, hashed, toHash: toHash.length });
+    }
+    this.catalog.replaceScanIssues(folder.id, issues);
+    this.catalog.markScanned(folder.id);
+    return { folder: folder.path, online: true, issues, ...counts };
+  }
+
+  /** Catalogs one file seen on disk, given its fingerprint. Runs inside the caller's transaction. */
+  private record(folder: FolderRow, entry: FileEntry, knownId: number | null, fp: string | null): IngestOutcome {
+    const file: NewFile = { folderId: folder.id, path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs, fingerprint: fp };
+    if (knownId !== null) {
+      return this.catalog.updatePhotoFile(knownId, entry.size, entry.mtimeMs, fp) ? 'changed' : 'unchanged';
+    }
+    if (fp) {
+      const source = this.moveSource(fp, entry.path);
+      if (source !== undefined) {
+        this.catalog.relinkPhoto(source, file);
+        return 'moved';
+      }
+    }
+    this.catalog.insertPhoto(file);
+    return 'added';
+  }
+
+  /** A photo with this content whose own file is gone, in an online folder: the move's source. */
+  private moveSource(fp: string, newPath: string): number | undefined {
+    const online = new Set(this.catalog.folders().filter((f) => f.online === 1).map((f) => f.id));
+    for (const p of this.catalog.photosByFingerprint(fp)) {
+      if (p.path === newPath || !online.has(p.folder_id)) continue;
+      if (p.missing_since !== null || !fs.existsSync(p.path)) return p.id;
+    }
+    return undefined;
+  }
+
+  /**
+   * One file added or changed (from the watcher). Hidden files, temp files, non-images and paths
+   * outside the library are ignored.
+   */
+  async ingestFile(file: string): Promise<IngestOutcome> {
+    const abs = path.resolve(file);
+    const folder = this.catalog.folderFor(abs);
+    if (!folder || !isPhotoName(path.basename(abs))) return 'ignored';
+    const rel = path.relative(folder.path, path.dirname(abs));
+    if (rel && rel.split(path.sep).some((seg) => isIgnoredDir(seg))) return 'ignored';
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.stat(abs);
+    } catch {
+      return 'ignored';
+    }
+    if (!st.isFile()) return 'ignored';
+    const entry: FileEntry = { path: abs, size: st.size, mtimeMs: Math.trunc(st.mtimeMs) };
+    const known = this.catalog.photoByPath(abs);
+    if (known && known.size === entry.size && known.mtime_ms === entry.mtimeMs) {
+      this.catalog.markPresent(known.id);
+      return 'unchanged';
+    }
+    const fp = await fingerprintOrNull(abs);
+    return this.catalog.db.transaction(() => this.record(folder, entry, known?.id ?? null, fp))();
+  }
+
+  /** A file or directory vanished (from the watcher): its photos become missing until the purge. */
+  fileGone(p: string): void {
+    const abs = path.resolve(p);
+    const known = this.catalog.photoByPath(abs);
+    if (known) this.catalog.markMissing([known.id]);
+    else this.catalog.markMissingUnder(abs);
+  }
+
+  /**
+   * Deletes photos missing since `before` or earlier whose file is still gone and whose folder is
+   * still reachable, with their derived data and cached files. Returns how many were deleted.
+   */
+  purgeMissing(before: number): number {
+    const candidates = this.catalog.missingPhotos(before);
+    if (candidates.length === 0) return 0;
+    const reachable = new Map<number, boolean>();
+    const folders = this.catalog.folders();
+    const doomed: number[] = [];
+    for (const p of candidates) {
+      if (!reachable.has(p.folder_id)) {
+        const f = folders.find((x) => x.id === p.folder_id);
+        const ok = !!f && fs.existsSync(f.path) && fs.readdirSync(f.path).length > 0;
+        if (f && !ok) this.catalog.setFolderOnline(f.id, false);
+        reachable.set(p.folder_id, ok);
+      }
+      if (!reachable.get(p.folder_id)) continue;
+      if (fs.existsSync(p.path)) {
+        this.catalog.markPresent(p.id);
+        continue;
+      }
+      doomed.push(p.id);
+    }
+    const fps = this.catalog.deletePhotos(doomed);
+    this.cache.remove(this.catalog.unusedFingerprints(fps));
+    return doomed.length;
+  }
+
+  /** Whether a path lies inside a library folder. */
+  inLibrary(p: string): boolean {
+    return this.catalog.folders().some((f) => isInside(path.resolve(p), f.path));
+  }
+}
