@@ -47,7 +47,8 @@ export class Library {
     }
     this.catalog = new Catalog(this.db, () => STAGE_NAMES);
     this.queue = new TaskQueue(this.db);
-    this.cache = new CacheStore(this.paths.thumbs, this.paths.previews);
+    this.cache = new CacheStore(this.paths.thumbs, this.paths.previews, this.paths.cacheTmp);
+    this.cache.clearPartial();
     const media = { ...DEFAULT_MEDIA_OPTIONS, ...opts.media };
     this.pipeline = new Pipeline(this.db, this.queue, createStages({ catalog: this.catalog, cache: this.cache, media }), opts.pipeline);
     this.scanner = new Scanner(this.catalog, this.cache);

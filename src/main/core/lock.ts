@@ -49,7 +49,7 @@ export function acquireLock(file: string): Lock {
       } catch {
         continue; // removed between our open and read: try again
       }
-      if (Number.isFinite(owner) && owner !== process.pid && alive(owner)) throw new LibraryLockedError(file, owner);
+      if (Number.isFinite(owner) && alive(owner)) throw new LibraryLockedError(file, owner);
       // A stale lock from a crashed or killed engine: take it over.
       fs.rmSync(file, { force: true });
     }

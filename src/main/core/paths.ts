@@ -30,6 +30,7 @@ export interface DataPaths {
   lock: string;
   thumbs: string;
   previews: string;
+  cacheTmp: string;
   models: string;
   index: string;
 }
@@ -41,6 +42,7 @@ export function dataPaths(root: string): DataPaths {
     lock: path.join(root, 'engine.lock'),
     thumbs: path.join(root, 'cache', 'thumbs'),
     previews: path.join(root, 'cache', 'previews'),
+    cacheTmp: path.join(root, 'cache', 'partial'),
     models: path.join(root, 'models'),
     index: path.join(root, 'index'),
   };

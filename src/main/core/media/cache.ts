@@ -7,13 +7,20 @@ export class CacheStore {
   constructor(
     readonly thumbsDir: string,
     readonly previewsDir: string,
+    readonly tmpDir: string,
   ) {}
+
+  /** Drops partial files a crash or kill left behind. Only the engine holding the lock calls this. */
+  clearPartial(): void {
+    fs.rmSync(this.tmpDir, { recursive: true, force: true });
+  }
 
   targets(fingerprint: string): CacheTargets {
     const shard = fingerprint.slice(0, 2);
     return {
       thumb: path.join(this.thumbsDir, shard, `${fingerprint}.jpg`),
       preview: path.join(this.previewsDir, shard, `${fingerprint}.jpg`),
+      tmpDir: this.tmpDir,
     };
   }
 

@@ -161,9 +161,10 @@ export async function readExif(file: string): Promise<Omit<PhotoFacts, 'format' 
   };
 }
 
-async function writeAtomic(file: string, data: Buffer): Promise<void> {
+async function writeAtomic(file: string, data: Buffer, tmpDir: string): Promise<void> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.promises.mkdir(tmpDir, { recursive: true });
+  const tmp = path.join(tmpDir, `${path.basename(file)}.${process.pid}.tmp`);
   await fs.promises.writeFile(tmp, data);
   await fs.promises.rename(tmp, file);
 }
@@ -171,6 +172,8 @@ async function writeAtomic(file: string, data: Buffer): Promise<void> {
 export interface CacheTargets {
   thumb: string;
   preview: string;
+  /** Where partial files are written before the rename; on the same disk, emptied at start. */
+  tmpDir: string;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -209,8 +212,8 @@ export async function processPhoto(file: string, targets: CacheTargets, options:
         .jpeg({ quality: 80 })
         .toBuffer(),
     ]);
-    await writeAtomic(targets.preview, previewJpeg);
-    await writeAtomic(targets.thumb, thumbJpeg);
+    await writeAtomic(targets.preview, previewJpeg, targets.tmpDir);
+    await writeAtomic(targets.thumb, thumbJpeg, targets.tmpDir);
   }
   return { ...head, ...exif };
 }

@@ -51,10 +51,9 @@ export class Scanner {
 
   /** Scans every folder, then deletes photos that are still missing (moves have been matched). */
   async scanAll(progress?: ScanProgress): Promise<FolderScan[]> {
-    const started = Date.now();
     const results: FolderScan[] = [];
     for (const folder of this.catalog.folders()) results.push(await this.scanFolder(folder, progress));
-    this.purgeMissing(started);
+    this.purgeMissing(Date.now());
     return results;
   }
 

@@ -1,0 +1,142 @@
+// The Electron main process: one window, the engine behind it, and the IPC that joins them.
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { Library } from '../core/library.ts';
+import { electronNativeBinding } from '../core/native.ts';
+import { APP_NAME } from '../core/paths.ts';
+import { CHANNELS, validateListArgs } from '../../shared/api.ts';
+import { isAppUrl, windowOptions, withCsp } from './window-options.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const preloadPath = path.join(here, '../preload/index.cjs');
+const indexHtml = path.join(here, '../renderer/index.html');
+const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+/** The URL the window loads; navigation and IPC are allowed only from it. */
+const appUrl = devServerUrl ?? pathToFileURL(indexHtml).href;
+
+// userData must name Shoebox before the single-instance lock (which lives there) and before any
+// path is read, so the app and the CLI (core/paths.ts defaultDataDir) find the same library.
+// Chromium's own files go to a subfolder so they never mix with the library's.
+app.setName(APP_NAME);
+app.setPath('userData', path.join(app.getPath('appData'), APP_NAME));
+app.setPath('sessionData', path.join(app.getPath('userData'), 'session'));
+
+let library: Library | null = null;
+let mainWindow: BrowserWindow | null = null;
+let quitting = false;
+let closed = false;
+
+function log(what: string, e: unknown): void {
+  console.error(`shoebox: ${what}:`, e instanceof Error ? e.message : e);
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow(windowOptions(preloadPath));
+  win.once('ready-to-show', () => win.show());
+  win.webContents.on('will-navigate', (e) => {
+    if (!isAppUrl(e.url, appUrl)) e.preventDefault();
+  });
+  win.webContents.on('will-attach-webview', (e) => e.preventDefault());
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
+  });
+  if (devServerUrl) void win.loadURL(devServerUrl);
+  else void win.loadFile(indexHtml);
+  return win;
+}
+
+function showWindow(): void {
+  if (!mainWindow) {
+    mainWindow = createWindow();
+    return;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+}
+
+/** IPC may come only from the app's own page, never from a frame that navigated elsewhere. */
+function checkSender(e: IpcMainInvokeEvent): void {
+  const url = e.senderFrame?.url;
+  if (!url || !isAppUrl(url, appUrl)) throw new Error('shoebox: IPC from an unknown sender');
+}
+
+function bindIpc(lib: Library): void {
+  ipcMain.handle(CHANNELS.status, (e) => {
+    checkSender(e);
+    return lib.status();
+  });
+  ipcMain.handle(CHANNELS.list, (e, args: unknown) => {
+    checkSender(e);
+    return lib.list(validateListArgs(args));
+  });
+  lib.pipeline.onProgress((progress) => {
+    const contents = mainWindow?.webContents;
+    if (contents && !contents.isDestroyed()) contents.send(CHANNELS.progress, progress);
+  });
+}
+
+function applySecurityPolicy(): void {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: withCsp(details.responseHeaders) });
+  });
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  if (quitting || closed) return;
+  applySecurityPolicy();
+  const dataDir = path.resolve(process.env.SHOEBOX_DATA || app.getPath('userData'));
+  try {
+    library = Library.open({ dataDir, nativeBinding: electronNativeBinding(app.getAppPath()) });
+  } catch (e) {
+    dialog.showErrorBox('Shoebox cannot open its library', e instanceof Error ? e.message : String(e));
+    closed = true;
+    app.quit();
+    return;
+  }
+  bindIpc(library);
+  showWindow();
+  const lib = library;
+  void lib
+    .scan()
+    .catch((e: unknown) => log('scan failed', e))
+    .then(() => (quitting ? undefined : lib.watch()))
+    .catch((e: unknown) => log('watch failed', e));
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Shoebox owns this userData; it was told (second-instance) and shows its window.
+  closed = true;
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (app.isReady() && library) showWindow();
+  });
+  app.on('activate', () => {
+    if (app.isReady() && library && BrowserWindow.getAllWindows().length === 0) showWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  // Hold the quit once, until the engine has let its batches commit and released the library lock.
+  app.on('before-quit', (e) => {
+    if (closed) return;
+    e.preventDefault();
+    if (quitting) return;
+    quitting = true;
+    void (library?.close() ?? Promise.resolve())
+      .catch((err: unknown) => log('closing the library failed', err))
+      .finally(() => {
+        closed = true;
+        app.quit();
+      });
+  });
+  start().catch((e: unknown) => {
+    log('start failed', e);
+    closed = true;
+    app.quit();
+  });
+}

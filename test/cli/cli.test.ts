@@ -1,0 +1,66 @@
+// The shoebox command as a user runs it: add, index, status, list, remove, on good and broken photos.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeBrokenInputs, makeJpeg, tempDir } from '../helpers/photos.ts';
+import type { LibraryStatus, PhotoSummary } from '../../src/shared/types.ts';
+
+const CLI = path.resolve(import.meta.dirname, '../../bin/shoebox.js');
+
+function shoebox(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('shoebox CLI', () => {
+  it('prints help, and rejects unknown commands and misplaced options with exit 2', () => {
+    const help = shoebox(['--help']);
+    expect(help.code).toBe(0);
+    for (const cmd of ['add', 'remove', 'index', 'watch', 'status', 'list']) expect(help.out).toContain(`  ${cmd}`);
+    expect(shoebox(['frobnicate']).code).toBe(2);
+    expect(shoebox(['index', '--folder', 'x']).code).toBe(2);
+    expect(shoebox(['add']).code).toBe(2);
+  });
+
+  it('indexes a folder with broken photos, exits 0, and reports each failure with its reason', async () => {
+    const root = tempDir();
+    const photos = path.join(root, 'Photos');
+    await makeJpeg(path.join(photos, 'beach.jpg'), { seed: 1, takenAt: '2019:08:01 09:15:00', make: 'Canon', model: 'EOS R6', gps: { lat: 1.5, lon: 2.5 } });
+    await makeJpeg(path.join(photos, 'trip', 'mountain.jpg'), { seed: 2 });
+    const broken = await makeBrokenInputs(path.join(photos, 'broken'));
+    const data = path.join(root, 'data');
+
+    expect(shoebox(['--data', data, 'add', photos])).toMatchObject({ code: 0 });
+    const index = shoebox(['index'], { SHOEBOX_DATA: data });
+    expect(index.code, index.err).toBe(0);
+    expect(index.err).toMatch(/thumb .* \d+\/\d+ .*\/s {2}ETA/);
+    expect(index.out).toMatch(/done: 10 photos in the library; 5 failed/);
+
+    const status = JSON.parse(shoebox(['--data', data, 'status', '--json']).out) as LibraryStatus;
+    expect(status.photos).toBe(10);
+    expect(status.stages).toEqual([{ stage: 'thumb', done: 5, pending: 0, failed: 5 }]);
+    for (const [name, pattern] of Object.entries(broken)) {
+      if (pattern) expect(status.failed.find((f) => f.path.endsWith(name))?.error, name).toMatch(pattern);
+    }
+    const text = shoebox(['--data', data, 'status']).out;
+    expect(text).toContain('failed photos (5):');
+    expect(text).toMatch(/zero-bytes\.jpg\n {4}thumb: empty file/);
+
+    const list = JSON.parse(shoebox(['--data', data, 'list', '--json', '--folder', path.join(photos, 'trip')]).out) as PhotoSummary[];
+    expect(list.map((p) => path.basename(p.path))).toEqual(['mountain.jpg']);
+    const all = JSON.parse(shoebox(['--data', data, 'list', '--json']).out) as PhotoSummary[];
+    expect(all[0]).toMatchObject({ path: path.join(photos, 'beach.jpg'), takenAt: '2019-08-01T09:15:00', width: 64, height: 48, caption: null, tags: [] });
+
+    expect(shoebox(['--data', data, 'remove', photos]).code).toBe(0);
+    expect(JSON.parse(shoebox(['--data', data, 'status', '--json']).out).photos).toBe(0);
+    expect(shoebox(['--data', data, 'remove', photos]).code).toBe(1);
+  });
+
+  it('reports an empty library without creating anything', () => {
+    const data = path.join(tempDir(), 'none');
+    const r = shoebox(['--data', data, 'status']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('photos: 0');
+    expect(shoebox(['--data', data, 'add', path.join(data, 'missing')]).err).toMatch(/no such folder/);
+  });
+});

@@ -1,0 +1,162 @@
+// The engine end to end on real files: index, broken photos, rescans, moves, deletes, offline folders.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Library } from '../../src/main/core/library.ts';
+import { makeBrokenInputs, makeJpeg, tempDir } from '../helpers/photos.ts';
+
+const open: Library[] = [];
+function openLib(dataDir: string): Library {
+  const lib = Library.open({ dataDir, pipeline: { backoffMs: () => 5 } });
+  open.push(lib);
+  return lib;
+}
+afterEach(async () => {
+  while (open.length) await open.pop()!.close();
+});
+
+async function library(photos = 3) {
+  const root = tempDir();
+  const folder = path.join(root, 'Photos');
+  fs.mkdirSync(folder);
+  for (let i = 0; i < photos; i++) await makeJpeg(path.join(folder, `p${i}.jpg`), { seed: i, takenAt: `2020:01:0${i + 1} 10:00:00` });
+  const lib = openLib(path.join(root, 'data'));
+  await lib.addFolder(folder);
+  return { root, folder, lib, dataDir: path.join(root, 'data') };
+}
+
+describe('Library', () => {
+  it('indexes good photos and records each broken one with its reason, going on with the rest', async () => {
+    const { folder, lib } = await library(3);
+    const expected = await makeBrokenInputs(path.join(folder, 'broken'));
+    await lib.index();
+    const status = lib.status();
+    const brokenCount = Object.values(expected).filter((p) => p !== null).length;
+    expect(status.photos).toBe(3 + Object.keys(expected).length);
+    expect(status.stages).toEqual([{ stage: 'thumb', done: status.photos - brokenCount, pending: 0, failed: brokenCount }]);
+    for (const [name, pattern] of Object.entries(expected)) {
+      const failed = status.failed.find((f) => f.path.endsWith(`/${name}`));
+      if (pattern === null) expect(failed, name).toBeUndefined();
+      else {
+        expect(failed?.error, name).toMatch(pattern);
+        expect(failed?.attempts, name).toBe(3);
+      }
+    }
+    const listed = lib.list({ folder });
+    const p0 = listed.find((p) => p.path.endsWith('p0.jpg'))!;
+    expect(p0).toMatchObject({ width: 64, height: 48, takenAt: '2020-01-01T10:00:00', offline: false });
+  });
+
+  it('skips hidden files, temp files and non-images, and survives symlink loops and bad names', async () => {
+    const { folder, lib } = await library(1);
+    fs.writeFileSync(path.join(folder, '.hidden.jpg'), 'x');
+    fs.writeFileSync(path.join(folder, 'notes.txt'), 'x');
+    fs.writeFileSync(path.join(folder, 'download.jpg.part'), 'x');
+    fs.writeFileSync(path.join(folder, '~$lock.jpg'), 'x');
+    fs.mkdirSync(path.join(folder, '.thumbnails'));
+    await makeJpeg(path.join(folder, '.thumbnails', 'x.jpg'));
+    fs.symlinkSync(folder, path.join(folder, 'loop'));
+    fs.writeFileSync(Buffer.concat([Buffer.from(folder + '/'), Buffer.from([0xff, 0xfe]), Buffer.from('.jpg')]), 'x');
+    await lib.index();
+    const status = lib.status();
+    expect(status.photos).toBe(1);
+    expect(status.scanIssues).toHaveLength(1);
+    expect(status.scanIssues[0]!.reason).toMatch(/not valid UTF-8/);
+  });
+
+  it('rescans an unchanged library without new work, and requeues a changed photo', async () => {
+    const { folder, lib } = await library(3);
+    await lib.index();
+    const before = lib.list();
+    const scans = await lib.scan();
+    expect(scans[0]).toMatchObject({ seen: 3, added: 0, changed: 0, moved: 0, missing: 0 });
+    expect(lib.queue.pendingCount('thumb')).toBe(0);
+    await makeJpeg(path.join(folder, 'p1.jpg'), { seed: 99, width: 30, height: 30 });
+    const again = await lib.scan();
+    expect(again[0]).toMatchObject({ changed: 1 });
+    await lib.pipeline.run({ untilIdle: true });
+    const p1 = lib.list().find((p) => p.path.endsWith('p1.jpg'))!;
+    expect(p1.id).toBe(before.find((p) => p.path.endsWith('p1.jpg'))!.id);
+    expect([p1.width, p1.height]).toEqual([30, 30]);
+  });
+
+  it('keeps a photo id and its derived data across a rename and a move between library folders', async () => {
+    const { root, folder, lib } = await library(2);
+    const other = path.join(root, 'Other');
+    fs.mkdirSync(other);
+    await makeJpeg(path.join(other, 'x.jpg'), { seed: 42 });
+    await lib.addFolder(other);
+    await lib.index();
+    const id0 = lib.catalog.photoByPath(path.join(folder, 'p0.jpg'))!.id;
+    const id1 = lib.catalog.photoByPath(path.join(folder, 'p1.jpg'))!.id;
+    lib.db.prepare("INSERT INTO captions (photo_id, source, text, created_at) VALUES (?, 'user', 'my dog', 0)").run(id1);
+    fs.renameSync(path.join(folder, 'p0.jpg'), path.join(folder, 'renamed.jpg'));
+    fs.mkdirSync(path.join(other, 'sub'));
+    fs.renameSync(path.join(folder, 'p1.jpg'), path.join(other, 'sub', 'moved.jpg'));
+    const scans = await lib.scan();
+    expect(scans.reduce((n, s) => n + s.moved, 0)).toBe(2);
+    expect(lib.catalog.photoByPath(path.join(folder, 'renamed.jpg'))!.id).toBe(id0);
+    const moved = lib.photo(id1)!;
+    expect(moved.path).toBe(path.join(other, 'sub', 'moved.jpg'));
+    expect(moved.caption).toBe('my dog');
+    expect(lib.queue.pendingCount('thumb')).toBe(0); // no model or thumbnail work reruns
+    expect(lib.status().photos).toBe(3);
+  });
+
+  it('deletes a removed photo with its derived data and cached files', async () => {
+    const { folder, lib } = await library(2);
+    await lib.index();
+    const p = lib.catalog.photoByPath(path.join(folder, 'p0.jpg'))!;
+    const cached = lib.cache.targets(p.fingerprint!);
+    expect(fs.existsSync(cached.thumb)).toBe(true);
+    lib.db.prepare("INSERT INTO tags (photo_id, tag, source, created_at) VALUES (?, 'dog', 'user', 0)").run(p.id);
+    fs.rmSync(path.join(folder, 'p0.jpg'));
+    await lib.scan();
+    expect(lib.photo(p.id)).toBeUndefined();
+    expect(lib.db.prepare('SELECT COUNT(*) FROM tags WHERE photo_id = ?').pluck().get(p.id)).toBe(0);
+    expect(lib.db.prepare('SELECT COUNT(*) FROM tasks WHERE photo_id = ?').pluck().get(p.id)).toBe(0);
+    expect(fs.existsSync(cached.thumb)).toBe(false);
+    expect(fs.existsSync(cached.preview)).toBe(false);
+  });
+
+  it('marks the photos of a vanished folder offline, keeps them, and brings them back', async () => {
+    const { root, folder, lib } = await library(2);
+    await lib.index();
+    const ids = lib.list().map((p) => p.id);
+    const parked = path.join(root, 'unplugged');
+    fs.renameSync(folder, parked);
+    const scans = await lib.scan();
+    expect(scans[0]).toMatchObject({ online: false });
+    let status = lib.status();
+    expect(status).toMatchObject({ photos: 2, offline: 2 });
+    expect(lib.list().every((p) => p.offline)).toBe(true);
+    // An empty mount point left behind counts as offline too.
+    fs.mkdirSync(folder);
+    await lib.scan();
+    expect(lib.status().offline).toBe(2);
+    fs.rmdirSync(folder);
+    fs.renameSync(parked, folder);
+    await lib.scan();
+    status = lib.status();
+    expect(status).toMatchObject({ photos: 2, offline: 0 });
+    expect(lib.list().map((p) => p.id).sort()).toEqual(ids.sort());
+  });
+
+  it('removing a folder removes its photos; adding a parent folder absorbs a child', async () => {
+    const { root, folder, lib } = await library(2);
+    await lib.index();
+    const ids = lib.list().map((p) => p.id).sort();
+    const added = await lib.addFolder(root);
+    expect(added.added).toBe(true);
+    expect(lib.catalog.folders().map((f) => f.path)).toEqual([root]);
+    expect(lib.list().map((p) => p.id).sort()).toEqual(ids);
+    expect((await lib.addFolder(folder)).added).toBe(false);
+    expect(await lib.removeFolder(root)).toBe(true);
+    expect(lib.status().photos).toBe(0);
+  });
+
+  it('takes one engine per data folder', async () => {
+    const { dataDir } = await library(0);
+    expect(() => Library.open({ dataDir })).toThrow(/another Shoebox/);
+  });
+});

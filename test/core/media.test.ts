@@ -1,0 +1,78 @@
+// Decoding: EXIF facts, orientation, the two cached sizes, and a clear error for each broken input.
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MEDIA_OPTIONS, MediaError, processPhoto, probe } from '../../src/main/core/media/decode.ts';
+import { makeBrokenInputs, makeJpeg, tempDir } from '../helpers/photos.ts';
+
+const targets = (dir: string, name: string) => ({
+  thumb: path.join(dir, 'c', `${name}.t.jpg`),
+  preview: path.join(dir, 'c', `${name}.p.jpg`),
+  tmpDir: path.join(dir, 'tmp'),
+});
+
+describe('processPhoto', () => {
+  it('reads EXIF date, camera and GPS, and applies the orientation', async () => {
+    const dir = tempDir();
+    const file = await makeJpeg(path.join(dir, 'a.jpg'), {
+      width: 80,
+      height: 40,
+      orientation: 6,
+      takenAt: '2021:07:04 18:30:05',
+      make: 'Fujifilm',
+      model: 'X100V',
+      gps: { lat: 48.8584, lon: -2.2945 },
+    });
+    const t = targets(dir, 'a');
+    const facts = await processPhoto(file, t, DEFAULT_MEDIA_OPTIONS);
+    expect(facts.format).toBe('jpeg');
+    expect(facts.orientation).toBe(6);
+    // Orientation 6 is a 90° turn: the display size is 40×80.
+    expect([facts.width, facts.height]).toEqual([40, 80]);
+    expect(facts.takenAt).toBe('2021-07-04T18:30:05');
+    expect(facts.cameraMake).toBe('Fujifilm');
+    expect(facts.cameraModel).toBe('X100V');
+    expect(facts.gpsLat).toBeCloseTo(48.8584, 3);
+    expect(facts.gpsLon).toBeCloseTo(-2.2945, 3);
+    const thumb = await sharp(t.thumb).metadata();
+    expect([thumb.width, thumb.height]).toEqual([40, 80]);
+    expect(thumb.orientation ?? 1).toBe(1);
+  });
+
+  it('makes a thumbnail and a preview within their long-edge sizes', async () => {
+    const dir = tempDir();
+    const file = await makeJpeg(path.join(dir, 'big.jpg'), { width: 2000, height: 1000 });
+    const t = targets(dir, 'big');
+    await processPhoto(file, t, DEFAULT_MEDIA_OPTIONS);
+    const thumb = await sharp(t.thumb).metadata();
+    const preview = await sharp(t.preview).metadata();
+    expect(Math.max(thumb.width!, thumb.height!)).toBe(DEFAULT_MEDIA_OPTIONS.thumbSize);
+    expect(Math.max(preview.width!, preview.height!)).toBe(DEFAULT_MEDIA_OPTIONS.previewSize);
+    expect(thumb.format).toBe('jpeg');
+  });
+
+  it('gives each broken input a clear error and decodes the odd-but-valid ones', async () => {
+    const dir = tempDir();
+    const expected = await makeBrokenInputs(path.join(dir, 'in'));
+    for (const [name, pattern] of Object.entries(expected)) {
+      const run = processPhoto(path.join(dir, 'in', name), targets(dir, name), DEFAULT_MEDIA_OPTIONS);
+      if (pattern === null) {
+        const facts = await run;
+        expect(facts.width, name).toBeGreaterThan(0);
+        expect(fs.existsSync(targets(dir, name).thumb), name).toBe(true);
+      } else {
+        await expect(run, name).rejects.toThrow(MediaError);
+        await expect(run, name).rejects.toThrow(pattern);
+        expect(fs.existsSync(targets(dir, name).thumb), name).toBe(false);
+      }
+    }
+  });
+
+  it('refuses a decompression bomb from its header alone', async () => {
+    const dir = tempDir();
+    const file = await makeJpeg(path.join(dir, 'ok.jpg'), { width: 100, height: 100 });
+    await expect(probe(file, { ...DEFAULT_MEDIA_OPTIONS, maxPixels: 9999 })).rejects.toThrow(/too large: 100×100/);
+    await expect(probe(file, { ...DEFAULT_MEDIA_OPTIONS, maxPixels: 10000 })).resolves.toMatchObject({ width: 100, height: 100 });
+  });
+});
