@@ -160,3 +160,29 @@ describe('Library', () => {
     expect(() => Library.open({ dataDir })).toThrow(/another Shoebox/);
   });
 });
+
+describe('full text', () => {
+  it('indexes filenames, captions and visible tags, and follows edits', async () => {
+    const { folder, lib } = await library(0);
+    await makeJpeg(path.join(folder, 'beach_day-2019.jpg'), { seed: 7 });
+    await lib.index();
+    const id = lib.catalog.photoByPath(path.join(folder, 'beach_day-2019.jpg'))!.id;
+    const match = (q: string) => lib.db.prepare('SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?').pluck().all(q);
+    expect(match('beach')).toEqual([id]);
+    expect(match('2019')).toEqual([id]);
+    lib.db.prepare("INSERT INTO captions (photo_id, source, text, created_at) VALUES (?, 'auto', 'a dog on the sand', 0)").run(id);
+    lib.db.prepare("INSERT INTO tags (photo_id, tag, source, created_at) VALUES (?, 'ocean', 'auto', 0)").run(id);
+    expect(match('caption:dog')).toEqual([id]);
+    expect(match('tags:ocean')).toEqual([id]);
+    // The user's caption wins over the automatic one; a hidden tag leaves the index.
+    lib.db.prepare("INSERT INTO captions (photo_id, source, text, created_at) VALUES (?, 'user', 'Rex at Brighton', 0)").run(id);
+    lib.db.prepare("UPDATE tags SET hidden = 1 WHERE photo_id = ? AND tag = 'ocean'").run(id);
+    expect(match('caption:dog')).toEqual([]);
+    expect(match('caption:brighton')).toEqual([id]);
+    expect(match('tags:ocean')).toEqual([]);
+    fs.renameSync(path.join(folder, 'beach_day-2019.jpg'), path.join(folder, 'holiday.jpg'));
+    await lib.scan();
+    expect(match('holiday')).toEqual([id]);
+    expect(match('beach')).toEqual([]);
+  });
+});

@@ -76,3 +76,25 @@ describe('processPhoto', () => {
     await expect(probe(file, { ...DEFAULT_MEDIA_OPTIONS, maxPixels: 10000 })).resolves.toMatchObject({ width: 100, height: 100 });
   });
 });
+
+describe('formats', () => {
+  it('decodes PNG, WebP, AVIF, TIFF and GIF, and names an unsupported one', async () => {
+    const dir = tempDir();
+    const base = sharp({ create: { width: 48, height: 32, channels: 3, background: '#3366cc' } });
+    for (const [name, fmt] of [
+      ['a.png', 'png'],
+      ['a.webp', 'webp'],
+      ['a.avif', 'heif'],
+      ['a.tiff', 'tiff'],
+      ['a.gif', 'gif'],
+    ] as const) {
+      const file = path.join(dir, name);
+      await base.clone().toFile(file);
+      const facts = await processPhoto(file, targets(dir, name), DEFAULT_MEDIA_OPTIONS);
+      expect([facts.format, facts.width, facts.height], name).toEqual([fmt, 48, 32]);
+    }
+    const svg = path.join(dir, 'drawing.jpg');
+    fs.writeFileSync(svg, '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>');
+    await expect(processPhoto(svg, targets(dir, 'svg'), DEFAULT_MEDIA_OPTIONS)).rejects.toThrow(/unsupported format: SVG/);
+  });
+});

@@ -153,6 +153,10 @@ export class Catalog {
     return map;
   }
 
+  hasPhotos(folderId: number): boolean {
+    return this.sql('SELECT 1 FROM photos WHERE folder_id = ? LIMIT 1').get(folderId) !== undefined;
+  }
+
   photoByPath(file: string): PhotoRow | undefined {
     return this.sql('SELECT * FROM photos WHERE path = ?').get(file) as PhotoRow | undefined;
   }

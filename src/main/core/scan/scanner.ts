@@ -43,6 +43,20 @@ async function fingerprintOrNull(file: string): Promise<string | null> {
   }
 }
 
+/** Synchronous twin of folderAvailable for the purge: exists and is not an empty mount point. */
+function folderHasEntries(dir: string): boolean {
+  try {
+    const d = fs.opendirSync(dir);
+    try {
+      return d.readSync() !== null;
+    } finally {
+      d.closeSync();
+    }
+  } catch {
+    return false;
+  }
+}
+
 export class Scanner {
   constructor(
     private readonly catalog: Catalog,
@@ -60,14 +74,14 @@ export class Scanner {
   async scanFolder(folder: FolderRow, progress?: ScanProgress): Promise<FolderScan> {
     const counts: ScanCounts = { seen: 0, added: 0, changed: 0, moved: 0, missing: 0 };
     const issues: ScanIssue[] = [];
-    const known = this.catalog.knownFiles(folder.id);
     const avail = await folderAvailable(folder.path);
     // An unplugged drive, or an empty mount point where photos used to be: offline, not deleted.
-    if (!avail.ok || (avail.empty && known.size > 0)) {
+    if (!avail.ok || (avail.empty && this.catalog.hasPhotos(folder.id))) {
       this.catalog.setFolderOnline(folder.id, false);
       return { folder: folder.path, online: false, issues, ...counts };
     }
     this.catalog.setFolderOnline(folder.id, true);
+    const known = this.catalog.knownFiles(folder.id);
 
     const seen = new Set<string>();
     const toHash: { entry: FileEntry; id: number | null }[] = [];
@@ -196,7 +210,7 @@ export class Scanner {
     for (const p of candidates) {
       if (!reachable.has(p.folder_id)) {
         const f = folders.find((x) => x.id === p.folder_id);
-        const ok = !!f && fs.existsSync(f.path) && fs.readdirSync(f.path).length > 0;
+        const ok = !!f && folderHasEntries(f.path);
         if (f && !ok) this.catalog.setFolderOnline(f.id, false);
         reachable.set(p.folder_id, ok);
       }

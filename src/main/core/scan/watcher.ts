@@ -128,7 +128,7 @@ export class FolderWatcher {
     let changed = false;
     for (const f of this.catalog.folders()) {
       const avail = await folderAvailable(f.path);
-      const hasPhotos = this.catalog.knownFiles(f.id).size > 0;
+      const hasPhotos = this.catalog.hasPhotos(f.id);
       const online = avail.ok && !(avail.empty && hasPhotos);
       if (online && f.online === 0) {
         await this.scanner.scanFolder({ ...f, online: 1 });
