@@ -2,7 +2,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Library, openReadOnly, readStatus } from '../core/library.ts';
-import { LibraryLockedError } from '../core/lock.ts';
 import { resolveDataDir } from '../core/paths.ts';
 import { ProgressBar, progressLine } from './progress-bar.ts';
 import type { LibraryStatus, PhotoSummary } from '../../shared/types.ts';
@@ -115,7 +114,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       io.err.write(`shoebox: ${e.message}\n\n${USAGE}`);
       return 2;
     }
-    io.err.write(`shoebox: ${e instanceof LibraryLockedError || !(e instanceof Error) ? String((e as Error).message ?? e) : e.message}\n`);
+    io.err.write(`shoebox: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
   return 0;
@@ -144,12 +143,15 @@ async function indexCommand(dataDir: string, keepWatching: boolean, quiet: boole
   const lib = Library.open({ dataDir });
   const bar = new ProgressBar(io.err, !quiet);
   let interrupted = false;
+  let onInterrupt: () => void = () => {};
+  const interruptedPromise = new Promise<void>((resolve) => (onInterrupt = resolve));
   const stop = () => {
     if (interrupted) return;
     interrupted = true;
     bar.done();
     io.err.write('stopping: letting the work in flight finish…\n');
     void lib.pipeline.cancel();
+    onInterrupt();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -173,14 +175,7 @@ async function indexCommand(dataDir: string, keepWatching: boolean, quiet: boole
         if (e.type === 'error') io.err.write(`\nwatch error: ${e.message}\n`);
       });
       io.err.write('watching for changes; press Ctrl-C to stop\n');
-      await new Promise<void>((resolve) => {
-        const check = setInterval(() => {
-          if (interrupted) {
-            clearInterval(check);
-            resolve();
-          }
-        }, 200);
-      });
+      await interruptedPromise;
     }
     unsubscribe();
     for (const s of lib.pipeline.progress()) bar.done(progressLine(s));

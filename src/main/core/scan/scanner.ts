@@ -7,7 +7,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Catalog, FolderRow, NewFile } from '../catalog/catalog.ts';
-import { isInside } from '../catalog/catalog.ts';
 import type { CacheStore } from '../media/cache.ts';
 import { fingerprintFile } from '../media/fingerprint.ts';
 import { isIgnoredDir, isPhotoName } from '../media/formats.ts';
@@ -43,20 +42,6 @@ async function fingerprintOrNull(file: string): Promise<string | null> {
   }
 }
 
-/** Synchronous twin of folderAvailable for the purge: exists and is not an empty mount point. */
-function folderHasEntries(dir: string): boolean {
-  try {
-    const d = fs.opendirSync(dir);
-    try {
-      return d.readSync() !== null;
-    } finally {
-      d.closeSync();
-    }
-  } catch {
-    return false;
-  }
-}
-
 export class Scanner {
   constructor(
     private readonly catalog: Catalog,
@@ -67,7 +52,7 @@ export class Scanner {
   async scanAll(progress?: ScanProgress): Promise<FolderScan[]> {
     const results: FolderScan[] = [];
     for (const folder of this.catalog.folders()) results.push(await this.scanFolder(folder, progress));
-    this.purgeMissing(Date.now());
+    await this.purgeMissing(Date.now());
     return results;
   }
 
@@ -120,9 +105,10 @@ export class Scanner {
           }
         }),
       );
+      const online = this.onlineFolderIds();
       this.catalog.db.transaction(() => {
         slice.forEach(({ entry, id }, j) => {
-          const outcome = this.record(folder, entry, id, fps[j]!);
+          const outcome = this.record(folder, entry, id, fps[j]!, online);
           if (outcome === 'added') counts.added++;
           else if (outcome === 'changed') counts.changed++;
           else if (outcome === 'moved') counts.moved++;
@@ -136,13 +122,13 @@ export class Scanner {
   }
 
   /** Catalogs one file seen on disk, given its fingerprint. Runs inside the caller's transaction. */
-  private record(folder: FolderRow, entry: FileEntry, knownId: number | null, fp: string | null): IngestOutcome {
+  private record(folder: FolderRow, entry: FileEntry, knownId: number | null, fp: string | null, online: ReadonlySet<number>): IngestOutcome {
     const file: NewFile = { folderId: folder.id, path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs, fingerprint: fp };
     if (knownId !== null) {
       return this.catalog.updatePhotoFile(knownId, entry.size, entry.mtimeMs, fp) ? 'changed' : 'unchanged';
     }
     if (fp) {
-      const source = this.moveSource(fp, entry.path);
+      const source = this.moveSource(fp, entry.path, online);
       if (source !== undefined) {
         this.catalog.relinkPhoto(source, file);
         return 'moved';
@@ -152,9 +138,12 @@ export class Scanner {
     return 'added';
   }
 
+  private onlineFolderIds(): Set<number> {
+    return new Set(this.catalog.folders().filter((f) => f.online === 1).map((f) => f.id));
+  }
+
   /** A photo with this content whose own file is gone, in an online folder: the move's source. */
-  private moveSource(fp: string, newPath: string): number | undefined {
-    const online = new Set(this.catalog.folders().filter((f) => f.online === 1).map((f) => f.id));
+  private moveSource(fp: string, newPath: string, online: ReadonlySet<number>): number | undefined {
     for (const p of this.catalog.photosByFingerprint(fp)) {
       if (p.path === newPath || !online.has(p.folder_id)) continue;
       if (p.missing_since !== null || !fs.existsSync(p.path)) return p.id;
@@ -186,7 +175,8 @@ export class Scanner {
       return 'unchanged';
     }
     const fp = await fingerprintOrNull(abs);
-    return this.catalog.db.transaction(() => this.record(folder, entry, known?.id ?? null, fp))();
+    const online = this.onlineFolderIds();
+    return this.catalog.db.transaction(() => this.record(folder, entry, known?.id ?? null, fp, online))();
   }
 
   /** A file or directory vanished (from the watcher): its photos become missing until the purge. */
@@ -201,7 +191,7 @@ export class Scanner {
    * Deletes photos missing since `before` or earlier whose file is still gone and whose folder is
    * still reachable, with their derived data and cached files. Returns how many were deleted.
    */
-  purgeMissing(before: number): number {
+  async purgeMissing(before: number): Promise<number> {
     const candidates = this.catalog.missingPhotos(before);
     if (candidates.length === 0) return 0;
     const reachable = new Map<number, boolean>();
@@ -210,7 +200,9 @@ export class Scanner {
     for (const p of candidates) {
       if (!reachable.has(p.folder_id)) {
         const f = folders.find((x) => x.id === p.folder_id);
-        const ok = !!f && folderHasEntries(f.path);
+        // Gone, or an empty mount point: the drive went away, so its photos are offline, not deleted.
+        const avail = f ? await folderAvailable(f.path) : { ok: false, empty: true };
+        const ok = avail.ok && !avail.empty;
         if (f && !ok) this.catalog.setFolderOnline(f.id, false);
         reachable.set(p.folder_id, ok);
       }
@@ -224,10 +216,5 @@ export class Scanner {
     const fps = this.catalog.deletePhotos(doomed);
     this.cache.remove(this.catalog.unusedFingerprints(fps));
     return doomed.length;
-  }
-
-  /** Whether a path lies inside a library folder. */
-  inLibrary(p: string): boolean {
-    return this.catalog.folders().some((f) => isInside(path.resolve(p), f.path));
   }
 }

@@ -114,7 +114,7 @@ export class FolderWatcher {
     this.purgeTimer = setTimeout(() => {
       this.purgeTimer = null;
       void this.serial(async () => {
-        const n = this.scanner.purgeMissing(Date.now() - this.opts.purgeGraceMs);
+        const n = await this.scanner.purgeMissing(Date.now() - this.opts.purgeGraceMs);
         if (n) this.onEvent({ type: 'purged', count: n });
         if (this.catalog.missingPhotos(Number.MAX_SAFE_INTEGER).length) this.schedulePurge();
       });
