@@ -18,7 +18,7 @@ const layer = (files, paths, patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'dist/', 'test-results/', '.bench/', '.electron-native/'] },
+  { ignores: ['node_modules/', 'out/', 'dist/', 'test-results/', '.bench/', '.electron-native/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],

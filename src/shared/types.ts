@@ -46,6 +46,27 @@ export interface ScanIssue {
   reason: string;
 }
 
+export interface ProviderInfo {
+  requested: string;
+  /** The execution provider inference runs on: cpu, cuda, dml, coreml or webgpu. */
+  used: string;
+  /** Providers that could not start, and why. */
+  fallbacks: { provider: string; reason: string }[];
+}
+
+export interface MlStatus {
+  clipModel: string | null;
+  clipInstalled: boolean;
+  /** Photos with an embedding from the active CLIP model. */
+  embedded: number;
+  /** The model search still uses while the library is re-embedded, if any. */
+  previousModel: string | null;
+  /** Where inference last ran (null until a model has run). */
+  provider: ProviderInfo | null;
+  providerSetting: string;
+  modelsDir: string;
+}
+
 export interface LibraryStatus {
   photos: number;
   offline: number;
@@ -53,6 +74,8 @@ export interface LibraryStatus {
   stages: StageCounts[];
   failed: FailedPhoto[];
   scanIssues: ScanIssue[];
+  /** Models and inference; null where the caller has no models folder at hand. */
+  ml: MlStatus | null;
 }
 
 export interface PhotoSummary {
@@ -77,4 +100,39 @@ export interface PhotoDetails extends PhotoSummary {
   cameraModel: string | null;
   lens: string | null;
   gps: { lat: number; lon: number; alt: number | null } | null;
+}
+
+export interface SearchFilters {
+  /** Only photos under this folder. */
+  folder?: string;
+  /** Taken on or after this date ('YYYY-MM-DD' or a full ISO time). */
+  from?: string;
+  /** Taken on or before this date (a bare date includes the whole day). */
+  to?: string;
+  /** Camera make or model contains this text. */
+  camera?: string;
+}
+
+export interface SearchHit {
+  id: number;
+  path: string;
+  /** The blended score: CLIP cosine plus a weighted full-text match. */
+  score: number;
+  clipScore: number | null;
+  textScore: number | null;
+  caption: string | null;
+  tags: string[];
+  takenAt: string | null;
+  width: number | null;
+  height: number | null;
+  offline: boolean;
+}
+
+export interface SearchResult {
+  query: string;
+  /** The model whose vectors answered, or null when none could. */
+  model: string | null;
+  /** Something the user should know about these results (no model yet, re-embedding…). */
+  note: string | null;
+  hits: SearchHit[];
 }

@@ -35,10 +35,13 @@ describe('shoebox CLI', () => {
     expect(index.code, index.err).toBe(0);
     expect(index.err).toMatch(/thumb .* \d+\/\d+ .*\/s {2}ETA/);
     expect(index.out).toMatch(/done: 10 photos in the library; 5 failed/);
+    expect(index.err).toMatch(/search and tags wait: the CLIP model clip-vit-b32-q8 is not installed .*`shoebox models download clip-vit-b32-q8`/);
 
     const status = JSON.parse(shoebox(['--data', data, 'status', '--json']).out) as LibraryStatus;
     expect(status.photos).toBe(10);
-    expect(status.stages).toEqual([{ stage: 'thumb', done: 5, pending: 0, failed: 5 }]);
+    expect(status.stages[0]).toEqual({ stage: 'thumb', done: 5, pending: 0, failed: 5 });
+    expect(status.ml).toMatchObject({ clipModel: 'clip-vit-b32-q8', clipInstalled: false, embedded: 0 });
+    expect(status.failed).toHaveLength(5); // one line per broken photo, not one per skipped stage
     for (const [name, pattern] of Object.entries(broken)) {
       if (pattern) expect(status.failed.find((f) => f.path.endsWith(name))?.error, name).toMatch(pattern);
     }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { makeJpeg, tempDir } from '../helpers/photos.ts';
+import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../../bin/shoebox.js');
 const N = 120;
@@ -30,6 +31,10 @@ describe('crash recovery', () => {
     const folder = path.join(root, 'Photos');
     for (let i = 0; i < N; i++) await makeJpeg(path.join(folder, `img${String(i).padStart(3, '0')}.jpg`), { seed: i, width: 1200, height: 900 });
     const dataDir = path.join(root, 'data');
+    // With the fixture CLIP active, the kill also lands in embedding and tagging.
+    const models = path.join(root, 'models');
+    await writeFixtureModels(models);
+    process.env.SHOEBOX_MODELS = models;
     const add = spawnSync(process.execPath, [CLI, '--data', dataDir, 'add', folder], { encoding: 'utf8' });
     expect(add.status, add.stderr).toBe(0);
 
@@ -49,10 +54,17 @@ describe('crash recovery', () => {
     expect(rerun.status, rerun.stderr).toBe(0);
     const db = new Database(path.join(dataDir, 'catalog.sqlite'), { readonly: true });
     const photos = db.prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT path) AS paths, COUNT(DISTINCT fingerprint) AS fps FROM photos').get();
-    const tasks = db.prepare("SELECT state, COUNT(*) AS n FROM tasks GROUP BY state").all();
+    const tasks = db.prepare('SELECT stage, state, COUNT(*) AS n FROM tasks GROUP BY stage, state ORDER BY stage').all();
+    const embeddings = db.prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT photo_id) AS photos FROM embeddings').get();
     db.close();
+    delete process.env.SHOEBOX_MODELS;
     expect(photos).toEqual({ n: N, paths: N, fps: N });
-    expect(tasks).toEqual([{ state: 'done', n: N }]);
+    expect(tasks).toEqual([
+      { stage: 'embed', state: 'done', n: N },
+      { stage: 'tags', state: 'done', n: N },
+      { stage: 'thumb', state: 'done', n: N },
+    ]);
+    expect(embeddings).toEqual({ n: N, photos: N });
     const partialDir = path.join(dataDir, 'cache', 'partial');
     expect(fs.existsSync(partialDir) ? fs.readdirSync(partialDir) : []).toEqual([]);
     const thumbs = fs.readdirSync(path.join(dataDir, 'cache', 'thumbs'), { recursive: true }).filter((f) => String(f).endsWith('.jpg'));

@@ -7,6 +7,8 @@ import { electronNativeBinding } from '../core/native.ts';
 import { APP_NAME } from '../core/paths.ts';
 import { CHANNELS, validateListArgs } from '../../shared/api.ts';
 import { isAppUrl, windowOptions, withCsp } from './window-options.ts';
+// The ML worker is built as its own entry; the engine runs it off the main thread.
+import mlWorkerPath from '../core/ml/worker.ts?modulePath';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const preloadPath = path.join(here, '../preload/index.cjs');
@@ -90,7 +92,7 @@ async function start(): Promise<void> {
   applySecurityPolicy();
   const dataDir = path.resolve(process.env.SHOEBOX_DATA || app.getPath('userData'));
   try {
-    library = Library.open({ dataDir, nativeBinding: electronNativeBinding(app.getAppPath()) });
+    library = Library.open({ dataDir, nativeBinding: electronNativeBinding(app.getAppPath()), ml: { workerFile: mlWorkerPath } });
   } catch (e) {
     dialog.showErrorBox('Shoebox cannot open its library', e instanceof Error ? e.message : String(e));
     closed = true;

@@ -7,12 +7,17 @@ import { TaskQueue } from './catalog/tasks.ts';
 import { CacheStore } from './media/cache.ts';
 import { DEFAULT_MEDIA_OPTIONS, type MediaOptions } from './media/decode.ts';
 import { Pipeline, type PipelineOptions } from './pipeline/pipeline.ts';
-import { createStages, STAGE_NAMES } from './pipeline/stages.ts';
+import { createStages, CLIP_STAGES, STAGE_NAMES } from './pipeline/stages.ts';
+import { ModelStore } from './models/store.ts';
+import { MlService, type ModelSource } from './ml/service.ts';
+import type { ProviderSetting } from './ml/providers.ts';
+import { SearchService, type SearchOptions } from './search/search.ts';
 import { Scanner, type FolderScan, type ScanProgress } from './scan/scanner.ts';
 import { FolderWatcher, DEFAULT_WATCH_OPTIONS, type WatchEvent, type WatchOptions } from './scan/watcher.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import { dataPaths, type DataPaths } from './paths.ts';
-import type { LibraryStatus, PhotoDetails, PhotoSummary } from '../../shared/types.ts';
+import type { LibraryStatus, MlStatus, PhotoDetails, PhotoSummary, SearchResult } from '../../shared/types.ts';
+import type { Catalog as CatalogType } from './catalog/catalog.ts';
 
 export interface LibraryOptions {
   dataDir: string;
@@ -21,6 +26,40 @@ export interface LibraryOptions {
   watch?: Partial<WatchOptions>;
   /** better-sqlite3 addon for Electron's ABI; see [Note: two ABIs]. */
   nativeBinding?: string;
+  /** The models folder (--models, SHOEBOX_MODELS); default <dataDir>/models. */
+  modelsDir?: string;
+  ml?: {
+    /** Overrides the 'provider' setting. */
+    provider?: ProviderSetting;
+    /** Overrides the 'threads' setting. */
+    threads?: number;
+    /** The bundled ML worker script (the Electron build). */
+    workerFile?: string;
+    testHooks?: boolean;
+    embedBatch?: number;
+  };
+}
+
+/** The models a library sees: its models folder, with the 'clip_model' setting as the user's choice. */
+export function modelSource(store: ModelStore, catalog: CatalogType): ModelSource {
+  return {
+    active: () => {
+      try {
+        return store.active('clip', catalog.setting('clip_model'));
+      } catch {
+        return undefined;
+      }
+    },
+    spec: (id) => {
+      try {
+        return store.spec(id);
+      } catch {
+        return undefined;
+      }
+    },
+    folder: (spec) => store.folder(spec),
+    missingFiles: (spec) => store.state(spec).missing,
+  };
 }
 
 export class Library {
@@ -31,6 +70,9 @@ export class Library {
   readonly cache: CacheStore;
   readonly pipeline: Pipeline;
   readonly scanner: Scanner;
+  readonly models: ModelStore;
+  readonly ml: MlService;
+  readonly search: SearchService;
   private watcher: FolderWatcher | null = null;
   private closed = false;
 
@@ -49,9 +91,51 @@ export class Library {
     this.queue = new TaskQueue(this.db);
     this.cache = new CacheStore(this.paths.thumbs, this.paths.previews, this.paths.cacheTmp);
     this.cache.clearPartial();
+    this.models = new ModelStore(opts.modelsDir ?? this.paths.models);
+    const source = modelSource(this.models, this.catalog);
+    this.ml = new MlService(source, {
+      provider: opts.ml?.provider ?? ((this.catalog.setting('provider') as ProviderSetting | undefined) || 'auto'),
+      threads: opts.ml?.threads ?? Number(this.catalog.setting('threads') ?? 0),
+      workerFile: opts.ml?.workerFile,
+      testHooks: opts.ml?.testHooks,
+      cacheDir: this.paths.index,
+    });
+    this.search = new SearchService(this.catalog, this.ml, this.paths.index);
+    this.catalog.onDeleted((ids) => this.search.onDeleted(ids));
     const media = { ...DEFAULT_MEDIA_OPTIONS, ...opts.media };
-    this.pipeline = new Pipeline(this.db, this.queue, createStages({ catalog: this.catalog, cache: this.cache, media }), opts.pipeline);
+    const stages = createStages(
+      { catalog: this.catalog, cache: this.cache, media, ml: this.ml, onEmbedding: (id, model, v) => this.search.onEmbedding(id, model, v) },
+      { embedBatch: opts.ml?.embedBatch },
+    );
+    this.pipeline = new Pipeline(this.db, this.queue, stages, opts.pipeline);
     this.scanner = new Scanner(this.catalog, this.cache);
+    this.followModelChoice();
+  }
+
+  /**
+   * [Note: model switch] When the active CLIP model differs from the one the library was embedded
+   * with, every photo is queued to embed and tag again; search keeps using the old model's vectors
+   * (SearchService.searchModel) until the new ones cover the library, then the old ones go.
+   */
+  private followModelChoice(): void {
+    const active = this.ml.clipSpec()?.id;
+    const indexed = this.catalog.setting('clip_model_indexed');
+    if (!active || indexed === active) return;
+    this.db.transaction(() => {
+      if (indexed && this.catalog.embeddingCount(indexed) > 0) this.catalog.setSetting('clip_model_previous', indexed);
+      if (indexed) this.queue.requeueStage(CLIP_STAGES);
+      this.catalog.setSetting('clip_model_indexed', active);
+    })();
+  }
+
+  /** Once the active model's vectors are complete, the previous model's vectors and index go. */
+  private retirePreviousModel(): void {
+    const previous = this.catalog.setting('clip_model_previous');
+    if (!previous || this.queue.pendingCount('embed') > 0 || this.ml.clipUnavailable()) return;
+    this.db.transaction(() => {
+      this.catalog.deleteEmbeddings(previous);
+      this.catalog.setSetting('clip_model_previous', null);
+    })();
   }
 
   /** Opens a library for writing: takes the data folder's lock (one engine per library). */
@@ -88,8 +172,38 @@ export class Library {
   /** Scans, then processes every pending task until none is left. */
   async index(progress?: ScanProgress): Promise<FolderScan[]> {
     const scans = await this.scan(progress);
-    await this.pipeline.run({ untilIdle: true });
+    await this.processAll();
     return scans;
+  }
+
+  /** Processes every pending task until none is left, then saves the vector index. */
+  async processAll(): Promise<void> {
+    await this.pipeline.run({ untilIdle: true });
+    await this.afterWork();
+  }
+
+  private async afterWork(): Promise<void> {
+    this.retirePreviousModel();
+    this.recordProvider();
+    await this.search.refresh();
+    await this.search.save();
+  }
+
+  private recordProvider(): void {
+    const report = this.ml.providerReport();
+    if (report) this.catalog.setSetting('ml_provider', JSON.stringify(report));
+  }
+
+  async searchText(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
+    const r = await this.search.text(query, opts);
+    this.recordProvider();
+    return r;
+  }
+
+  async similar(photoPath: string, opts: SearchOptions = {}): Promise<SearchResult> {
+    const photo = this.catalog.photoByPath(path.resolve(photoPath));
+    if (!photo) throw new Error(`not in the library: ${path.resolve(photoPath)}`);
+    return this.search.similar(photo.id, opts);
   }
 
   /** Starts watching the folders and processing work as it arrives; `close()` stops both. */
@@ -100,11 +214,14 @@ export class Library {
       ...this.opts.watch,
     });
     await this.watcher.start();
+    this.pipeline.onProgress((stages) => {
+      if (stages.every((st) => st.done >= st.total)) void this.afterWork();
+    });
     void this.pipeline.run();
   }
 
   status(): LibraryStatus {
-    return readStatus(this.db);
+    return readStatus(this.db, this.models);
   }
 
   list(opts: { folder?: string; limit?: number; offset?: number } = {}): PhotoSummary[] {
@@ -121,13 +238,15 @@ export class Library {
     this.closed = true;
     await this.watcher?.close();
     await this.pipeline.cancel();
+    await this.search.close();
+    await this.ml.close();
     this.db.close();
     this.lock.release();
   }
 }
 
 /** Status from any open catalog handle (the engine's, or a read-only one beside a running engine). */
-export function readStatus(db: Db): LibraryStatus {
+export function readStatus(db: Db, models?: ModelStore): LibraryStatus {
   const catalog = new Catalog(db, () => STAGE_NAMES);
   const queue = new TaskQueue(db);
   return {
@@ -136,6 +255,28 @@ export function readStatus(db: Db): LibraryStatus {
     stages: queue.counts(STAGE_NAMES),
     failed: queue.failed(),
     scanIssues: catalog.scanIssues(),
+    ml: models ? mlStatus(catalog, models) : null,
+  };
+}
+
+function mlStatus(catalog: Catalog, models: ModelStore): MlStatus {
+  const source = modelSource(models, catalog);
+  const spec = source.active('clip');
+  const missing = spec ? source.missingFiles(spec) : [];
+  let provider: MlStatus['provider'] = null;
+  try {
+    provider = JSON.parse(catalog.setting('ml_provider') ?? 'null') as MlStatus['provider'];
+  } catch {
+    provider = null;
+  }
+  return {
+    clipModel: spec?.id ?? null,
+    clipInstalled: !!spec && missing.length === 0,
+    embedded: spec ? catalog.embeddingCount(spec.id) : 0,
+    previousModel: catalog.setting('clip_model_previous') ?? null,
+    provider,
+    providerSetting: catalog.setting('provider') ?? 'auto',
+    modelsDir: models.modelsDir,
   };
 }
 
@@ -145,4 +286,37 @@ export function openReadOnly(dataDir: string, nativeBinding?: string): { catalog
   if (!fs.existsSync(file)) return null;
   const db = openDatabase(file, { readonly: true, nativeBinding });
   return { db, catalog: new Catalog(db, () => STAGE_NAMES) };
+}
+
+/**
+ * Search without the engine lock, beside a running app or `watch`: a read-only catalog, the
+ * vector index and the text encoder. Null when the library has no catalog yet.
+ */
+export function openSearcher(opts: Pick<LibraryOptions, 'dataDir' | 'modelsDir' | 'nativeBinding' | 'ml'>): {
+  search: SearchService;
+  ml: MlService;
+  catalog: Catalog;
+  close(): Promise<void>;
+} | null {
+  const ro = openReadOnly(opts.dataDir, opts.nativeBinding);
+  if (!ro) return null;
+  const paths = dataPaths(opts.dataDir);
+  const store = new ModelStore(opts.modelsDir ?? paths.models);
+  const ml = new MlService(modelSource(store, ro.catalog), {
+    provider: opts.ml?.provider ?? ((ro.catalog.setting('provider') as ProviderSetting | undefined) || 'auto'),
+    threads: opts.ml?.threads ?? Number(ro.catalog.setting('threads') ?? 0),
+    workerFile: opts.ml?.workerFile,
+    cacheDir: paths.index,
+  });
+  const search = new SearchService(ro.catalog, ml, paths.index);
+  return {
+    search,
+    ml,
+    catalog: ro.catalog,
+    async close() {
+      await search.close();
+      await ml.close();
+      ro.db.close();
+    },
+  };
 }

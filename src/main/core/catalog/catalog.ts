@@ -52,6 +52,13 @@ export interface NewFile {
   fingerprint: string | null;
 }
 
+export function blobToVector(blob: Buffer): Float32Array {
+  // Copy: SQLite's buffer may not be 4-byte aligned.
+  const out = new Float32Array(blob.byteLength / 4);
+  new Uint8Array(out.buffer).set(blob);
+  return out;
+}
+
 /** True when `child` is `parent` or lies inside it. */
 export function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
@@ -123,11 +130,8 @@ export class Catalog {
     return this.db.transaction(() => {
       const folder = this.folders().find((f) => f.path === abs);
       if (!folder) return { removed: false, fingerprints: [] };
-      const fps = this
-        .sql('SELECT DISTINCT fingerprint FROM photos WHERE folder_id = ? AND fingerprint IS NOT NULL')
-        .pluck()
-        .all(folder.id) as string[];
-      this.sql('DELETE FROM photos WHERE folder_id = ?').run(folder.id);
+      const ids = this.sql('SELECT id FROM photos WHERE folder_id = ?').pluck().all(folder.id) as number[];
+      const fps = this.deletePhotos(ids);
       this.sql('DELETE FROM folders WHERE id = ?').run(folder.id);
       return { removed: true, fingerprints: fps };
     })();
@@ -245,6 +249,14 @@ export class Catalog {
       .all(before) as PhotoRow[];
   }
 
+  private readonly deleteListeners = new Set<(ids: readonly number[]) => void>();
+
+  /** Called after photos are deleted (derived indexes drop them). */
+  onDeleted(fn: (ids: readonly number[]) => void): () => void {
+    this.deleteListeners.add(fn);
+    return () => this.deleteListeners.delete(fn);
+  }
+
   /** Deletes photos with everything derived from them; returns the fingerprints that lost a photo. */
   deletePhotos(ids: readonly number[]): string[] {
     const fps = new Set<string>();
@@ -257,6 +269,7 @@ export class Catalog {
         del.run(id);
       }
     })();
+    if (ids.length) for (const fn of this.deleteListeners) fn(ids);
     return [...fps];
   }
 
@@ -273,6 +286,72 @@ export class Catalog {
            lens = ?, gps_lat = ?, gps_lon = ?, gps_alt = ?, updated_at = ? WHERE id = ?`,
       )
       .run(f.format, f.width, f.height, f.orientation, f.takenAt, f.cameraMake, f.cameraModel, f.lens, f.gpsLat, f.gpsLon, f.gpsAlt, now, id);
+  }
+
+  // ── embeddings (the source of truth for the vector index) ─────────────
+
+  putEmbedding(photoId: number, modelId: string, vector: Float32Array, now = Date.now()): void {
+    this.sql(
+      `INSERT INTO embeddings (photo_id, model_id, dim, vector, created_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (photo_id, model_id) DO UPDATE SET dim = excluded.dim, vector = excluded.vector, created_at = excluded.created_at`,
+    ).run(photoId, modelId, vector.length, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength), now);
+  }
+
+  embedding(photoId: number, modelId: string): Float32Array | undefined {
+    const blob = this.sql('SELECT vector FROM embeddings WHERE photo_id = ? AND model_id = ?').pluck().get(photoId, modelId) as Buffer | undefined;
+    return blob ? blobToVector(blob) : undefined;
+  }
+
+  embeddingCount(modelId: string): number {
+    return this.sql('SELECT COUNT(*) FROM embeddings WHERE model_id = ?').pluck().get(modelId) as number;
+  }
+
+  embeddingIds(modelId: string): Iterable<number> {
+    return this.sql('SELECT photo_id FROM embeddings WHERE model_id = ?').pluck().iterate(modelId) as Iterable<number>;
+  }
+
+  *embeddings(modelId: string): Iterable<{ id: number; vector: Float32Array }> {
+    for (const row of this.sql('SELECT photo_id, vector FROM embeddings WHERE model_id = ?').iterate(modelId) as Iterable<{ photo_id: number; vector: Buffer }>) {
+      yield { id: row.photo_id, vector: blobToVector(row.vector) };
+    }
+  }
+
+  /** Photos whose embedding was (re)written at or after `sinceMs`. */
+  embeddingsChangedSince(modelId: string, sinceMs: number): Iterable<number> {
+    return this.sql('SELECT photo_id FROM embeddings WHERE model_id = ? AND created_at >= ?').pluck().iterate(modelId, sinceMs) as Iterable<number>;
+  }
+
+  /** Model ids that have embeddings, with their counts. */
+  embeddingModels(): { modelId: string; count: number }[] {
+    return this.sql('SELECT model_id AS modelId, COUNT(*) AS count FROM embeddings GROUP BY model_id').all() as { modelId: string; count: number }[];
+  }
+
+  deleteEmbeddings(modelId: string): void {
+    this.sql('DELETE FROM embeddings WHERE model_id = ?').run(modelId);
+  }
+
+  // ── automatic tags ─────────────────────────────────────────────────────
+
+  /** Replaces a photo's automatic tags; tags the user hid stay hidden, the user's own are untouched. */
+  setAutoTags(photoId: number, modelId: string, tags: readonly { tag: string; score: number }[], now = Date.now()): void {
+    const hidden = new Set(this.sql("SELECT tag FROM tags WHERE photo_id = ? AND source = 'auto' AND hidden = 1").pluck().all(photoId) as string[]);
+    this.sql("DELETE FROM tags WHERE photo_id = ? AND source = 'auto' AND hidden = 0").run(photoId);
+    const ins = this.sql(
+      `INSERT INTO tags (photo_id, tag, source, score, model_id, hidden, created_at) VALUES (?, ?, 'auto', ?, ?, 0, ?)
+       ON CONFLICT (photo_id, tag, source) DO UPDATE SET score = excluded.score, model_id = excluded.model_id`,
+    );
+    for (const t of tags) if (!hidden.has(t.tag)) ins.run(photoId, t.tag, t.score, modelId, now);
+  }
+
+  // ── settings ───────────────────────────────────────────────────────────
+
+  setting(key: string): string | undefined {
+    return this.sql('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;
+  }
+
+  setSetting(key: string, value: string | null): void {
+    if (value === null) this.sql('DELETE FROM settings WHERE key = ?').run(key);
+    else this.sql('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   // ── scan issues ────────────────────────────────────────────────────────

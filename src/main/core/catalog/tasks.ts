@@ -10,6 +10,12 @@ export interface ReadyTask {
   queuedAt: number;
 }
 
+/** SQL that keeps only tasks whose photo has every required stage done. */
+function requiresClause(requires: readonly string[]): string {
+  if (requires.length === 0) return '';
+  return `AND NOT EXISTS (SELECT 1 FROM tasks d WHERE d.photo_id = t.photo_id AND d.state != 'done' AND d.stage IN (${requires.map(() => '?').join(', ')}))`;
+}
+
 export class TaskQueue {
   constructor(readonly db: Db) {}
 
@@ -17,16 +23,17 @@ export class TaskQueue {
    * Up to `limit` tasks of a stage that are due, newest first, skipping photos that are missing,
    * offline, or already in flight.
    */
-  ready(stage: string, limit: number, now: number, inFlight: ReadonlySet<number>): ReadyTask[] {
+  ready(stage: string, limit: number, now: number, inFlight: ReadonlySet<number>, requires: readonly string[] = []): ReadyTask[] {
     const rows = this.db
       .prepare(
         `SELECT p.*, t.attempts AS task_attempts, t.created_at AS task_queued_at
          FROM tasks t JOIN photos p ON p.id = t.photo_id JOIN folders f ON f.id = p.folder_id
          WHERE t.stage = ? AND t.state = 'pending' AND t.next_at <= ? AND p.missing_since IS NULL AND f.online = 1
+           ${requiresClause(requires)}
          ORDER BY t.created_at DESC, p.mtime_ms DESC, p.id DESC
          LIMIT ?`,
       )
-      .all(stage, now, limit + inFlight.size) as (PhotoRow & { task_attempts: number; task_queued_at: number })[];
+      .all(stage, now, ...requires, limit + inFlight.size) as (PhotoRow & { task_attempts: number; task_queued_at: number })[];
     const out: ReadyTask[] = [];
     for (const r of rows) {
       if (inFlight.has(r.id)) continue;
@@ -38,15 +45,35 @@ export class TaskQueue {
   }
 
   /** The earliest time a pending task of a stage becomes due, or null when none is pending. */
-  nextDue(stage: string): number | null {
+  nextDue(stage: string, requires: readonly string[] = []): number | null {
     const v = this.db
       .prepare(
         `SELECT MIN(t.next_at) FROM tasks t JOIN photos p ON p.id = t.photo_id JOIN folders f ON f.id = p.folder_id
-         WHERE t.stage = ? AND t.state = 'pending' AND p.missing_since IS NULL AND f.online = 1`,
+         WHERE t.stage = ? AND t.state = 'pending' AND p.missing_since IS NULL AND f.online = 1 ${requiresClause(requires)}`,
       )
       .pluck()
-      .get(stage) as number | null;
+      .get(stage, ...requires) as number | null;
     return v ?? null;
+  }
+
+  /** A photo's stage failed for good: the stages that need it fail too, saying why. */
+  failDependents(photoId: number, stages: readonly string[], reason: string, now: number): void {
+    if (stages.length === 0) return;
+    this.db
+      .prepare(
+        `UPDATE tasks SET state = 'failed', error = ?, updated_at = ? WHERE photo_id = ? AND state = 'pending' AND stage IN (${stages.map(() => '?').join(', ')})`,
+      )
+      .run(reason, now, photoId, ...stages);
+  }
+
+  /** Requeues every task of the given stages (a model change). */
+  requeueStage(stages: readonly string[], now = Date.now()): number {
+    if (stages.length === 0) return 0;
+    return this.db
+      .prepare(
+        `UPDATE tasks SET state = 'pending', attempts = 0, next_at = 0, error = NULL, created_at = ?, updated_at = ? WHERE stage IN (${stages.map(() => '?').join(', ')})`,
+      )
+      .run(now, now, ...stages).changes;
   }
 
   /** Pending tasks of a stage that can run (their photo is present and online). */
@@ -95,11 +122,14 @@ export class TaskQueue {
     return stages.map((stage) => ({ stage, done: by.get(stage)?.done ?? 0, pending: by.get(stage)?.pending ?? 0, failed: by.get(stage)?.failed ?? 0 }));
   }
 
+  /** Failed tasks with their reasons; a stage skipped because an earlier one failed is not repeated. */
   failed(limit = 1000): FailedPhoto[] {
     return this.db
       .prepare(
         `SELECT p.id, p.path, t.stage, COALESCE(t.error, 'unknown error') AS error, t.attempts
-         FROM tasks t JOIN photos p ON p.id = t.photo_id WHERE t.state = 'failed' ORDER BY p.path, t.stage LIMIT ?`,
+         FROM tasks t JOIN photos p ON p.id = t.photo_id
+         WHERE t.state = 'failed' AND COALESCE(t.error, '') NOT LIKE 'not run:%'
+         ORDER BY p.path, t.stage LIMIT ?`,
       )
       .all(limit) as FailedPhoto[];
   }

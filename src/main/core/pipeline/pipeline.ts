@@ -28,6 +28,10 @@ export class Pipeline {
   private abort = new AbortController();
   private wakeUp: (() => void) | null = null;
   private running: Promise<void> | null = null;
+  /** Stages stopped for this run by an error of the whole stage (a model that cannot load…). */
+  private readonly broken = new Map<string, string>();
+  /** Stage → the stages that need it, directly or not. */
+  private readonly dependents = new Map<string, string[]>();
 
   constructor(
     private readonly db: Db,
@@ -42,6 +46,19 @@ export class Pipeline {
       this.inFlight.set(s.name, new Set());
       this.batchesInFlight.set(s.name, 0);
     }
+    for (const s of stages) {
+      const out = new Set<string>();
+      const visit = (name: string) => {
+        for (const d of stages) {
+          if (d.requires?.includes(name) && !out.has(d.name)) {
+            out.add(d.name);
+            visit(d.name);
+          }
+        }
+      };
+      visit(s.name);
+      this.dependents.set(s.name, [...out]);
+    }
     this.resetMeters();
   }
 
@@ -52,6 +69,19 @@ export class Pipeline {
 
   progress(): StageProgress[] {
     return this.stages.map((s) => this.meters.get(s.name)!.snapshot());
+  }
+
+  /**
+   * Stages that could not run in the current (or last) run, with why: an unavailable stage (no
+   * model) or one whose batch failed as a whole. Their tasks stay pending for the next run.
+   */
+  problems(): { stage: string; reason: string }[] {
+    const out: { stage: string; reason: string }[] = [];
+    for (const s of this.stages) {
+      const reason = this.broken.get(s.name) ?? s.unavailable?.() ?? null;
+      if (reason) out.push({ stage: s.name, reason });
+    }
+    return out;
   }
 
   get isPaused(): boolean {
@@ -85,6 +115,7 @@ export class Pipeline {
   run(opts: { untilIdle?: boolean } = {}): Promise<void> {
     if (this.running) return this.running;
     if (this.abort.signal.aborted) this.abort = new AbortController();
+    this.broken.clear();
     this.resetMeters();
     this.running = this.loop(opts.untilIdle ?? false).finally(() => {
       this.running = null;
@@ -138,10 +169,11 @@ export class Pipeline {
         continue;
       }
       const now = this.clock();
-      for (const stage of this.stages) {
+      const runnable = this.stages.filter((s) => !this.broken.has(s.name) && !s.unavailable?.());
+      for (const stage of runnable) {
         const flight = this.inFlight.get(stage.name)!;
         while (this.batchesInFlight.get(stage.name)! < stage.concurrency) {
-          const tasks = this.queue.ready(stage.name, stage.batchSize, now, flight);
+          const tasks = this.queue.ready(stage.name, stage.batchSize, now, flight, stage.requires);
           if (tasks.length === 0) break;
           const p: Promise<void> = this.runBatch(stage, tasks, signal).finally(() => {
             active.delete(p);
@@ -154,7 +186,7 @@ export class Pipeline {
         await this.sleep(null); // a batch finishing, a kick, pause or cancel wakes us
         continue;
       }
-      const due = this.stages.map((s) => this.queue.nextDue(s.name)).filter((d): d is number => d !== null);
+      const due = runnable.map((s) => this.queue.nextDue(s.name, s.requires)).filter((d): d is number => d !== null);
       if (due.length === 0) {
         this.emit();
         if (untilIdle) break;
@@ -178,8 +210,13 @@ export class Pipeline {
       );
       if (results.length !== tasks.length) throw new Error(`stage ${stage.name} returned ${results.length} results for ${tasks.length} photos`);
     } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      results = tasks.map(() => ({ ok: false, error }));
+      // A batch that fails as a whole is the stage's problem (its model will not load, the worker
+      // keeps dying), not its photos': stop the stage for this run and leave the tasks pending.
+      this.broken.set(stage.name, e instanceof Error ? e.message : String(e));
+      for (const t of tasks) flight.delete(t.photo.id);
+      this.batchesInFlight.set(stage.name, this.batchesInFlight.get(stage.name)! - 1);
+      this.emit();
+      return;
     }
     let finished = 0;
     let failedForGood = 0;
@@ -197,6 +234,7 @@ export class Pipeline {
             const retryAt = attempt < this.maxAttempts ? now + this.backoffMs(attempt) : null;
             this.queue.markAttemptFailed(t.photo.id, stage.name, t.queuedAt, r.error, retryAt, now);
             if (retryAt === null) {
+              this.queue.failDependents(t.photo.id, this.dependents.get(stage.name)!, `not run: the ${stage.name} stage failed`, now);
               finished++;
               failedForGood++;
             }
@@ -207,9 +245,9 @@ export class Pipeline {
       for (const t of tasks) flight.delete(t.photo.id);
       this.batchesInFlight.set(stage.name, this.batchesInFlight.get(stage.name)! - 1);
     }
-    const meter = this.meters.get(stage.name)!;
-    meter.complete(finished, failedForGood);
-    meter.setRemaining(this.queue.pendingCount(stage.name));
+    this.meters.get(stage.name)!.complete(finished, failedForGood);
+    // A failure here may have failed later stages' tasks too: every stage's count can move.
+    this.refreshRemaining();
     this.emit();
   }
 }

@@ -16,6 +16,13 @@ export interface Stage {
   readonly batchSize: number;
   /** Batches of this stage allowed in flight at once. */
   readonly concurrency: number;
+  /** Stages that must be done for a photo before this one runs; their failure fails this one. */
+  readonly requires?: readonly string[];
+  /**
+   * Why the stage cannot run now (no model installed…), or null when it can. An unavailable
+   * stage's tasks wait, untouched, and do not keep `index` from finishing.
+   */
+  unavailable?(): string | null;
   /** Processes a batch. One photo's failure is its ItemResult, never a throw. */
   runBatch(photos: readonly PhotoRow[], ctx: StageContext): Promise<ItemResult[]>;
 }

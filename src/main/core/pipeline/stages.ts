@@ -2,22 +2,31 @@
 import os from 'node:os';
 import type { Stage } from './stage.ts';
 import { thumbStage } from './thumb-stage.ts';
+import { embedStage } from './embed-stage.ts';
+import { tagsStage } from './tags-stage.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { MediaOptions } from '../media/decode.ts';
 import type { CacheStore } from '../media/cache.ts';
+import type { MlService } from '../ml/service.ts';
 
 export interface StageDeps {
   catalog: Catalog;
   cache: CacheStore;
   media: MediaOptions;
+  ml: MlService;
+  /** A new embedding was committed: the live vector index takes it. */
+  onEmbedding?: (photoId: number, modelId: string, vector: Float32Array) => void;
 }
 
 /** Stage names in registry order, known without building the stages (new photos are queued for each). */
-export const STAGE_NAMES = ['thumb'] as const;
+export const STAGE_NAMES = ['thumb', 'embed', 'tags'] as const;
 
-export function createStages(deps: StageDeps): Stage[] {
+/** Stages whose results depend on the active CLIP model: a model switch requeues them. */
+export const CLIP_STAGES = ['embed', 'tags'] as const;
+
+export function createStages(deps: StageDeps, opts: { embedBatch?: number } = {}): Stage[] {
   const cpus = Math.max(1, os.availableParallelism());
-  const stages = [thumbStage(deps, { concurrency: Math.max(2, cpus) })];
+  const stages = [thumbStage(deps, { concurrency: Math.max(2, cpus) }), embedStage(deps, { batchSize: opts.embedBatch ?? 16 }), tagsStage(deps)];
   const names = stages.map((s) => s.name);
   if (names.join() !== STAGE_NAMES.join()) throw new Error(`stage registry out of step: ${names.join()} vs ${STAGE_NAMES.join()}`);
   return stages.sort((a, b) => a.priority - b.priority);

@@ -1,0 +1,312 @@
+// bench:search — build time, memory, kNN latency and recall@10 of the vector index on synthetic clustered 512-dim embeddings.
+// Usage: npm run bench:search [-- --n 100000 | --million] [--dim 512] [--queries 1000] [--clusters N] [--noise 0.6]
+//        [--ef-search 64,100,160] [--M 16] [--ef-construction 100] [--recall-queries 200] [--text-model <dir>]
+// Last line: one JSON object with the figures and their ratios to the goals.
+//
+// The data imitates a photo library's image embeddings: `--clusters` random unit centers (events,
+// scenes), each photo = center + Gaussian noise of norm `--noise`, normalized. With the default
+// noise 0.6 a photo's cosine to its center is ≈ 0.86 and to another photo of its cluster ≈ 0.74,
+// while unrelated photos sit near 0: the ten nearest neighbours of a query are always in its
+// cluster but must be told apart from the cluster's other photos by the noise alone, so they are
+// not trivial (a greedy search with a small ef misses many). Queries imitate text queries: a
+// cluster center perturbed by fresh noise of the same norm, never a database point. Recall is
+// measured against exact brute force (a blocked Float32Array dot-product loop on two worker
+// threads over shared memory).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_EF_CONSTRUCTION, DEFAULT_EF_SEARCH, DEFAULT_M, VectorIndex } from '../src/main/core/search/vector-index.ts';
+
+const { values } = parseArgs({
+  options: {
+    n: { type: 'string', default: '100000' },
+    million: { type: 'boolean', default: false },
+    dim: { type: 'string', default: '512' },
+    queries: { type: 'string', default: '1000' },
+    clusters: { type: 'string' },
+    noise: { type: 'string', default: '0.6' },
+    'ef-search': { type: 'string' },
+    M: { type: 'string' },
+    'ef-construction': { type: 'string' },
+    'recall-queries': { type: 'string', default: '200' },
+    seed: { type: 'string', default: '1' },
+    'text-model': { type: 'string' },
+  },
+});
+
+const n = values.million ? 1_000_000 : Number.parseInt(values.n, 10);
+const dim = Number.parseInt(values.dim, 10);
+const nQueries = Number.parseInt(values.queries, 10);
+const clusters = values.clusters ? Number.parseInt(values.clusters, 10) : Math.min(5000, Math.max(100, Math.round(n / 50)));
+const noise = Number.parseFloat(values.noise);
+const M = values.M ? Number.parseInt(values.M, 10) : DEFAULT_M;
+const efConstruction = values['ef-construction'] ? Number.parseInt(values['ef-construction'], 10) : DEFAULT_EF_CONSTRUCTION;
+const efList = values['ef-search'] ? values['ef-search'].split(',').map((s) => Number.parseInt(s, 10)) : [DEFAULT_EF_SEARCH];
+const nRecall = Math.min(Number.parseInt(values['recall-queries'], 10), nQueries);
+const K = 10;
+const RECALL_GOAL = 0.98;
+const P95_GOAL_MS = n <= 100_000 ? 5 : 10;
+
+// ---------------------------------------------------------------------------------------------
+// Seeded random numbers: sfc32 and Box–Muller.
+
+function sfc32(seed: number): () => number {
+  let a = 0x9e3779b9 ^ seed;
+  let b = 0x243f6a88;
+  let c = 0xb7e15162;
+  let d = 1;
+  const next = () => {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < 16; i++) next();
+  return next;
+}
+
+const uniform = sfc32(Number.parseInt(values.seed, 10));
+let spare: number | undefined;
+function gauss(): number {
+  if (spare !== undefined) {
+    const s = spare;
+    spare = undefined;
+    return s;
+  }
+  const u = 1 - uniform();
+  const v = uniform();
+  const r = Math.sqrt(-2 * Math.log(u));
+  spare = r * Math.sin(2 * Math.PI * v);
+  return r * Math.cos(2 * Math.PI * v);
+}
+
+function normalize(a: Float32Array, off: number): void {
+  let ss = 0;
+  for (let j = 0; j < dim; j++) ss += a[off + j]! * a[off + j]!;
+  const inv = 1 / Math.sqrt(ss);
+  for (let j = 0; j < dim; j++) a[off + j]! *= inv;
+}
+
+/** out[off..] = normalize(center + noise of norm ≈ sigma). */
+function perturb(out: Float32Array, off: number, centers: Float32Array, c: number, sigma: number): void {
+  const s = sigma / Math.sqrt(dim);
+  const co = c * dim;
+  for (let j = 0; j < dim; j++) out[off + j] = centers[co + j]! + s * gauss();
+  normalize(out, off);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exact kNN: each worker scans a slice of the rows against all sample queries and keeps a top-K
+// per query; the slices' lists are merged here.
+
+const BRUTE_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { data, queries, dim, nq, k, from, to } = workerData;
+const X = new Float32Array(data), Q = new Float32Array(queries);
+const ids = new Int32Array(nq * k).fill(-1), sc = new Float32Array(nq * k).fill(-Infinity);
+const floor = new Float32Array(nq).fill(-Infinity);
+for (let i = from; i < to; i++) {
+  const xo = i * dim;
+  for (let q = 0; q < nq; q++) {
+    const qo = q * dim;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let j = 0; j < dim; j += 4) {
+      s0 += X[xo + j] * Q[qo + j]; s1 += X[xo + j + 1] * Q[qo + j + 1];
+      s2 += X[xo + j + 2] * Q[qo + j + 2]; s3 += X[xo + j + 3] * Q[qo + j + 3];
+    }
+    const s = (s0 + s1) + (s2 + s3);
+    if (s <= floor[q]) continue;
+    // insert into the sorted (descending) list of query q
+    const base = q * k;
+    let p = k - 1;
+    while (p > 0 && sc[base + p - 1] < s) { sc[base + p] = sc[base + p - 1]; ids[base + p] = ids[base + p - 1]; p--; }
+    sc[base + p] = s; ids[base + p] = i;
+    floor[q] = sc[base + k - 1];
+  }
+}
+parentPort.postMessage({ ids, sc });
+`;
+
+async function exactKnn(data: Float32Array, queries: Float32Array, nq: number, workers: number): Promise<Int32Array[]> {
+  const shared = new Float32Array(new SharedArrayBuffer(queries.byteLength));
+  shared.set(queries);
+  const step = Math.ceil(n / workers);
+  const parts = await Promise.all(
+    Array.from({ length: workers }, (_, w) => {
+      const worker = new Worker(BRUTE_WORKER, {
+        eval: true,
+        workerData: { data: data.buffer, queries: shared.buffer, dim, nq, k: K, from: w * step, to: Math.min(n, (w + 1) * step) },
+      });
+      return new Promise<{ ids: Int32Array; sc: Float32Array }>((resolve, reject) => {
+        worker.once('message', (m: { ids: Int32Array; sc: Float32Array }) => {
+          resolve(m);
+          void worker.terminate();
+        });
+        worker.once('error', reject);
+      });
+    }),
+  );
+  const out: Int32Array[] = [];
+  for (let q = 0; q < nq; q++) {
+    const cand: { id: number; s: number }[] = [];
+    for (const p of parts) for (let r = 0; r < K; r++) if (p.ids[q * K + r]! >= 0) cand.push({ id: p.ids[q * K + r]!, s: p.sc[q * K + r]! });
+    cand.sort((a, b) => b.s - a.s);
+    out.push(Int32Array.from(cand.slice(0, K), (c) => c.id));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const mb = (bytes: number) => Math.round(bytes / (1 << 20));
+const round = (x: number, d = 3) => +x.toFixed(d);
+
+async function main(): Promise<void> {
+  console.log(`bench:search  n=${n} dim=${dim} clusters=${clusters} noise=${noise} M=${M} efConstruction=${efConstruction} efSearch=${efList.join(',')} cpus=${os.availableParallelism()}`);
+
+  // Data: one big (shared, for the brute-force workers) Float32Array; photo i has id i + 1.
+  const tGen = performance.now();
+  const centers = new Float32Array(clusters * dim);
+  for (let c = 0; c < clusters; c++) {
+    for (let j = 0; j < dim; j++) centers[c * dim + j] = gauss();
+    normalize(centers, c * dim);
+  }
+  const data = new Float32Array(new SharedArrayBuffer(n * dim * 4));
+  for (let i = 0; i < n; i++) perturb(data, i * dim, centers, Math.floor(uniform() * clusters), noise);
+  const queries = new Float32Array(nQueries * dim);
+  for (let q = 0; q < nQueries; q++) perturb(queries, q * dim, centers, Math.floor(uniform() * clusters), noise);
+  const genS = (performance.now() - tGen) / 1000;
+  console.log(`generated:       ${round(genS, 1)} s  (${mb(data.byteLength)} MB of vectors)`);
+
+  // Exact answers for the recall sample, computed before the index exists (memory stays lower).
+  const tExact = performance.now();
+  const truth = await exactKnn(data, queries.subarray(0, nRecall * dim), nRecall, Math.max(1, Math.min(4, os.availableParallelism())));
+  const exactS = (performance.now() - tExact) / 1000;
+  console.log(`exact kNN:       ${round(exactS, 1)} s  (${nRecall} queries, brute force)`);
+
+  // Build through the engine's own path: upsert one photo at a time.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoebox-bench-search-'));
+  try {
+    const rss0 = process.memoryUsage().rss;
+    const index = await VectorIndex.open({ dir, modelId: 'bench', dim, M, efConstruction, efSearch: efList[0], initialCapacity: 1024 });
+    const tBuild = performance.now();
+    let lastLog = tBuild;
+    for (let i = 0; i < n; i++) {
+      index.upsert(i + 1, data.subarray(i * dim, (i + 1) * dim));
+      if ((i & 4095) === 0 && performance.now() - lastLog > 30_000) {
+        lastLog = performance.now();
+        const s = (lastLog - tBuild) / 1000;
+        console.error(`  … ${i}/${n} after ${s.toFixed(0)} s (${Math.round(i / s)}/s)`);
+      }
+    }
+    const buildS = (performance.now() - tBuild) / 1000;
+    const rssBuilt = process.memoryUsage().rss;
+    console.log(`build:           ${round(buildS, 1)} s  (${Math.round(n / buildS)} vectors/s, capacity ${index.capacity()})`);
+
+    const sweep: { ef: number; recall_at_10: number; p50_ms: number; p95_ms: number; p99_ms: number; mean_ms: number }[] = [];
+    for (const ef of efList) sweep.push(measure(index, ef, queries, truth));
+    const main = sweep[0]!;
+
+    const tSave = performance.now();
+    await index.save();
+    const saveS = (performance.now() - tSave) / 1000;
+    const fileBytes = fs.statSync(index.file).size;
+    await index.close();
+    const tOpen = performance.now();
+    const reopened = await VectorIndex.open({ dir, modelId: 'bench', dim });
+    const openS = (performance.now() - tOpen) / 1000;
+    const reopenedOk = reopened.openReport.action === 'loaded' && reopened.size() === n;
+    await reopened.close();
+
+    const textNote = values['text-model']
+      ? `--text-model ${values['text-model']} given, but the text encoder is not wired into this bench yet`
+      : 'no --text-model given: text encoder latency not measured';
+    const figures = {
+      bench: 'search',
+      n,
+      dim,
+      clusters,
+      noise,
+      M,
+      ef_construction: efConstruction,
+      ef_search: main.ef,
+      k: K,
+      queries: nQueries,
+      recall_queries: nRecall,
+      generate_s: round(genS, 1),
+      exact_knn_s: round(exactS, 1),
+      build_s: round(buildS, 1),
+      build_rate: Math.round(n / buildS),
+      rss_delta_mb: mb(rssBuilt - rss0),
+      index_file_mb: mb(fileBytes),
+      save_s: round(saveS, 2),
+      open_s: round(openS, 2),
+      reopen_loaded: reopenedOk,
+      recall_at_10: main.recall_at_10,
+      p50_ms: main.p50_ms,
+      p95_ms: main.p95_ms,
+      p99_ms: main.p99_ms,
+      mean_ms: main.mean_ms,
+      text_encoder_ms: null as number | null,
+      text_encoder_note: textNote,
+      recall_goal: RECALL_GOAL,
+      p95_goal_ms: P95_GOAL_MS,
+      recall_ratio_to_goal: round(main.recall_at_10 / RECALL_GOAL, 3),
+      p95_ratio_to_goal: round(main.p95_ms / P95_GOAL_MS, 3),
+      goals_met: main.recall_at_10 >= RECALL_GOAL && main.p95_ms <= P95_GOAL_MS,
+      sweep: sweep.length > 1 ? sweep : undefined,
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      cpus: os.availableParallelism(),
+      node: process.version,
+    };
+    console.log(`memory:          RSS +${figures.rss_delta_mb} MB for the index, file ${figures.index_file_mb} MB, peak RSS ${figures.peak_rss_mb} MB`);
+    console.log(`save / open:     ${figures.save_s} s / ${figures.open_s} s (verified; reopened ${reopenedOk ? 'loaded' : 'NOT loaded'})`);
+    for (const s of sweep) console.log(`efSearch ${String(s.ef).padEnd(6)}  recall@10 ${s.recall_at_10.toFixed(4)}  p50 ${s.p50_ms} ms  p95 ${s.p95_ms} ms  p99 ${s.p99_ms} ms`);
+    console.log(`text encoder:    text_encoder_ms: null (${textNote})`);
+    console.log(
+      `goals:           recall@10 ${main.recall_at_10.toFixed(4)} ≥ ${RECALL_GOAL} (ratio ${figures.recall_ratio_to_goal}), ` +
+        `p95 ${main.p95_ms} ms ≤ ${P95_GOAL_MS} ms (ratio ${figures.p95_ratio_to_goal}): ${figures.goals_met ? 'met' : 'NOT met'}`,
+    );
+    console.log(JSON.stringify(figures));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Latency over all queries (one at a time, after a warm-up) and recall@10 over the exact sample, at one efSearch. */
+function measure(index: VectorIndex, ef: number, queries: Float32Array, truth: Int32Array[]) {
+  index.setEfSearch(ef);
+  for (let q = 0; q < Math.min(50, nQueries); q++) index.search(queries.subarray(q * dim, (q + 1) * dim), K);
+  const times: number[] = [];
+  let hit = 0;
+  for (let q = 0; q < nQueries; q++) {
+    const query = queries.subarray(q * dim, (q + 1) * dim);
+    const t0 = performance.now();
+    const hits = index.search(query, K);
+    times.push(performance.now() - t0);
+    if (q < truth.length) {
+      const want = new Set(Array.from(truth[q]!, (i) => i + 1));
+      for (const h of hits) if (want.has(h.id)) hit++;
+    }
+  }
+  times.sort((a, b) => a - b);
+  return {
+    ef,
+    recall_at_10: round(hit / (truth.length * K), 4),
+    p50_ms: round(pct(times, 50)),
+    p95_ms: round(pct(times, 95)),
+    p99_ms: round(pct(times, 99)),
+    mean_ms: round(times.reduce((a, b) => a + b, 0) / times.length),
+  };
+}
+
+await main();

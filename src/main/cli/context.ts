@@ -1,0 +1,53 @@
+// What every CLI command gets: output streams, the resolved data and models folders, library access.
+import path from 'node:path';
+import { Library, openReadOnly } from '../core/library.ts';
+import { ModelStore } from '../core/models/store.ts';
+import { dataPaths } from '../core/paths.ts';
+
+export class UsageError extends Error {}
+
+export interface Io {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WriteStream;
+}
+
+export interface Context {
+  io: Io;
+  dataDir: string;
+  /** --models or SHOEBOX_MODELS; undefined means <dataDir>/models. */
+  modelsDir: string | undefined;
+  quiet: boolean;
+}
+
+export function modelsDirOf(ctx: Context): string {
+  return ctx.modelsDir ?? dataPaths(ctx.dataDir).models;
+}
+
+export function modelStore(ctx: Context): ModelStore {
+  return new ModelStore(modelsDirOf(ctx));
+}
+
+/** Opens the library for writing (takes its lock), runs `fn`, and always closes it. */
+export async function withLibrary<T>(ctx: Context, fn: (lib: Library) => Promise<T>): Promise<T> {
+  const lib = Library.open({ dataDir: ctx.dataDir, modelsDir: ctx.modelsDir });
+  try {
+    return await fn(lib);
+  } finally {
+    await lib.close();
+  }
+}
+
+/** Opens the catalog read-only (no lock: works beside a running app); null when there is none yet. */
+export function withReader<T>(ctx: Context, fn: (r: NonNullable<ReturnType<typeof openReadOnly>>) => T): T | null {
+  const r = openReadOnly(ctx.dataDir);
+  if (!r) return null;
+  try {
+    return fn(r);
+  } finally {
+    r.db.close();
+  }
+}
+
+export function resolved(p: string): string {
+  return path.resolve(p);
+}

@@ -1,0 +1,84 @@
+// CLI search: `search "<text>"` and `similar <path>`, with filters, as a table or JSON.
+import path from 'node:path';
+import { openSearcher } from '../core/library.ts';
+import type { SearchOptions } from '../core/search/search.ts';
+import type { SearchResult } from '../../shared/types.ts';
+import { UsageError, type Context } from './context.ts';
+
+export interface SearchFlags {
+  limit?: string;
+  json?: boolean;
+  folder?: string;
+  from?: string;
+  to?: string;
+  camera?: string;
+}
+
+function parseDate(v: string | undefined, flag: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?)?$/.test(v)) throw new UsageError(`--${flag} takes a date like 2023-07-01 (or 2023-07, 2023)`);
+  return v;
+}
+
+export function searchOptions(flags: SearchFlags): SearchOptions {
+  const limit = flags.limit === undefined ? 20 : Number(flags.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError('--limit takes a whole number from 1 to 10000');
+  let to = parseDate(flags.to, 'to');
+  // A bare year or month runs to its end.
+  if (to && /^\d{4}$/.test(to)) to = `${to}-12-31`;
+  else if (to && /^\d{4}-\d{2}$/.test(to)) to = `${to}-31`;
+  return { limit, folder: flags.folder ? path.resolve(flags.folder) : undefined, from: parseDate(flags.from, 'from'), to, camera: flags.camera };
+}
+
+function print(ctx: Context, result: SearchResult, json: boolean): void {
+  if (json) {
+    ctx.io.out.write(JSON.stringify(result, null, 2) + '\n');
+    return;
+  }
+  if (result.note) ctx.io.err.write(`note: ${result.note}\n`);
+  if (result.hits.length === 0) {
+    ctx.io.out.write('no photos found\n');
+    return;
+  }
+  result.hits.forEach((h, i) => {
+    const extra = [h.caption ? `"${h.caption}"` : '', h.tags.length ? `[${h.tags.join(', ')}]` : ''].filter(Boolean).join(' ');
+    ctx.io.out.write(`${String(i + 1).padStart(3)}  ${h.score.toFixed(3)}  ${h.path}${extra ? '  ' + extra : ''}\n`);
+  });
+}
+
+async function withSearcher(ctx: Context, fn: (s: NonNullable<ReturnType<typeof openSearcher>>) => Promise<number>): Promise<number> {
+  const s = openSearcher({ dataDir: ctx.dataDir, modelsDir: ctx.modelsDir });
+  if (!s) {
+    ctx.io.err.write('shoebox: the library is empty: add a folder with `shoebox add <folder>` and run `shoebox index`\n');
+    return 1;
+  }
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+export async function searchCommand(ctx: Context, args: string[], flags: SearchFlags): Promise<number> {
+  const text = args.join(' ').trim();
+  if (!text) throw new UsageError('search needs some words, e.g. shoebox search "dog on a beach"');
+  const opts = searchOptions(flags);
+  return withSearcher(ctx, async (s) => {
+    print(ctx, await s.search.text(text, opts), flags.json ?? false);
+    return 0;
+  });
+}
+
+export async function similarCommand(ctx: Context, args: string[], flags: SearchFlags): Promise<number> {
+  if (args.length !== 1) throw new UsageError('similar takes the path of one photo in the library');
+  const opts = searchOptions(flags);
+  return withSearcher(ctx, async (s) => {
+    const photo = s.catalog.photoByPath(path.resolve(args[0]!));
+    if (!photo) {
+      ctx.io.err.write(`shoebox: not in the library: ${path.resolve(args[0]!)}\n`);
+      return 1;
+    }
+    print(ctx, await s.search.similar(photo.id, opts), flags.json ?? false);
+    return 0;
+  });
+}

@@ -1,0 +1,20 @@
+// Messages between the engine and its ML worker thread.
+import type { ProviderReport, ProviderSetting } from './providers.ts';
+
+export interface TensorData {
+  type: 'float32' | 'int64';
+  /** Transferred, not copied. */
+  data: ArrayBuffer;
+  dims: number[];
+}
+
+export type WorkerRequest =
+  | { id: number; op: 'load'; name: string; file: string; provider: ProviderSetting; threads: number }
+  | { id: number; op: 'run'; name: string; feeds: Record<string, TensorData>; output?: string }
+  | { id: number; op: 'crash' }
+  | { id: number; op: 'crashOnNextRun' };
+
+export type WorkerResponse =
+  | { id: number; ok: true; report: ProviderReport }
+  | { id: number; ok: true; tensor: TensorData }
+  | { id: number; ok: false; error: string };

@@ -1,0 +1,84 @@
+// The ML worker thread: owns the ONNX Runtime sessions so inference never blocks the main thread.
+import { parentPort, workerData } from 'node:worker_threads';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import ort from 'onnxruntime-node';
+import { defaultEnvironment, providerCandidates, type ProviderName, type ProviderReport, type ProviderSetting } from './providers.ts';
+import type { WorkerRequest, WorkerResponse, TensorData } from './protocol.ts';
+
+const sessions = new Map<string, { session: ort.InferenceSession; provider: ProviderName }>();
+const require = createRequire(import.meta.url);
+const ortBinDir = path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
+
+async function load(name: string, file: string, requested: ProviderSetting, threads: number): Promise<ProviderReport> {
+  const backends = (ort as unknown as { listSupportedBackends?: () => { name: string; bundled: boolean }[] }).listSupportedBackends?.() ?? [{ name: 'cpu', bundled: true }];
+  const candidates = providerCandidates(requested, defaultEnvironment(backends, ortBinDir));
+  const fallbacks: ProviderReport['fallbacks'] = [];
+  for (const provider of candidates) {
+    try {
+      const session = await ort.InferenceSession.create(file, {
+        executionProviders: [provider],
+        ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+      });
+      await sessions.get(name)?.session.release();
+      sessions.set(name, { session, provider });
+      return { requested, used: provider, fallbacks };
+    } catch (e) {
+      fallbacks.push({ provider, reason: e instanceof Error ? e.message.split('\n')[0]! : String(e) });
+    }
+  }
+  throw new Error(`could not start ${path.basename(file)} on any provider: ${fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}`);
+}
+
+function toTensor(t: TensorData): ort.Tensor {
+  if (t.type === 'int64') return new ort.Tensor('int64', new BigInt64Array(t.data), t.dims);
+  return new ort.Tensor('float32', new Float32Array(t.data), t.dims);
+}
+
+async function run(name: string, feeds: Record<string, TensorData>, output: string | undefined): Promise<TensorData> {
+  const entry = sessions.get(name);
+  if (!entry) throw new Error(`no session '${name}' is loaded`);
+  const inputs: Record<string, ort.Tensor> = {};
+  for (const [k, v] of Object.entries(feeds)) if (entry.session.inputNames.includes(k)) inputs[k] = toTensor(v);
+  const missing = entry.session.inputNames.filter((n) => !(n in inputs));
+  if (missing.length) throw new Error(`the model needs inputs ${missing.join(', ')} that were not given`);
+  const outName = output && entry.session.outputNames.includes(output) ? output : entry.session.outputNames[0]!;
+  const results = await entry.session.run(inputs, [outName]);
+  const tensor = results[outName]!;
+  const data = tensor.data as Float32Array;
+  const copy = new Float32Array(data); // detach from ORT's buffer so it can be transferred
+  return { type: 'float32', data: copy.buffer as ArrayBuffer, dims: tensor.dims.map(Number) };
+}
+
+const testHooks = (workerData as { testHooks?: boolean } | undefined)?.testHooks === true;
+let crashOnNextRun = false;
+
+parentPort!.on('message', async (req: WorkerRequest) => {
+  let res: WorkerResponse;
+  try {
+    switch (req.op) {
+      case 'load':
+        res = { id: req.id, ok: true, report: await load(req.name, req.file, req.provider, req.threads) };
+        break;
+      case 'run': {
+        if (crashOnNextRun) process.exit(3);
+        const out = await run(req.name, req.feeds, req.output);
+        parentPort!.postMessage({ id: req.id, ok: true, tensor: out } satisfies WorkerResponse, [out.data]);
+        return;
+      }
+      case 'crash':
+        if (testHooks) process.exit(3);
+        throw new Error('crash is a test hook');
+      case 'crashOnNextRun':
+        if (!testHooks) throw new Error('crashOnNextRun is a test hook');
+        crashOnNextRun = true;
+        res = { id: req.id, ok: true, report: { requested: 'cpu', used: 'cpu', fallbacks: [] } };
+        break;
+    }
+  } catch (e) {
+    res = { id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+  parentPort!.postMessage(res);
+});

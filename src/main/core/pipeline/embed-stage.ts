@@ -1,0 +1,58 @@
+// The embedding stage: CLIP image embeddings for batches of photos, from their cached previews.
+import fs from 'node:fs';
+import type { Stage, ItemResult } from './stage.ts';
+import type { StageDeps } from './stages.ts';
+import type { PhotoRow } from '../catalog/catalog.ts';
+
+export function embedStage(deps: StageDeps, opts: { batchSize: number }): Stage {
+  return {
+    name: 'embed',
+    priority: 1,
+    batchSize: opts.batchSize,
+    // Two batches in flight: the next batch is decoded and preprocessed while this one runs.
+    concurrency: 2,
+    requires: ['thumb'],
+    unavailable: () => deps.ml.clipUnavailable(),
+    async runBatch(photos: readonly PhotoRow[]): Promise<ItemResult[]> {
+      const enc = await deps.ml.clip();
+      const modelId = enc.spec.id;
+      const { cropWidth: w, cropHeight: h } = enc.processor;
+      const size = 3 * w * h;
+      const results: ItemResult[] = new Array(photos.length);
+      const ok: number[] = [];
+      const buffers: Float32Array[] = [];
+      // The preview (orientation applied, sRGB, at most 1600 px) is what the model sees: the
+      // original was decoded once, by the thumbnail stage.
+      await Promise.all(
+        photos.map(async (photo, i) => {
+          try {
+            const preview = deps.cache.targets(photo.fingerprint!).preview;
+            if (!fs.existsSync(preview)) throw new Error('the preview is missing; the photo will be thumbnailed again');
+            buffers[i] = await enc.pixels([preview]);
+            ok.push(i);
+          } catch (e) {
+            results[i] = { ok: false, error: e instanceof Error ? e.message : String(e) };
+          }
+        }),
+      );
+      if (ok.length > 0) {
+        ok.sort((a, b) => a - b);
+        const batch = new Float32Array(ok.length * size);
+        ok.forEach((i, j) => batch.set(buffers[i]!, j * size));
+        const vectors = await enc.embedPixels(batch, ok.length);
+        ok.forEach((i, j) => {
+          const photo = photos[i]!;
+          const vector = vectors[j]!;
+          results[i] = {
+            ok: true,
+            commit: () => {
+              deps.catalog.putEmbedding(photo.id, modelId, vector);
+              deps.onEmbedding?.(photo.id, modelId, vector);
+            },
+          };
+        });
+      }
+      return results;
+    },
+  };
+}

@@ -1,0 +1,238 @@
+// Search: text → CLIP vector → HNSW kNN, blended with full-text matches on filename, caption and
+// tags, narrowed by folder, date and camera filters. Also "similar to this photo".
+import path from 'node:path';
+import type { Catalog } from '../catalog/catalog.ts';
+import { dot } from '../ml/clip.ts';
+import type { MlService } from '../ml/service.ts';
+import { idChecksum, VectorIndex, type SyncReport, type VectorSource } from './vector-index.ts';
+import type { SearchFilters, SearchHit, SearchResult } from '../../../shared/types.ts';
+
+export interface SearchOptions extends SearchFilters {
+  limit?: number;
+}
+
+/** How much a full-text match adds to a CLIP cosine (which spans about 0.1–0.4 for real CLIP). */
+export const TEXT_WEIGHT = 0.1;
+
+const STOPWORDS = new Set(
+  'a an and are as at be by for from has have i in is it its of on or that the this to was were with photo photos picture pictures image images pic pics of something some showing shows'.split(' '),
+);
+
+/** Full-text query for FTS5: the meaningful words, each quoted (no FTS syntax from the user), OR-ed. */
+export function ftsQuery(text: string): string | null {
+  const words = text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 1 && !STOPWORDS.has(w));
+  if (words.length === 0) return null;
+  return [...new Set(words)].map((w) => `"${w}"*`).join(' OR ');
+}
+
+function sourceFor(catalog: Catalog, modelId: string): VectorSource {
+  return {
+    count: () => catalog.embeddingCount(modelId),
+    checksum: () => idChecksum(catalog.embeddingIds(modelId)),
+    ids: () => catalog.embeddingIds(modelId),
+    vector: (id) => catalog.embedding(id, modelId),
+    vectors: () => catalog.embeddings(modelId),
+    changedSince: (sinceMs) => catalog.embeddingsChangedSince(modelId, sinceMs),
+  };
+}
+
+export class SearchService {
+  private indexes = new Map<string, Promise<VectorIndex>>();
+  private dirty = new Set<string>();
+  /** What the last index open did, for status and logs. */
+  lastSync: SyncReport | null = null;
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly ml: MlService,
+    private readonly indexDir: string,
+  ) {}
+
+  /**
+   * The model whose vectors search uses: the active one once its vectors cover at least as many
+   * photos as the model it replaces; until then the previous one (re-embedding runs meanwhile).
+   */
+  searchModel(): string | null {
+    const active = this.ml.clipSpec()?.id ?? null;
+    const counts = new Map(this.catalog.embeddingModels().map((m) => [m.modelId, m.count]));
+    const previous = this.catalog.setting('clip_model_previous');
+    if (previous && previous !== active && (counts.get(previous) ?? 0) > (active ? (counts.get(active) ?? 0) : 0)) return previous;
+    if (active && counts.has(active)) return active;
+    return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? active;
+  }
+
+  /** The HNSW index of a model, opened once and synced with SQLite (repaired if missing or stale). */
+  index(modelId: string, dim: number): Promise<VectorIndex> {
+    let p = this.indexes.get(modelId);
+    if (!p) {
+      p = (async () => {
+        const idx = await VectorIndex.open({ dir: this.indexDir, modelId, dim });
+        this.lastSync = await idx.sync(sourceFor(this.catalog, modelId));
+        return idx;
+      })();
+      p.catch(() => this.indexes.delete(modelId));
+      this.indexes.set(modelId, p);
+    }
+    return p;
+  }
+
+  /** Keeps an open index exact as embeddings are written (the pipeline calls this). */
+  onEmbedding(photoId: number, modelId: string, vector: Float32Array): void {
+    const p = this.indexes.get(modelId);
+    if (!p) return;
+    void p.then((idx) => {
+      idx.upsert(photoId, vector);
+      this.dirty.add(modelId);
+    });
+  }
+
+  onDeleted(ids: readonly number[]): void {
+    for (const [modelId, p] of this.indexes) {
+      void p.then((idx) => {
+        for (const id of ids) idx.remove(id);
+        this.dirty.add(modelId);
+      });
+    }
+  }
+
+  /** Photo ids that pass the filters, or null when there are none to apply. */
+  private allowed(f: SearchFilters): Set<number> | null {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (f.folder) {
+      const abs = path.resolve(f.folder);
+      const prefix = abs.endsWith(path.sep) ? abs : abs + path.sep;
+      where.push('(p.path = ? OR substr(p.path, 1, length(?)) = ?)');
+      args.push(abs, prefix, prefix);
+    }
+    if (f.from) {
+      where.push('p.taken_at >= ?');
+      args.push(f.from);
+    }
+    if (f.to) {
+      // A bare date includes that whole day.
+      where.push('p.taken_at <= ?');
+      args.push(/^\d{4}-\d{2}-\d{2}$/.test(f.to) ? `${f.to}T23:59:59\uffff` : f.to);
+    }
+    if (f.camera) {
+      where.push("(COALESCE(p.camera_make, '') || ' ' || COALESCE(p.camera_model, '')) LIKE ?");
+      args.push(`%${f.camera}%`);
+    }
+    if (where.length === 0) return null;
+    const ids = this.catalog.db.prepare(`SELECT p.id FROM photos p WHERE p.missing_since IS NULL AND ${where.join(' AND ')}`).pluck().all(...args) as number[];
+    return new Set(ids);
+  }
+
+  private fullText(query: string | null, allowed: Set<number> | null, limit: number): Map<number, number> {
+    const out = new Map<number, number>();
+    if (!query) return out;
+    const rows = this.catalog.db
+      .prepare('SELECT rowid AS id, bm25(photos_fts, 1.0, 2.0, 2.0) AS rank FROM photos_fts WHERE photos_fts MATCH ? ORDER BY rank LIMIT ?')
+      .all(query, allowed ? Math.max(limit, 2000) : limit) as { id: number; rank: number }[];
+    const kept = allowed ? rows.filter((r) => allowed.has(r.id)) : rows;
+    const best = kept[0]?.rank ?? 0;
+    // bm25 is negative, best lowest: scale to 1 for the best match.
+    for (const r of kept) out.set(r.id, best < 0 ? r.rank / best : 1);
+    return out;
+  }
+
+  async text(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
+    const limit = opts.limit ?? 20;
+    const allowed = this.allowed(opts);
+    const text = this.fullText(ftsQuery(query), allowed, 200);
+    const modelId = this.searchModel();
+    const clip = new Map<number, number>();
+    let note: string | null = null;
+    const why = this.ml.clipUnavailable(modelId ?? undefined);
+    if (why || !modelId || this.catalog.embeddingCount(modelId) === 0) {
+      note = `${why ?? 'no photo has been embedded yet: run `shoebox index`'}; showing filename, caption and tag matches only`;
+    } else {
+      const q = await this.ml.embedText(query, modelId);
+      const idx = await this.index(modelId, q.length);
+      const k = Math.max(limit * 5, 50);
+      for (const hit of idx.search(q, k, allowed ? (id) => allowed.has(id) : undefined)) clip.set(hit.id, hit.score);
+      for (const id of text.keys()) {
+        if (clip.has(id)) continue;
+        const v = this.catalog.embedding(id, modelId);
+        if (v) clip.set(id, dot(q, v));
+      }
+      const active = this.ml.clipSpec()?.id;
+      if (active && active !== modelId) note = `searching ${modelId}'s vectors while ${active} embeds the library`;
+    }
+    const ids = new Set([...clip.keys(), ...text.keys()]);
+    const scored = [...ids].map((id) => {
+      const c = clip.get(id) ?? 0;
+      const t = text.get(id) ?? 0;
+      return { id, score: c + TEXT_WEIGHT * t, clipScore: clip.has(id) ? c : null, textScore: text.has(id) ? t : null };
+    });
+    scored.sort((a, b) => b.score - a.score || a.id - b.id);
+    return { query, model: modelId, note, hits: this.hydrate(scored.slice(0, limit)) };
+  }
+
+  /** Photos that look like the given one (by its own stored vector). */
+  async similar(photoId: number, opts: SearchOptions = {}): Promise<SearchResult> {
+    const limit = opts.limit ?? 20;
+    const modelId = this.searchModel();
+    const v = modelId ? this.catalog.embedding(photoId, modelId) : undefined;
+    if (!modelId || !v) {
+      return { query: `similar to #${photoId}`, model: modelId, note: 'this photo has no embedding yet: run `shoebox index`', hits: [] };
+    }
+    const allowed = this.allowed(opts);
+    const idx = await this.index(modelId, v.length);
+    const hits = idx
+      .search(v, limit + 1, (id) => id !== photoId && (!allowed || allowed.has(id)))
+      .slice(0, limit)
+      .map((h) => ({ id: h.id, score: h.score, clipScore: h.score, textScore: null }));
+    return { query: `similar to #${photoId}`, model: modelId, note: null, hits: this.hydrate(hits) };
+  }
+
+  private hydrate(scored: { id: number; score: number; clipScore: number | null; textScore: number | null }[]): SearchHit[] {
+    const out: SearchHit[] = [];
+    for (const s of scored) {
+      const p = this.catalog.details(s.id);
+      if (!p) continue;
+      out.push({
+        id: p.id,
+        path: p.path,
+        score: +s.score.toFixed(4),
+        clipScore: s.clipScore === null ? null : +s.clipScore.toFixed(4),
+        textScore: s.textScore === null ? null : +s.textScore.toFixed(4),
+        caption: p.caption,
+        tags: p.tags,
+        takenAt: p.takenAt,
+        width: p.width,
+        height: p.height,
+        offline: p.offline,
+      });
+    }
+    return out;
+  }
+
+  /** Brings the search model's index on disk up to date with SQLite (after a run of the pipeline). */
+  async refresh(): Promise<void> {
+    const modelId = this.searchModel();
+    if (!modelId) return;
+    const dim = this.catalog.db.prepare('SELECT dim FROM embeddings WHERE model_id = ? LIMIT 1').pluck().get(modelId) as number | undefined;
+    if (!dim) return;
+    const open = this.indexes.get(modelId);
+    if (open) this.lastSync = await (await open).sync(sourceFor(this.catalog, modelId));
+    else await this.index(modelId, dim);
+  }
+
+  /** Saves indexes that changed since the last save. */
+  async save(): Promise<void> {
+    for (const modelId of [...this.dirty]) {
+      this.dirty.delete(modelId);
+      await (await this.indexes.get(modelId))?.save();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.save().catch(() => undefined);
+    for (const p of this.indexes.values()) await (await p.catch(() => null))?.close();
+    this.indexes.clear();
+  }
+}

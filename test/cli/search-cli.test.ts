@@ -1,0 +1,88 @@
+// The search, models and settings commands as a user runs them, on the fixture models.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
+import { makeJpeg, tempDir } from '../helpers/photos.ts';
+import type { SearchResult } from '../../src/shared/types.ts';
+
+const CLI = path.resolve(import.meta.dirname, '../../bin/shoebox.js');
+
+function shoebox(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+let root = '';
+let models = '';
+beforeAll(async () => {
+  root = tempDir();
+  models = path.join(root, 'models');
+  await writeFixtureModels(models);
+  const colours = { a: { r: 30, g: 180, b: 40 }, b: { r: 220, g: 30, b: 30 }, c: { r: 30, g: 40, b: 210 } };
+  for (const [n, color] of Object.entries(colours)) await makeJpeg(path.join(root, 'Photos', `photo-${n}.jpg`), { color, width: 200, height: 150, seed: n.charCodeAt(0) });
+});
+
+describe('shoebox search', () => {
+  it('indexes with --models and finds "a red photo" first, as text and JSON', () => {
+    const data = path.join(root, 'data');
+    expect(shoebox(['--data', data, '--models', models, 'add', path.join(root, 'Photos')]).code).toBe(0);
+    const index = shoebox(['--data', data, '--models', models, 'index']);
+    expect(index.code, index.err).toBe(0);
+    expect(index.err).toMatch(/embed .* 3\/3/);
+
+    const text = shoebox(['--data', data, 'search', 'a red photo', '--limit', '2'], { SHOEBOX_MODELS: models });
+    expect(text.code, text.err).toBe(0);
+    expect(text.out.split('\n')[0]).toMatch(/^\s+1\s+0\.9\d\d\s+.*photo-b\.jpg/);
+    const json = JSON.parse(shoebox(['--data', data, '--models', models, 'search', 'a photo of something red', '--json']).out) as SearchResult;
+    expect(json.model).toBe('fixture-clip');
+    expect(path.basename(json.hits[0]!.path)).toBe('photo-b.jpg');
+    expect(json.hits[0]).toHaveProperty('caption');
+    // The blue photo's zero-shot tags come from the colour words in the vocabulary.
+    expect(json.hits.find((h) => h.path.endsWith('photo-c.jpg'))?.tags).toContain('clear blue sky');
+
+    const similar = JSON.parse(shoebox(['--data', data, '--models', models, 'similar', path.join(root, 'Photos', 'photo-b.jpg'), '--json']).out) as SearchResult;
+    expect(similar.hits.map((h) => path.basename(h.path))).not.toContain('photo-b.jpg');
+
+    const status = shoebox(['--data', data, '--models', models, 'status']);
+    expect(status.out).toMatch(/clip model: fixture-clip; 3 photos embedded/);
+    expect(status.out).toMatch(/execution provider: cpu \(setting: auto\)/);
+    expect(shoebox(['--data', data, 'search', 'red', '--limit', 'x']).code).toBe(2);
+  });
+
+  it('without models, says what to do instead of hanging or crashing', () => {
+    const data = path.join(root, 'data-no-models');
+    shoebox(['--data', data, 'add', path.join(root, 'Photos')]);
+    expect(shoebox(['--data', data, 'index']).code).toBe(0);
+    const r = shoebox(['--data', data, 'search', 'red']);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/shoebox models download clip-vit-b32-q8/);
+    const list = shoebox(['--data', data, 'models', 'list']);
+    expect(list.out).toMatch(/\* clip-vit-b32-q8 +clip +not installed/);
+    expect(list.out).toMatch(/clip-vit-b32-fp32/);
+  });
+
+  it('models download fails fast with a clear message when the hub (or the mirror setting) cannot be reached', () => {
+    const data = path.join(root, 'data-dl');
+    expect(shoebox(['--data', data, 'settings', 'set', 'hub_endpoint', 'http://127.0.0.1:9']).code).toBe(0);
+    expect(shoebox(['--data', data, 'settings', 'get', 'hub_endpoint']).out.trim()).toBe('http://127.0.0.1:9');
+    const started = Date.now();
+    const r = shoebox(['--data', data, 'models', 'download', 'clip-vit-b32-q8'], { HF_ENDPOINT: '' });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9.*shoebox models import clip-vit-b32-q8 <folder>/s);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(shoebox(['--data', data, 'settings', 'set', 'provider', 'tpu']).err).toMatch(/provider must be one of: auto, cuda, dml, coreml, webgpu, cpu/);
+    expect(shoebox(['--data', data, 'settings', 'set', 'clip_model', 'clip-vit-b32-fp32']).code).toBe(0);
+  });
+
+  it('imports a model folder the user already has, and verify checks it', () => {
+    const modelsDir = path.join(root, 'imported-models');
+    const r = shoebox(['--data', path.join(root, 'data-imp'), '--models', modelsDir, 'models', 'verify', 'fixture-clip']);
+    expect(r.code).toBe(1); // no manifest there: unknown model
+    const fixtureFolder = path.join(models, 'shoebox-fixtures', 'tiny-clip');
+    const imp = shoebox(['--data', path.join(root, 'data-imp'), '--models', models, 'models', 'import', 'fixture-clip', fixtureFolder]);
+    expect(imp.code, imp.err).toBe(0);
+    const verify = shoebox(['--data', path.join(root, 'data-imp'), '--models', models, 'models', 'verify', 'fixture-clip']);
+    expect(verify.out).toMatch(/fixture-clip: every file is present and matches its size and sha256/);
+  });
+});
