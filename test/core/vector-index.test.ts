@@ -222,6 +222,19 @@ describe('VectorIndex', () => {
     await again.close();
   });
 
+  it('round-trips an empty library', async () => {
+    const dir = tempDir();
+    const source = new MemorySource(new Map());
+    await (await VectorIndex.open({ dir, modelId: MODEL, dim: DIM, source })).close();
+    const index = await VectorIndex.open({ dir, modelId: MODEL, dim: DIM, source });
+    expect(index.openReport).toMatchObject({ action: 'loaded', added: 0, removed: 0 });
+    const [v] = randomVectors([9], 27).values();
+    expect(index.search(v!, 5)).toEqual([]);
+    index.upsert(9, v!);
+    expect(index.search(v!, 5)).toEqual([{ id: 9, score: expect.closeTo(1, 5) }]);
+    await index.close();
+  });
+
   it('rebuilds a corrupt, truncated or half-missing index', async () => {
     const dir = tempDir();
     const rows = randomVectors(range(1, 401), 13);

@@ -9,6 +9,7 @@ import { DEFAULT_MEDIA_OPTIONS, type MediaOptions } from './media/decode.ts';
 import { Pipeline, type PipelineOptions } from './pipeline/pipeline.ts';
 import { createStages, CLIP_STAGES, STAGE_NAMES } from './pipeline/stages.ts';
 import { ModelStore } from './models/store.ts';
+import { ModelInputHandoff } from './pipeline/handoff.ts';
 import { MlService, type ModelSource } from './ml/service.ts';
 import type { ProviderSetting } from './ml/providers.ts';
 import { SearchService, type SearchOptions } from './search/search.ts';
@@ -104,7 +105,14 @@ export class Library {
     this.catalog.onDeleted((ids) => this.search.onDeleted(ids));
     const media = { ...DEFAULT_MEDIA_OPTIONS, ...opts.media };
     const stages = createStages(
-      { catalog: this.catalog, cache: this.cache, media, ml: this.ml, onEmbedding: (id, model, v) => this.search.onEmbedding(id, model, v) },
+      {
+        catalog: this.catalog,
+        cache: this.cache,
+        media,
+        ml: this.ml,
+        handoff: new ModelInputHandoff(),
+        onEmbedding: (id, model, v) => this.search.onEmbedding(id, model, v),
+      },
       { embedBatch: opts.ml?.embedBatch },
     );
     this.pipeline = new Pipeline(this.db, this.queue, stages, opts.pipeline);

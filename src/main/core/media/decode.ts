@@ -183,12 +183,37 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
+/** 8-bit RGB pixels in memory. */
+export interface RgbPixels {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+/** Reduces an image (antialiased, lanczos) so its shortest edge is `shortEdge`, if it is larger. */
+export async function reduceToShortEdge(img: RgbPixels, shortEdge: number): Promise<RgbPixels> {
+  if (Math.min(img.width, img.height) <= shortEdge) return img;
+  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize(shortEdge, shortEdge, { fit: 'outside' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
 /**
  * Probes, reads EXIF and writes the grid thumbnail and the large preview from one decode
  * (orientation applied, sRGB, JPEG). Cache files that already exist are kept: they are keyed by
  * the content fingerprint, so a rerun after a crash or a move writes nothing again.
+ *
+ * With `modelShortEdge`, it also returns the decoded image reduced to that shortest edge, so the
+ * embedding stage can use this decode instead of reading the preview back ([Note: decode once]).
  */
-export async function processPhoto(file: string, targets: CacheTargets, options: MediaOptions): Promise<PhotoFacts> {
+export async function processPhoto(
+  file: string,
+  targets: CacheTargets,
+  options: MediaOptions,
+  want: { modelShortEdge?: number } = {},
+): Promise<PhotoFacts & { modelImage?: RgbPixels }> {
   const head = await probe(file, options);
   const exif = await readExif(file);
   if (!(await exists(targets.thumb)) || !(await exists(targets.preview))) {
@@ -214,6 +239,10 @@ export async function processPhoto(file: string, targets: CacheTargets, options:
     ]);
     await writeAtomic(targets.preview, previewJpeg, targets.tmpDir);
     await writeAtomic(targets.thumb, thumbJpeg, targets.tmpDir);
+    if (want.modelShortEdge && preview.info.channels === 3) {
+      const modelImage = await reduceToShortEdge({ data: preview.data, width: preview.info.width, height: preview.info.height }, want.modelShortEdge);
+      return { ...head, ...exif, modelImage };
+    }
   }
   return { ...head, ...exif };
 }

@@ -1,7 +1,7 @@
 // A CLIP model on the ML worker: images and texts in, unit-length embeddings in one shared space out.
 import path from 'node:path';
 import type { ModelSpec } from '../models/spec.ts';
-import { clipPixelValues, loadProcessorConfig, readRgb, type ProcessorConfig } from './preprocess.ts';
+import { clipPixelValues, loadProcessorConfig, readRgb, type ProcessorConfig, type RgbImage } from './preprocess.ts';
 import { loadTokenizer, type TextTokenizer } from './tokenizer.ts';
 import type { MlWorker } from './worker-client.ts';
 import type { ProviderReport } from './providers.ts';
@@ -68,6 +68,11 @@ export class ClipEncoder {
     const out = new Float32Array(files.length * 3 * w * h);
     await Promise.all(files.map(async (f, i) => clipPixelValues(await readRgb(f), this.processor, out, i * 3 * w * h)));
     return out;
+  }
+
+  /** Preprocesses one decoded image into pixel_values (3×H×W). */
+  pixelsOf(image: RgbImage): Promise<Float32Array> {
+    return clipPixelValues(image, this.processor);
   }
 
   async embedPixels(batch: Float32Array, n: number): Promise<Float32Array[]> {

@@ -85,6 +85,24 @@ export async function readRgb(file: string | Buffer): Promise<RgbImage> {
 }
 
 /**
+ * [Note: decode once] The image a CLIP model sees is the photo reduced (antialiased) to twice the
+ * model's shortest edge, then preprocessed exactly as transformers.js does. The reduction comes
+ * from the thumbnail stage's decode when it is still in memory, else from the cached preview.
+ * Antialiasing first keeps the bicubic step from aliasing, as PIL's bicubic (which CLIP was trained
+ * with) does not alias either; transformers.js's own Node path would resize 4000 px to 224 directly.
+ */
+export function modelSourceEdge(cfg: ProcessorConfig): number {
+  return 2 * Math.max(cfg.shortestEdge, cfg.cropWidth, cfg.cropHeight);
+}
+
+/** Reads a cached preview reduced to `shortEdge` (JPEG shrink-on-load makes this cheap). */
+export async function readModelSource(file: string, shortEdge: number): Promise<RgbImage> {
+  const meta = await sharp(file).metadata();
+  const small = Math.min(meta.width ?? 0, meta.height ?? 0) <= shortEdge;
+  return toRgb(small ? sharp(file) : sharp(file).resize(shortEdge, shortEdge, { fit: 'outside' }));
+}
+
+/**
  * pixel_values for one image, channels first (3×H×W), written into `out` at `offset` when given.
  */
 export async function clipPixelValues(image: RgbImage, cfg: ProcessorConfig, out?: Float32Array, offset = 0): Promise<Float32Array> {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ModelSpec } from '../models/spec.ts';
 import { ClipEncoder, normalize } from './clip.ts';
+import { loadProcessorConfig, modelSourceEdge } from './preprocess.ts';
 import { LABELS, PROMPTS, promptsFor } from './labels.ts';
 import { MlWorker } from './worker-client.ts';
 import type { ProviderReport, ProviderSetting } from './providers.ts';
@@ -59,6 +60,22 @@ export class MlService {
     const missing = this.models.missingFiles(spec);
     if (missing.length === 0) return null;
     return `the CLIP model ${spec.id} is not installed (${missing.length} file${missing.length > 1 ? 's' : ''} missing). Download it with \`shoebox models download ${spec.id}\`, or import a folder you already have with \`shoebox models import ${spec.id} <folder>\``;
+  }
+
+  private edgeCache: { id: string; edge: number } | null = null;
+
+  /** The shortest edge decoded images are reduced to for the active model, or null without one. */
+  modelSourceEdge(): number | null {
+    if (this.clipUnavailable()) return null;
+    const spec = this.clipSpec()!;
+    if (this.edgeCache?.id !== spec.id) {
+      try {
+        this.edgeCache = { id: spec.id, edge: modelSourceEdge(loadProcessorConfig(this.models.folder(spec))) };
+      } catch {
+        return null;
+      }
+    }
+    return this.edgeCache.edge;
   }
 
   /**

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import type { Stage, ItemResult } from './stage.ts';
 import type { StageDeps } from './stages.ts';
 import type { PhotoRow } from '../catalog/catalog.ts';
+import { modelSourceEdge, readModelSource, type RgbImage } from '../ml/preprocess.ts';
 
 export function embedStage(deps: StageDeps, opts: { batchSize: number }): Stage {
   return {
@@ -21,14 +22,19 @@ export function embedStage(deps: StageDeps, opts: { batchSize: number }): Stage 
       const results: ItemResult[] = new Array(photos.length);
       const ok: number[] = [];
       const buffers: Float32Array[] = [];
-      // The preview (orientation applied, sRGB, at most 1600 px) is what the model sees: the
-      // original was decoded once, by the thumbnail stage.
+      // [Note: decode once] The thumbnail stage's decode, handed over in memory; else the preview.
+      const edge = modelSourceEdge(enc.processor);
       await Promise.all(
         photos.map(async (photo, i) => {
           try {
-            const preview = deps.cache.targets(photo.fingerprint!).preview;
-            if (!fs.existsSync(preview)) throw new Error('the preview is missing; the photo will be thumbnailed again');
-            buffers[i] = await enc.pixels([preview]);
+            const handed: RgbImage | undefined = deps.handoff.take(photo.id, photo.fingerprint!);
+            let image = handed;
+            if (!image) {
+              const preview = deps.cache.targets(photo.fingerprint!).preview;
+              if (!fs.existsSync(preview)) throw new Error('the preview is missing; the photo will be thumbnailed again');
+              image = await readModelSource(preview, edge);
+            }
+            buffers[i] = await enc.pixelsOf(image);
             ok.push(i);
           } catch (e) {
             results[i] = { ok: false, error: e instanceof Error ? e.message : String(e) };

@@ -172,7 +172,8 @@ export class Pipeline {
       const runnable = this.stages.filter((s) => !this.broken.has(s.name) && !s.unavailable?.());
       for (const stage of runnable) {
         const flight = this.inFlight.get(stage.name)!;
-        while (this.batchesInFlight.get(stage.name)! < stage.concurrency) {
+        const consumersRun = runnable.some((s) => s.requires?.includes(stage.name));
+        while (this.batchesInFlight.get(stage.name)! < stage.concurrency && !(consumersRun && stage.blocked?.())) {
           const tasks = this.queue.ready(stage.name, stage.batchSize, now, flight, stage.requires);
           if (tasks.length === 0) break;
           const p: Promise<void> = this.runBatch(stage, tasks, signal).finally(() => {

@@ -23,6 +23,11 @@ export interface Stage {
    * stage's tasks wait, untouched, and do not keep `index` from finishing.
    */
   unavailable?(): string | null;
+  /**
+   * Backpressure: true while the stage should not start another batch because the stages that
+   * consume its output are behind. Ignored when none of those can run.
+   */
+  blocked?(): boolean;
   /** Processes a batch. One photo's failure is its ItemResult, never a throw. */
   runBatch(photos: readonly PhotoRow[], ctx: StageContext): Promise<ItemResult[]>;
 }

@@ -8,12 +8,15 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { MediaOptions } from '../media/decode.ts';
 import type { CacheStore } from '../media/cache.ts';
 import type { MlService } from '../ml/service.ts';
+import type { ModelInputHandoff } from './handoff.ts';
 
 export interface StageDeps {
   catalog: Catalog;
   cache: CacheStore;
   media: MediaOptions;
   ml: MlService;
+  /** Decoded model input passed from the thumbnail stage to the embedding stage. */
+  handoff: ModelInputHandoff;
   /** A new embedding was committed: the live vector index takes it. */
   onEmbedding?: (photoId: number, modelId: string, vector: Float32Array) => void;
 }

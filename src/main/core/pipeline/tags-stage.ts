@@ -43,7 +43,7 @@ export function tagsStage(deps: StageDeps, policy: TagPolicy = DEFAULT_TAG_POLIC
     batchSize: 64,
     concurrency: 1,
     requires: ['embed'],
-    unavailable: () => deps.ml.clipUnavailable(),
+    unavailable: () => deps.ml.clipUnavailable() ?? (deps.ml.clipSpec()?.clip?.text ? null : 'the active CLIP model has no text encoder, so it cannot tag'),
     async runBatch(photos): Promise<ItemResult[]> {
       const enc = await deps.ml.clip();
       const labels = await deps.ml.labelMatrix(enc);

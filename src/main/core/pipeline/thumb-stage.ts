@@ -10,7 +10,10 @@ export function thumbStage(deps: StageDeps, opts: { concurrency: number }): Stag
     priority: 0,
     batchSize: 4,
     concurrency: opts.concurrency,
+    // Wait while the embedding stage has not taken what this stage decoded for it.
+    blocked: () => deps.handoff.full(),
     async runBatch(photos): Promise<ItemResult[]> {
+      const modelShortEdge = deps.ml.modelSourceEdge() ?? undefined;
       return Promise.all(
         photos.map(async (photo): Promise<ItemResult> => {
           try {
@@ -18,12 +21,13 @@ export function thumbStage(deps: StageDeps, opts: { concurrency: number }): Stag
             const fp = photo.fingerprint ?? (await fingerprintFile(photo.path).catch((e: NodeJS.ErrnoException) => {
               throw new MediaError(`cannot read the file: ${e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : (e.code ?? e.message)}`);
             }));
-            const facts = await processPhoto(photo.path, deps.cache.targets(fp), deps.media);
+            const facts = await processPhoto(photo.path, deps.cache.targets(fp), deps.media, { modelShortEdge });
             return {
               ok: true,
               commit: () => {
                 if (fp !== photo.fingerprint) deps.catalog.setFingerprint(photo.id, fp);
                 deps.catalog.setFacts(photo.id, facts);
+                if (facts.modelImage) deps.handoff.put(photo.id, fp, facts.modelImage);
               },
             };
           } catch (e) {

@@ -422,7 +422,7 @@ export class VectorIndex {
     const accept = dropped ? (id: number) => !dropped.has(id) && (!filter || filter(id)) : filter;
     const { neighbors, distances } = accept ? hnsw.searchKnn(q, want, accept) : hnsw.searchKnn(q, want);
     const hits: SearchHit[] = [];
-    for (let i = 0; i < neighbors.length && hits.length < k; i++) hits.push({ id: neighbors[i]!, score: 1 - distances[i]! });
+    for (let i = 0; i < neighbors.length && hits.length < k; i++) hits.push({ id: neighbors[i]!, score: Math.min(1, 1 - distances[i]!) });
     return hits;
   }
 
