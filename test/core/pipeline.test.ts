@@ -105,3 +105,75 @@ describe('Pipeline', () => {
     expect(queue.counts(['fake'])[0]).toMatchObject({ done: 1, pending: 0 });
   });
 });
+
+describe('Pipeline stages that depend on each other', () => {
+  function setup2(n: number) {
+    const db = openDatabase(':memory:');
+    const catalog = new Catalog(db, () => ['a', 'b']);
+    const { folder } = catalog.addFolder('/lib');
+    for (let i = 0; i < n; i++) catalog.insertPhoto({ folderId: folder.id, path: `/lib/p${i}.jpg`, size: 1, mtimeMs: i, fingerprint: `fp${i}` }, 1000 + i);
+    return { db, queue: new TaskQueue(db) };
+  }
+
+  it('runs a stage only after the one it needs, fails it when that one fails, and honours backpressure', async () => {
+    const { db, queue } = setup2(4);
+    const order: string[] = [];
+    let handed = 0;
+    const a: Stage = {
+      name: 'a',
+      priority: 0,
+      batchSize: 1,
+      concurrency: 4,
+      blocked: () => handed >= 1, // one photo handed to b at most
+      runBatch: async (photos) => {
+        order.push(`a:${photos[0]!.path}`);
+        handed++;
+        return photos.map((p) => (p.path === '/lib/p0.jpg' ? { ok: false, error: 'broken' } : { ok: true }));
+      },
+    };
+    const b: Stage = {
+      name: 'b',
+      priority: 1,
+      batchSize: 1,
+      concurrency: 1,
+      requires: ['a'],
+      runBatch: async (photos) => {
+        order.push(`b:${photos[0]!.path}`);
+        handed--;
+        return photos.map(() => ({ ok: true }));
+      },
+    };
+    await new Pipeline(db, queue, [a, b], { maxAttempts: 1 }).run({ untilIdle: true });
+    // b never runs before a has done that photo, and a never runs two photos ahead of b.
+    for (const p of ['/lib/p1.jpg', '/lib/p2.jpg', '/lib/p3.jpg']) expect(order.indexOf(`a:${p}`)).toBeLessThan(order.indexOf(`b:${p}`));
+    expect(order).not.toContain('b:/lib/p0.jpg');
+    expect(queue.counts(['a', 'b'])).toEqual([
+      { stage: 'a', done: 3, pending: 0, failed: 1 },
+      { stage: 'b', done: 3, pending: 0, failed: 1 },
+    ]);
+    expect(queue.failed().map((f) => f.stage)).toEqual(['a']); // b's "not run" is not listed again
+  });
+
+  it('ignores backpressure when the consuming stage cannot run, and leaves an unavailable stage pending', async () => {
+    const { db, queue } = setup2(3);
+    const a: Stage = { name: 'a', priority: 0, batchSize: 1, concurrency: 1, blocked: () => true, runBatch: async (ps) => ps.map(() => ({ ok: true })) };
+    const b: Stage = { name: 'b', priority: 1, batchSize: 1, concurrency: 1, requires: ['a'], unavailable: () => 'no model', runBatch: async (ps) => ps.map(() => ({ ok: true })) };
+    const pipeline = new Pipeline(db, queue, [a, b]);
+    await pipeline.run({ untilIdle: true });
+    expect(queue.counts(['a', 'b'])).toEqual([
+      { stage: 'a', done: 3, pending: 0, failed: 0 },
+      { stage: 'b', done: 0, pending: 3, failed: 0 },
+    ]);
+    expect(pipeline.problems()).toEqual([{ stage: 'b', reason: 'no model' }]);
+  });
+
+  it('stops a stage whose whole batch throws, without blaming its photos', async () => {
+    const { db, queue } = setup2(2);
+    const a: Stage = { name: 'a', priority: 0, batchSize: 1, concurrency: 1, runBatch: async () => Promise.reject(new Error('model will not load')) };
+    const b: Stage = { name: 'b', priority: 1, batchSize: 1, concurrency: 1, requires: ['a'], runBatch: async (ps) => ps.map(() => ({ ok: true })) };
+    const pipeline = new Pipeline(db, queue, [a, b]);
+    await pipeline.run({ untilIdle: true });
+    expect(pipeline.problems()).toEqual([{ stage: 'a', reason: 'model will not load' }]);
+    expect(queue.counts(['a'])[0]).toEqual({ stage: 'a', done: 0, pending: 2, failed: 0 });
+  });
+});
