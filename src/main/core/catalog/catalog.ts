@@ -59,6 +59,13 @@ export function blobToVector(blob: Buffer): Float32Array {
   return out;
 }
 
+/** SQL (on `photos p`) matching the photos at or under a folder, with its arguments. */
+export function underFolder(dir: string): { sql: string; args: string[] } {
+  const abs = path.resolve(dir);
+  const prefix = abs.endsWith(path.sep) ? abs : abs + path.sep;
+  return { sql: '(p.path = ? OR substr(p.path, 1, length(?)) = ?)', args: [abs, prefix, prefix] };
+}
+
 /** True when `child` is `parent` or lies inside it. */
 export function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
@@ -380,10 +387,9 @@ export class Catalog {
     const where: string[] = ['p.missing_since IS NULL'];
     const args: unknown[] = [];
     if (opts.folder) {
-      const abs = path.resolve(opts.folder);
-      const prefix = abs.endsWith(path.sep) ? abs : abs + path.sep;
-      where.push('(p.path = ? OR substr(p.path, 1, length(?)) = ?)');
-      args.push(abs, prefix, prefix);
+      const f = underFolder(opts.folder);
+      where.push(f.sql);
+      args.push(...f.args);
     }
     const rows = this.sql(
         `SELECT p.id, p.path, f.path AS folder, p.taken_at, p.width, p.height, f.online,

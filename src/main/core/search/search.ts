@@ -1,7 +1,6 @@
 // Search: text → CLIP vector → HNSW kNN, blended with full-text matches on filename, caption and
 // tags, narrowed by folder, date and camera filters. Also "similar to this photo".
-import path from 'node:path';
-import type { Catalog } from '../catalog/catalog.ts';
+import { underFolder, type Catalog } from '../catalog/catalog.ts';
 import { dot } from '../ml/clip.ts';
 import type { MlService } from '../ml/service.ts';
 import { idChecksum, VectorIndex, type SyncReport, type VectorSource } from './vector-index.ts';
@@ -103,10 +102,9 @@ export class SearchService {
     const where: string[] = [];
     const args: unknown[] = [];
     if (f.folder) {
-      const abs = path.resolve(f.folder);
-      const prefix = abs.endsWith(path.sep) ? abs : abs + path.sep;
-      where.push('(p.path = ? OR substr(p.path, 1, length(?)) = ?)');
-      args.push(abs, prefix, prefix);
+      const folder = underFolder(f.folder);
+      where.push(folder.sql);
+      args.push(...folder.args);
     }
     if (f.from) {
       where.push('p.taken_at >= ?');
