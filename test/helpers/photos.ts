@@ -6,8 +6,18 @@ import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 
+const made: string[] = [];
+
+/** Removes the folders tempDir made (test/setup.ts calls it after each test file). */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** A fresh temporary folder, removed after the test file. */
 export function tempDir(prefix = 'shoebox-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 export interface PhotoSpec {
