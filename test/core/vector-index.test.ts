@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IdChecksum, idChecksum, indexFileStem, VectorIndex, type VectorSource } from '../../src/main/core/search/vector-index.ts';
+import { DEFAULT_M, IdChecksum, idChecksum, indexFileStem, VectorIndex, type VectorSource } from '../../src/main/core/search/vector-index.ts';
 
 const DIM = 24;
 const MODEL = 'clip-test';
@@ -206,7 +206,7 @@ describe('VectorIndex', () => {
     await first.save();
     expect(fs.readdirSync(dir).sort()).toEqual([`${indexFileStem('org/clip:v1')}.hnsw`, `${indexFileStem('org/clip:v1')}.meta.json`]);
     const meta = JSON.parse(fs.readFileSync(first.metaFile, 'utf8'));
-    expect(meta).toMatchObject({ version: 1, modelId: 'org/clip:v1', dim: DIM, count: 497, slots: 500, checksum: source.checksum(), M: 16 });
+    expect(meta).toMatchObject({ version: 1, modelId: 'org/clip:v1', dim: DIM, count: 497, slots: 500, checksum: source.checksum(), M: DEFAULT_M });
     expect(sorted(meta.deleted)).toEqual([3, 30, 300]);
     await first.close();
 
@@ -377,6 +377,37 @@ describe('VectorIndex', () => {
     const again = await VectorIndex.open({ dir, modelId: MODEL, dim: DIM, source: new MemorySource(rows) });
     expect(again.openReport.action).toBe('loaded');
     await again.close();
+  });
+
+  it('keeps serving searches during a rebuild and applies mutations made meanwhile', async () => {
+    const rows = randomVectors(range(1, 301), 28);
+    const index = await VectorIndex.open({ dir: tempDir(), modelId: MODEL, dim: DIM, source: new MemorySource(rows) });
+    const slow: VectorSource = {
+      count: () => rows.size,
+      checksum: () => idChecksum(rows.keys()),
+      ids: () => rows.keys(),
+      vector: (id) => rows.get(id),
+      async *vectors() {
+        for (const [id, vector] of [...rows]) {
+          await new Promise((resolve) => setImmediate(resolve));
+          yield { id, vector };
+        }
+      },
+    };
+    const rebuilding = index.sync(slow, { rebuild: true });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(index.search(rows.get(10)!, 1)[0]).toMatchObject({ id: 10 });
+    const [v] = randomVectors([301], 29).values();
+    rows.set(301, v!);
+    index.upsert(301, v!);
+    rows.delete(2);
+    index.remove(2);
+    expect(await rebuilding).toMatchObject({ action: 'rebuilt', reason: 'rebuild requested' });
+    expect(index.has(301)).toBe(true);
+    expect(index.has(2)).toBe(false);
+    expect(sorted(index.ids())).toEqual(sorted(rows.keys()));
+    await expectExact(index, rows, 30);
+    await index.close();
   });
 });
 

@@ -541,17 +541,20 @@ export class VectorIndex {
       hnsw.addPoint(v, id, false);
       return 'updated';
     }
-    let inGraph = true;
-    try {
-      hnsw.unmarkDelete(id);
-    } catch {
-      inGraph = false;
+    const slots = hnsw.getCurrentCount();
+    const free = slots - g.live.size; // deleted elements still in the graph
+    let inGraph = false;
+    if (free > 0) {
+      try {
+        hnsw.unmarkDelete(id); // throws unless `id` is one of them
+        inGraph = true;
+      } catch {
+        inGraph = false;
+      }
     }
     if (inGraph) {
       hnsw.addPoint(v, id, false);
     } else {
-      const slots = hnsw.getCurrentCount();
-      const free = slots - g.live.size;
       const cap = hnsw.getMaxElements();
       if (free === 0 && slots >= cap) hnsw.resizeIndex(cap + Math.max(1024, Math.min(cap, 1 << 20)));
       hnsw.addPoint(v, id, free > 0);
@@ -717,6 +720,7 @@ export class VectorIndex {
     if (report.added || report.removed || report.updated) {
       report.action = 'replayed';
       this.dirty = true;
+      this.flushPending(); // changes the catalog made meanwhile, before comparing with it
       if (g.sum.toString() !== source.checksum()) return this.rebuild(source, `${notes.join('; ')}; replay did not converge`);
     }
     if (notes.length) report.reason = notes.join('; ');
@@ -737,6 +741,7 @@ export class VectorIndex {
     this.ef = 0;
     this.invalid = undefined;
     this.dirty = true;
+    this.flushPending();
     const notes = [reason];
     if (skipped) notes.push(`${skipped} vectors malformed, left out`);
     if (g.sum.toString() !== source.checksum()) notes.push('the source checksum does not match its vectors');
