@@ -29,6 +29,7 @@ import path from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import hnswlib from 'hnswlib-node';
 import type { HierarchicalNSW } from 'hnswlib-node';
+import { fingerprintFile } from '../media/fingerprint.ts';
 
 /**
  * Graph parameters, chosen with `npm run bench:search` (512-dim clustered vectors, 2 cores):
@@ -234,22 +235,6 @@ function newGraph(dim: number, capacity: number, M: number, efConstruction: numb
   const hnsw = new hnswlib.HierarchicalNSW('cosine', dim);
   hnsw.initIndex({ maxElements: Math.max(16, capacity), m: M, efConstruction, randomSeed: 100, allowReplaceDeleted: true });
   return { hnsw, live: new Set(), sum: new IdChecksum(), M, efConstruction };
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = crypto.createHash('sha256');
-  const fh = await fsp.open(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(8 << 20);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      hash.update(buf.subarray(0, bytesRead));
-    }
-  } finally {
-    await fh.close();
-  }
-  return hash.digest('hex');
 }
 
 async function fsyncPath(p: string, flags: string): Promise<void> {
@@ -604,7 +589,7 @@ export class VectorIndex {
     if (stat.size !== meta.fileBytes) return `index file has ${stat.size} bytes, its sidecar says ${meta.fileBytes}`;
     const header = await checkHeader(this.file, meta, this.dim);
     if (header) return header;
-    if (verify && (await sha256File(this.file)) !== meta.fileSha256) return 'index file content does not match its sidecar (SHA-256)';
+    if (verify && (await fingerprintFile(this.file)) !== meta.fileSha256) return 'index file content does not match its sidecar (SHA-256)';
     // A fresh object: after a failed read it is thrown away, never used.
     const hnsw = new hnswlib.HierarchicalNSW('cosine', this.dim);
     try {
@@ -653,7 +638,7 @@ export class VectorIndex {
     try {
       await g.hnsw.writeIndex(tmp);
       const fileBytes = (await fsp.stat(tmp)).size;
-      const fileSha256 = await sha256File(tmp);
+      const fileSha256 = await fingerprintFile(tmp);
       const meta: IndexMeta = { ...base, fileBytes, fileSha256, deleted };
       await fsyncPath(tmp, 'r+');
       await fsp.writeFile(metaTmp, JSON.stringify(meta));
