@@ -24,6 +24,24 @@ export interface ClipRuntime {
   maxTokens: number;
 }
 
+/**
+ * How a captioner runs: through @huggingface/transformers' generation, from the model folder.
+ * `arch` picks the transformers.js classes; `dtype` picks the ONNX files by transformers.js's
+ * suffix rule ('fp32' → onnx/<name>.onnx, 'q8' → onnx/<name>_quantized.onnx, 'fp16' → _fp16, …).
+ */
+export interface CaptionRuntime {
+  /**
+   * 'florence2': Florence2ForConditionalGeneration + Florence2Processor (onnx/vision_encoder,
+   * embed_tokens, encoder_model, decoder_model_merged), prompted with a task such as '<CAPTION>'.
+   * 'vision-encoder-decoder': VisionEncoderDecoderModel (onnx/encoder_model, decoder_model_merged),
+   * e.g. ViT-GPT2, no prompt.
+   */
+  arch: 'florence2' | 'vision-encoder-decoder';
+  dtype: 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4';
+  /** Tasks the model takes (Florence-2: '<CAPTION>', '<DETAILED_CAPTION>', …); empty for prompt-free models. */
+  tasks: string[];
+}
+
 export interface ModelSpec {
   /** Shoebox's id for the model, stable across versions: e.g. 'clip-vit-b32-q8'. */
   id: string;
@@ -36,6 +54,7 @@ export interface ModelSpec {
   revision: string;
   files: ModelFile[];
   clip?: ClipRuntime;
+  caption?: CaptionRuntime;
   /** One line on quality or size, for docs and pickers. */
   notes?: string;
 }
