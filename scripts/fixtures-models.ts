@@ -1,4 +1,4 @@
-// CLI: writes the fixture models (tiny colour CLIP, optionally a random ViT-B/32) and their manifest into a folder.
+// CLI: writes the fixture models (tiny colour CLIP, tiny colour captioner, optionally a random ViT-B/32) and their manifest into a folder.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_FILE, type ModelSpec } from '../src/main/core/models/spec.ts';
@@ -27,8 +27,10 @@ async function main(argv: string[]): Promise<void> {
   await mkdir(modelsDir, { recursive: true });
 
   let manifest = await writeFixtureModels(modelsDir);
-  const tiny = manifest.models.find((m) => m.id === 'fixture-clip')!;
-  console.log(describe(tiny, fixtureModelDir(modelsDir, tiny)));
+  for (const id of ['fixture-clip', 'fixture-caption']) {
+    const fixture = manifest.models.find((m) => m.id === id)!;
+    console.log(describe(fixture, fixtureModelDir(modelsDir, fixture)));
+  }
 
   if (flags.includes('--vit-b32')) {
     const dir = path.join(modelsDir, 'shoebox-fixtures', 'vit-b32-random');
