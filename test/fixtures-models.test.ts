@@ -165,9 +165,9 @@ describe('writeFixtureModels', () => {
       const manifest = await writeFixtureModels(modelsDir);
       const onDisk = JSON.parse(await readFile(path.join(modelsDir, MANIFEST_FILE), 'utf8')) as ModelsManifest;
       expect(onDisk).toEqual(manifest);
-      expect(manifest.models.map((m) => m.id)).toEqual(['someone-else', 'fixture-clip']);
+      expect(manifest.models.map((m) => m.id)).toEqual(['someone-else', 'fixture-clip', 'fixture-caption']);
       expect(manifest.models[1]!.title).toBe('Tiny colour CLIP (test fixture)');
-      expect(manifest.active).toEqual({ caption: 'someone-else', clip: 'fixture-clip' });
+      expect(manifest.active).toEqual({ caption: 'fixture-caption', clip: 'fixture-clip' });
       const config = await readFile(path.join(modelsDir, 'shoebox-fixtures', 'tiny-clip', 'onnx', 'vision_model_quantized.onnx'));
       expect(config.byteLength).toBeGreaterThan(0);
     } finally {

@@ -87,10 +87,51 @@ export interface PhotoSummary {
   height: number | null;
   offline: boolean;
   caption: string | null;
+  /** Whose caption `caption` is: the user's wins over the model's. */
+  captionSource: 'auto' | 'user' | null;
+  /** The CLIP check score of the automatic caption shown, null when none or unscored. */
+  captionScore: number | null;
+  /** The automatic caption shown scored under the calibrated threshold. */
+  lowConfidence: boolean;
   tags: string[];
 }
 
+/** One caption of a photo with its provenance. */
+export interface CaptionRecord {
+  source: 'auto' | 'user';
+  text: string;
+  /** The captioner's model id and revision (automatic captions). */
+  modelId: string | null;
+  revision: string | null;
+  /** The captioner's task, e.g. '<CAPTION>'. */
+  task: string | null;
+  /** 'greedy', 'sample4', or 'greedy,sample4' when a sampled recheck kept the greedy caption. */
+  decoding: string | null;
+  /** The CLIP check: cosine between the caption and the photo, when it was scored. */
+  score: number | null;
+  lowConfidence: boolean;
+  /** For user captions: typed in Shoebox, or imported from the photo's XMP, IPTC or EXIF. */
+  origin: 'shoebox' | 'import' | null;
+  /** ISO time it was made. */
+  createdAt: string;
+}
+
+export interface TagRecord {
+  tag: string;
+  source: 'auto' | 'user';
+  /** Zero-shot probability (automatic tags). */
+  score: number | null;
+  modelId: string | null;
+  /** An automatic tag the user removed: kept hidden so a re-run does not bring it back. */
+  hidden: boolean;
+  origin: 'shoebox' | 'import' | null;
+}
+
 export interface PhotoDetails extends PhotoSummary {
+  /** Every caption with its provenance, the user's first. */
+  captions: CaptionRecord[];
+  /** Every tag with source and score, hidden automatic ones included. */
+  tagDetails: TagRecord[];
   size: number;
   mtimeMs: number;
   fingerprint: string | null;

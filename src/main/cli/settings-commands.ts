@@ -27,11 +27,9 @@ export function settingsCommand(ctx: Context, args: string[], json: boolean): nu
       case 'set': {
         if (!key || rest.length !== 1) throw new UsageError('settings set takes a key and a value');
         const def = settingDef(key);
-        const clipModels = modelStore(ctx)
-          .specs()
-          .filter((s) => s.task === 'clip')
-          .map((s) => s.id);
-        const parsed = def.parse(rest[0]!, { clipModels });
+        const specs = modelStore(ctx).specs();
+        const ids = (task: string) => specs.filter((s) => s.task === task).map((s) => s.id);
+        const parsed = def.parse(rest[0]!, { clipModels: ids('clip'), captionModels: ids('caption') });
         catalog.setSetting(key, parsed);
         ctx.io.out.write(`${key} = ${parsed}${def.onRestart ? ' (takes effect when Shoebox next starts)' : ''}\n`);
         return 0;

@@ -19,6 +19,10 @@ import { acquireLock, type Lock } from './lock.ts';
 import { dataPaths, type DataPaths } from './paths.ts';
 import type { LibraryStatus, MlStatus, PhotoDetails, PhotoSummary, SearchResult } from '../../shared/types.ts';
 import type { Catalog as CatalogType } from './catalog/catalog.ts';
+import { Annotations } from './catalog/annotations.ts';
+import { calibrateCaptions, type CaptionCalibration } from './ml/caption-check.ts';
+import { captionConfig } from './pipeline/caption-stage.ts';
+import { readSetting } from './settings.ts';
 
 export interface LibraryOptions {
   dataDir: string;
@@ -38,15 +42,16 @@ export interface LibraryOptions {
     workerFile?: string;
     testHooks?: boolean;
     embedBatch?: number;
+    captionBatch?: number;
   };
 }
 
 /** The models a library sees: its models folder, with the 'clip_model' setting as the user's choice. */
 export function modelSource(store: ModelStore, catalog: CatalogType): ModelSource {
   return {
-    active: () => {
+    active: (task) => {
       try {
-        return store.active('clip', catalog.setting('clip_model'));
+        return store.active(task, catalog.setting(task === 'clip' ? 'clip_model' : 'caption_model'));
       } catch {
         return undefined;
       }
@@ -74,6 +79,7 @@ export class Library {
   readonly models: ModelStore;
   readonly ml: MlService;
   readonly search: SearchService;
+  readonly notes: Annotations;
   private watcher: FolderWatcher | null = null;
   private closed = false;
 
@@ -90,6 +96,7 @@ export class Library {
     }
     this.catalog = new Catalog(this.db, () => STAGE_NAMES);
     this.queue = new TaskQueue(this.db);
+    this.notes = new Annotations(this.db);
     this.cache = new CacheStore(this.paths.thumbs, this.paths.previews, this.paths.cacheTmp);
     this.cache.clearPartial();
     this.models = new ModelStore(opts.modelsDir ?? this.paths.models);
@@ -112,12 +119,80 @@ export class Library {
         ml: this.ml,
         handoff: new ModelInputHandoff(),
         onEmbedding: (id, model, v) => this.search.onEmbedding(id, model, v),
+        notes: this.notes,
+        captionThreshold: () => this.captionThreshold(),
       },
-      { embedBatch: opts.ml?.embedBatch },
+      { embedBatch: opts.ml?.embedBatch, captionBatch: opts.ml?.captionBatch },
     );
     this.pipeline = new Pipeline(this.db, this.queue, stages, opts.pipeline);
     this.scanner = new Scanner(this.catalog, this.cache);
+    // Photos catalogued before a stage existed get its task now.
+    this.queue.ensureTasks(STAGE_NAMES);
     this.followModelChoice();
+    this.followCaptionChoice();
+  }
+
+  /**
+   * A different captioner (model, revision or task) captions every photo again; user captions are
+   * never touched, and search keeps the old automatic captions until each new one replaces it.
+   */
+  followCaptionChoice(): void {
+    const spec = this.ml.captionSpec();
+    if (!spec?.caption) return;
+    const task = spec.caption.arch === 'florence2' ? captionConfig((k) => this.catalog.setting(k)).task : '';
+    const key = `${spec.id}@${spec.revision}${task}`;
+    const indexed = this.catalog.setting('caption_indexed');
+    if (indexed === key) return;
+    this.db.transaction(() => {
+      if (indexed) this.queue.requeueStage(['caption']);
+      this.catalog.setSetting('caption_indexed', key);
+    })();
+  }
+
+  /** The caption check's threshold: the setting's number, else the active CLIP model's calibration. */
+  captionThreshold(): number | null {
+    const set = readSetting((k) => this.catalog.setting(k), 'caption_threshold');
+    if (set !== 'auto') return Number(set);
+    const cal = this.captionCalibration();
+    return cal && cal.clipModel === this.ml.clipSpec()?.id ? cal.threshold : null;
+  }
+
+  captionCalibration(): CaptionCalibration | null {
+    try {
+      return JSON.parse(this.catalog.setting('caption_calibration') ?? 'null') as CaptionCalibration | null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * [Note: caption threshold] After work: calibrates the threshold when the library has enough
+   * scored captions and a quarter more than at the last calibration (or another CLIP model), flags
+   * captions under it, and queues weak greedy captions for a sampled recheck. Returns how many
+   * photos were queued again.
+   */
+  async checkCaptions(force = false): Promise<number> {
+    const clip = this.ml.clipSpec();
+    if (!clip || this.ml.clipUnavailable()) return 0;
+    if (readSetting((k) => this.catalog.setting(k), 'caption_threshold') === 'auto') {
+      const scored = this.notes.scoredAutoCaptions();
+      const cal = this.captionCalibration();
+      const stale = !cal || cal.clipModel !== clip.id || scored.length >= cal.positives * 1.25;
+      if (force || stale) {
+        const enc = await this.ml.clip({ vision: false });
+        const fresh = await calibrateCaptions({
+          clipModel: clip.id,
+          captions: scored,
+          imageEmbedding: (id) => this.catalog.embedding(id, clip.id),
+          embedTexts: (texts) => enc.embedTexts(texts),
+        });
+        if (fresh) this.catalog.setSetting('caption_calibration', JSON.stringify(fresh));
+      }
+    }
+    const threshold = this.captionThreshold();
+    this.notes.applyThreshold(threshold);
+    if (threshold === null || captionConfig((k) => this.catalog.setting(k)).recheckSamples === 0) return 0;
+    return this.queue.requeuePhotos(this.notes.weakGreedyCaptions(), ['caption']);
   }
 
   /**
@@ -186,15 +261,21 @@ export class Library {
 
   /** Processes every pending task until none is left, then saves the vector index. */
   async processAll(): Promise<void> {
-    await this.pipeline.run({ untilIdle: true });
-    await this.afterWork();
+    // A second round rechecks the captions the first calibration flagged.
+    for (let round = 0; round < 2; round++) {
+      await this.pipeline.run({ untilIdle: true });
+      if ((await this.afterWork()) === 0) break;
+    }
   }
 
-  private async afterWork(): Promise<void> {
+  /** Housekeeping once the queue is empty; returns how many tasks it queued again. */
+  private async afterWork(): Promise<number> {
+    const requeued = await this.checkCaptions().catch(() => 0);
     this.retirePreviousModel();
     this.recordProvider();
     await this.search.refresh();
     await this.search.save();
+    return requeued;
   }
 
   private recordProvider(): void {
@@ -223,7 +304,10 @@ export class Library {
     });
     await this.watcher.start();
     this.pipeline.onProgress((stages) => {
-      if (stages.every((st) => st.done >= st.total)) void this.afterWork();
+      if (stages.every((st) => st.done >= st.total))
+        void this.afterWork().then((n) => {
+          if (n > 0) this.pipeline.kick();
+        });
     });
     void this.pipeline.run();
   }

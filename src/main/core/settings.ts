@@ -3,13 +3,45 @@ import { PROVIDER_SETTINGS } from './ml/providers.ts';
 import { DEFAULT_HUB_ENDPOINT } from './models/download.ts';
 import { DEFAULT_MODELS } from './models/registry.ts';
 
+/** What validation needs to know: the model ids per task. */
+export interface SettingContext {
+  clipModels: readonly string[];
+  captionModels: readonly string[];
+}
+
 export interface SettingDef {
   description: string;
   default: string;
   /** Returns the value to store, or throws with what is wrong. */
-  parse(value: string, ctx: { clipModels: readonly string[] }): string;
+  parse(value: string, ctx: SettingContext): string;
   /** Takes effect when the engine next starts (it reads the value at start). */
   onRestart?: boolean;
+}
+
+const ON_OFF = ['on', 'off'] as const;
+
+/** Reads an on/off setting; true, yes and 1 count as on. */
+function onOff(what: string) {
+  return (v: string) => {
+    const t = v.trim().toLowerCase();
+    if (['on', 'true', 'yes', '1'].includes(t)) return 'on';
+    if (['off', 'false', 'no', '0'].includes(t)) return 'off';
+    throw new Error(`${what} must be ${ON_OFF.join(' or ')} (or true/false)`);
+  };
+}
+
+/** Caption tasks by setting value: Florence-2's task tokens. */
+export const CAPTION_TASKS: Record<string, string> = {
+  caption: '<CAPTION>',
+  detailed: '<DETAILED_CAPTION>',
+  more_detailed: '<MORE_DETAILED_CAPTION>',
+};
+
+function wholeNumber(what: string, min: number, max: number) {
+  return (v: string) => {
+    if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max) throw new Error(`${what} must be a whole number from ${min} to ${max}`);
+    return String(Number(v));
+  };
 }
 
 function oneOf(values: readonly string[], what: string) {
@@ -41,6 +73,67 @@ export const SETTINGS: Record<string, SettingDef> = {
       return oneOf(ctx.clipModels, 'clip_model')(v);
     },
   },
+  caption_model: {
+    description: 'the model that captions photos (see `shoebox models list`)',
+    default: DEFAULT_MODELS.caption,
+    parse(v, ctx) {
+      return oneOf(ctx.captionModels, 'caption_model')(v);
+    },
+  },
+  captions: {
+    description: 'caption every photo (on or off); off stops new captions and keeps the ones made',
+    default: 'on',
+    parse: onOff('captions'),
+  },
+  caption_task: {
+    description: "what kind of caption: caption (one sentence, Florence-2's <CAPTION>), detailed (<DETAILED_CAPTION>) or more_detailed (a paragraph)",
+    default: 'caption',
+    parse(v) {
+      const t = v.trim().toLowerCase().replace(/^<|>$/g, '').replace(/_caption$/, '');
+      const key = t === 'caption' ? 'caption' : t;
+      if (!(key in CAPTION_TASKS)) throw new Error(`caption_task must be one of: ${Object.keys(CAPTION_TASKS).join(', ')}`);
+      return key;
+    },
+  },
+  caption_decoding: {
+    description:
+      'how captions are decoded: greedy (fastest, deterministic) or sampled (caption_samples nucleus-sampled captions, the one the CLIP check scores best is kept)',
+    default: 'greedy',
+    parse: oneOf(['greedy', 'sampled'], 'caption_decoding'),
+  },
+  caption_samples: {
+    description: 'sampled captions per photo for sampled decoding and for rechecking weak captions',
+    default: '4',
+    parse: wholeNumber('caption_samples', 2, 16),
+  },
+  caption_max_tokens: {
+    description: 'the most tokens one caption may have',
+    default: '64',
+    parse: wholeNumber('caption_max_tokens', 4, 512),
+  },
+  caption_threshold: {
+    description:
+      "CLIP score under which a caption is flagged low-confidence: auto calibrates it on the library (the 95th percentile of captions scored against other photos), or a number from -1 to 1",
+    default: 'auto',
+    parse(v) {
+      const t = v.trim().toLowerCase();
+      if (t === 'auto') return t;
+      const n = Number(t);
+      if (t === '' || !Number.isFinite(n) || n < -1 || n > 1) throw new Error('caption_threshold must be auto or a number from -1 to 1');
+      return String(n);
+    },
+  },
+  caption_recheck: {
+    description: 'caption a low-confidence photo again (caption_samples sampled captions) and keep whichever caption scores best (on or off)',
+    default: 'on',
+    parse: onOff('caption_recheck'),
+  },
+  xmp: {
+    description:
+      'write captions and tags to XMP sidecars beside the photos (<photo>.xmp, or the sidecar already there) so Lightroom and digiKam see them (on or off)',
+    default: 'off',
+    parse: onOff('xmp'),
+  },
   provider: {
     description: 'execution provider for inference: auto picks CUDA, DirectML, CoreML or WebGPU where available, else CPU',
     default: 'auto',
@@ -62,4 +155,9 @@ export function settingDef(key: string): SettingDef {
   const def = SETTINGS[key];
   if (!def) throw new Error(`unknown setting '${key}'; settings: ${Object.keys(SETTINGS).join(', ')}`);
   return def;
+}
+
+/** A setting's stored value, else its default. */
+export function readSetting(get: (key: string) => string | undefined, key: string): string {
+  return get(key) ?? settingDef(key).default;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Db, Statement } from './db.ts';
 import type { FolderInfo, PhotoDetails, PhotoSummary, ScanIssue } from '../../../shared/types.ts';
 import type { PhotoFacts } from '../media/decode.ts';
+import { Annotations } from './annotations.ts';
 
 export interface FolderRow {
   id: number;
@@ -394,6 +395,9 @@ export class Catalog {
     const rows = this.sql(
         `SELECT p.id, p.path, f.path AS folder, p.taken_at, p.width, p.height, f.online,
                 (SELECT text FROM photo_caption c WHERE c.photo_id = p.id) AS caption,
+                (SELECT CASE WHEN MAX(source = 'user') = 1 THEN 'user' ELSE 'auto' END FROM captions c WHERE c.photo_id = p.id) AS caption_source,
+                (SELECT score FROM captions c WHERE c.photo_id = p.id AND c.source = 'auto') AS caption_score,
+                (SELECT low_confidence FROM captions c WHERE c.photo_id = p.id AND c.source = 'auto') AS low_confidence,
                 (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.photo_id = p.id AND t.hidden = 0 GROUP BY tag ORDER BY tag)) AS tags
          FROM photos p JOIN folders f ON f.id = p.folder_id
          WHERE ${where.join(' AND ')}
@@ -409,6 +413,9 @@ export class Catalog {
       height: number | null;
       online: number;
       caption: string | null;
+      caption_source: 'auto' | 'user' | null;
+      caption_score: number | null;
+      low_confidence: number | null;
       tags: string | null;
     }[];
     return rows.map((r) => ({
@@ -420,6 +427,9 @@ export class Catalog {
       height: r.height,
       offline: r.online === 0,
       caption: r.caption,
+      captionSource: r.caption ? r.caption_source : null,
+      captionScore: r.caption_source === 'auto' ? r.caption_score : null,
+      lowConfidence: r.caption_source === 'auto' && r.low_confidence === 1,
       tags: r.tags ? r.tags.split('\u001f') : [],
     }));
   }
@@ -429,7 +439,9 @@ export class Catalog {
     if (!p) return undefined;
     const summary = this.sql('SELECT f.path AS folder, f.online FROM folders f WHERE f.id = ?')
       .get(p.folder_id) as { folder: string; online: number };
-    const caption = this.sql('SELECT text FROM photo_caption WHERE photo_id = ?').pluck().get(id) as string | undefined;
+    const notes = new Annotations(this.db);
+    const captions = notes.captions(id);
+    const shown = captions[0];
     const tags = this.sql('SELECT DISTINCT tag FROM tags WHERE photo_id = ? AND hidden = 0 ORDER BY tag').pluck().all(id) as string[];
     return {
       id: p.id,
@@ -439,8 +451,13 @@ export class Catalog {
       width: p.width,
       height: p.height,
       offline: summary.online === 0,
-      caption: caption ?? null,
+      caption: shown?.text ?? null,
+      captionSource: shown?.source ?? null,
+      captionScore: shown?.source === 'auto' ? shown.score : null,
+      lowConfidence: shown?.source === 'auto' && shown.lowConfidence,
       tags,
+      captions,
+      tagDetails: notes.tags(id),
       size: p.size,
       mtimeMs: p.mtime_ms,
       fingerprint: p.fingerprint,

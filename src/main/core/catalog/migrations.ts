@@ -149,4 +149,16 @@ CREATE TRIGGER tags_fts_delete AFTER DELETE ON tags BEGIN
 END;
 `,
   },
+  {
+    version: 2,
+    name: 'caption provenance: task and decoding; metadata read from the photo and its sidecar',
+    sql: `
+ALTER TABLE captions ADD COLUMN task TEXT;
+ALTER TABLE captions ADD COLUMN decoding TEXT;
+-- Where a user caption or tag came from: typed in Shoebox ('shoebox') or read from the photo's
+-- XMP, IPTC or EXIF ('import'). Both count as the user's and are never overwritten by a model.
+ALTER TABLE captions ADD COLUMN origin TEXT;
+ALTER TABLE tags ADD COLUMN origin TEXT;
+`,
+  },
 ];

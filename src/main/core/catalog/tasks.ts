@@ -76,6 +76,30 @@ export class TaskQueue {
       .run(now, now, ...stages).changes;
   }
 
+  /** Gives every photo a task for each stage it lacks (a stage added by an update); returns how many. */
+  ensureTasks(stages: readonly string[], now = Date.now()): number {
+    let added = 0;
+    for (const stage of stages) {
+      added += this.db
+        .prepare(
+          `INSERT INTO tasks (photo_id, stage, state, attempts, next_at, error, created_at, updated_at)
+           SELECT id, ?, 'pending', 0, 0, NULL, ?, ? FROM photos WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.photo_id = photos.id AND t.stage = ?)`,
+        )
+        .run(stage, now, now, stage).changes;
+    }
+    return added;
+  }
+
+  /** Queues stages of some photos again (a user edit, a recheck). */
+  requeuePhotos(photoIds: readonly number[], stages: readonly string[], now = Date.now()): number {
+    const st = this.db.prepare(
+      `UPDATE tasks SET state = 'pending', attempts = 0, next_at = 0, error = NULL, created_at = ?, updated_at = ? WHERE photo_id = ? AND stage = ?`,
+    );
+    let n = 0;
+    for (const id of photoIds) for (const stage of stages) n += st.run(now, now, id, stage).changes;
+    return n;
+  }
+
   /** Pending tasks of a stage that can run (their photo is present and online). */
   pendingCount(stage: string): number {
     return this.db

@@ -8,10 +8,11 @@ import { loadProcessorConfig, modelSourceEdge } from './preprocess.ts';
 import { LABELS, PROMPTS, promptsFor } from './labels.ts';
 import { MlWorker } from './worker-client.ts';
 import type { ProviderReport, ProviderSetting } from './providers.ts';
+import type { CaptionImage, CaptionModelRef, CaptionOutput, CaptionRequestOptions } from './caption-runner.ts';
 
 /** What the ML service needs to know about models (the ModelStore provides it). */
 export interface ModelSource {
-  active(task: 'clip'): ModelSpec | undefined;
+  active(task: 'clip' | 'caption'): ModelSpec | undefined;
   spec(id: string): ModelSpec | undefined;
   folder(spec: ModelSpec): string;
   /** Files of the spec missing from its folder (empty when installed). */
@@ -61,6 +62,43 @@ export class MlService {
     if (missing.length === 0) return null;
     return `the CLIP model ${spec.id} is not installed (${missing.length} file${missing.length > 1 ? 's' : ''} missing). Download it with \`shoebox models download ${spec.id}\`, or import a folder you already have with \`shoebox models import ${spec.id} <folder>\``;
   }
+
+  captionSpec(): ModelSpec | undefined {
+    return this.models.active('caption');
+  }
+
+  /** Why captioning cannot run (what to do about it), or null when its model is installed. */
+  captionUnavailable(): string | null {
+    const spec = this.captionSpec();
+    if (!spec) return 'no caption model is configured';
+    if (!spec.caption) return `${spec.id} does not say how to run it as a captioner`;
+    const missing = this.models.missingFiles(spec);
+    if (missing.length === 0) return null;
+    return `the caption model ${spec.id} is not installed (${missing.length} file${missing.length > 1 ? 's' : ''} missing). Download it with \`shoebox models download ${spec.id}\`, or import a folder you already have with \`shoebox models import ${spec.id} <folder>\``;
+  }
+
+  /** The active captioner as the worker loads it; throws NoModelError saying what to do when it is missing. */
+  captionModel(): { spec: ModelSpec; ref: CaptionModelRef } {
+    const why = this.captionUnavailable();
+    if (why) throw new NoModelError(why);
+    const spec = this.captionSpec()!;
+    return { spec, ref: { key: `${spec.id}@${spec.revision}`, folder: path.resolve(this.models.folder(spec)), runtime: spec.caption! } };
+  }
+
+  /** Captions decoded images on the worker with the active captioner. */
+  async caption(images: readonly CaptionImage[], options: CaptionRequestOptions): Promise<{ spec: ModelSpec; captions: CaptionOutput[] }> {
+    const { spec, ref } = this.captionModel();
+    const { captions, report } = await this.worker.caption(ref, images, options);
+    this.lastCaptionReport = report;
+    return { spec, captions };
+  }
+
+  /** Where the captioner runs, once it has started. */
+  captionProviderReport(): ProviderReport | undefined {
+    return this.lastCaptionReport;
+  }
+
+  private lastCaptionReport: ProviderReport | undefined;
 
   private edgeCache: { id: string; edge: number } | null = null;
 

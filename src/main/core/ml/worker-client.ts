@@ -3,6 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ProviderReport, ProviderSetting } from './providers.ts';
 import type { TensorData, WorkerRequest, WorkerResponse } from './protocol.ts';
+import type { CaptionImage, CaptionModelRef, CaptionOutput, CaptionRequestOptions } from './caption-runner.ts';
 
 export interface MlWorkerOptions {
   provider: ProviderSetting;
@@ -125,11 +126,28 @@ export class MlWorker {
     return this.reports.get(name);
   }
 
-  /** Runs a session. A worker crash restarts the worker and retries, up to maxAttempts. */
-  async run(name: string, feeds: Record<string, TensorData>, output?: string): Promise<TensorData> {
+  /**
+   * Sends a request built fresh for each attempt (transferred buffers are gone after a send). A
+   * worker crash restarts the worker and retries, up to maxAttempts.
+   */
+  private async retrying(build: () => { req: WithoutId<WorkerRequest>; transfer: ArrayBuffer[] }): Promise<WorkerResponse & { ok: true }> {
     const attempts = this.opts.maxAttempts ?? 3;
     for (let attempt = 1; ; attempt++) {
-      // Each attempt sends its own copy: transferred buffers are gone after a send.
+      const { req, transfer } = build();
+      try {
+        const res = await this.send(req, transfer);
+        if (!res.ok) throw new Error(res.error);
+        return res;
+      } catch (e) {
+        if (!(e instanceof WorkerCrashedError) || attempt >= attempts) throw e;
+        this.restarts++;
+      }
+    }
+  }
+
+  /** Runs a session. A worker crash restarts the worker and retries, up to maxAttempts. */
+  async run(name: string, feeds: Record<string, TensorData>, output?: string): Promise<TensorData> {
+    const res = await this.retrying(() => {
       const copies: Record<string, TensorData> = {};
       const transfer: ArrayBuffer[] = [];
       for (const [k, t] of Object.entries(feeds)) {
@@ -137,16 +155,32 @@ export class MlWorker {
         copies[k] = { ...t, data };
         transfer.push(data);
       }
-      try {
-        const res = await this.send({ op: 'run', name, feeds: copies, output }, transfer);
-        if (!res.ok) throw new Error(res.error);
-        if (!('tensor' in res)) throw new Error('unexpected reply to run');
-        return res.tensor;
-      } catch (e) {
-        if (!(e instanceof WorkerCrashedError) || attempt >= attempts) throw e;
-        this.restarts++;
-      }
-    }
+      return { req: { op: 'run', name, feeds: copies, output }, transfer };
+    });
+    if (!('tensor' in res)) throw new Error('unexpected reply to run');
+    return res.tensor;
+  }
+
+  /**
+   * Captions a batch of images with a captioner the worker loads on first use (and again after a
+   * restart). A worker crash restarts it and retries, like `run`.
+   */
+  async caption(model: CaptionModelRef, images: readonly CaptionImage[], options: CaptionRequestOptions): Promise<{ captions: CaptionOutput[]; report: ProviderReport }> {
+    const res = await this.retrying(() => {
+      const copies = images.map((im) => ({ ...im, data: im.data.slice(0) }));
+      return {
+        req: { op: 'caption', model, images: copies, options, provider: this.opts.provider, threads: this.opts.threads },
+        transfer: copies.map((c) => c.data),
+      };
+    });
+    if (!('captions' in res)) throw new Error('unexpected reply to caption');
+    this.reports.set(`caption:${model.key}`, res.report);
+    return { captions: res.captions, report: res.report };
+  }
+
+  /** Frees every captioner the worker holds. */
+  async unloadCaptioners(): Promise<void> {
+    if (this.worker) await this.send({ op: 'unloadCaptioners' });
   }
 
   /** Test hook: makes the worker exit as a native crash would, now or when the next request runs. */

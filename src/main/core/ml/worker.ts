@@ -5,14 +5,19 @@ import { createRequire } from 'node:module';
 import ort from 'onnxruntime-node';
 import { defaultEnvironment, providerCandidates, type ProviderName, type ProviderReport, type ProviderSetting } from './providers.ts';
 import type { WorkerRequest, WorkerResponse, TensorData } from './protocol.ts';
+import { disposeCaptioners, runCaptions } from './caption-runner.ts';
 
 const sessions = new Map<string, { session: ort.InferenceSession; provider: ProviderName }>();
 const require = createRequire(import.meta.url);
 const ortBinDir = path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
 
-async function load(name: string, file: string, requested: ProviderSetting, threads: number): Promise<ProviderReport> {
+function environment() {
   const backends = (ort as unknown as { listSupportedBackends?: () => { name: string; bundled: boolean }[] }).listSupportedBackends?.() ?? [{ name: 'cpu', bundled: true }];
-  const candidates = providerCandidates(requested, defaultEnvironment(backends, ortBinDir));
+  return defaultEnvironment(backends, ortBinDir);
+}
+
+async function load(name: string, file: string, requested: ProviderSetting, threads: number): Promise<ProviderReport> {
+  const candidates = providerCandidates(requested, environment());
   const fallbacks: ProviderReport['fallbacks'] = [];
   for (const provider of candidates) {
     try {
@@ -68,6 +73,16 @@ parentPort!.on('message', async (req: WorkerRequest) => {
         parentPort!.postMessage({ id: req.id, ok: true, tensor: out } satisfies WorkerResponse, [out.data]);
         return;
       }
+      case 'caption': {
+        if (crashOnNextRun) process.exit(3);
+        const r = await runCaptions(req.model, req.images, req.options, { requested: req.provider, threads: req.threads, env: environment() });
+        res = { id: req.id, ok: true, captions: r.captions, report: r.report };
+        break;
+      }
+      case 'unloadCaptioners':
+        await disposeCaptioners();
+        res = { id: req.id, ok: true, report: { requested: 'cpu', used: 'cpu', fallbacks: [] } };
+        break;
       case 'crash':
         if (testHooks) process.exit(3);
         throw new Error('crash is a test hook');

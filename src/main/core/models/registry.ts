@@ -15,6 +15,27 @@ const CLIP_SMALL_FILES = [
   { path: 'merges.txt', size: 524619, sha256: '9fd691f7c8039210e0fced15865466c65820d09b63988b0174bfe25de299051a' },
 ];
 
+const FLORENCE_REPO = 'onnx-community/Florence-2-base-ft';
+/**
+ * A commit of the ONNX export that public download scripts pin. The shared model notes give no
+ * sizes or hashes for Florence-2, so every file is checked against the sha256 and size the hub
+ * reports for it at this revision (X-Linked-Etag for large files).
+ */
+const FLORENCE_REVISION = 'e88a44eaf3791a35eae0c5a47b3dbcd36e67eb6f';
+const FLORENCE_SMALL_FILES = [
+  { path: 'config.json' },
+  { path: 'generation_config.json' },
+  { path: 'preprocessor_config.json' },
+  { path: 'tokenizer.json' },
+  { path: 'tokenizer_config.json' },
+  { path: 'special_tokens_map.json' },
+  { path: 'vocab.json' },
+  { path: 'merges.txt' },
+];
+const FLORENCE_TASKS = ['<CAPTION>', '<DETAILED_CAPTION>', '<MORE_DETAILED_CAPTION>'];
+const FLORENCE_QUALITY = 'published COCO Karpathy test CIDEr 140.0 (BLIP ViT-B 133.3, ClipCap 113.1).';
+const FLORENCE_PINS = 'No sizes or hashes are pinned here: each file is checked against what the hub reports at the pinned revision.';
+
 const CLIP_RETRIEVAL =
   'Published zero-shot text→image retrieval of OpenAI CLIP ViT-B/32, R@1/5/10: Flickr30k 58.8/83.6/90.0, COCO 5k 30.4/55.9/66.9.';
 
@@ -49,9 +70,41 @@ export const BUILTIN_MODELS: ModelSpec[] = [
     notes: `OpenAI CLIP ViT-B/32 in full precision: the reference quality, a larger download (image encoder 352 MB) and slower. ${CLIP_RETRIEVAL}`,
   },
   {
+    id: 'florence-2-base-ft-q8',
+    task: 'caption',
+    title: 'Florence-2 base captioner (8-bit)',
+    repo: FLORENCE_REPO,
+    revision: FLORENCE_REVISION,
+    files: [
+      ...FLORENCE_SMALL_FILES,
+      { path: 'onnx/vision_encoder_quantized.onnx' },
+      { path: 'onnx/embed_tokens_quantized.onnx' },
+      { path: 'onnx/encoder_model_quantized.onnx' },
+      { path: 'onnx/decoder_model_merged_quantized.onnx' },
+    ],
+    caption: { arch: 'florence2', dtype: 'q8', tasks: FLORENCE_TASKS },
+    notes: `Microsoft Florence-2 base, fine-tuned, quantized to 8 bits; ${FLORENCE_QUALITY} ${FLORENCE_PINS}`,
+  },
+  {
+    id: 'florence-2-base-ft-fp32',
+    task: 'caption',
+    title: 'Florence-2 base captioner (full precision)',
+    repo: FLORENCE_REPO,
+    revision: FLORENCE_REVISION,
+    files: [
+      ...FLORENCE_SMALL_FILES,
+      { path: 'onnx/vision_encoder.onnx' },
+      { path: 'onnx/embed_tokens.onnx' },
+      { path: 'onnx/encoder_model.onnx' },
+      { path: 'onnx/decoder_model_merged.onnx' },
+    ],
+    caption: { arch: 'florence2', dtype: 'fp32', tasks: FLORENCE_TASKS },
+    notes: `Microsoft Florence-2 base, fine-tuned, full precision (about 1 GB); ${FLORENCE_QUALITY} ${FLORENCE_PINS}`,
+  },
+  {
     id: 'caption-vit-gpt2-q8',
     task: 'caption',
-    title: 'ViT-GPT2 image captioner (8-bit)',
+    title: 'ViT-GPT2 image captioner (8-bit, light)',
     repo: 'Xenova/vit-gpt2-image-captioning',
     revision: 'main',
     files: [
@@ -66,8 +119,9 @@ export const BUILTIN_MODELS: ModelSpec[] = [
       { path: 'onnx/encoder_model_quantized.onnx', size: 87453213, sha256: '6f6e2e27c11303cf533682184543333e7ecb930a734197a0272a1e408aba2766' },
       { path: 'onnx/decoder_model_merged_quantized.onnx', size: 158599996, sha256: '1f3ec53b5fc3614c0b54ee786755a7ec3007841f57543f8e241499edfadfa98f' },
     ],
+    caption: { arch: 'vision-encoder-decoder', dtype: 'q8', tasks: [] },
     notes:
-      'ViT encoder with a GPT-2 decoder, quantized to 8 bits (encoder 87 MB, decoder 159 MB); Shoebox cannot run captioners yet. ' +
+      'ViT encoder with a GPT-2 decoder, quantized to 8 bits (encoder 87 MB, decoder 159 MB): the light choice, no task prompts. ' +
       "Its files were mirrored from the hub's main branch and no commit of that mirror is known: the two ONNX files are pinned, " +
       'the config and tokenizer files are checked only against what the hub reports.',
   },
@@ -76,5 +130,5 @@ export const BUILTIN_MODELS: ModelSpec[] = [
 /** The model used for each task when neither a models-folder manifest nor a setting picks one. */
 export const DEFAULT_MODELS: Record<ModelTask, string> = {
   clip: 'clip-vit-b32-q8',
-  caption: 'caption-vit-gpt2-q8',
+  caption: 'florence-2-base-ft-q8',
 };

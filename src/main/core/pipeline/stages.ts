@@ -4,6 +4,8 @@ import type { Stage } from './stage.ts';
 import { thumbStage } from './thumb-stage.ts';
 import { embedStage } from './embed-stage.ts';
 import { tagsStage } from './tags-stage.ts';
+import { captionStage } from './caption-stage.ts';
+import type { Annotations } from '../catalog/annotations.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { MediaOptions } from '../media/decode.ts';
 import type { CacheStore } from '../media/cache.ts';
@@ -19,17 +21,31 @@ export interface StageDeps {
   handoff: ModelInputHandoff;
   /** A new embedding was committed: the live vector index takes it. */
   onEmbedding?: (photoId: number, modelId: string, vector: Float32Array) => void;
+  /** Captions and tags. */
+  notes: Annotations;
+  /** The caption check's threshold now (calibrated or set), or null before there is one. */
+  captionThreshold: () => number | null;
+  /** A photo's automatic caption or tags changed (its XMP sidecar is due). */
+  onAnnotated?: (photoId: number) => void;
 }
 
 /** Stage names in registry order, known without building the stages (new photos are queued for each). */
-export const STAGE_NAMES = ['thumb', 'embed', 'tags'] as const;
+export const STAGE_NAMES = ['thumb', 'embed', 'tags', 'caption'] as const;
 
-/** Stages whose results depend on the active CLIP model: a model switch requeues them. */
-export const CLIP_STAGES = ['embed', 'tags'] as const;
+/**
+ * Stages whose results depend on the active CLIP model: a model switch requeues them. The caption
+ * stage keeps its captions then and only scores them again with the new model.
+ */
+export const CLIP_STAGES = ['embed', 'tags', 'caption'] as const;
 
-export function createStages(deps: StageDeps, opts: { embedBatch?: number } = {}): Stage[] {
+export function createStages(deps: StageDeps, opts: { embedBatch?: number; captionBatch?: number } = {}): Stage[] {
   const cpus = Math.max(1, os.availableParallelism());
-  const stages = [thumbStage(deps, { concurrency: Math.max(2, cpus) }), embedStage(deps, { batchSize: opts.embedBatch ?? 16 }), tagsStage(deps)];
+  const stages = [
+    thumbStage(deps, { concurrency: Math.max(2, cpus) }),
+    embedStage(deps, { batchSize: opts.embedBatch ?? 16 }),
+    tagsStage(deps),
+    captionStage(deps, { batchSize: opts.captionBatch }),
+  ];
   const names = stages.map((s) => s.name);
   if (names.join() !== STAGE_NAMES.join()) throw new Error(`stage registry out of step: ${names.join()} vs ${STAGE_NAMES.join()}`);
   return stages.sort((a, b) => a.priority - b.priority);

@@ -51,7 +51,13 @@ export function tagsStage(deps: StageDeps, policy: TagPolicy = DEFAULT_TAG_POLIC
         const vector = deps.catalog.embedding(photo.id, enc.spec.id);
         if (!vector) return { ok: false, error: `no ${enc.spec.id} embedding yet` };
         const tags = zeroShot(vector, labels, policy);
-        return { ok: true, commit: () => deps.catalog.setAutoTags(photo.id, enc.spec.id, tags) };
+        return {
+          ok: true,
+          commit: () => {
+            deps.catalog.setAutoTags(photo.id, enc.spec.id, tags);
+            deps.onAnnotated?.(photo.id);
+          },
+        };
       });
     },
   };

@@ -1,0 +1,78 @@
+// `shoebox export`: every present photo's path, caption (with source, score and provenance) and
+// tags with scores, as CSV (one row per photo) or JSON (one object per photo).
+import type { Db } from '../catalog/db.ts';
+import { Annotations } from '../catalog/annotations.ts';
+import type { CaptionRecord, TagRecord } from '../../../shared/types.ts';
+
+export interface ExportRow {
+  path: string;
+  takenAt: string | null;
+  caption: CaptionRecord | null;
+  /** The automatic caption too when the user's replaced it. */
+  autoCaption: CaptionRecord | null;
+  tags: Pick<TagRecord, 'tag' | 'source' | 'score'>[];
+}
+
+export function* exportRows(db: Db): Generator<ExportRow> {
+  const notes = new Annotations(db);
+  const photos = db
+    .prepare(`SELECT id, path, taken_at FROM photos WHERE missing_since IS NULL ORDER BY path`)
+    .iterate() as IterableIterator<{ id: number; path: string; taken_at: string | null }>;
+  for (const p of photos) {
+    const captions = notes.captions(p.id);
+    yield {
+      path: p.path,
+      takenAt: p.taken_at,
+      caption: captions[0] ?? null,
+      autoCaption: captions.find((c) => c.source === 'auto') ?? null,
+      tags: notes
+        .tags(p.id)
+        .filter((t) => !t.hidden)
+        .map((t) => ({ tag: t.tag, source: t.source, score: t.score })),
+    };
+  }
+}
+
+/** RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. */
+export function csvField(v: string | number | boolean | null): string {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export const CSV_COLUMNS = [
+  'path',
+  'taken_at',
+  'caption',
+  'caption_source',
+  'caption_score',
+  'low_confidence',
+  'caption_model',
+  'caption_revision',
+  'caption_task',
+  'caption_created_at',
+  'auto_caption',
+  'tags',
+  'tag_scores',
+] as const;
+
+export function csvLine(r: ExportRow): string {
+  const c = r.caption;
+  const auto = r.autoCaption;
+  const fields = [
+    r.path,
+    r.takenAt,
+    c?.text ?? null,
+    c?.source ?? null,
+    auto?.score ?? null,
+    auto ? auto.lowConfidence : null,
+    auto?.modelId ?? null,
+    auto?.revision ?? null,
+    auto?.task ?? null,
+    c?.createdAt ?? null,
+    auto?.text ?? null,
+    r.tags.map((t) => t.tag).join('; '),
+    r.tags.map((t) => (t.score === null ? `${t.tag}=user` : `${t.tag}=${t.score}`)).join('; '),
+  ];
+  return fields.map(csvField).join(',');
+}
