@@ -7,6 +7,7 @@ import { addCommand, indexCommand, listCommand, removeCommand, statusCommand } f
 import { searchCommand, similarCommand } from './search-commands.ts';
 import { modelsCommand } from './models-commands.ts';
 import { settingsCommand } from './settings-commands.ts';
+import { captionCommand, exportCommand, tagsCommand } from './annotate-commands.ts';
 
 export const USAGE = `Shoebox: search your own photo folders in plain words, privately.
 
@@ -27,6 +28,18 @@ Search:
   similar <photo> [--limit K] [--json] [filters]
                            photos that look like the given one
 
+Captions and tags:
+  caption set <photo> "<text>"
+                           your caption for a photo; no model run ever replaces it
+  caption clear <photo>    remove your caption (the automatic one shows again)
+  caption show <photo> [--json]
+                           captions with model, CLIP check score and confidence; tags
+  tags add <photo> <tag>...
+  tags remove <photo> <tag>...
+                           add or remove tags (a removed automatic tag stays removed)
+  export [--format csv|json] [--output FILE]
+                           path, caption, source, scores and tags of every photo
+
 Models and settings:
   models list [--json]     the models, which is active, which are installed
   models download <id>     download from the Hugging Face hub (resumes, checks sha256)
@@ -34,7 +47,8 @@ Models and settings:
                            install from a folder you already have
   models verify <id>       check every file's size and sha256
   settings [get <key> | set <key> <value>]
-                           hub_endpoint (mirror), clip_model, provider, threads
+                           e.g. captions on|off, caption_task, caption_model, xmp on|off,
+                           hub_endpoint (mirror), clip_model, provider, threads (\`shoebox settings\` lists all)
 
 Options:
   --data DIR               library data folder (catalog, index, thumbnails, models);
@@ -55,6 +69,8 @@ const OPTIONS = {
   to: { type: 'string' },
   camera: { type: 'string' },
   quiet: { type: 'boolean' },
+  format: { type: 'string' },
+  output: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -70,6 +86,9 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   similar: SEARCH_FLAGS,
   models: ['json', 'quiet'],
   settings: ['json'],
+  caption: ['json'],
+  tags: ['json'],
+  export: ['format', 'output'],
 };
 const GLOBAL = new Set(['data', 'models', 'help']);
 
@@ -127,6 +146,12 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
         return await modelsCommand(ctx, args, json);
       case 'settings':
         return settingsCommand(ctx, args, json);
+      case 'caption':
+        return await captionCommand(ctx, args, json);
+      case 'tags':
+        return await tagsCommand(ctx, args, json);
+      case 'export':
+        return exportCommand(ctx, args, values.format, values.output);
     }
   } catch (e) {
     if (e instanceof UsageError) {

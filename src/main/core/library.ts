@@ -20,6 +20,7 @@ import { dataPaths, type DataPaths } from './paths.ts';
 import type { LibraryStatus, MlStatus, PhotoDetails, PhotoSummary, SearchResult } from '../../shared/types.ts';
 import type { Catalog as CatalogType } from './catalog/catalog.ts';
 import { Annotations } from './catalog/annotations.ts';
+import { XmpService } from './media/xmp.ts';
 import { calibrateCaptions, type CaptionCalibration } from './ml/caption-check.ts';
 import { captionConfig } from './pipeline/caption-stage.ts';
 import { readSetting } from './settings.ts';
@@ -80,6 +81,8 @@ export class Library {
   readonly ml: MlService;
   readonly search: SearchService;
   readonly notes: Annotations;
+  /** exiftool for reading photos' own metadata and writing XMP sidecars. */
+  readonly xmp: XmpService;
   private watcher: FolderWatcher | null = null;
   private closed = false;
 
@@ -97,6 +100,7 @@ export class Library {
     this.catalog = new Catalog(this.db, () => STAGE_NAMES);
     this.queue = new TaskQueue(this.db);
     this.notes = new Annotations(this.db);
+    this.xmp = new XmpService();
     this.cache = new CacheStore(this.paths.thumbs, this.paths.previews, this.paths.cacheTmp);
     this.cache.clearPartial();
     this.models = new ModelStore(opts.modelsDir ?? this.paths.models);
@@ -121,6 +125,9 @@ export class Library {
         onEmbedding: (id, model, v) => this.search.onEmbedding(id, model, v),
         notes: this.notes,
         captionThreshold: () => this.captionThreshold(),
+        xmp: this.xmp,
+        transact: (fn) => this.db.transaction(fn)(),
+        onAnnotated: (id) => this.queue.requeuePhotos([id], ['xmp']),
       },
       { embedBatch: opts.ml?.embedBatch, captionBatch: opts.ml?.captionBatch },
     );
@@ -332,6 +339,7 @@ export class Library {
     await this.pipeline.cancel();
     await this.search.close();
     await this.ml.close();
+    await this.xmp.end();
     this.db.close();
     this.lock.release();
   }

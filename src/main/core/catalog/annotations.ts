@@ -161,35 +161,58 @@ export class Annotations {
     }));
   }
 
-  /** Adds user tags (a tag already there in any case is kept as it is); returns the tags added. */
+  /**
+   * Adds user tags; returns the tags added. A tag already there (in any case) is kept as it is. A
+   * tag the user removed comes back when typed in Shoebox, but never from an import: removing a
+   * keyword in Shoebox is final even while the photo's IPTC still holds it.
+   */
   addUserTags(photoId: number, tags: readonly string[], origin: UserOrigin = 'shoebox', now = Date.now()): string[] {
-    const have = new Set((this.sql(`SELECT tag FROM tags WHERE photo_id = ? AND source = 'user'`).pluck().all(photoId) as string[]).map((t) => t.toLowerCase()));
+    const rows = this.sql(`SELECT tag, hidden FROM tags WHERE photo_id = ? AND source = 'user'`).all(photoId) as { tag: string; hidden: number }[];
+    const have = new Map(rows.map((r) => [r.tag.toLowerCase(), r]));
     const ins = this.sql(`INSERT OR IGNORE INTO tags (photo_id, tag, source, hidden, origin, created_at) VALUES (?, ?, 'user', 0, ?, ?)`);
+    const unhide = this.sql(`UPDATE tags SET hidden = 0, origin = ?, created_at = ? WHERE photo_id = ? AND source = 'user' AND tag = ?`);
     const added: string[] = [];
     for (const raw of tags) {
       const tag = cleanTag(raw);
-      if (!tag || have.has(tag.toLowerCase())) continue;
-      have.add(tag.toLowerCase());
-      ins.run(photoId, tag, origin, now);
+      if (!tag) continue;
+      const old = have.get(tag.toLowerCase());
+      if (old && (old.hidden === 0 || origin === 'import')) continue;
+      if (old) unhide.run(origin, now, photoId, old.tag);
+      else ins.run(photoId, tag, origin, now);
+      have.set(tag.toLowerCase(), { tag, hidden: 0 });
       added.push(tag);
     }
     return added;
   }
 
   /**
-   * Removes tags, matched without regard to case: the user's are deleted, automatic ones are hidden
-   * so a re-run does not bring them back. Returns the tags that were there.
+   * Removes tags, matched without regard to case. Both the user's and automatic ones are hidden, not
+   * deleted, so neither a re-run nor a later import brings them back. Returns the tags that were there.
    */
   removeTags(photoId: number, tags: readonly string[]): string[] {
     const removed: string[] = [];
     for (const raw of tags) {
       const tag = cleanTag(raw);
       if (!tag) continue;
-      const a = this.sql(`DELETE FROM tags WHERE photo_id = ? AND source = 'user' AND lower(tag) = lower(?)`).run(photoId, tag).changes;
-      const b = this.sql(`UPDATE tags SET hidden = 1 WHERE photo_id = ? AND source = 'auto' AND hidden = 0 AND lower(tag) = lower(?)`).run(photoId, tag).changes;
-      if (a + b > 0) removed.push(tag);
+      const n = this.sql(`UPDATE tags SET hidden = 1 WHERE photo_id = ? AND hidden = 0 AND lower(tag) = lower(?)`).run(photoId, tag).changes;
+      if (n > 0) removed.push(tag);
     }
     return removed;
+  }
+
+  /** What Shoebox last wrote to the photo's sidecar, if anything. */
+  lastSidecarWrite(photoId: number): { path: string; description: string | null; subjects: string[] } | undefined {
+    const r = this.sql(`SELECT path, description, subjects FROM sidecar_writes WHERE photo_id = ?`).get(photoId) as
+      | { path: string; description: string | null; subjects: string }
+      | undefined;
+    return r ? { path: r.path, description: r.description, subjects: JSON.parse(r.subjects) as string[] } : undefined;
+  }
+
+  recordSidecarWrite(photoId: number, file: string, description: string | null, subjects: readonly string[], now = Date.now()): void {
+    this.sql(
+      `INSERT INTO sidecar_writes (photo_id, path, description, subjects, written_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (photo_id) DO UPDATE SET path = excluded.path, description = excluded.description, subjects = excluded.subjects, written_at = excluded.written_at`,
+    ).run(photoId, file, description, JSON.stringify(subjects), now);
   }
 
   /** Visible tags for sidecars and exports: the user's, then automatic ones by score. */

@@ -151,7 +151,7 @@ END;
   },
   {
     version: 2,
-    name: 'caption provenance: task and decoding; metadata read from the photo and its sidecar',
+    name: 'caption provenance: task and decoding; where user captions and tags came from; XMP sidecar writes',
     sql: `
 ALTER TABLE captions ADD COLUMN task TEXT;
 ALTER TABLE captions ADD COLUMN decoding TEXT;
@@ -159,6 +159,15 @@ ALTER TABLE captions ADD COLUMN decoding TEXT;
 -- XMP, IPTC or EXIF ('import'). Both count as the user's and are never overwritten by a model.
 ALTER TABLE captions ADD COLUMN origin TEXT;
 ALTER TABLE tags ADD COLUMN origin TEXT;
+-- What Shoebox last wrote to each photo's XMP sidecar: a later read tells the user's own edits
+-- (from Lightroom, digiKam…) from Shoebox's, so a sync merges instead of overwriting.
+CREATE TABLE sidecar_writes (
+  photo_id    INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+  path        TEXT NOT NULL,
+  description TEXT,
+  subjects    TEXT NOT NULL,
+  written_at  INTEGER NOT NULL
+);
 `,
   },
 ];

@@ -111,6 +111,11 @@ export class TaskQueue {
       .get(stage) as number;
   }
 
+  /** When a photo's task was last queued, or undefined when it has none. */
+  queuedAt(photoId: number, stage: string): number | undefined {
+    return this.db.prepare('SELECT created_at FROM tasks WHERE photo_id = ? AND stage = ?').pluck().get(photoId, stage) as number | undefined;
+  }
+
   /** Marks a task done unless it was requeued since `queuedAt`; false when the result is stale. */
   markDone(photoId: number, stage: string, queuedAt: number, now: number): boolean {
     return (

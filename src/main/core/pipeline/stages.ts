@@ -6,6 +6,8 @@ import { embedStage } from './embed-stage.ts';
 import { tagsStage } from './tags-stage.ts';
 import { captionStage } from './caption-stage.ts';
 import type { Annotations } from '../catalog/annotations.ts';
+import type { XmpService } from '../media/xmp.ts';
+import { metaStage, xmpStage } from './metadata-stages.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { MediaOptions } from '../media/decode.ts';
 import type { CacheStore } from '../media/cache.ts';
@@ -25,12 +27,16 @@ export interface StageDeps {
   notes: Annotations;
   /** The caption check's threshold now (calibrated or set), or null before there is one. */
   captionThreshold: () => number | null;
+  /** Reads the photo's own metadata and writes XMP sidecars. */
+  xmp: XmpService;
+  /** Runs catalog writes in one transaction. */
+  transact: <T>(fn: () => T) => T;
   /** A photo's automatic caption or tags changed (its XMP sidecar is due). */
   onAnnotated?: (photoId: number) => void;
 }
 
 /** Stage names in registry order, known without building the stages (new photos are queued for each). */
-export const STAGE_NAMES = ['thumb', 'embed', 'tags', 'caption'] as const;
+export const STAGE_NAMES = ['thumb', 'meta', 'embed', 'tags', 'caption', 'xmp'] as const;
 
 /**
  * Stages whose results depend on the active CLIP model: a model switch requeues them. The caption
@@ -42,9 +48,11 @@ export function createStages(deps: StageDeps, opts: { embedBatch?: number; capti
   const cpus = Math.max(1, os.availableParallelism());
   const stages = [
     thumbStage(deps, { concurrency: Math.max(2, cpus) }),
+    metaStage(deps),
     embedStage(deps, { batchSize: opts.embedBatch ?? 16 }),
     tagsStage(deps),
     captionStage(deps, { batchSize: opts.captionBatch }),
+    xmpStage(deps),
   ];
   const names = stages.map((s) => s.name);
   if (names.join() !== STAGE_NAMES.join()) throw new Error(`stage registry out of step: ${names.join()} vs ${STAGE_NAMES.join()}`);

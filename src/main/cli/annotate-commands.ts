@@ -1,0 +1,164 @@
+// CLI: people correct the machine (`caption set|clear|show`, `tags add|remove|list`) and `export`.
+import fs from 'node:fs';
+import path from 'node:path';
+import { openDatabase } from '../core/catalog/db.ts';
+import { dataPaths } from '../core/paths.ts';
+import { STAGE_NAMES } from '../core/pipeline/stages.ts';
+import { Editor } from '../core/annotate/editor.ts';
+import { CSV_COLUMNS, csvLine, exportRows } from '../core/annotate/export.ts';
+import { syncSidecar } from '../core/annotate/sidecar-sync.ts';
+import { XmpService } from '../core/media/xmp.ts';
+import { TaskQueue } from '../core/catalog/tasks.ts';
+import { readSetting } from '../core/settings.ts';
+import { UsageError, type Context } from './context.ts';
+import type { PhotoDetails } from '../../shared/types.ts';
+
+/**
+ * Edits go straight to the catalog, without the engine lock (SQLite serializes writers), so they
+ * work beside a running app. With sidecars on, the photo's sidecar is written before returning.
+ */
+async function withEditor<T>(ctx: Context, fn: (ed: Editor) => T): Promise<{ result: T; sidecar: string | null; sidecarError: string | null }> {
+  const file = dataPaths(ctx.dataDir).catalog;
+  if (!fs.existsSync(file)) throw new Error(`no library at ${ctx.dataDir}: add a folder and index it first`);
+  const db = openDatabase(file);
+  let edited: number | null = null;
+  const ed = new Editor(db, () => STAGE_NAMES, (id) => (edited = id));
+  try {
+    const result = fn(ed);
+    let sidecar: string | null = null;
+    let sidecarError: string | null = null;
+    if (edited !== null && readSetting((k) => ed.catalog.setting(k), 'xmp') === 'on') {
+      const xmp = new XmpService();
+      const photo = ed.catalog.photo(edited)!;
+      try {
+        const queue = new TaskQueue(db);
+        const queued = queue.queuedAt(photo.id, 'xmp');
+        sidecar = await syncSidecar(xmp, ed.notes, photo, (f) => db.transaction(f)());
+        // The engine need not write it again (unless another edit queued it meanwhile).
+        if (queued !== undefined) queue.markDone(photo.id, 'xmp', queued, Date.now());
+      } catch (e) {
+        sidecarError = e instanceof Error ? e.message : String(e);
+      } finally {
+        await xmp.end();
+      }
+    }
+    return { result, sidecar, sidecarError };
+  } finally {
+    db.close();
+  }
+}
+
+function showPhoto(ctx: Context, p: PhotoDetails, json: boolean): void {
+  if (json) {
+    ctx.io.out.write(`${JSON.stringify({ path: p.path, caption: p.caption, captions: p.captions, tags: p.tagDetails.filter((t) => !t.hidden) }, null, 2)}\n`);
+    return;
+  }
+  ctx.io.out.write(`${p.path}\n`);
+  for (const c of p.captions) {
+    const why =
+      c.source === 'user'
+        ? `yours${c.origin === 'import' ? ', imported from the photo' : ''}`
+        : `${c.modelId}${c.score !== null ? `, CLIP check ${c.score.toFixed(3)}${c.lowConfidence ? ' (low confidence)' : ''}` : ''}`;
+    ctx.io.out.write(`  caption: ${c.text}  [${why}]\n`);
+  }
+  if (p.captions.length === 0) ctx.io.out.write('  caption: (none yet)\n');
+  const tags = p.tagDetails.filter((t) => !t.hidden);
+  ctx.io.out.write(`  tags: ${tags.length ? tags.map((t) => (t.source === 'auto' ? `${t.tag} (${t.score})` : t.tag)).join(', ') : '(none)'}\n`);
+}
+
+function reportSidecar(ctx: Context, r: { sidecar: string | null; sidecarError: string | null }): number {
+  if (r.sidecar) ctx.io.out.write(`  sidecar: ${r.sidecar}\n`);
+  if (r.sidecarError) {
+    ctx.io.err.write(`shoebox: the edit is saved, but the XMP sidecar could not be written: ${r.sidecarError}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+export async function captionCommand(ctx: Context, args: string[], json: boolean): Promise<number> {
+  const [sub, photo, ...rest] = args;
+  if (!photo) throw new UsageError('caption needs a subcommand and a photo: caption set <photo> "<text>" | caption clear <photo> | caption show <photo>');
+  switch (sub) {
+    case 'set': {
+      const text = rest.join(' ').trim();
+      if (!text) throw new UsageError('caption set needs the text: caption set <photo> "<text>" (caption clear removes yours)');
+      const r = await withEditor(ctx, (ed) => ed.setCaption(photo, text));
+      showPhoto(ctx, r.result, json);
+      return reportSidecar(ctx, r);
+    }
+    case 'clear': {
+      if (rest.length) throw new UsageError('caption clear takes only the photo');
+      const r = await withEditor(ctx, (ed) => ed.setCaption(photo, ''));
+      showPhoto(ctx, r.result, json);
+      return reportSidecar(ctx, r);
+    }
+    case 'show': {
+      const file = dataPaths(ctx.dataDir).catalog;
+      if (!fs.existsSync(file)) throw new Error(`no library at ${ctx.dataDir}`);
+      const db = openDatabase(file, { readonly: true });
+      try {
+        const ed = new Editor(db, () => STAGE_NAMES);
+        showPhoto(ctx, ed.catalog.details(ed.photo(photo).id)!, json);
+      } finally {
+        db.close();
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown caption command '${sub}': use set, clear or show`);
+  }
+}
+
+export async function tagsCommand(ctx: Context, args: string[], json: boolean): Promise<number> {
+  const [sub, photo, ...tags] = args;
+  if ((sub !== 'add' && sub !== 'remove') || !photo || tags.length === 0) {
+    throw new UsageError('usage: tags add <photo> <tag>... | tags remove <photo> <tag>...');
+  }
+  const r = await withEditor(ctx, (ed) => (sub === 'add' ? ed.addTags(photo, tags) : ed.removeTags(photo, tags)));
+  if (!json) {
+    const verb = sub === 'add' ? 'added' : 'removed';
+    ctx.io.out.write(r.result.changed.length ? `${verb}: ${r.result.changed.join(', ')}\n` : `nothing ${verb}: ${sub === 'add' ? 'the photo has those tags already' : 'the photo has none of those tags'}\n`);
+  }
+  showPhoto(ctx, r.result.photo, json);
+  return reportSidecar(ctx, r);
+}
+
+export function exportCommand(ctx: Context, args: string[], format: string | undefined, output: string | undefined): number {
+  if (args.length) throw new UsageError('export takes no arguments: export --format csv|json [--output FILE]');
+  const fmt = format ?? 'csv';
+  if (fmt !== 'csv' && fmt !== 'json') throw new UsageError('--format must be csv or json');
+  const file = dataPaths(ctx.dataDir).catalog;
+  if (!fs.existsSync(file)) throw new Error(`no library at ${ctx.dataDir}`);
+  const db = openDatabase(file, { readonly: true });
+  // Written to a temporary file and renamed: a reader never sees half an export.
+  const target = output ? path.resolve(output) : null;
+  const tmp = target ? `${target}.${process.pid}.tmp` : null;
+  const fd = tmp ? fs.openSync(tmp, 'w') : null;
+  const write = (s: string) => (fd !== null ? fs.writeSync(fd, s) : ctx.io.out.write(s));
+  let n = 0;
+  try {
+    if (fmt === 'csv') write(`${CSV_COLUMNS.join(',')}\n`);
+    else write('[');
+    for (const row of exportRows(db)) {
+      if (fmt === 'csv') write(`${csvLine(row)}\n`);
+      else write(`${n ? ',' : ''}\n  ${JSON.stringify(row)}`);
+      n++;
+    }
+    if (fmt === 'json') write(n ? '\n]\n' : ']\n');
+    if (fd !== null) {
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fs.renameSync(tmp!, target!);
+      ctx.io.err.write(`exported ${n} photos to ${target}\n`);
+    }
+  } catch (e) {
+    if (fd !== null) {
+      fs.closeSync(fd);
+      fs.rmSync(tmp!, { force: true });
+    }
+    throw e;
+  } finally {
+    db.close();
+  }
+  return 0;
+}

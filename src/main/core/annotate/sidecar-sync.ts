@@ -1,0 +1,57 @@
+// Captions and tags between Shoebox and the photo's metadata: imports what the user (or Lightroom,
+// digiKam…) already wrote as user data, and writes Shoebox's to the XMP sidecar, merging both ways.
+import type { Annotations } from '../catalog/annotations.ts';
+import type { PhotoMetadata, XmpService } from '../media/xmp.ts';
+
+const lower = (xs: readonly string[]) => new Set(xs.map((x) => x.toLowerCase()));
+
+/**
+ * [Note: metadata import] Descriptions and keywords found in a photo's sidecar, XMP, IPTC or EXIF
+ * are the user's: a description becomes the user caption when the user has not typed one in
+ * Shoebox, keywords become user tags (origin 'import'). What Shoebox itself last wrote to the
+ * sidecar is not imported back (its own captions would otherwise turn into user captions), and a
+ * tag the user removed in Shoebox stays removed. Returns what was imported.
+ */
+export function importMetadata(notes: Annotations, photoId: number, meta: PhotoMetadata): { caption: boolean; tags: string[] } {
+  const last = notes.lastSidecarWrite(photoId);
+  const ours = lower(last?.subjects ?? []);
+  const tags = notes.addUserTags(
+    photoId,
+    meta.keywords.filter((k) => !ours.has(k.toLowerCase())),
+    'import',
+  );
+  let caption = false;
+  const typed = notes.userCaption(photoId);
+  const d = meta.description?.trim();
+  if (d && d !== last?.description && typed?.origin !== 'shoebox' && typed?.text !== d) {
+    notes.setUserCaption(photoId, d, 'import');
+    caption = true;
+  }
+  return { caption, tags };
+}
+
+/** The caption a sidecar gets: the user's, else the automatic one. */
+export function sidecarDescription(notes: Annotations, photoId: number): string | null {
+  return notes.userCaption(photoId)?.text ?? notes.autoCaption(photoId)?.text ?? null;
+}
+
+/**
+ * Writes a photo's caption and visible tags to its XMP sidecar. Edits made elsewhere since
+ * Shoebox's last write are imported first (so they are kept, not overwritten); every other field
+ * of the sidecar is kept by the writer. `db` work runs in `transact`; returns the sidecar path.
+ */
+export async function syncSidecar(
+  xmp: XmpService,
+  notes: Annotations,
+  photo: { id: number; path: string },
+  transact: <T>(fn: () => T) => T,
+): Promise<string> {
+  const meta = await xmp.readPhotoMetadata(photo.path);
+  const { description, subjects } = transact(() => {
+    importMetadata(notes, photo.id, meta);
+    return { description: sidecarDescription(notes, photo.id), subjects: notes.visibleTags(photo.id) };
+  });
+  const file = await xmp.writeSidecar(photo.path, { description, subjects });
+  transact(() => notes.recordSidecarWrite(photo.id, file, description, subjects));
+  return file;
+}

@@ -1,0 +1,53 @@
+// Two stages around the photo's own metadata: 'meta' imports existing descriptions and keywords
+// as user data; 'xmp' writes captions and tags to the XMP sidecar when the user turned that on.
+import type { Stage, ItemResult } from './stage.ts';
+import type { StageDeps } from './stages.ts';
+import { importMetadata, syncSidecar } from '../annotate/sidecar-sync.ts';
+import { readSetting } from '../settings.ts';
+
+export function metaStage(deps: StageDeps): Stage {
+  return {
+    name: 'meta',
+    priority: 0,
+    batchSize: 8,
+    concurrency: 1,
+    async runBatch(photos): Promise<ItemResult[]> {
+      return Promise.all(
+        photos.map(async (photo): Promise<ItemResult> => {
+          try {
+            const meta = await deps.xmp.readPhotoMetadata(photo.path);
+            return { ok: true, commit: () => void importMetadata(deps.notes, photo.id, meta) };
+          } catch (e) {
+            return { ok: false, error: e instanceof Error ? e.message : String(e) };
+          }
+        }),
+      );
+    },
+  };
+}
+
+export function xmpStage(deps: StageDeps): Stage {
+  return {
+    name: 'xmp',
+    priority: 5,
+    batchSize: 8,
+    concurrency: 1,
+    // Written once the photo's tags are in; a caption arriving later queues it again.
+    requires: ['meta', 'tags'],
+    unavailable: () =>
+      readSetting((k) => deps.catalog.setting(k), 'xmp') === 'on' ? null : 'XMP sidecars are off (shoebox settings set xmp on)',
+    async runBatch(photos): Promise<ItemResult[]> {
+      const results: ItemResult[] = [];
+      // One at a time: each write reads the sidecar, merges and renames it into place.
+      for (const photo of photos) {
+        try {
+          await syncSidecar(deps.xmp, deps.notes, photo, deps.transact);
+          results.push({ ok: true });
+        } catch (e) {
+          results.push({ ok: false, error: e instanceof Error ? e.message : String(e) });
+        }
+      }
+      return results;
+    },
+  };
+}
