@@ -3,8 +3,9 @@
 // merged decoder, vocab 51289), run through @huggingface/transformers exactly as the app runs it
 // (Florence2ForConditionalGeneration + AutoProcessor from a local folder, CPU, fp32).
 //
-// The model is generated once by test/fixtures/models/florence2-base.ts (seeded; about 1.1 GB, 15–30 s)
-// into <cache>/shoebox-fixtures/florence2-base-random/ (default cache .bench/models-caption/, with a
+// The model is generated once by test/fixtures/models/florence2-base.ts (seeded; 231.5 M parameters,
+// about 1.1 GB, 15–30 s; in a child process, so its memory stays out of the peak RSS) into
+// <cache>/shoebox-fixtures/florence2-base-random/ (default cache .bench/models-caption/, with a
 // shoebox-models.json naming it the active captioner), and reused on later runs. Photos are N
 // 2-megapixel JPEGs (1728×1152) made with sharp under .bench/caption-photos-N/.
 //
@@ -12,18 +13,21 @@
 // generate() call (JPEG decode + preprocessing + generation); time to first token (vision encoder +
 // text encoder + first decoder step, from a streamer's timestamps) and mean time per later token;
 // time per ONNX session; the same photos in batches of --batch per generate() call (and whether the
-// batched captions equal the single ones); num_beams=--beams on fewer photos; peak RSS
+// batched captions equal the single ones); num_beams=--beams on fewer photos (transformers.js 4.3.1
+// samples num_beams candidates per step but keeps only the first: greedy output, no beam search); peak RSS
 // (process.resourceUsage().maxRSS), resident memory the loaded model adds, file sizes and
 // parameter count. Random weights rarely emit </s>, and the config's forced_eos_token_id forces
 // </s> as the last allowed token, so every caption runs to max_new_tokens: the tokens actually
 // generated are counted and reported. Last line: one JSON object with all figures.
 //
 // Usage: npm run bench:caption [-- --photos 8] [--max-tokens 20] [--beams 3] [--batch 4]
-//        [--threads N] [--cache DIR]        (--beams 0 or --batch 0 skips that pass)
+//        [--threads N] [--spin 0|1] [--cache DIR]      (--beams 0 or --batch 0 skips that pass;
+//        --spin 0 turns off ONNX Runtime's thread spinning, which helps when the cores are shared)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import type * as TransformersModule from '@huggingface/transformers';
 import type { RawImage, Tensor } from '@huggingface/transformers';
@@ -37,7 +41,10 @@ const { values } = parseArgs({
     beams: { type: 'string', default: '3' },
     batch: { type: 'string', default: '4' },
     threads: { type: 'string', default: '0' },
+    spin: { type: 'string', default: '1' },
     cache: { type: 'string', default: path.join('.bench', 'models-caption') },
+    /** Internal: generate the model and exit (run in a child process, so its memory stays out of the peak RSS). */
+    generate: { type: 'boolean', default: false },
   },
 });
 const N = Number(values.photos);
@@ -45,6 +52,8 @@ const MAX_TOKENS = Number(values['max-tokens']);
 const BEAMS = Number(values.beams);
 const BATCH = Math.min(Number(values.batch), N);
 const THREADS = Number(values.threads);
+/** ONNX Runtime's intra-op thread spinning (session.intra_op.allow_spinning); 1 is its default. */
+const SPIN = values.spin === '0' ? '0' : '1';
 const TASK = '<CAPTION>';
 const BEAM_PHOTOS = Math.min(N, 2);
 for (const [k, v] of Object.entries({ photos: N, 'max-tokens': MAX_TOKENS, beams: BEAMS, batch: BATCH, threads: THREADS })) {
@@ -64,12 +73,24 @@ interface FixtureInfo {
   generate_s: number;
 }
 
-async function ensureModel(): Promise<FixtureInfo & { generated: boolean }> {
+function cachedModel(): FixtureInfo | null {
   const files = Object.values(FLORENCE2_FILES).map((f) => path.join(modelDir, f));
-  if (fs.existsSync(infoFile) && files.every((f) => fs.existsSync(f))) {
-    const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as FixtureInfo;
-    if (info.version === FIXTURE_VERSION) return { ...info, generated: false };
-  }
+  if (!fs.existsSync(infoFile) || !files.every((f) => fs.existsSync(f))) return null;
+  const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as FixtureInfo;
+  return info.version === FIXTURE_VERSION ? info : null;
+}
+
+/** The cached model, generated first in a child process when missing or stale. */
+function ensureModel(): FixtureInfo & { generated: boolean } {
+  const cached = cachedModel();
+  if (cached) return { ...cached, generated: false };
+  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--generate', '--cache', modelsDir], { stdio: 'inherit' });
+  const info = cachedModel();
+  if (child.status !== 0 || !info) throw new Error(`generating the model failed (exit ${child.status ?? child.signal})`);
+  return { ...info, generated: true };
+}
+
+async function generateModel(): Promise<void> {
   fs.rmSync(infoFile, { force: true });
   fs.rmSync(modelDir, { recursive: true, force: true });
   fs.mkdirSync(modelsDir, { recursive: true });
@@ -80,7 +101,6 @@ async function ensureModel(): Promise<FixtureInfo & { generated: boolean }> {
   const info: FixtureInfo = { version: FIXTURE_VERSION, params, generate_s: +((performance.now() - t0) / 1000).toFixed(1) };
   fs.writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`);
   console.error(`generated it in ${info.generate_s} s`);
-  return { ...info, generated: true };
 }
 
 /** 2-megapixel photo-like JPEGs (1728×1152): gradients, texture and shapes, distinct per photo. */
@@ -153,11 +173,13 @@ function rows(sequences: unknown): number[][] {
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const r1 = (x: number): number => +x.toFixed(1);
 const r2 = (x: number): number => +x.toFixed(2);
+const r3 = (x: number): number => +x.toFixed(3);
 const mb = (bytes: number): number => Math.round(bytes / 1e6);
 
 async function main(): Promise<void> {
-  const fixture = await ensureModel();
+  const fixture = ensureModel();
   const photos = await ensurePhotos(N);
+  const imageTokens = (JSON.parse(fs.readFileSync(path.join(modelDir, 'preprocessor_config.json'), 'utf8')) as { image_seq_length: number }).image_seq_length;
   const t = await import('@huggingface/transformers');
   t.env.allowRemoteModels = false;
   t.env.allowLocalModels = true;
@@ -169,7 +191,11 @@ async function main(): Promise<void> {
     local_files_only: true,
     device: 'cpu',
     dtype: 'fp32',
-    session_options: { ...(THREADS > 0 ? { intraOpNumThreads: THREADS } : {}), interOpNumThreads: 1 },
+    session_options: {
+      ...(THREADS > 0 ? { intraOpNumThreads: THREADS } : {}),
+      interOpNumThreads: 1,
+      ...(SPIN === '0' ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
+    },
   } as never)) as unknown as Model;
   const processor = (await t.AutoProcessor.from_pretrained(modelDir, { local_files_only: true })) as unknown as Processor;
   const loadMs = performance.now() - tl;
@@ -203,11 +229,13 @@ async function main(): Promise<void> {
   const perTokenMs: number[] = [];
   const tokens: number[] = [];
   let naturalEos = 0;
+  let encoderTokens = 0;
   const tg = performance.now();
   for (const file of photos) {
     const t0 = performance.now();
     const img = await readPhoto(t, file);
     const inputs = await processor(img, TASK);
+    encoderTokens = imageTokens + (inputs['input_ids'] as Tensor).dims[1]!;
     const clock = new Clock();
     const t1 = performance.now();
     const out = await model.generate({ ...inputs, max_new_tokens: MAX_TOKENS, num_beams: 1, do_sample: false, streamer: clock });
@@ -244,7 +272,7 @@ async function main(): Promise<void> {
       });
     }
     const ms = performance.now() - tb;
-    batch = { photos_per_s: r2(N / (ms / 1000)), s: r2(ms / 1000), matches_single: matches };
+    batch = { photos_per_s: r3(N / (ms / 1000)), s: r2(ms / 1000), matches_single: matches };
   }
 
   // num_beams = --beams on fewer photos.
@@ -258,7 +286,7 @@ async function main(): Promise<void> {
       if (out.join(',') === single[i]!.join(',')) same++;
     }
     const ms = performance.now() - tb;
-    beam = { photos: BEAM_PHOTOS, photos_per_s: r2(BEAM_PHOTOS / (ms / 1000)), s: r2(ms / 1000), equals_greedy: same };
+    beam = { photos: BEAM_PHOTOS, photos_per_s: r3(BEAM_PHOTOS / (ms / 1000)), s: r2(ms / 1000), equals_greedy: same };
   }
   await model.dispose();
 
@@ -271,7 +299,9 @@ async function main(): Promise<void> {
     photos: N,
     photo_size: '1728x1152 JPEG',
     max_new_tokens: MAX_TOKENS,
+    encoder_tokens: encoderTokens,
     threads: THREADS || 'auto',
+    spin: SPIN === '1',
     provider: 'cpu',
     params_m: r1(fixture.params.total / 1e6),
     params_vision_m: r1(fixture.params.vision / 1e6),
@@ -282,7 +312,7 @@ async function main(): Promise<void> {
     model_generate_s: fixture.generate_s,
     load_s: r2(loadMs / 1000),
     warmup_s: r2(warmupMs / 1000),
-    greedy_photos_per_s: r2(N / (greedyMs / 1000)),
+    greedy_photos_per_s: r3(N / (greedyMs / 1000)),
     greedy_s_per_photo: r2(greedyMs / 1000 / N),
     tokens_generated: totalTokens,
     tokens_per_caption: r1(totalTokens / N),
@@ -313,4 +343,5 @@ async function main(): Promise<void> {
   for (const [i, text] of texts.slice(0, 2).entries()) console.error(`caption ${i}: ${JSON.stringify(text)}`);
 }
 
-await main();
+if (values.generate) await generateModel();
+else await main();
