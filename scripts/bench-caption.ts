@@ -9,16 +9,17 @@
 // shoebox-models.json naming it the active captioner), and reused on later runs. Photos are N
 // 2-megapixel JPEGs (1728×1152) made with sharp under .bench/caption-photos-N/.
 //
-// It reports: load time; photos/s for the <CAPTION> task with greedy decoding one photo per
+// It reports: load time; photos/s for the <CAPTION> task with greedy decoding, one photo per
 // generate() call (JPEG decode + preprocessing + generation); time to first token (vision encoder +
 // text encoder + first decoder step, from a streamer's timestamps) and mean time per later token;
 // time per ONNX session; the same photos in batches of --batch per generate() call (and whether the
-// batched captions equal the single ones); num_beams=--beams on fewer photos (transformers.js 4.3.1
-// samples num_beams candidates per step but keeps only the first: greedy output, no beam search); peak RSS
-// (process.resourceUsage().maxRSS), resident memory the loaded model adds, file sizes and
-// parameter count. Random weights rarely emit </s>, and the config's forced_eos_token_id forces
-// </s> as the last allowed token, so every caption runs to max_new_tokens: the tokens actually
-// generated are counted and reported. Last line: one JSON object with all figures.
+// batched captions equal the one-photo ones); num_beams=--beams on fewer photos (transformers.js
+// 4.3.1 samples num_beams candidates per step but keeps only the first: greedy output, no beam
+// search); peak RSS (process.resourceUsage().maxRSS, and RSS sampled every 50 ms per phase), the
+// resident memory the loaded model adds, file sizes and parameter count. Random weights rarely emit
+// </s>, and the config's forced_eos_token_id forces </s> as the last allowed token, so every
+// caption runs to max_new_tokens: the tokens actually generated are counted and reported.
+// Last line: one JSON object with all figures.
 //
 // Usage: npm run bench:caption [-- --photos 8] [--max-tokens 20] [--beams 3] [--batch 4]
 //        [--threads N] [--spin 0|1] [--cache DIR]      (--beams 0 or --batch 0 skips that pass;
@@ -202,6 +203,17 @@ async function main(): Promise<void> {
   const rssLoaded = process.memoryUsage().rss;
   instrument(model);
   const EOS = 2;
+  // Resident memory sampled per phase (maxRSS covers the whole process life only).
+  const phasePeak: Record<string, number> = {};
+  let phase = 'warmup';
+  const sampleRss = (): void => {
+    phasePeak[phase] = Math.max(phasePeak[phase] ?? 0, process.memoryUsage().rss);
+  };
+  const rssTimer = setInterval(sampleRss, 50);
+  const enter = (name: string): void => {
+    sampleRss();
+    phase = name;
+  };
 
   /** A streamer that timestamps each put(): the first is the decoder start token, then one per step. */
   class Clock extends t.BaseStreamer {
@@ -222,6 +234,7 @@ async function main(): Promise<void> {
   resetSessionTimes();
 
   // Greedy, one photo per generate() call.
+  enter('single');
   const single: number[][] = [];
   const texts: string[] = [];
   const prepMs: number[] = [];
@@ -260,6 +273,7 @@ async function main(): Promise<void> {
   // Greedy, --batch photos per generate() call.
   let batch: { photos_per_s: number; s: number; matches_single: number } | null = null;
   if (BATCH > 1) {
+    enter('batch');
     const tb = performance.now();
     let matches = 0;
     for (let i = 0; i < N; i += BATCH) {
@@ -278,6 +292,7 @@ async function main(): Promise<void> {
   // num_beams = --beams on fewer photos.
   let beam: { photos: number; photos_per_s: number; s: number; equals_greedy: number } | null = null;
   if (BEAMS > 1) {
+    enter('beam');
     const tb = performance.now();
     let same = 0;
     for (let i = 0; i < BEAM_PHOTOS; i++) {
@@ -288,6 +303,8 @@ async function main(): Promise<void> {
     const ms = performance.now() - tb;
     beam = { photos: BEAM_PHOTOS, photos_per_s: r3(BEAM_PHOTOS / (ms / 1000)), s: r2(ms / 1000), equals_greedy: same };
   }
+  enter('done');
+  clearInterval(rssTimer);
   await model.dispose();
 
   const fileSizes = Object.fromEntries(Object.values(FLORENCE2_FILES).map((f) => [path.basename(f, '.onnx'), mb(fs.statSync(path.join(modelDir, f)).size)]));
@@ -326,6 +343,8 @@ async function main(): Promise<void> {
     batch: batch && { size: BATCH, ...batch },
     beam: beam && { num_beams: BEAMS, ...beam },
     rss_model_mb: mb(rssLoaded - rssBefore),
+    peak_rss_single_mb: mb(phasePeak['single'] ?? 0),
+    peak_rss_batch_mb: batch ? mb(phasePeak['batch'] ?? 0) : null,
     peak_rss_mb: Math.round((process.resourceUsage().maxRSS * 1024) / 1e6),
     cpus: os.availableParallelism(),
     node: process.version,
@@ -338,7 +357,9 @@ async function main(): Promise<void> {
   console.log(`          per session: ${Object.entries(sessions).map(([k, v]) => `${k} ${v.ms_per_call} ms × ${v.calls_per_photo}`).join(', ')}`);
   if (batch) console.log(`batch ${BATCH}:  ${batch.photos_per_s} photos/s; ${batch.matches_single}/${N} captions identical to the one-photo runs`);
   if (beam) console.log(`beams ${BEAMS}:  ${beam.photos_per_s} photos/s on ${beam.photos} photos; ${beam.equals_greedy}/${beam.photos} identical to greedy (transformers.js 4.3.1 keeps one hypothesis: no real beam search)`);
-  console.log(`memory:   peak RSS ${figures.peak_rss_mb} MB`);
+  console.log(
+    `memory:   peak RSS ${figures.peak_rss_mb} MB; sampled peaks: one photo at a time ${figures.peak_rss_single_mb} MB${batch ? `, batches of ${BATCH} ${figures.peak_rss_batch_mb} MB` : ''}`,
+  );
   console.log(JSON.stringify(figures));
   for (const [i, text] of texts.slice(0, 2).entries()) console.error(`caption ${i}: ${JSON.stringify(text)}`);
 }
