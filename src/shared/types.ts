@@ -65,6 +65,16 @@ export interface MlStatus {
   provider: ProviderInfo | null;
   providerSetting: string;
   modelsDir: string;
+  /** The active captioner, whether it is installed, whether captioning is on. */
+  captionModel: string | null;
+  captionInstalled: boolean;
+  captionsOn: boolean;
+  /** Photos with an automatic caption, and how many of those the CLIP check flagged. */
+  captioned: number;
+  lowConfidence: number;
+  /** The caption check's threshold in use: calibrated ('auto') or set; null before calibration. */
+  captionThreshold: { value: number; source: 'calibrated' | 'setting' } | null;
+  xmp: boolean;
 }
 
 export interface LibraryStatus {

@@ -36,6 +36,7 @@ describe('shoebox CLI', () => {
     expect(index.err).toMatch(/thumb .* \d+\/\d+ .*\/s {2}ETA/);
     expect(index.out).toMatch(/done: 10 photos in the library; 5 failed/);
     expect(index.err).toMatch(/search and tags wait: the CLIP model clip-vit-b32-q8 is not installed .*`shoebox models download clip-vit-b32-q8`/);
+    expect(index.err).toMatch(/captions wait: the caption model florence-2-base-ft-q8 is not installed .*`shoebox models download florence-2-base-ft-q8`/);
 
     const status = JSON.parse(shoebox(['--data', data, 'status', '--json']).out) as LibraryStatus;
     expect(status.photos).toBe(10);

@@ -33,7 +33,8 @@ describe('shoebox search', () => {
 
     const text = shoebox(['--data', data, 'search', 'a red photo', '--limit', '2'], { SHOEBOX_MODELS: models });
     expect(text.code, text.err).toBe(0);
-    expect(text.out.split('\n')[0]).toMatch(/^\s+1\s+0\.9\d\d\s+.*photo-b\.jpg/);
+    // The CLIP score (≈ 0.99) plus the full-text match of its caption "a photo of something red".
+    expect(text.out.split('\n')[0]).toMatch(/^\s+1\s+1\.0\d\d\s+.*photo-b\.jpg/);
     const json = JSON.parse(shoebox(['--data', data, '--models', models, 'search', 'a photo of something red', '--json']).out) as SearchResult;
     expect(json.model).toBe('fixture-clip');
     expect(path.basename(json.hits[0]!.path)).toBe('photo-b.jpg');

@@ -56,15 +56,21 @@ describe('crash recovery', () => {
     const photos = db.prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT path) AS paths, COUNT(DISTINCT fingerprint) AS fps FROM photos').get();
     const tasks = db.prepare('SELECT stage, state, COUNT(*) AS n FROM tasks GROUP BY stage, state ORDER BY stage').all();
     const embeddings = db.prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT photo_id) AS photos FROM embeddings').get();
+    const captions = db.prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT photo_id) AS photos FROM captions WHERE source = 'auto'").get();
     db.close();
     delete process.env.SHOEBOX_MODELS;
     expect(photos).toEqual({ n: N, paths: N, fps: N });
     expect(tasks).toEqual([
+      { stage: 'caption', state: 'done', n: N },
       { stage: 'embed', state: 'done', n: N },
+      { stage: 'meta', state: 'done', n: N },
       { stage: 'tags', state: 'done', n: N },
       { stage: 'thumb', state: 'done', n: N },
+      // XMP sidecars are off by default: their tasks wait.
+      { stage: 'xmp', state: 'pending', n: N },
     ]);
     expect(embeddings).toEqual({ n: N, photos: N });
+    expect(captions).toEqual({ n: N, photos: N });
     const partialDir = path.join(dataDir, 'cache', 'partial');
     expect(fs.existsSync(partialDir) ? fs.readdirSync(partialDir) : []).toEqual([]);
     const thumbs = fs.readdirSync(path.join(dataDir, 'cache', 'thumbs'), { recursive: true }).filter((f) => String(f).endsWith('.jpg'));

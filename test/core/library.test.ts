@@ -35,12 +35,18 @@ describe('Library', () => {
     expect(status.photos).toBe(3 + Object.keys(expected).length);
     expect(status.stages).toEqual([
       { stage: 'thumb', done: status.photos - brokenCount, pending: 0, failed: brokenCount },
+      // The photo's own description and keywords are read once it decodes.
+      { stage: 'meta', done: status.photos - brokenCount, pending: 0, failed: brokenCount },
       // No CLIP model here: embedding waits for one; broken photos are not queued for it.
       { stage: 'embed', done: 0, pending: status.photos - brokenCount, failed: brokenCount },
       { stage: 'tags', done: 0, pending: status.photos - brokenCount, failed: brokenCount },
+      { stage: 'caption', done: 0, pending: status.photos - brokenCount, failed: brokenCount },
+      { stage: 'xmp', done: 0, pending: status.photos - brokenCount, failed: brokenCount },
     ]);
-    expect(lib.pipeline.problems().map((p) => p.stage)).toEqual(['embed', 'tags']);
+    expect(lib.pipeline.problems().map((p) => p.stage)).toEqual(['embed', 'tags', 'caption', 'xmp']);
     expect(lib.pipeline.problems()[0]!.reason).toMatch(/not installed.*shoebox models download clip-vit-b32-q8/);
+    expect(lib.pipeline.problems()[2]!.reason).toMatch(/not installed.*shoebox models download florence-2-base-ft-q8/);
+    expect(lib.pipeline.problems()[3]!.reason).toMatch(/XMP sidecars are off/);
     for (const [name, pattern] of Object.entries(expected)) {
       const failed = status.failed.find((f) => f.path.endsWith(`/${name}`));
       if (pattern === null) expect(failed, name).toBeUndefined();

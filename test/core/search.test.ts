@@ -67,8 +67,11 @@ describe('CLIP search', () => {
     const { lib } = await setup();
     expect(lib.status().stages.map((s) => [s.stage, s.done, s.pending, s.failed])).toEqual([
       ['thumb', 8, 0, 0],
+      ['meta', 8, 0, 0],
       ['embed', 8, 0, 0],
       ['tags', 8, 0, 0],
+      ['caption', 8, 0, 0],
+      ['xmp', 0, 8, 0],
     ]);
     const red = await lib.searchText('a photo of something red', { limit: 8 });
     expect(red.model).toBe('fixture-clip');

@@ -70,6 +70,8 @@ export async function indexCommand(ctx: Context, args: string[], keepWatching: b
     io.err.write(scanSummary(scans) + '\n');
     const why = lib.ml.clipUnavailable();
     if (why) io.err.write(`search and tags wait: ${why}\n`);
+    const captionWhy = lib.ml.captionUnavailable();
+    if (captionWhy && lib.status().ml?.captionsOn) io.err.write(`captions wait: ${captionWhy}\n`);
     const unsubscribe = lib.pipeline.onProgress((stages) => {
       const active = stages.find((s) => s.done < s.total && !(why && s.stage !== 'thumb')) ?? stages[0];
       if (active) bar.update(progressLine(active));
@@ -115,6 +117,14 @@ export function statusCommand(ctx: Context, json: boolean): number {
   const ml = status.ml;
   if (ml) {
     lines.push(`clip model: ${ml.clipModel ?? 'none'}${ml.clipInstalled ? '' : ' (not installed: `shoebox models download ' + ml.clipModel + '`)'}; ${ml.embedded} photos embedded`);
+    const th = ml.captionThreshold;
+    lines.push(
+      `caption model: ${ml.captionModel ?? 'none'}` +
+        (!ml.captionsOn ? ' (captioning is off)' : ml.captionInstalled ? '' : ` (not installed: \`shoebox models download ${ml.captionModel}\`)`) +
+        `; ${ml.captioned} photos captioned, ${ml.lowConfidence} low-confidence` +
+        (th ? ` (CLIP check threshold ${th.value}, ${th.source})` : '') +
+        `; XMP sidecars ${ml.xmp ? 'on' : 'off'}`,
+    );
     if (ml.previousModel) lines.push(`search uses ${ml.previousModel} until ${ml.clipModel} has embedded the library`);
     const p = ml.provider;
     lines.push(

@@ -377,6 +377,33 @@ function mlStatus(catalog: Catalog, models: ModelStore): MlStatus {
     provider,
     providerSetting: catalog.setting('provider') ?? 'auto',
     modelsDir: models.modelsDir,
+    ...captionStatus(catalog, source, spec?.id),
+  };
+}
+
+function captionStatus(catalog: Catalog, source: ModelSource, clipModel: string | undefined): Pick<MlStatus, 'captionModel' | 'captionInstalled' | 'captionsOn' | 'captioned' | 'lowConfidence' | 'captionThreshold' | 'xmp'> {
+  const get = (k: string) => catalog.setting(k);
+  const spec = source.active('caption');
+  const counts = catalog.db.prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(low_confidence), 0) AS low FROM captions WHERE source = 'auto'`).get() as { n: number; low: number };
+  const set = readSetting(get, 'caption_threshold');
+  let threshold: MlStatus['captionThreshold'] = null;
+  if (set !== 'auto') threshold = { value: Number(set), source: 'setting' };
+  else {
+    try {
+      const cal = JSON.parse(get('caption_calibration') ?? 'null') as CaptionCalibration | null;
+      if (cal && cal.clipModel === clipModel) threshold = { value: cal.threshold, source: 'calibrated' };
+    } catch {
+      threshold = null;
+    }
+  }
+  return {
+    captionModel: spec?.id ?? null,
+    captionInstalled: !!spec && source.missingFiles(spec).length === 0,
+    captionsOn: readSetting(get, 'captions') === 'on',
+    captioned: counts.n,
+    lowConfidence: counts.low,
+    captionThreshold: threshold,
+    xmp: readSetting(get, 'xmp') === 'on',
   };
 }
 

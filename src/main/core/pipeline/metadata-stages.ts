@@ -11,6 +11,8 @@ export function metaStage(deps: StageDeps): Stage {
     priority: 0,
     batchSize: 8,
     concurrency: 1,
+    // A photo that cannot be decoded fails once, in the thumbnail stage, not again here.
+    requires: ['thumb'],
     async runBatch(photos): Promise<ItemResult[]> {
       return Promise.all(
         photos.map(async (photo): Promise<ItemResult> => {
