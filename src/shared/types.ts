@@ -115,7 +115,7 @@ export interface CaptionRecord {
   revision: string | null;
   /** The captioner's task, e.g. '<CAPTION>'. */
   task: string | null;
-  /** 'greedy', 'sample4', or 'greedy,sample4' when a sampled recheck kept the greedy caption. */
+  /** 'greedy', 'beam3', 'sample4', or 'greedy,beam3' when a beam recheck kept the greedy caption. */
   decoding: string | null;
   /** The CLIP check: cosine between the caption and the photo, when it was scored. */
   score: number | null;

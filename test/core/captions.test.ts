@@ -89,14 +89,28 @@ describe('caption stage', () => {
     for (const p of lib.list()) expect(p.caption).toBe('a photo of');
   });
 
-  it('flags captions under a set threshold and rechecks them with sampled candidates', async () => {
+  it('flags captions under a set threshold and rechecks them with beam search', async () => {
     const { lib } = await setup({ caption_threshold: '0.9999' });
     for (const p of lib.list()) {
       expect(p.lowConfidence).toBe(true);
       const [c] = lib.photo(p.id)!.captions;
-      // The recheck ran (sampled candidates), and the caption kept scores at least as well as any.
-      expect(c!.decoding).toMatch(/^(greedy,sample4|sample4)$/);
-      expect(c!.text).toMatch(new RegExp(`${colourOf(p.path)}$`));
+      // The beam recheck ran and found the same sentence, so the greedy caption stays.
+      expect(c!.decoding).toBe('greedy,beam3');
+      expect(c!.text).toBe(`a photo of something ${colourOf(p.path)}`);
+    }
+  });
+
+  it('decodes with beam search or sampled candidates when set to', async () => {
+    const beam = await setup({ caption_decoding: 'beam', caption_beams: '4' });
+    for (const p of beam.lib.list()) {
+      expect(p.caption).toBe(`a photo of something ${colourOf(p.path)}`);
+      expect(beam.lib.photo(p.id)!.captions[0]!.decoding).toBe('beam4');
+    }
+    const sampled = await setup({ caption_decoding: 'sampled', caption_samples: '3' });
+    for (const p of sampled.lib.list()) {
+      // The candidate the CLIP check scores best names the right colour.
+      expect(p.caption).toMatch(new RegExp(`${colourOf(p.path)}$`));
+      expect(sampled.lib.photo(p.id)!.captions[0]!.decoding).toBe('sample3');
     }
   });
 

@@ -175,7 +175,7 @@ export class Library {
   /**
    * [Note: caption threshold] After work: calibrates the threshold when the library has enough
    * scored captions and a quarter more than at the last calibration (or another CLIP model), flags
-   * captions under it, and queues weak greedy captions for a sampled recheck. Returns how many
+   * captions under it, and queues weak greedy captions for a beam-search recheck. Returns how many
    * photos were queued again.
    */
   async checkCaptions(force = false): Promise<number> {
@@ -198,7 +198,7 @@ export class Library {
     }
     const threshold = this.captionThreshold();
     this.notes.applyThreshold(threshold);
-    if (threshold === null || captionConfig((k) => this.catalog.setting(k)).recheckSamples === 0) return 0;
+    if (threshold === null || captionConfig((k) => this.catalog.setting(k)).recheckBeams === 0) return 0;
     return this.queue.requeuePhotos(this.notes.weakGreedyCaptions(), ['caption']);
   }
 

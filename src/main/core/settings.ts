@@ -97,12 +97,17 @@ export const SETTINGS: Record<string, SettingDef> = {
   },
   caption_decoding: {
     description:
-      'how captions are decoded: greedy (fastest, deterministic) or sampled (caption_samples nucleus-sampled captions, the one the CLIP check scores best is kept)',
+      'how captions are decoded: greedy (fastest), beam (beam search, caption_beams wide) or sampled (caption_samples nucleus-sampled captions, the one the CLIP check scores best is kept)',
     default: 'greedy',
-    parse: oneOf(['greedy', 'sampled'], 'caption_decoding'),
+    parse: oneOf(['greedy', 'beam', 'sampled'], 'caption_decoding'),
+  },
+  caption_beams: {
+    description: 'beams for beam decoding and for rechecking weak captions',
+    default: '3',
+    parse: wholeNumber('caption_beams', 2, 8),
   },
   caption_samples: {
-    description: 'sampled captions per photo for sampled decoding and for rechecking weak captions',
+    description: 'sampled captions per photo for sampled decoding',
     default: '4',
     parse: wholeNumber('caption_samples', 2, 16),
   },
@@ -124,7 +129,7 @@ export const SETTINGS: Record<string, SettingDef> = {
     },
   },
   caption_recheck: {
-    description: 'caption a low-confidence photo again (caption_samples sampled captions) and keep whichever caption scores best (on or off)',
+    description: 'caption a low-confidence greedy caption again with beam search and keep whichever caption the CLIP check scores best (on or off)',
     default: 'on',
     parse: onOff('caption_recheck'),
   },

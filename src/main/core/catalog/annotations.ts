@@ -11,7 +11,7 @@ export interface AutoCaption {
   modelId: string;
   revision: string;
   task: string | null;
-  /** 'greedy', 'sample4', or 'greedy,sample4' when a sampled recheck kept the greedy caption. */
+  /** 'greedy', 'beam3', 'sample4', or 'greedy,beam3' when a beam recheck kept the greedy caption. */
   decoding: string;
   /** Cosine between the caption's and the photo's CLIP embeddings; null without a CLIP model. */
   score: number | null;
@@ -137,7 +137,7 @@ export class Annotations {
     return this.sql(`SELECT COUNT(*) FROM captions WHERE source = 'auto' AND low_confidence = 1`).pluck().get() as number;
   }
 
-  /** Photos whose automatic caption is flagged and was decoded greedily only: candidates for a sampled recheck. */
+  /** Photos whose automatic caption is flagged and was decoded greedily only: candidates for a beam recheck. */
   weakGreedyCaptions(): number[] {
     return this.sql(`SELECT photo_id FROM captions WHERE source = 'auto' AND low_confidence = 1 AND COALESCE(decoding, 'greedy') = 'greedy'`)
       .pluck()

@@ -3,6 +3,7 @@
 import type * as Hf from '@huggingface/transformers';
 import type { Tensor } from '@huggingface/transformers';
 import type { CaptionRuntime } from '../models/spec.ts';
+import { beamSearch, type StepModel, type TensorCtor } from './beam-search.ts';
 import { providerCandidates, type Environment, type ProviderName, type ProviderReport, type ProviderSetting } from './providers.ts';
 
 /** Which captioner to run; the worker loads it on first use (and again after a restart). */
@@ -29,6 +30,8 @@ export interface CaptionRequestOptions {
    * (BLIP's CapFilt samples its synthetic captions the same way), for the CLIP check to choose from.
    */
   samples: number;
+  /** Beam search with this many beams (over 1), one caption per image; exclusive with samples. */
+  beams?: number;
   /** The most new tokens per caption. */
   maxTokens: number;
 }
@@ -127,12 +130,10 @@ function rows(sequences: unknown): number[][] {
 
 /**
  * Captions a batch of images in one generate call (Florence-2's prompt is the same for every
- * image). Greedy gives one caption per image; `samples: N` gives N per image, grouped by image.
+ * image). Greedy and beam search give one caption per image; `samples: N` gives N per image,
+ * grouped by image.
  *
- * [Note: beam search] transformers.js 4.3.1 accepts num_beams but its generate loop keeps only the
- * first token its BeamSearchSampler returns, so beam search decodes greedily there. Shoebox does
- * not pretend otherwise: its second opinion on a weak caption is CapFilt's, sampled candidates
- * reranked by the CLIP check.
+ * Beam search runs Shoebox's own loop over the model's steps ([Note: beam search]).
  */
 export async function runCaptions(
   ref: CaptionModelRef,
@@ -150,13 +151,24 @@ export async function runCaptions(
   const florence = ref.runtime.arch === 'florence2';
   const task = opts.task ?? ref.runtime.tasks[0] ?? '<CAPTION>';
   const inputs = florence ? await m.processor(raws, raws.map(() => task)) : await m.processor(raws);
-  const out = await m.model.generate({
-    ...inputs,
-    max_new_tokens: opts.maxTokens,
-    num_beams: 1,
-    ...(opts.samples > 0 ? { do_sample: true, ...SAMPLING } : { do_sample: false }),
-  });
-  const captions = rows(out).map((seq, i): CaptionOutput => {
+  const seqs =
+    (opts.beams ?? 1) > 1
+      ? (
+          await beamSearch(m.model as unknown as StepModel, t.Tensor as unknown as TensorCtor, inputs, {
+            numBeams: opts.beams!,
+            maxNewTokens: opts.maxTokens,
+            eos: m.eos,
+          })
+        ).map((ids) => ids.map(Number))
+      : rows(
+          await m.model.generate({
+            ...inputs,
+            max_new_tokens: opts.maxTokens,
+            num_beams: 1,
+            ...(opts.samples > 0 ? { do_sample: true, ...SAMPLING } : { do_sample: false }),
+          }),
+        );
+  const captions = seqs.map((seq, i): CaptionOutput => {
     // Encoder-decoder outputs start with the decoder start token. A finished row ends at its first
     // end-of-sequence token; what a batch generates after it (padding, more tokens) is dropped.
     const end = seq.findIndex((id, k) => k > 0 && m.eos.has(id));

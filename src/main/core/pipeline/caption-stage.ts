@@ -1,5 +1,5 @@
 // The caption stage: a sentence per photo from the active captioner, scored by the CLIP check, and
-// captioned again by sampling when it scores under the threshold (BLIP's CapFilt, with CLIP).
+// decoded again with beam search when it scores under the threshold (BLIP's CapFilt, with CLIP).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Stage, ItemResult } from './stage.ts';
@@ -12,24 +12,35 @@ import { CAPTION_TASKS, readSetting } from '../settings.ts';
 import type { CaptionImage, CaptionOutput } from '../ml/caption-runner.ts';
 import type { ModelSpec } from '../models/spec.ts';
 
+export interface Decoding {
+  /** Over 1: beam search. */
+  beams: number;
+  /** Over 0: this many sampled candidates. */
+  samples: number;
+  label: string;
+}
+
 export interface CaptionConfig {
   enabled: boolean;
   task: string;
-  /** Sampled candidates for the first decoding: 0 is greedy. */
-  samples: number;
-  /** Sampled candidates for a recheck of a weak greedy caption; 0 turns rechecks off. */
-  recheckSamples: number;
+  /** The first decoding: greedy, beam search or sampled candidates, and its label for provenance. */
+  first: Decoding;
+  /** Beams for a recheck of a weak greedy caption; 0 turns rechecks off. */
+  recheckBeams: number;
   maxTokens: number;
 }
 
 export function captionConfig(get: (key: string) => string | undefined): CaptionConfig {
-  const n = Number(readSetting(get, 'caption_samples'));
-  const sampled = readSetting(get, 'caption_decoding') === 'sampled';
+  const beams = Number(readSetting(get, 'caption_beams'));
+  const samples = Number(readSetting(get, 'caption_samples'));
+  const mode = readSetting(get, 'caption_decoding');
+  const first: Decoding =
+    mode === 'beam' ? { beams, samples: 0, label: `beam${beams}` } : mode === 'sampled' ? { beams: 1, samples, label: `sample${samples}` } : { beams: 1, samples: 0, label: 'greedy' };
   return {
     enabled: readSetting(get, 'captions') === 'on',
     task: CAPTION_TASKS[readSetting(get, 'caption_task')] ?? '<CAPTION>',
-    samples: sampled ? n : 0,
-    recheckSamples: !sampled && readSetting(get, 'caption_recheck') === 'on' ? n : 0,
+    first,
+    recheckBeams: mode === 'greedy' && readSetting(get, 'caption_recheck') === 'on' ? beams : 0,
     maxTokens: Number(readSetting(get, 'caption_max_tokens')),
   };
 }
@@ -92,14 +103,14 @@ export function captionStage(deps: StageDeps, opts: { batchSize?: number } = {})
         }),
       );
       await load(todo);
-      // Greedy: one caption per photo. Sampled: `samples` candidates per photo, grouped by photo.
-      const generate = async (idx: number[], samples: number): Promise<CaptionOutput[][]> => {
+      // Greedy or beam: one caption per photo. Sampled: `samples` candidates per photo, grouped by photo.
+      const generate = async (idx: number[], d: Decoding): Promise<CaptionOutput[][]> => {
         if (idx.length === 0) return [];
         const { captions } = await deps.ml.caption(
           idx.map((i) => images.get(i)!),
-          { task: task ?? undefined, samples, maxTokens: cfg.maxTokens },
+          { task: task ?? undefined, samples: d.samples, beams: d.beams, maxTokens: cfg.maxTokens },
         );
-        const per = Math.max(1, samples);
+        const per = Math.max(1, d.samples);
         return idx.map((_, k) => captions.slice(k * per, (k + 1) * per));
       };
 
@@ -138,16 +149,17 @@ export function captionStage(deps: StageDeps, opts: { batchSize?: number } = {})
 
       // 2. Generate, then check: kept captions are only scored again.
       const ready = todo.filter((i) => images.has(i));
-      await pickBest(ready, await generate(ready, cfg.samples), cfg.samples > 0 ? `sample${cfg.samples}` : 'greedy');
+      await pickBest(ready, await generate(ready, cfg.first), cfg.first.label);
       const kept = photos.map((_, i) => i).filter((i) => !todo.includes(i) && texts[i]?.text);
       (await scoreAll(kept, kept.map((i) => texts[i]!.text))).forEach((s, k) => scores.set(kept[k]!, s));
 
-      // 3. A weak greedy caption gets sampled candidates; the better-scoring caption stays.
-      if (cfg.recheckSamples > 0 && threshold !== null) {
+      // 3. A weak greedy caption is decoded again with beam search; the better-scoring caption stays.
+      if (cfg.recheckBeams > 0 && threshold !== null) {
         const weak = photos.map((_, i) => i).filter((i) => texts[i]?.text && texts[i]!.decoding === 'greedy' && (scores.get(i) ?? Infinity) < threshold);
         await load(weak.filter((i) => !images.has(i)));
         const recheck = weak.filter((i) => images.has(i));
-        await pickBest(recheck, await generate(recheck, cfg.recheckSamples), `sample${cfg.recheckSamples}`);
+        const beam: Decoding = { beams: cfg.recheckBeams, samples: 0, label: `beam${cfg.recheckBeams}` };
+        await pickBest(recheck, await generate(recheck, beam), beam.label);
       }
 
       photos.forEach((photo, i) => {
