@@ -1,0 +1,159 @@
+// The one contract between the window and the engine: every method with its argument and result
+// types, and every event. The Electron IPC binding, the HTTP binding of `shoebox serve`, the
+// preload and the renderer's clients are all derived from it; arguments are checked where they
+// enter the main process (validate.ts).
+import type {
+  FolderInfo,
+  LibraryStatus,
+  PhotoDetails,
+  PhotoSummary,
+  SearchFilters,
+  SearchResult,
+  StageProgress,
+} from './types.ts';
+
+/** One page of the library grid, newest first (date taken, else file time). */
+export interface PhotoPage {
+  total: number;
+  offset: number;
+  photos: PhotoSummary[];
+}
+
+export interface TagCount {
+  tag: string;
+  count: number;
+}
+
+export interface ModelInfo {
+  id: string;
+  task: 'clip' | 'caption';
+  title: string;
+  notes: string | null;
+  /** The model in use for its task. */
+  active: boolean;
+  installed: boolean;
+  /** Bytes of the files whose size is known. */
+  bytes: number;
+}
+
+export interface SettingInfo {
+  key: string;
+  value: string;
+  default: string;
+  description: string;
+  /** Takes effect when Shoebox next starts. */
+  onRestart: boolean;
+}
+
+/** Where the images of a photo are served from (custom protocol in the app, HTTP under serve). */
+export type ImageKind = 'thumb' | 'preview' | 'original';
+
+/** A model download's progress, one union keyed on `status` (as transformers.js reports). */
+export type DownloadEvent =
+  | { status: 'progress'; id: string; file: string; loaded: number; total: number; rate: number; etaSeconds: number | null }
+  | { status: 'done'; id: string }
+  | { status: 'error'; id: string; message: string };
+
+/** Every method: [argument, result]. A method without arguments takes `void`. */
+export interface ApiMethods {
+  status: [void, LibraryStatus];
+  /** The grid: photos by date, newest first, optionally under a folder or with a tag. */
+  listPhotos: [{ offset?: number; limit?: number; folder?: string; tag?: string }, PhotoPage];
+  photo: [{ id: number }, PhotoDetails];
+  search: [{ query: string; limit?: number; filters?: SearchFilters }, SearchResult];
+  similar: [{ id: number; limit?: number; filters?: SearchFilters }, SearchResult];
+  /** The user's caption; an empty text removes it (the automatic caption shows again). */
+  setCaption: [{ id: number; text: string }, PhotoDetails];
+  addTags: [{ id: number; tags: string[] }, PhotoDetails];
+  removeTags: [{ id: number; tags: string[] }, PhotoDetails];
+  tagCounts: [{ limit?: number }, TagCount[]];
+  folders: [void, FolderInfo[]];
+  addFolder: [{ path: string }, { path: string; added: boolean }];
+  removeFolder: [{ path: string }, { removed: boolean }];
+  /** Indexing control. */
+  pause: [void, { paused: boolean }];
+  resume: [void, { paused: boolean }];
+  retryFailed: [{ stage?: string }, { retried: number }];
+  models: [void, ModelInfo[]];
+  /** Starts a download; progress arrives as `download` events. */
+  downloadModel: [{ id: string }, { started: boolean }];
+  importModel: [{ id: string; folder: string }, ModelInfo];
+  settings: [void, SettingInfo[]];
+  setSetting: [{ key: string; value: string }, SettingInfo];
+  /** Shows the file in the system's file manager (the app only; serve answers that it cannot). */
+  revealPhoto: [{ id: number }, { shown: boolean }];
+  /** The native folder picker (the app only); null when cancelled. */
+  pickFolder: [void, { path: string | null }];
+}
+
+export type MethodName = keyof ApiMethods;
+export type ArgsOf<M extends MethodName> = ApiMethods[M][0];
+export type ResultOf<M extends MethodName> = ApiMethods[M][1];
+
+export const METHOD_NAMES = [
+  'status',
+  'listPhotos',
+  'photo',
+  'search',
+  'similar',
+  'setCaption',
+  'addTags',
+  'removeTags',
+  'tagCounts',
+  'folders',
+  'addFolder',
+  'removeFolder',
+  'pause',
+  'resume',
+  'retryFailed',
+  'models',
+  'downloadModel',
+  'importModel',
+  'settings',
+  'setSetting',
+  'revealPhoto',
+  'pickFolder',
+] as const satisfies readonly MethodName[];
+
+/** Every event the engine pushes to the window. */
+export interface ApiEvents {
+  /** Every stage's progress, as the pipeline reports it. */
+  progress: StageProgress[];
+  /** Photos, captions, tags or folders changed: views refetch what they show. */
+  changed: { what: 'photos' | 'folders' | 'annotations' | 'settings' | 'models'; ids?: number[] };
+  download: DownloadEvent;
+  /** Indexing paused or resumed. */
+  paused: { paused: boolean };
+}
+
+export type EventName = keyof ApiEvents;
+export const EVENT_NAMES = ['progress', 'changed', 'download', 'paused'] as const satisfies readonly EventName[];
+
+/** An error as it crosses a boundary: a message a person can act on, and a machine-readable code. */
+export interface ApiError {
+  code: 'invalid-argument' | 'not-found' | 'unsupported' | 'failed';
+  message: string;
+}
+
+/** What the renderer talks to: the same interface behind IPC (the app) and HTTP (serve). */
+export interface ShoeboxClient {
+  call<M extends MethodName>(method: M, ...args: ArgsOf<M> extends void ? [] : [ArgsOf<M>]): Promise<ResultOf<M>>;
+  on<E extends EventName>(event: E, cb: (payload: ApiEvents[E]) => void): () => void;
+  /** The URL of a photo's image: shoebox-media://… in the app, /media/… under serve. */
+  imageUrl(id: number, kind: ImageKind): string;
+  /** Which door: the window never branches on it for behaviour, only for labels ("Reveal in Finder"). */
+  readonly door: 'app' | 'browser';
+}
+
+/** IPC channel of a method or event in the app. */
+export function ipcChannel(name: MethodName | EventName): string {
+  return `shoebox:${name}`;
+}
+
+/** The engine side of the contract: one handler per method (the app and serve bind the same ones). */
+export type ApiHandlers = { [M in MethodName]: (args: ArgsOf<M>) => Promise<ResultOf<M>> };
+
+/** Events from the engine, subscribed to by each binding (IPC to the window, SSE to the browser). */
+export interface ApiEventSource {
+  on<E extends EventName>(event: E, cb: (payload: ApiEvents[E]) => void): () => void;
+}
