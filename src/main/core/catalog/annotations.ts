@@ -1,6 +1,6 @@
 // Captions and tags of photos: the model's and the user's, kept apart so a re-run, a model change or
 // a rescan never overwrites what a person wrote. Full text follows through the schema's triggers.
-import type { Db, Statement } from './db.ts';
+import { statementCache, type Db, type Statement } from './db.ts';
 import type { CaptionRecord, TagRecord } from '../../../shared/types.ts';
 
 /** Where a user caption or tag came from: typed in Shoebox, or read from the photo's metadata. */
@@ -24,17 +24,12 @@ export function cleanTag(tag: string): string {
 }
 
 export class Annotations {
-  private readonly statements = new Map<string, Statement>();
 
-  constructor(private readonly db: Db) {}
+  /** A prepared statement, cached by its SQL text. */
+  private readonly sql: (text: string) => Statement;
 
-  private sql(text: string): Statement {
-    let st = this.statements.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
-      this.statements.set(text, st);
-    }
-    return st;
+  constructor(db: Db) {
+    this.sql = statementCache(db);
   }
 
   // ── captions ───────────────────────────────────────────────────────────

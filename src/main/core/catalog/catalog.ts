@@ -1,6 +1,6 @@
 // The catalog repository: folders, photos and their derived rows. All SQL about photos lives here.
 import path from 'node:path';
-import type { Db, Statement } from './db.ts';
+import { statementCache, type Db, type Statement } from './db.ts';
 import type { FolderInfo, PhotoDetails, PhotoSummary, ScanIssue } from '../../../shared/types.ts';
 import type { PhotoFacts } from '../media/decode.ts';
 import { Annotations } from './annotations.ts';
@@ -74,23 +74,18 @@ export function isInside(child: string, parent: string): boolean {
 }
 
 export class Catalog {
-  private readonly statements = new Map<string, Statement>();
 
   constructor(
     readonly db: Db,
     /** Stages every new or changed photo is queued for, in registry order. */
     private readonly stages: () => readonly string[],
-  ) {}
+  ) {
+    this.sql = statementCache(db);
+  }
 
   /** A prepared statement, cached by its SQL text. */
-  private sql(text: string): Statement {
-    let st = this.statements.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
-      this.statements.set(text, st);
-    }
-    return st;
-  }
+  private readonly sql: (text: string) => Statement;
+
 
   // ── folders ────────────────────────────────────────────────────────────
 

@@ -7,6 +7,19 @@ import { migrations, type Migration } from './migrations.ts';
 export type Db = Database.Database;
 export type Statement = Database.Statement;
 
+/** Prepared statements of one connection, cached by their SQL text. */
+export function statementCache(db: Db): (sql: string) => Statement {
+  const cache = new Map<string, Statement>();
+  return (sql) => {
+    let st = cache.get(sql);
+    if (!st) {
+      st = db.prepare(sql);
+      cache.set(sql, st);
+    }
+    return st;
+  };
+}
+
 export interface OpenDbOptions {
   /** Open without writing: no migrations, query-only. */
   readonly?: boolean;
