@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Library } from '../../src/main/core/library.ts';
 import { Editor } from '../../src/main/core/annotate/editor.ts';
 import { STAGE_NAMES } from '../../src/main/core/pipeline/stages.ts';
-import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
+import { addToManifest, readManifest, writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
 import { makeJpeg, tempDir } from '../helpers/photos.ts';
 
 let modelsDir = '';
@@ -163,5 +163,58 @@ describe('people correct the machine', () => {
     expect(q.caption).toBe('a detailed photo of something blue');
     expect(q.tags).not.toContain('teapot');
     expect(fs.existsSync(`${photo}.xmp`)).toBe(false); // sidecars are opt-in
+  });
+
+  it('user edits survive switching the caption model and the CLIP model', async () => {
+    // A models folder of its own, so its manifest can name other active models.
+    const models = path.join(tempDir(), 'models');
+    const manifest = await writeFixtureModels(models);
+    const root = tempDir();
+    const photos = path.join(root, 'Photos');
+    await makeJpeg(path.join(photos, 'a.jpg'), { width: 200, height: 150, color: COLOURS.red, seed: 1 });
+    await makeJpeg(path.join(photos, 'b.jpg'), { width: 200, height: 150, color: COLOURS.blue, seed: 2 });
+    const dataDir = path.join(root, 'data');
+    let lib = Library.open({ dataDir, modelsDir: models, pipeline: { backoffMs: () => 5 } });
+    open.push(lib);
+    await lib.addFolder(photos);
+    await lib.index();
+    const a = path.join(photos, 'a.jpg');
+    const ed = new Editor(lib.db, () => STAGE_NAMES);
+    ed.setCaption(a, 'Red door in Lisbon');
+    ed.addTags(a, ['lisbon']);
+
+    // The same files under new ids and revisions: a new captioner, then a new CLIP model.
+    const caption = manifest.models.find((m) => m.id === 'fixture-caption')!;
+    const clip = manifest.models.find((m) => m.id === 'fixture-clip')!;
+    await addToManifest(models, [{ ...caption, id: 'fixture-caption-v2', revision: 'v2' }], { caption: 'fixture-caption-v2' });
+    await lib.close();
+    open.splice(open.indexOf(lib), 1);
+    const withModels = async () => {
+      const l = Library.open({ dataDir, modelsDir: models, pipeline: { backoffMs: () => 5 } });
+      open.push(l);
+      await l.index();
+      return l;
+    };
+    lib = await withModels();
+    const b = lib.photo(lib.catalog.photoByPath(path.join(photos, 'b.jpg'))!.id)!;
+    expect(b.captions[0]).toMatchObject({ source: 'auto', modelId: 'fixture-caption-v2', revision: 'v2', text: 'a photo of something blue' });
+    let p = lib.photo(lib.catalog.photoByPath(a)!.id)!;
+    expect(p.caption).toBe('Red door in Lisbon');
+    expect(p.captions.find((c) => c.source === 'auto')!.modelId).toBe('fixture-caption-v2');
+
+    await lib.close();
+    open.splice(open.indexOf(lib), 1);
+    await addToManifest(models, [{ ...clip, id: 'fixture-clip-v2', revision: 'v2' }], { clip: 'fixture-clip-v2' });
+    expect((await readManifest(models)).active).toEqual({ clip: 'fixture-clip-v2', caption: 'fixture-caption-v2' });
+    lib = await withModels();
+    p = lib.photo(lib.catalog.photoByPath(a)!.id)!;
+    expect(p.caption).toBe('Red door in Lisbon');
+    expect(p.tags).toContain('lisbon');
+    expect(lib.status().ml).toMatchObject({ clipModel: 'fixture-clip-v2', embedded: 2 });
+    // The automatic captions were kept and scored again with the new CLIP model.
+    const b2 = lib.photo(lib.catalog.photoByPath(path.join(photos, 'b.jpg'))!.id)!;
+    expect(b2.captions[0]).toMatchObject({ modelId: 'fixture-caption-v2', text: 'a photo of something blue' });
+    expect(b2.captions[0]!.score!).toBeGreaterThan(0.9);
+    expect(lib.status().stages.find((s) => s.stage === 'caption')).toMatchObject({ pending: 0, failed: 0 });
   });
 });
