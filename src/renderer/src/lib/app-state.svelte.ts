@@ -1,0 +1,133 @@
+// The window's shared state: library status, live progress, pause state, model downloads, and a
+// version per kind of change so each view refetches what it shows when the engine says it changed.
+import type { ApiEvents, DownloadEvent, ShoeboxClient } from '../../../shared/contract.ts';
+import type { LibraryStatus, StageProgress } from '../../../shared/types.ts';
+import { errorMessage } from './format.ts';
+import { throttle } from './latest.ts';
+
+export type View = 'library' | 'indexing' | 'settings';
+export type ChangeKind = ApiEvents['changed']['what'];
+
+/** Status is re-read at most this often while progress events stream in. */
+const STATUS_MS = 1000;
+/** Bursts of `changed` events of one kind are folded into one refetch per this period. */
+const CHANGED_MS = 250;
+
+export class AppState {
+  status = $state<LibraryStatus | null>(null);
+  statusError = $state<string | null>(null);
+  progress = $state<StageProgress[]>([]);
+  paused = $state(false);
+  downloads = $state<Record<string, DownloadEvent>>({});
+  /** Bumped once per (folded) `changed` event of each kind; views read the one they show. */
+  versions = $state<Record<ChangeKind, number>>({ photos: 0, folders: 0, annotations: 0, settings: 0, models: 0 });
+  /** The photos the last folded change of each kind named; null when it named none (anything may have changed). */
+  changedIds = $state<Record<ChangeKind, number[] | null>>({ photos: null, folders: null, annotations: null, settings: null, models: null });
+  view = $state<View>('library');
+  /** A message for the whole window (a drop that failed, an action's error). */
+  notice = $state<{ text: string; error: boolean } | null>(null);
+
+  // Bookkeeping of the change folding, never rendered: plain collections on purpose.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private pendingIds = new Map<ChangeKind, Set<number> | null>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private flushers = new Map<ChangeKind, () => void>();
+  private refreshing = false;
+  private refreshAgain = false;
+
+  constructor(readonly client: ShoeboxClient) {}
+
+  /** Thumbnails made so far (the thumb stage's done count): a stand-in image is tried again when it grows. */
+  get thumbsDone(): number {
+    return this.status?.stages.find((s) => s.stage === 'thumb')?.done ?? 0;
+  }
+
+  get door(): 'app' | 'browser' {
+    return this.client.door;
+  }
+
+  /** Subscribes to the engine's events and reads the status; returns the unsubscribe function. */
+  start(): () => void {
+    const statusSoon = throttle(() => void this.refreshStatus(), STATUS_MS);
+    const offs = [
+      this.client.on('progress', (p) => {
+        this.progress = p;
+        statusSoon();
+      }),
+      this.client.on('changed', (c) => {
+        this.noteChange(c.what, c.ids);
+        statusSoon();
+      }),
+      this.client.on('paused', (p) => {
+        this.paused = p.paused;
+      }),
+      this.client.on('download', (d) => {
+        this.downloads = { ...this.downloads, [d.id]: d };
+        if (d.status === 'done') {
+          this.bump('models', null);
+          void this.refreshStatus();
+        }
+      }),
+    ];
+    void this.refreshStatus();
+    return () => {
+      statusSoon.cancel();
+      for (const off of offs) off();
+    };
+  }
+
+  /** Reads the status now (one request at a time; a call during one runs once more after it). */
+  async refreshStatus(): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = true;
+    try {
+      do {
+        this.refreshAgain = false;
+        try {
+          this.status = await this.client.call('status');
+          this.statusError = null;
+        } catch (e) {
+          this.statusError = errorMessage(e);
+        }
+      } while (this.refreshAgain);
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  /** Something changed (an event, or this window's own edit): fold bursts, then bump the version. */
+  noteChange(what: ChangeKind, ids?: number[]): void {
+    const prev = this.pendingIds.get(what);
+    if (prev === null || !ids) this.pendingIds.set(what, null);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    else this.pendingIds.set(what, new Set([...(prev ?? []), ...ids]));
+    let flush = this.flushers.get(what);
+    if (!flush) {
+      flush = throttle(() => {
+        const got = this.pendingIds.get(what);
+        this.pendingIds.delete(what);
+        this.bump(what, got ? [...got] : null);
+      }, CHANGED_MS);
+      this.flushers.set(what, flush);
+    }
+    flush();
+  }
+
+  private bump(what: ChangeKind, ids: number[] | null): void {
+    this.changedIds[what] = ids;
+    this.versions[what]++;
+  }
+
+  /** Whether the last change of `what` may concern photo `id`. */
+  touches(what: ChangeKind, id: number): boolean {
+    const ids = this.changedIds[what];
+    return ids === null || ids.includes(id);
+  }
+
+  say(text: string, error = false): void {
+    this.notice = { text, error };
+  }
+}

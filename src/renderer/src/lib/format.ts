@@ -1,0 +1,103 @@
+// How the window writes numbers, sizes, rates, times, dates, file names and map links: pure functions.
+
+const counter = new Intl.NumberFormat('en-US');
+
+export function formatCount(n: number): string {
+  return counter.format(n);
+}
+
+/** Bytes as a person reads them: 0 B, 980 B, 1.2 KB, 151 MB, 1.4 GB (powers of 1000, as file managers show). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '—';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  const digits = u === 0 || v >= 100 ? 0 : 1;
+  return `${v.toFixed(digits).replace(/\.0$/, '')} ${units[u]}`;
+}
+
+/** A per-second rate: "12.5/s", "0.3/s", "—" when nothing moves. */
+export function formatRate(perSecond: number, unit = ''): string {
+  if (!Number.isFinite(perSecond) || perSecond <= 0) return '—';
+  const digits = perSecond >= 100 ? 0 : 1;
+  return `${perSecond.toFixed(digits)}${unit}/s`;
+}
+
+/** Time left: "45 s left", "12 min left", "2 h 5 min left", "—" when unknown. */
+export function formatEta(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 60) return `${Math.max(1, Math.ceil(seconds))} s left`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min left`;
+  const h = Math.floor(seconds / 3600);
+  const min = Math.round((seconds - h * 3600) / 60);
+  return min === 0 ? `${h} h left` : `${h} h ${min} min left`;
+}
+
+const MONTHS_SHORT = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * A date taken as it was on the camera's clock, never shifted to this machine's zone:
+ * '2024-03-05T14:03:09+01:00' → "5 Mar 2024, 14:03". Null when there is none.
+ */
+export function formatTakenAt(takenAt: string | null): string | null {
+  if (!takenAt) return null;
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/.exec(takenAt);
+  if (!m) return takenAt;
+  const month = MONTHS_SHORT[Number(m[2]) - 1];
+  if (!month) return takenAt;
+  const day = `${Number(m[3])} ${month} ${m[1]}`;
+  return m[4] ? `${day}, ${m[4]}:${m[5]}` : day;
+}
+
+/** The last part of a path, with either separator. */
+export function fileName(path: string): string {
+  const parts = path.split(/[\\/]/).filter((p) => p !== '');
+  return parts[parts.length - 1] ?? path;
+}
+
+/** What a photo is called on screen and by screen readers: its caption, else its file name. */
+export function photoLabel(caption: string | null | undefined, path: string): string {
+  const c = caption?.trim();
+  return c ? c : fileName(path);
+}
+
+/** A search score for a bar: 0..1, whatever the blend produced (it can exceed 1 or go negative). */
+export function clampScore(score: number): number {
+  if (!Number.isFinite(score)) return 0;
+  return Math.min(1, Math.max(0, score));
+}
+
+/** The OpenStreetMap page centred on a point. */
+export function osmUrl(lat: number, lon: number, zoom = 15): string {
+  const la = lat.toFixed(6);
+  const lo = lon.toFixed(6);
+  return `https://www.openstreetmap.org/?mlat=${la}&mlon=${lo}#map=${zoom}/${la}/${lo}`;
+}
+
+/** Width × height, or null when either is unknown. */
+export function formatDimensions(width: number | null, height: number | null): string | null {
+  return width && height ? `${width} × ${height}` : null;
+}
+
+/** Camera make and model, without the make twice ("Canon Canon EOS R5" → "Canon EOS R5"). */
+export function formatCamera(make: string | null, model: string | null): string | null {
+  const mk = make?.trim() ?? '';
+  const md = model?.trim() ?? '';
+  if (!mk && !md) return null;
+  if (!mk) return md;
+  if (!md) return mk;
+  return md.toLowerCase().startsWith(mk.toLowerCase()) ? md : `${mk} ${md}`;
+}
+
+/** The message of anything thrown across the contract (Error, ApiError-like object, string). */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'object' && e !== null && 'message' in e && typeof (e as { message: unknown }).message === 'string') {
+    return (e as { message: string }).message;
+  }
+  return String(e);
+}

@@ -1,0 +1,77 @@
+// Unit tests for the Indexing panel's figures: stage rows, waiting stages, "all indexed".
+import { describe, expect, it } from 'vitest';
+import type { MlStatus } from '../../src/shared/types.ts';
+import { activePending, allIndexed, fraction, stageRows, waitingReason } from '../../src/renderer/src/lib/indexing.ts';
+
+const ml = (over: Partial<MlStatus> = {}): MlStatus => ({
+  clipModel: 'clip-vit-b32-q8',
+  clipInstalled: true,
+  embedded: 0,
+  previousModel: null,
+  provider: null,
+  providerSetting: 'auto',
+  modelsDir: '/models',
+  captionModel: 'florence-2-base',
+  captionInstalled: true,
+  captionsOn: true,
+  captioned: 0,
+  lowConfidence: 0,
+  captionThreshold: null,
+  xmp: false,
+  ...over,
+});
+
+describe('indexing figures', () => {
+  it('merges status counts with the runs in progress', () => {
+    const rows = stageRows(
+      [
+        { stage: 'thumb', done: 10, pending: 5, failed: 1 },
+        { stage: 'embed', done: 0, pending: 15, failed: 0 },
+      ],
+      [{ stage: 'thumb', done: 3, total: 8, failed: 0, rate: 2.5, etaSeconds: 2 }],
+      ml(),
+    );
+    expect(rows[0]).toMatchObject({ stage: 'thumb', pending: 5, run: { done: 3, total: 8, rate: 2.5, etaSeconds: 2 }, waiting: null });
+    expect(rows[1]!.run).toBeNull();
+    expect(activePending(rows)).toBe(20);
+    expect(allIndexed(rows)).toBe(false);
+  });
+
+  it('does not count tasks that wait for a model or a setting', () => {
+    const rows = stageRows(
+      [
+        { stage: 'thumb', done: 10, pending: 0, failed: 0 },
+        { stage: 'embed', done: 0, pending: 10, failed: 0 },
+        { stage: 'caption', done: 0, pending: 10, failed: 0 },
+        { stage: 'xmp', done: 0, pending: 10, failed: 0 },
+      ],
+      [],
+      ml({ clipInstalled: false }),
+    );
+    expect(rows.map((r) => r.waiting)).toEqual([null, 'waits for the search model (clip-vit-b32-q8)', 'waits for the search model (clip-vit-b32-q8)', 'XMP sidecars are off']);
+    expect(activePending(rows)).toBe(0);
+    expect(allIndexed(rows)).toBe(true);
+  });
+
+  it('explains why captions wait', () => {
+    expect(waitingReason('caption', ml({ captionsOn: false }))).toBe('captions are off');
+    expect(waitingReason('caption', ml({ captionInstalled: false }))).toBe('waits for the caption model (florence-2-base)');
+    expect(waitingReason('caption', ml())).toBeNull();
+    expect(waitingReason('thumb', ml({ clipInstalled: false }))).toBeNull();
+    expect(waitingReason('embed', null)).toBeNull();
+  });
+
+  it('is not done while a run is in progress, and adds stages only progress knows', () => {
+    const rows = stageRows([], [{ stage: 'meta', done: 1, total: 4, failed: 0, rate: 1, etaSeconds: 3 }], null);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.pending).toBe(3);
+    expect(allIndexed(rows)).toBe(false);
+    expect(allIndexed(stageRows([], [{ stage: 'meta', done: 4, total: 4, failed: 0, rate: 1, etaSeconds: 0 }], null))).toBe(true);
+  });
+
+  it('computes a share done', () => {
+    expect(fraction(1, 4)).toBe(0.25);
+    expect(fraction(0, 0)).toBe(0);
+    expect(fraction(5, 4)).toBe(1);
+  });
+});
