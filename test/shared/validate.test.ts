@@ -1,0 +1,165 @@
+// The contract's argument checks: every method accepts a good argument and rejects bad ones with a
+// message that names the method, the key and what was wrong.
+import { describe, expect, it } from 'vitest';
+import { METHOD_NAMES, type MethodName } from '../../src/shared/contract.ts';
+import { ApiValidationError, isMethodName, validateArgs } from '../../src/shared/validate.ts';
+
+const good: { [M in MethodName]: unknown[] } = {
+  status: [undefined, null, {}],
+  listPhotos: [undefined, {}, { offset: 0, limit: 1 }, { offset: 5000, limit: 1000, folder: '/home/ann/Photos', tag: 'beach' }, { folder: 'C:\\Photos' }],
+  photo: [{ id: 1 }, { id: Number.MAX_SAFE_INTEGER }],
+  search: [{ query: 'red' }, { query: 'kids on a beach', limit: 500, filters: { folder: '/p', from: '2024-01-01', to: '2024-12-31T23:00:00Z', camera: 'Canon' } }, { query: 'x', filters: {} }],
+  similar: [{ id: 3 }, { id: 3, limit: 1, filters: { from: '2024-01-01T10:00' } }],
+  setCaption: [{ id: 1, text: 'a dog' }, { id: 1, text: '' }],
+  addTags: [{ id: 1, tags: ['beach'] }, { id: 2, tags: Array.from({ length: 50 }, (_, i) => `t${i}`) }],
+  removeTags: [{ id: 1, tags: ['beach', 'sea'] }],
+  tagCounts: [undefined, {}, { limit: 1000 }],
+  folders: [undefined],
+  addFolder: [{ path: '/home/ann/Photos' }, { path: '\\\\nas\\photos' }],
+  removeFolder: [{ path: '/home/ann/Photos' }],
+  pause: [undefined],
+  resume: [undefined],
+  retryFailed: [undefined, {}, { stage: 'embed' }],
+  models: [undefined],
+  downloadModel: [{ id: 'clip-vit-b32-q8' }],
+  importModel: [{ id: 'clip-vit-b32-q8', folder: '/tmp/models/clip' }],
+  settings: [undefined],
+  setSetting: [{ key: 'xmp', value: 'on' }, { key: 'hub_endpoint', value: '' }],
+  revealPhoto: [{ id: 9 }],
+  pickFolder: [undefined, {}],
+};
+
+const bad: { [M in MethodName]: [unknown, RegExp][] } = {
+  status: [[{ x: 1 }, /status takes no argument/], [5, /takes no argument, got 5/]],
+  listPhotos: [
+    [{ limit: 0 }, /listPhotos\.limit must be a whole number from 1 to 1000, got 0/],
+    [{ limit: 1001 }, /from 1 to 1000/],
+    [{ offset: -1 }, /listPhotos\.offset must be a whole number 0 or more, got -1/],
+    [{ offset: 1.5 }, /offset must be a whole number/],
+    [{ offset: '3' }, /offset must be a whole number 0 or more, got "3"/],
+    [{ folder: 'Photos' }, /listPhotos\.folder must be an absolute path/],
+    [{ tag: '' }, /listPhotos\.tag must be a non-empty string/],
+    [{ tag: 'x'.repeat(201) }, /at most 200 characters/],
+    [{ sort: 'name' }, /listPhotos: unknown key "sort" \(allowed: offset, limit, folder, tag\)/],
+    [[], /listPhotos must be an object/],
+    ['x', /listPhotos must be an object/],
+  ],
+  photo: [
+    [undefined, /photo must be an object with \{ id \}, got nothing/],
+    [{}, /photo: id is required/],
+    [{ id: 0 }, /photo\.id must be a photo id/],
+    [{ id: -3 }, /photo id/],
+    [{ id: 2 ** 60 }, /photo id/],
+    [{ id: Number.NaN }, /photo id/],
+    [{ id: '1' }, /photo id .*got "1"/],
+    [{ id: 1, extra: true }, /unknown key "extra"/],
+  ],
+  search: [
+    [{}, /search: query is required/],
+    [{ query: '' }, /search\.query must be a non-empty string/],
+    [{ query: '   ' }, /non-empty/],
+    [{ query: 'x'.repeat(4097) }, /at most 4096 characters, got a string of 4097 characters/],
+    [{ query: 'red', limit: 501 }, /search\.limit must be a whole number from 1 to 500/],
+    [{ query: 'red', filters: { from: 'last week' } }, /search\.filters\.from must be a date like '2024-07-31'/],
+    [{ query: 'red', filters: { folder: 'rel/dir' } }, /filters\.folder must be an absolute path/],
+    [{ query: 'red', filters: { camera: 5 } }, /filters\.camera must be a non-empty string/],
+    [{ query: 'red', filters: { place: 'Oslo' } }, /search\.filters: unknown key "place" \(allowed: folder, from, to, camera\)/],
+    [{ query: 'red', filters: 'folder=/x' }, /search\.filters must be an object/],
+  ],
+  similar: [
+    [{ limit: 5 }, /similar: id is required/],
+    [{ id: 1, limit: 0 }, /similar\.limit/],
+    [{ id: 1, query: 'x' }, /unknown key "query"/],
+  ],
+  setCaption: [
+    [{ id: 1 }, /setCaption: text is required/],
+    [{ id: 1, text: 7 }, /setCaption\.text must be a string/],
+    [{ id: 1, text: 'a\0b' }, /without NUL characters/],
+    [{ id: 1, text: 'x'.repeat(5000) }, /at most 4096/],
+  ],
+  addTags: [
+    [{ id: 1, tags: [] }, /addTags\.tags must be a list of 1 to 50 tags/],
+    [{ id: 1, tags: 'beach' }, /list of 1 to 50 tags, got "beach"/],
+    [{ id: 1, tags: Array.from({ length: 51 }, (_, i) => `t${i}`) }, /1 to 50 tags/],
+    [{ id: 1, tags: ['ok', ''] }, /addTags\.tags\[1\] must be a non-empty string/],
+    [{ id: 1, tags: ['ok', 3] }, /tags\[1\]/],
+    [{ id: 1, tags: ['x'.repeat(201)] }, /at most 200 characters/],
+  ],
+  removeTags: [[{ tags: ['a'] }, /removeTags: id is required/]],
+  tagCounts: [[{ limit: 0 }, /tagCounts\.limit/], [{ limit: 1001 }, /tagCounts\.limit/]],
+  folders: [[{ a: 1 }, /folders takes no argument/]],
+  addFolder: [
+    [{ path: '' }, /addFolder\.path must be an absolute path/],
+    [{ path: 'Photos/2024' }, /absolute path \(e\.g\./],
+    [{ path: null }, /addFolder\.path must be an absolute path/],
+    [{}, /addFolder: path is required/],
+  ],
+  removeFolder: [[{ path: 'x' }, /removeFolder\.path/]],
+  pause: [[true, /pause takes no argument/]],
+  resume: [[[], /resume takes no argument/]],
+  retryFailed: [[{ stage: '' }, /retryFailed\.stage/], [{ stage: 1 }, /retryFailed\.stage/]],
+  models: [[{ task: 'clip' }, /models takes no argument/]],
+  downloadModel: [[{ id: '' }, /downloadModel\.id/], [{}, /downloadModel: id is required/]],
+  importModel: [[{ id: 'm' }, /importModel: folder is required/], [{ id: 'm', folder: 'here' }, /importModel\.folder must be an absolute path/]],
+  settings: [[{ key: 'xmp' }, /settings takes no argument/]],
+  setSetting: [
+    [{ key: 'xmp' }, /setSetting: value is required/],
+    [{ key: '', value: 'on' }, /setSetting\.key must be a non-empty string/],
+    [{ key: 'xmp', value: true }, /setSetting\.value must be a string/],
+  ],
+  revealPhoto: [[{ id: 'x' }, /revealPhoto\.id/]],
+  pickFolder: [[{ title: 'Pick' }, /pickFolder takes no argument/]],
+};
+
+describe('validateArgs', () => {
+  it('covers every method of the contract', () => {
+    expect(Object.keys(good).sort()).toEqual([...METHOD_NAMES].sort());
+    expect(Object.keys(bad).sort()).toEqual([...METHOD_NAMES].sort());
+  });
+
+  for (const method of METHOD_NAMES) {
+    it(`${method}: accepts good arguments`, () => {
+      for (const arg of good[method]) expect(() => validateArgs(method, arg)).not.toThrow();
+    });
+    it(`${method}: rejects bad arguments with a clear message`, () => {
+      for (const [arg, message] of bad[method]) {
+        let err: unknown;
+        try {
+          validateArgs(method, arg);
+        } catch (e) {
+          err = e;
+        }
+        expect(err, `${method}(${JSON.stringify(arg)})`).toBeInstanceOf(ApiValidationError);
+        expect((err as ApiValidationError).code).toBe('invalid-argument');
+        expect((err as Error).message).toMatch(message);
+      }
+    });
+  }
+
+  it('returns a clean copy: undefined keys dropped, optional-only methods default to {}', () => {
+    expect(validateArgs('listPhotos', { limit: 10, offset: undefined })).toEqual({ limit: 10 });
+    expect(validateArgs('listPhotos', undefined)).toEqual({});
+    expect(validateArgs('status', {})).toBeUndefined();
+    const args = { id: 4, tags: ['a', 'b'] };
+    const out = validateArgs('addTags', args);
+    expect(out).toEqual(args);
+    expect(out).not.toBe(args);
+  });
+
+  it('rejects objects that are not plain, and prototype tricks', () => {
+    expect(() => validateArgs('photo', new (class P { id = 1 })())).toThrow(/photo must be an object with \{ id \}, got a P/);
+    expect(() => validateArgs('photo', JSON.parse('{"id": 1, "__proto__": {"x": 1}}'))).toThrow(/unknown key "__proto__"/);
+    expect(validateArgs('photo', Object.assign(Object.create(null) as object, { id: 2 }))).toEqual({ id: 2 });
+  });
+
+  it('rejects unknown methods', () => {
+    expect(() => validateArgs('deleteEverything' as MethodName, {})).toThrow(/unknown method "deleteEverything"/);
+  });
+});
+
+describe('isMethodName', () => {
+  it('knows the contract methods only', () => {
+    for (const m of METHOD_NAMES) expect(isMethodName(m)).toBe(true);
+    for (const x of ['', 'toString', '__proto__', 'constructor', 5, null, undefined]) expect(isMethodName(x)).toBe(false);
+  });
+});
