@@ -207,7 +207,7 @@ export class Library {
    * with, every photo is queued to embed and tag again; search keeps using the old model's vectors
    * (SearchService.searchModel) until the new ones cover the library, then the old ones go.
    */
-  private followModelChoice(): void {
+  followModelChoice(): void {
     const active = this.ml.clipSpec()?.id;
     const indexed = this.catalog.setting('clip_model_indexed');
     if (!active || indexed === active) return;

@@ -1,0 +1,122 @@
+// The window's grid queries: one page of photos (newest first) under a folder or with a tag, and the
+// total that filter matches. The page's ids are picked first, so the per-photo columns (caption,
+// tags) are computed for the page only, however deep the offset.
+import { statementCache, type Db, type Statement } from './db.ts';
+import { underFolder } from './catalog.ts';
+import type { PhotoSummary } from '../../../shared/types.ts';
+
+export interface BrowseQuery {
+  offset?: number;
+  /** Default DEFAULT_PAGE. */
+  limit?: number;
+  /** Only photos at or under this folder. */
+  folder?: string;
+  /** Only photos showing this tag (visible, matched without regard to ASCII case). */
+  tag?: string;
+}
+
+export interface BrowsePage {
+  total: number;
+  offset: number;
+  photos: PhotoSummary[];
+}
+
+export const DEFAULT_PAGE = 200;
+
+/** The grid's order, the same as Catalog.list: date taken (newest first), then photos without one by file time. */
+const ORDER = 'p.taken_at IS NULL, p.taken_at DESC, p.mtime_ms DESC, p.id';
+
+interface SummaryRow {
+  id: number;
+  path: string;
+  folder: string;
+  taken_at: string | null;
+  width: number | null;
+  height: number | null;
+  online: number;
+  caption: string | null;
+  caption_source: 'auto' | 'user' | null;
+  caption_score: number | null;
+  low_confidence: number | null;
+  tags: string | null;
+}
+
+export class PhotoBrowser {
+  private readonly sql: (text: string) => Statement;
+
+  constructor(db: Db) {
+    this.sql = statementCache(db);
+  }
+
+  private where(q: BrowseQuery): { sql: string; args: unknown[] } {
+    const where = ['p.missing_since IS NULL'];
+    const args: unknown[] = [];
+    if (q.folder) {
+      const f = underFolder(q.folder);
+      where.push(f.sql);
+      args.push(...f.args);
+    }
+    if (q.tag !== undefined) {
+      where.push('EXISTS (SELECT 1 FROM tags t WHERE t.photo_id = p.id AND t.hidden = 0 AND lower(t.tag) = lower(?))');
+      args.push(q.tag.normalize('NFC').trim().replace(/\s+/g, ' '));
+    }
+    return { sql: where.join(' AND '), args };
+  }
+
+  /** How many present photos match the filter. */
+  count(q: Omit<BrowseQuery, 'offset' | 'limit'> = {}): number {
+    const w = this.where(q);
+    return this.sql(`SELECT COUNT(*) FROM photos p WHERE ${w.sql}`).pluck().get(...w.args) as number;
+  }
+
+  /** One page of the grid, with the filter's total. */
+  page(q: BrowseQuery = {}): BrowsePage {
+    const offset = q.offset ?? 0;
+    const limit = q.limit ?? DEFAULT_PAGE;
+    const w = this.where(q);
+    const total = this.count(q);
+    const ids = this.sql(`SELECT p.id FROM photos p WHERE ${w.sql} ORDER BY ${ORDER} LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(...w.args, limit, offset) as number[];
+    return { total, offset, photos: this.summaries(ids) };
+  }
+
+  /** Grid summaries of these photos, in the order given (unknown ids are left out). */
+  summaries(ids: readonly number[]): PhotoSummary[] {
+    if (ids.length === 0) return [];
+    const rows = this.sql(
+      `SELECT p.id, p.path, f.path AS folder, p.taken_at, p.width, p.height, f.online,
+              (SELECT text FROM photo_caption c WHERE c.photo_id = p.id) AS caption,
+              (SELECT CASE WHEN MAX(source = 'user') = 1 THEN 'user' ELSE 'auto' END FROM captions c WHERE c.photo_id = p.id) AS caption_source,
+              (SELECT score FROM captions c WHERE c.photo_id = p.id AND c.source = 'auto') AS caption_score,
+              (SELECT low_confidence FROM captions c WHERE c.photo_id = p.id AND c.source = 'auto') AS low_confidence,
+              (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.photo_id = p.id AND t.hidden = 0 GROUP BY tag ORDER BY tag)) AS tags
+       FROM photos p JOIN folders f ON f.id = p.folder_id
+       WHERE p.id IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(ids)) as SummaryRow[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const out: PhotoSummary[] = [];
+    for (const id of ids) {
+      const r = byId.get(id);
+      if (r) out.push(toSummary(r));
+    }
+    return out;
+  }
+}
+
+function toSummary(r: SummaryRow): PhotoSummary {
+  return {
+    id: r.id,
+    path: r.path,
+    folder: r.folder,
+    takenAt: r.taken_at,
+    width: r.width,
+    height: r.height,
+    offline: r.online === 0,
+    caption: r.caption,
+    captionSource: r.caption ? r.caption_source : null,
+    captionScore: r.caption_source === 'auto' ? r.caption_score : null,
+    lowConfidence: r.caption_source === 'auto' && r.low_confidence === 1,
+    tags: r.tags ? r.tags.split('\u001f') : [],
+  };
+}

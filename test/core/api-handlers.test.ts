@@ -1,0 +1,222 @@
+// The window contract's handlers over a real Library on the fixture models: the grid's pages and
+// filters, search, edits, settings, the desktop-only methods, errors as ApiErrors, and events.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Library } from '../../src/main/core/library.ts';
+import { callApi, createApi, toApiError, ApiFailure, PROGRESS_INTERVAL_MS, type Api } from '../../src/main/core/api/handlers.ts';
+import { ApiValidationError } from '../../src/shared/validate.ts';
+import type { ApiEvents, EventName } from '../../src/shared/contract.ts';
+import type { StageProgress } from '../../src/shared/types.ts';
+import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
+import { makeJpeg, tempDir } from '../helpers/photos.ts';
+
+let lib: Library;
+let api: Api;
+let photos = '';
+const seen: { [E in EventName]: ApiEvents[E][] } = { progress: [], changed: [], download: [], paused: [] };
+const progressAt: number[] = [];
+let indexMs = 0;
+const ids: Record<string, number> = {};
+
+/** Resolves with the first event of this kind that passes the test. */
+function next<E extends EventName>(event: E, ok: (p: ApiEvents[E]) => boolean = () => true): Promise<ApiEvents[E]> {
+  return new Promise((resolve) => {
+    const off = api.events.on(event, (p) => {
+      if (!ok(p)) return;
+      off();
+      resolve(p);
+    });
+  });
+}
+
+beforeAll(async () => {
+  const root = tempDir();
+  const modelsDir = path.join(root, 'models');
+  await writeFixtureModels(modelsDir);
+  photos = path.join(root, 'Photos');
+  // Newest first: red, green, blue, then yellow in trip/.
+  await makeJpeg(path.join(photos, 'IMG_1.jpg'), { width: 96, height: 64, color: { r: 210, g: 30, b: 35 }, takenAt: '2024:05:04 10:00:00', make: 'Canon', seed: 1 });
+  await makeJpeg(path.join(photos, 'IMG_2.jpg'), { width: 96, height: 64, color: { r: 40, g: 190, b: 50 }, takenAt: '2024:03:01 10:00:00', seed: 2 });
+  await makeJpeg(path.join(photos, 'IMG_3.jpg'), { width: 96, height: 64, color: { r: 30, g: 50, b: 200 }, takenAt: '2023:08:01 10:00:00', seed: 3 });
+  await makeJpeg(path.join(photos, 'trip', 'IMG_4.jpg'), { width: 96, height: 64, color: { r: 235, g: 215, b: 40 }, takenAt: '2022:01:01 10:00:00', seed: 4 });
+  lib = Library.open({ dataDir: path.join(root, 'data'), modelsDir, pipeline: { backoffMs: () => 5 } });
+  api = createApi(lib);
+  for (const e of Object.keys(seen) as EventName[]) {
+    api.events.on(e, (p) => {
+      (seen[e] as unknown[]).push(p);
+      if (e === 'progress') progressAt.push(Date.now());
+    });
+  }
+
+  // Adding a folder scans it in the background and says so.
+  const scanned = next('changed', (c) => c.what === 'photos');
+  expect(await api.handlers.addFolder({ path: photos })).toEqual({ path: photos, added: true });
+  await scanned;
+  const t0 = Date.now();
+  await lib.processAll();
+  indexMs = Date.now() - t0;
+  await new Promise((r) => setTimeout(r, PROGRESS_INTERVAL_MS * 2));
+  for (const p of lib.list()) ids[path.basename(p.path)] = p.id;
+});
+
+afterAll(async () => {
+  api?.close();
+  await lib?.close();
+});
+
+describe('api handlers', () => {
+  it('reports progress while indexing, at most 10 times a second, ending with everything done', () => {
+    expect(seen.progress.length).toBeGreaterThan(0);
+    expect(seen.progress.length).toBeLessThanOrEqual(Math.ceil(indexMs / PROGRESS_INTERVAL_MS) + 2);
+    for (let i = 1; i < progressAt.length; i++) expect(progressAt[i]! - progressAt[i - 1]!).toBeGreaterThanOrEqual(PROGRESS_INTERVAL_MS - 5);
+    const last = seen.progress.at(-1) as StageProgress[];
+    const embed = last.find((s) => s.stage === 'embed')!;
+    expect(embed.done).toBe(embed.total);
+    expect(seen.changed).toContainEqual({ what: 'folders' });
+  });
+
+  it('lists the library newest first, page by page, with the total', async () => {
+    const all = await api.handlers.listPhotos({});
+    expect(all.total).toBe(4);
+    expect(all.offset).toBe(0);
+    expect(all.photos.map((p) => path.basename(p.path))).toEqual(['IMG_1.jpg', 'IMG_2.jpg', 'IMG_3.jpg', 'IMG_4.jpg']);
+    const first = await api.handlers.listPhotos({ limit: 3 });
+    const second = await api.handlers.listPhotos({ limit: 3, offset: 3 });
+    expect([first.total, second.total]).toEqual([4, 4]);
+    expect(second.offset).toBe(3);
+    expect([...first.photos, ...second.photos].map((p) => p.id)).toEqual(all.photos.map((p) => p.id));
+    expect((await api.handlers.listPhotos({ offset: 10 })).photos).toEqual([]);
+    // Summaries carry the automatic caption and tags like the CLI's list.
+    expect(all.photos[0]).toMatchObject({ id: ids['IMG_1.jpg'], folder: photos, offline: false, captionSource: 'auto' });
+    expect(all.photos[0]).toEqual(lib.list({ limit: 1 })[0]);
+  });
+
+  it('filters the grid by folder and by tag', async () => {
+    const trip = await api.handlers.listPhotos({ folder: path.join(photos, 'trip') });
+    expect(trip.total).toBe(1);
+    expect(trip.photos.map((p) => path.basename(p.path))).toEqual(['IMG_4.jpg']);
+
+    const changed = next('changed', (c) => c.what === 'annotations');
+    const details = await api.handlers.addTags({ id: ids['IMG_2.jpg']!, tags: ['Holiday', 'garden'] });
+    expect(details.tags).toEqual(expect.arrayContaining(['Holiday', 'garden']));
+    expect(await changed).toEqual({ what: 'annotations', ids: [ids['IMG_2.jpg']] });
+    await api.handlers.addTags({ id: ids['IMG_4.jpg']!, tags: ['holiday'] });
+
+    const holiday = await api.handlers.listPhotos({ tag: 'HOLIDAY', limit: 1 });
+    expect(holiday.total).toBe(2);
+    expect(holiday.photos.map((p) => p.id)).toEqual([ids['IMG_2.jpg']]);
+    expect((await api.handlers.listPhotos({ tag: 'holiday', folder: path.join(photos, 'trip') })).total).toBe(1);
+    expect((await api.handlers.listPhotos({ tag: 'no such tag' })).total).toBe(0);
+    expect(await api.handlers.tagCounts({})).toContainEqual({ tag: expect.stringMatching(/^holiday$/i) as unknown as string, count: 2 });
+
+    await api.handlers.removeTags({ id: ids['IMG_4.jpg']!, tags: ['holiday'] });
+    expect((await api.handlers.listPhotos({ tag: 'holiday' })).total).toBe(1);
+  });
+
+  it('finds the red photo for "red", and photos like it', async () => {
+    const r = await api.handlers.search({ query: 'a photo of something red', limit: 4 });
+    expect(r.model).toBe('fixture-clip');
+    expect(path.basename(r.hits[0]!.path)).toBe('IMG_1.jpg');
+    const canon = await api.handlers.search({ query: 'red', filters: { camera: 'Canon' } });
+    expect(canon.hits.map((h) => h.id)).toEqual([ids['IMG_1.jpg']]);
+    const like = await api.handlers.similar({ id: ids['IMG_1.jpg']!, limit: 3 });
+    expect(like.hits).toHaveLength(3);
+    expect(like.hits.map((h) => h.id)).not.toContain(ids['IMG_1.jpg']);
+    expect(await callApi(api.handlers, 'similar', { id: 999_999 })).toEqual({ ok: false, error: { code: 'not-found', message: 'no photo with id 999999 in the library' } });
+  });
+
+  it('sets a caption and reads it back; an empty caption brings the automatic one back', async () => {
+    const id = ids['IMG_3.jpg']!;
+    const set = await api.handlers.setCaption({ id, text: '  grandma’s blue door ' });
+    expect(set).toMatchObject({ id, caption: 'grandma’s blue door', captionSource: 'user' });
+    const got = await api.handlers.photo({ id });
+    expect(got.caption).toBe('grandma’s blue door');
+    expect(got.captions.map((c) => c.source)).toEqual(['user', 'auto']);
+    expect((await api.handlers.search({ query: 'grandma door' })).hits[0]?.id).toBe(id);
+    const back = await api.handlers.setCaption({ id, text: '' });
+    expect(back.captionSource).toBe('auto');
+    expect(await callApi(api.handlers, 'photo', { id: 424242 })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await callApi(api.handlers, 'setCaption', { id: 424242, text: 'x' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
+  it('validates settings exactly as the CLI does, and stores good ones', async () => {
+    const bad = await callApi(api.handlers, 'setSetting', { key: 'xmp', value: 'maybe' });
+    expect(bad).toEqual({ ok: false, error: { code: 'invalid-argument', message: 'setSetting: xmp must be on or off (or true/false)' } });
+    const unknown = await callApi(api.handlers, 'setSetting', { key: 'toString', value: 'x' });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: expect.stringMatching(/unknown setting "toString"; settings: hub_endpoint, /) as unknown as string } });
+    const model = await callApi(api.handlers, 'setSetting', { key: 'clip_model', value: 'no-such-model' });
+    expect(model).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: expect.stringMatching(/clip_model must be one of: .*fixture-clip/) as unknown as string } });
+
+    const changed = next('changed', (c) => c.what === 'settings');
+    expect(await api.handlers.setSetting({ key: 'caption_beams', value: '05' })).toEqual({
+      key: 'caption_beams',
+      value: '5',
+      default: '3',
+      description: expect.any(String) as unknown as string,
+      onRestart: false,
+    });
+    await changed;
+    const all = await api.handlers.settings();
+    expect(all.find((s) => s.key === 'caption_beams')?.value).toBe('5');
+    expect(all.find((s) => s.key === 'threads')).toMatchObject({ value: '0', onRestart: true });
+    expect((await api.handlers.setSetting({ key: 'clip_model', value: 'fixture-clip' })).value).toBe('fixture-clip');
+  });
+
+  it('lists the models with the active one per task', async () => {
+    const models = await api.handlers.models();
+    expect(models.find((m) => m.id === 'fixture-clip')).toMatchObject({ task: 'clip', active: true, installed: true });
+    expect(models.filter((m) => m.active).map((m) => m.task).sort()).toEqual(['caption', 'clip']);
+    expect(await callApi(api.handlers, 'downloadModel', { id: 'nope' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await callApi(api.handlers, 'importModel', { id: 'fixture-clip', folder: '/no/such/folder' })).toMatchObject({ ok: false, error: { code: 'failed' } });
+  });
+
+  it('answers unsupported for reveal and the folder picker without a desktop door', async () => {
+    const id = ids['IMG_1.jpg']!;
+    const r = await callApi(api.handlers, 'revealPhoto', { id });
+    expect(r).toMatchObject({ ok: false, error: { code: 'unsupported', message: expect.stringMatching(/needs the Shoebox app/) as unknown as string } });
+    expect(await callApi(api.handlers, 'pickFolder', undefined)).toMatchObject({ ok: false, error: { code: 'unsupported' } });
+    // With a door, they go through it.
+    const revealed: string[] = [];
+    const desktop = createApi(lib, { reveal: async (p) => (revealed.push(p), true), pickFolder: async () => '/picked' });
+    try {
+      expect(await desktop.handlers.revealPhoto({ id })).toEqual({ shown: true });
+      expect(revealed).toEqual([path.join(photos, 'IMG_1.jpg')]);
+      expect(await desktop.handlers.pickFolder()).toEqual({ path: '/picked' });
+    } finally {
+      desktop.close();
+    }
+  });
+
+  it('pauses and resumes indexing, retries failures, and handles folders', async () => {
+    expect(await api.handlers.pause()).toEqual({ paused: true });
+    expect(await api.handlers.resume()).toEqual({ paused: false });
+    expect(seen.paused).toEqual([{ paused: true }, { paused: false }]);
+    expect(await api.handlers.retryFailed({})).toEqual({ retried: 0 });
+    expect(await callApi(api.handlers, 'retryFailed', { stage: 'bogus' })).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+    expect((await api.handlers.folders()).map((f) => [f.path, f.photos])).toEqual([[photos, 4]]);
+    expect(await callApi(api.handlers, 'addFolder', { path: path.join(photos, 'nope') })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await callApi(api.handlers, 'addFolder', { path: path.join(photos, 'IMG_1.jpg') })).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+    expect(await api.handlers.addFolder({ path: path.join(photos, 'trip') })).toEqual({ path: photos, added: false });
+    expect((await api.handlers.status()).photos).toBe(4);
+  });
+
+  it('checks arguments before a handler runs and turns errors into ApiErrors', async () => {
+    let called = false;
+    const spy = { ...api.handlers, photo: async () => ((called = true), api.handlers.photo({ id: 1 })) };
+    expect(await callApi(spy, 'photo', { id: -1 })).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+    expect(await callApi(spy, 'nope', {})).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: 'unknown method "nope"' } });
+    expect(called).toBe(false);
+    expect(toApiError(new ApiValidationError('bad'))).toEqual({ code: 'invalid-argument', message: 'bad' });
+    expect(toApiError(new ApiFailure('unsupported', 'no'))).toEqual({ code: 'unsupported', message: 'no' });
+    expect(toApiError(new Error('disk full'))).toEqual({ code: 'failed', message: 'disk full' });
+    expect(toApiError('weird')).toEqual({ code: 'failed', message: 'weird' });
+  });
+
+  it('removes a folder with its photos', async () => {
+    const changed = next('changed', (c) => c.what === 'photos');
+    expect(await api.handlers.removeFolder({ path: photos })).toEqual({ removed: true });
+    await changed;
+    expect((await api.handlers.listPhotos({})).total).toBe(0);
+    expect(await api.handlers.removeFolder({ path: photos })).toEqual({ removed: false });
+  });
+});
