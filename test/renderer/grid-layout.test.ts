@@ -7,6 +7,7 @@ import {
   indexRange,
   layoutGroups,
   listRuns,
+  monthAtTop,
   moveIndex,
   positionOf,
   scrollForAnchor,
@@ -194,6 +195,27 @@ describe('positions and scrolling', () => {
     expect(a.index).toBe(10);
     expect(scrollForAnchor(l, a)).toBe(345);
     expect(anchorAt(layoutGroups([], M), 0)).toBeNull();
+  });
+});
+
+describe('monthAtTop', () => {
+  it('names the month under the top edge once its header has scrolled away', () => {
+    const l = layoutGroups(
+      [
+        { key: UNKNOWN, count: 4 },
+        { key: '2024-03', count: 10 },
+        { key: NO_DATE, count: 3 },
+      ],
+      M,
+    );
+    // unknown 0–100; March header 100–140, rows to 440; no-date header 440–480.
+    expect(monthAtTop(l, 0)).toBeNull();
+    expect(monthAtTop(l, 50)).toBeNull();
+    expect(monthAtTop(l, 120)).toBeNull();
+    expect(monthAtTop(l, 141)).toBe('March 2024');
+    expect(monthAtTop(l, 460)).toBeNull();
+    expect(monthAtTop(l, 500)).toBe('No date');
+    expect(monthAtTop(layoutGroups([], M), 10)).toBeNull();
   });
 });
 

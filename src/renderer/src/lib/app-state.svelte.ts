@@ -3,6 +3,7 @@
 import type { ApiEvents, DownloadEvent, ShoeboxClient } from '../../../shared/contract.ts';
 import type { LibraryStatus, StageProgress } from '../../../shared/types.ts';
 import { errorMessage } from './format.ts';
+import { activePending, stageRows } from './indexing.ts';
 import { throttle } from './latest.ts';
 
 export type View = 'library' | 'indexing' | 'settings';
@@ -12,6 +13,8 @@ export type ChangeKind = ApiEvents['changed']['what'];
 const STATUS_MS = 1000;
 /** Bursts of `changed` events of one kind are folded into one refetch per this period. */
 const CHANGED_MS = 250;
+/** While work is left (or a new folder is being scanned), status is also polled this often, in case events are lost. */
+const POLL_MS = 4000;
 
 export class AppState {
   status = $state<LibraryStatus | null>(null);
@@ -70,10 +73,24 @@ export class AppState {
       }),
     ];
     void this.refreshStatus();
+    const poll = setInterval(() => {
+      if (this.busy()) void this.refreshStatus();
+    }, POLL_MS);
     return () => {
+      clearInterval(poll);
       statusSoon.cancel();
       for (const off of offs) off();
     };
+  }
+
+  /** Whether the engine may still be working: tasks pending, a run in progress, or folders without photos yet. */
+  private busy(): boolean {
+    const s = this.status;
+    if (!s) return true;
+    if (this.paused) return false;
+    if (s.folders.length > 0 && s.photos === 0) return true;
+    if (this.progress.some((p) => p.total > 0 && p.done < p.total)) return true;
+    return activePending(stageRows(s.stages, this.progress, s.ml)) > 0;
   }
 
   /** Reads the status now (one request at a time; a call during one runs once more after it). */

@@ -173,6 +173,18 @@ export function scrollToShow(layout: Layout, index: number, scrollTop: number, v
   return scrollTop;
 }
 
+/**
+ * The month whose photos fill the top of the view once its own header has scrolled away (for a
+ * floating label), or null while a header is in sight at the top or the stretch is not known yet.
+ */
+export function monthAtTop(layout: Layout, scrollTop: number): string | null {
+  const { groups } = layout;
+  if (groups.length === 0 || scrollTop <= 0) return null;
+  const g = groups[findGroup(groups, scrollTop, (x) => x.top)]!;
+  if (g.key === UNKNOWN || scrollTop < g.top + g.headerHeight) return null;
+  return monthLabel(g.key);
+}
+
 /** What the view is looking at: the first photo of the row at the top, and how far past that row's top. */
 export interface Anchor {
   index: number;
