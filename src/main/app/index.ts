@@ -1,11 +1,13 @@
 // The Electron main process: one window, the engine behind it, and the IPC that joins them.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent, type OpenDialogOptions } from 'electron';
 import { Library } from '../core/library.ts';
 import { electronNativeBinding } from '../core/native.ts';
 import { APP_NAME } from '../core/paths.ts';
-import { CHANNELS, validateListArgs } from '../../shared/api.ts';
+import { createApi, type Api, type ApiDoor } from '../core/api/handlers.ts';
+import { bindIpc } from './ipc.ts';
 import { isAppUrl, windowOptions, withCsp } from './window-options.ts';
 // The ML worker is built as its own entry; the engine runs it off the main thread.
 import mlWorkerPath from '../core/ml/worker.ts?modulePath';
@@ -25,6 +27,8 @@ app.setPath('userData', path.join(app.getPath('appData'), APP_NAME));
 app.setPath('sessionData', path.join(app.getPath('userData'), 'session'));
 
 let library: Library | null = null;
+let api: Api | null = null;
+let unbindIpc: (() => void) | null = null;
 let mainWindow: BrowserWindow | null = null;
 let quitting = false;
 let closed = false;
@@ -59,25 +63,25 @@ function showWindow(): void {
 }
 
 /** IPC may come only from the app's own page, never from a frame that navigated elsewhere. */
-function checkSender(e: IpcMainInvokeEvent): void {
+function fromAppPage(e: IpcMainInvokeEvent): boolean {
   const url = e.senderFrame?.url;
-  if (!url || !isAppUrl(url, appUrl)) throw new Error('shoebox: IPC from an unknown sender');
+  return !!url && isAppUrl(url, appUrl);
 }
 
-function bindIpc(lib: Library): void {
-  ipcMain.handle(CHANNELS.status, (e) => {
-    checkSender(e);
-    return lib.status();
-  });
-  ipcMain.handle(CHANNELS.list, (e, args: unknown) => {
-    checkSender(e);
-    return lib.list(validateListArgs(args));
-  });
-  lib.pipeline.onProgress((progress) => {
-    const contents = mainWindow?.webContents;
-    if (contents && !contents.isDestroyed()) contents.send(CHANNELS.progress, progress);
-  });
-}
+/** What only the desktop can do: the file manager and the native folder picker. */
+const desktopDoor: ApiDoor = {
+  async reveal(file) {
+    if (!fs.existsSync(file)) return false;
+    shell.showItemInFolder(file);
+    return true;
+  },
+  async pickFolder() {
+    const options: OpenDialogOptions = { title: 'Add a folder of photos', properties: ['openDirectory'] };
+    const r = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  },
+  log: (message) => console.error(`shoebox: ${message}`),
+};
 
 function applySecurityPolicy(): void {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
@@ -99,7 +103,8 @@ async function start(): Promise<void> {
     app.quit();
     return;
   }
-  bindIpc(library);
+  api = createApi(library, desktopDoor);
+  unbindIpc = bindIpc(ipcMain, api.handlers, api.events, () => mainWindow, { allowSender: fromAppPage });
   showWindow();
   const lib = library;
   void lib
@@ -129,6 +134,8 @@ if (!app.requestSingleInstanceLock()) {
     e.preventDefault();
     if (quitting) return;
     quitting = true;
+    unbindIpc?.();
+    api?.close();
     void (library?.close() ?? Promise.resolve())
       .catch((err: unknown) => log('closing the library failed', err))
       .finally(() => {
