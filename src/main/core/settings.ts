@@ -157,7 +157,7 @@ export const SETTINGS: Record<string, SettingDef> = {
 };
 
 export function settingDef(key: string): SettingDef {
-  const def = SETTINGS[key];
+  const def = Object.hasOwn(SETTINGS, key) ? SETTINGS[key] : undefined;
   if (!def) throw new Error(`unknown setting '${key}'; settings: ${Object.keys(SETTINGS).join(', ')}`);
   return def;
 }
