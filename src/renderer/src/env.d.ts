@@ -1,12 +1,3 @@
-// Ambient types for the renderer: Vite's client types and the API the preload puts on window.shoebox.
+// Ambient types for the renderer: Svelte and Vite's client types. The window reaches the engine only through lib/client.ts.
 /// <reference types="svelte" />
 /// <reference types="vite/client" />
-import type { ShoeboxApi } from '../../shared/api.ts';
-
-declare global {
-  interface Window {
-    shoebox: ShoeboxApi;
-  }
-}
-
-export {};
