@@ -8,6 +8,7 @@ import { searchCommand, similarCommand } from './search-commands.ts';
 import { modelsCommand } from './models-commands.ts';
 import { settingsCommand } from './settings-commands.ts';
 import { captionCommand, exportCommand, tagsCommand } from './annotate-commands.ts';
+import { serveCommand } from './serve-command.ts';
 
 export const USAGE = `Shoebox: search your own photo folders in plain words, privately.
 
@@ -18,6 +19,10 @@ Library:
   remove <folder>          remove a folder and everything derived from its photos
   index                    scan every folder, then process all pending work; exits when done
   watch                    index, then keep watching the folders until interrupted (Ctrl-C)
+  serve [--port P] [--no-index]
+                           the window in a browser at http://127.0.0.1:P (prints the URL with its
+                           access token); indexes and watches unless --no-index; Ctrl-C stops.
+                           Needs \`npm run build\` (or SHOEBOX_RENDERER_DIR: a built renderer)
   status [--json]          photos, work per stage, models, execution provider, failed photos
   list [--json] [--folder F]
                            photos with id, path, date taken, size, caption and tags
@@ -72,6 +77,8 @@ const OPTIONS = {
   format: { type: 'string' },
   output: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  port: { type: 'string' },
+  'no-index': { type: 'boolean' },
 } as const;
 
 const SEARCH_FLAGS = ['json', 'limit', 'folder', 'from', 'to', 'camera'];
@@ -89,6 +96,7 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   caption: ['json'],
   tags: ['json'],
   export: ['format', 'output'],
+  serve: ['port', 'no-index'],
 };
 const GLOBAL = new Set(['data', 'models', 'help']);
 
@@ -152,6 +160,8 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
         return await tagsCommand(ctx, args, json);
       case 'export':
         return exportCommand(ctx, args, values.format, values.output);
+      case 'serve':
+        return await serveCommand(ctx, args, { port: values.port, noIndex: values['no-index'] });
     }
   } catch (e) {
     if (e instanceof UsageError) {

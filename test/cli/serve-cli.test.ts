@@ -1,0 +1,116 @@
+// `shoebox serve` as a user runs it: one URL line on stdout, the API behind its token, a clean stop on SIGTERM.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
+import { makeJpeg, tempDir } from '../helpers/photos.ts';
+
+const CLI = path.resolve(import.meta.dirname, '../../bin/shoebox.js');
+const SERVING = /^Shoebox is serving (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43})\n/;
+
+/** A stand-in for the built window (SHOEBOX_RENDERER_DIR), so the test needs no `npm run build`. */
+function fakeRenderer(): string {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>Shoebox</title><div id="app"></div>');
+  return dir;
+}
+
+function serve(args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const url = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL line in 60 s\nstdout: ${out}\nstderr: ${err}`)), 60_000);
+    child.stdout.on('data', () => {
+      const m = SERVING.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    void exit.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited (${code}) before serving\nstdout: ${out}\nstderr: ${err}`));
+    });
+  });
+  return { child, url, exit, out: () => out, err: () => err };
+}
+
+describe('shoebox serve', () => {
+  it('prints one URL line, serves the API with its token, indexes, and exits 0 on SIGTERM', async () => {
+    const root = tempDir();
+    const models = path.join(root, 'models');
+    await writeFixtureModels(models);
+    const photos = path.join(root, 'Photos');
+    await makeJpeg(path.join(photos, 'a.jpg'), { seed: 1 });
+    await makeJpeg(path.join(photos, 'b.jpg'), { seed: 2 });
+    const data = path.join(root, 'data');
+    expect(spawnSync(process.execPath, [CLI, '--data', data, '--models', models, 'add', photos]).status).toBe(0);
+
+    const s = serve(['--data', data, '--models', models, 'serve', '--port', '0'], { SHOEBOX_RENDERER_DIR: fakeRenderer() });
+    try {
+      const url = await s.url;
+      const { origin, searchParams } = new URL(url);
+      const token = searchParams.get('token')!;
+      const status = (method: string, headers: Record<string, string>) => fetch(`${origin}/api/${method}`, { method: 'POST', headers });
+      expect((await status('status', {})).status).toBe(401);
+      const r = await status('status', { authorization: `Bearer ${token}` });
+      expect(r.status).toBe(200);
+      expect(await r.json()).toMatchObject({ ok: true, value: { folders: [{ path: photos }] } });
+      // Indexing runs behind the server: the thumbnails appear.
+      let thumbs = 0;
+      for (let i = 0; i < 300 && thumbs < 2; i++) {
+        const body = (await (await status('status', { authorization: `Bearer ${token}` })).json()) as { value: { stages: { stage: string; done: number }[] } };
+        thumbs = body.value.stages.find((st) => st.stage === 'thumb')?.done ?? 0;
+        if (thumbs < 2) await new Promise((res) => setTimeout(res, 100));
+      }
+      expect(thumbs).toBe(2);
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="app">');
+    } finally {
+      s.child.kill('SIGTERM');
+    }
+    const { code } = await s.exit;
+    expect(code, s.err()).toBe(0);
+    expect(s.out().split('\n').filter(Boolean)).toHaveLength(1);
+    expect(s.err()).toMatch(/SIGTERM: stopping/);
+    // The library lock was released: another command opens it.
+    expect(spawnSync(process.execPath, [CLI, '--data', data, '--models', models, 'add', photos]).status).toBe(0);
+  });
+
+  it('with --no-index serves without indexing; stops on SIGINT too', async () => {
+    const root = tempDir();
+    const photos = path.join(root, 'Photos');
+    await makeJpeg(path.join(photos, 'a.jpg'), { seed: 3 });
+    const data = path.join(root, 'data');
+    expect(spawnSync(process.execPath, [CLI, '--data', data, 'add', photos]).status).toBe(0);
+    const s = serve(['--data', data, 'serve', '--no-index', '--port', '0'], { SHOEBOX_RENDERER_DIR: fakeRenderer() });
+    try {
+      const url = new URL(await s.url);
+      await new Promise((res) => setTimeout(res, 500));
+      const r = await fetch(`${url.origin}/api/status?token=${url.searchParams.get('token')}`, { method: 'POST' });
+      expect(await r.json()).toMatchObject({ ok: true, value: { photos: 0 } });
+      expect(s.err()).toMatch(/--no-index/);
+    } finally {
+      s.child.kill('SIGINT');
+    }
+    expect((await s.exit).code, s.err()).toBe(0);
+  });
+
+  it('says to run npm run build when the window is not built, and rejects a bad port', () => {
+    const data = tempDir();
+    const missing = spawnSync(process.execPath, [CLI, '--data', data, 'serve'], { encoding: 'utf8', env: { ...process.env, SHOEBOX_RENDERER_DIR: path.join(data, 'nowhere') } });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/npm run build/);
+    expect(missing.stdout).toBe('');
+    const port = spawnSync(process.execPath, [CLI, '--data', data, 'serve', '--port', 'eighty'], { encoding: 'utf8' });
+    expect(port.status).toBe(2);
+    expect(port.stderr).toMatch(/--port must be a port number/);
+    expect(spawnSync(process.execPath, [CLI, 'status', '--port', '1'], { encoding: 'utf8' }).status).toBe(2);
+  });
+});
