@@ -503,7 +503,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
-      log(`${req.method} ${req.url}: ${e instanceof Error ? e.message : String(e)}`);
+      // The path only: the query may hold the token.
+      log(`${req.method} ${(req.url ?? '').split('?')[0]}: ${e instanceof Error ? e.message : String(e)}`);
       if (!res.headersSent) sendError(res, 500, 'failed', 'internal error');
       else res.destroy();
     });

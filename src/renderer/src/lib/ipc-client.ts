@@ -1,0 +1,31 @@
+// The window's client inside the app: the contract over IPC through the preload's window.shoebox
+// (ShoeboxBridge); images come from the app's shoebox-media: protocol, never across IPC.
+import type { ImageKind, ShoeboxClient } from '../../../shared/contract.ts';
+import type { ShoeboxBridge } from '../../../shared/bridge.ts';
+import { ClientError, messageOf } from './client-error.ts';
+
+/** The app's custom protocol for photos' images: shoebox-media://<kind>/<id>. */
+export const MEDIA_SCHEME = 'shoebox-media';
+
+export function createIpcClient(bridge: ShoeboxBridge): ShoeboxClient {
+  return {
+    door: 'app',
+    async call(method, ...args) {
+      let result;
+      try {
+        result = await bridge.invoke(method, ...args);
+      } catch (e) {
+        // The bridge answers engine errors as values; a rejection is IPC itself failing.
+        throw new ClientError('failed', `${method}: ${messageOf(e)}`);
+      }
+      if (result.ok) return result.value;
+      throw new ClientError(result.error.code, result.error.message);
+    },
+    on(event, cb) {
+      return bridge.on(event, cb);
+    },
+    imageUrl(id: number, kind: ImageKind): string {
+      return `${MEDIA_SCHEME}://${kind}/${id}`;
+    },
+  };
+}
