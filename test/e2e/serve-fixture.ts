@@ -97,7 +97,7 @@ export interface Served {
   child: ChildProcess;
   /** Everything the child wrote to stderr so far (for failure messages). */
   stderr(): string;
-  /** Calls a contract method over HTTP (POST /api/<method>), the way the window does. */
+  /** Calls a contract method over HTTP (POST /api/<method> with the token as a Bearer header); throws on an ApiError. */
   api<T = unknown>(method: string, args?: unknown): Promise<T>;
   stop(): Promise<void>;
 }
@@ -159,23 +159,23 @@ export async function startServe(opts: ServeOptions): Promise<Served> {
 
   async function api<T>(method: string, args?: unknown): Promise<T> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (token) {
-      headers.authorization = `Bearer ${token}`;
-      headers['x-shoebox-token'] = token;
-    }
-    const res = await fetch(`${origin}/api/${method}${token ? `?token=${encodeURIComponent(token)}` : ''}`, {
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(`${origin}/api/${method}`, {
       method: 'POST',
       headers,
-      body: JSON.stringify(args ?? {}),
+      body: args === undefined ? undefined : JSON.stringify(args),
     });
     const text = await res.text();
-    if (!res.ok) throw new Error(`/api/${method}: HTTP ${res.status} ${text}`);
-    const body = text ? (JSON.parse(text) as unknown) : undefined;
-    // Either the result itself or { result } / { ok, result }.
-    if (body && typeof body === 'object' && 'result' in body && Object.keys(body).every((k) => k === 'result' || k === 'ok')) {
-      return (body as { result: T }).result;
+    let body: unknown;
+    try {
+      body = JSON.parse(text) as unknown;
+    } catch {
+      throw new Error(`/api/${method}: HTTP ${res.status}, not JSON: ${text.slice(0, 200)}`);
     }
-    return body as T;
+    // The contract's ApiResult: { ok: true, value } or { ok: false, error: { code, message } }.
+    const r = body as { ok?: boolean; value?: T; error?: { code: string; message: string } };
+    if (r.ok === true) return r.value as T;
+    throw new Error(`/api/${method}: HTTP ${res.status} ${r.error ? `${r.error.code}: ${r.error.message}` : text.slice(0, 200)}`);
   }
 
   async function stop(): Promise<void> {
