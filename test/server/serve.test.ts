@@ -160,6 +160,10 @@ describe('shoebox serve: access', () => {
     expect(cross.status).toBe(403);
     expect(cross.headers['access-control-allow-origin']).toBeUndefined();
     expect((await call('status', undefined, { origin: `http://127.0.0.1:${server.port}` })).status).toBe(200);
+    // A page of another local server is same-site (ports do not count) but not same-origin.
+    expect((await request('/media/thumb/1', { headers: { 'sec-fetch-site': 'same-site' } })).status).toBe(403);
+    expect((await request('/media/thumb/1', { headers: { 'sec-fetch-site': 'same-origin' } })).status).toBe(200);
+    expect(r.headers['cross-origin-resource-policy']).toBe('same-origin');
   });
 });
 

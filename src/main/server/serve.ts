@@ -261,6 +261,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const token = crypto.randomBytes(32).toString('base64url');
   const tokenDigest = crypto.createHash('sha256').update(token).digest();
+  let port = 0;
   let allowedHosts = new Set<string>();
   const streams = new Set<http.ServerResponse>();
 
@@ -487,7 +488,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const area = segments?.[0];
     const isApi = area === 'api' || area === 'media';
     if (!segments) return sendError(res, 400, 'invalid-argument', 'bad path');
-    if (req.headers['sec-fetch-site'] === 'cross-site' && isApi) return sendError(res, 403, 'invalid-argument', 'requests from other sites are refused');
+    // Another site, or another local server's page (same-site: ports do not count), gets nothing.
+    const fetchSite = req.headers['sec-fetch-site'];
+    if (isApi && fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') {
+      return sendError(res, 403, 'invalid-argument', 'requests from other sites are refused');
+    }
     if (!authorized(req, query)) {
       if (isApi) return sendError(res, 401, 'failed', 'missing or wrong access token: open the address `shoebox serve` printed');
       return sendText(res, 401, UNAUTHORIZED_PAGE, 'text/html; charset=utf-8');
@@ -518,7 +523,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
   });
   server.on('error', (e) => log(`server: ${e.message}`));
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   allowedHosts = new Set([`${HOST}:${port}`, `localhost:${port}`]);
 
   let closing: Promise<void> | null = null;
