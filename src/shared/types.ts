@@ -31,6 +31,11 @@ export interface StageCounts {
   done: number;
   pending: number;
   failed: number;
+  /**
+   * Why the pending tasks wait rather than run (the stage is turned off or its model is not
+   * installed); absent when the stage can run. Waiting tasks are not work left to do.
+   */
+  waiting?: string;
 }
 
 export interface FailedPhoto {

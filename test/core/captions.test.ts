@@ -119,6 +119,7 @@ describe('caption stage', () => {
     expect(lib.list().every((p) => p.caption === null)).toBe(true);
     const caption = lib.status().stages.find((s) => s.stage === 'caption')!;
     expect(caption.pending).toBe(8);
+    expect(caption.waiting).toBe('captioning is turned off (shoebox settings set captions on)');
   });
 });
 

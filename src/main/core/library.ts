@@ -319,8 +319,15 @@ export class Library {
     void this.pipeline.run();
   }
 
+  /** Status, with why a stage's tasks wait (a setting is off, a model is missing). */
   status(): LibraryStatus {
-    return readStatus(this.db, this.models);
+    const status = readStatus(this.db, this.models);
+    const why = new Map(this.pipeline.stages.map((s) => [s.name, s.unavailable?.() ?? null]));
+    for (const st of status.stages) {
+      const reason = why.get(st.stage);
+      if (reason && st.pending > 0) st.waiting = reason;
+    }
+    return status;
   }
 
   list(opts: { folder?: string; limit?: number; offset?: number } = {}): PhotoSummary[] {
