@@ -69,6 +69,17 @@ describe('indexing figures', () => {
     expect(allIndexed(stageRows([], [{ stage: 'meta', done: 4, total: 4, failed: 0, rate: 1, etaSeconds: 0 }], null))).toBe(true);
   });
 
+  it("takes status's own waiting reason and drops a stale run of a stage that now waits", () => {
+    const rows = stageRows(
+      [{ stage: 'xmp', done: 0, pending: 10, failed: 0, waiting: 'XMP sidecars are turned off' }],
+      [{ stage: 'xmp', done: 0, total: 10, failed: 0, rate: 0, etaSeconds: null }],
+      ml({ xmp: true }),
+    );
+    expect(rows[0]!.waiting).toBe('XMP sidecars are turned off');
+    expect(rows[0]!.run).toBeNull();
+    expect(allIndexed(rows)).toBe(true);
+  });
+
   it('computes a share done', () => {
     expect(fraction(1, 4)).toBe(0.25);
     expect(fraction(0, 0)).toBe(0);

@@ -136,7 +136,10 @@ export class Pipeline {
   }
 
   private refreshRemaining(): void {
-    for (const s of this.stages) this.meters.get(s.name)!.setRemaining(this.queue.pendingCount(s.name));
+    // A stage that cannot run (turned off, model missing) has no work left: its tasks wait.
+    for (const s of this.stages) {
+      this.meters.get(s.name)!.setRemaining(s.unavailable?.() ? 0 : this.queue.pendingCount(s.name));
+    }
   }
 
   private emit(): void {

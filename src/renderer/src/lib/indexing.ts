@@ -41,9 +41,11 @@ export function stageRows(stages: readonly StageCounts[], progress: readonly Sta
     done: s.done,
     pending: s.pending,
     failed: s.failed,
-    run: runOf(byStage.get(s.stage)),
-    waiting: s.pending > 0 ? waitingReason(s.stage, ml) : null,
+    waiting: s.pending > 0 ? (s.waiting ?? waitingReason(s.stage, ml)) : null,
+    run: null as StageRow['run'],
   }));
+  // A waiting stage has no run, whatever a progress event said before it was turned off.
+  for (const r of rows) if (!r.waiting) r.run = runOf(byStage.get(r.stage));
   for (const p of progress) {
     if (stages.some((s) => s.stage === p.stage)) continue;
     rows.push({ stage: p.stage, done: p.done, pending: Math.max(0, p.total - p.done), failed: p.failed, run: runOf(p), waiting: null });
