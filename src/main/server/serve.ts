@@ -12,7 +12,11 @@ import { cspWith } from '../../shared/csp.ts';
 import { isMethodName } from '../../shared/validate.ts';
 import { callApi } from '../core/api/handlers.ts';
 import { extensionOf } from '../core/media/formats.ts';
+import { IMAGE_KINDS, libraryMedia, parsePhotoId, parseRange, type MediaFile, type MediaResolver } from '../core/api/media.ts';
 import type { Library } from '../core/library.ts';
+
+// The media resolver lives in the engine (one for both doors); these names stay importable from here.
+export { libraryMedia, originalContentType, parseRange, type MediaFile, type MediaResolver } from '../core/api/media.ts';
 
 // [Note: serve security]
 // `shoebox serve` hands the library (every photo, and methods that add folders) to whoever can
@@ -43,17 +47,6 @@ const MAX_SSE_BUFFER = 4 * 1024 * 1024;
 /** The app's CSP with images from this origin (/media) instead of the app's protocol, and no framing. */
 export const SERVE_CSP = cspWith({ 'img-src': "'self' data:", 'frame-ancestors': "'none'" });
 
-/** A file to serve for a photo's image. */
-export interface MediaFile {
-  file: string;
-  contentType: string;
-  /** A strong validator, unquoted (the content fingerprint); null to derive a weak one from size and time. */
-  etag: string | null;
-}
-
-/** Finds the file of a photo's image; null when the id is not catalogued (or has no such image). */
-export type MediaResolver = (id: number, kind: ImageKind) => MediaFile | null;
-
 export interface ServerOptions {
   handlers: ApiHandlers;
   events: ApiEventSource;
@@ -76,43 +69,6 @@ export interface RunningServer {
   port: number;
   /** Ends the event streams, lets requests in flight finish, and stops listening. */
   close(): Promise<void>;
-}
-
-const IMAGE_KINDS: ReadonlySet<string> = new Set<ImageKind>(['thumb', 'preview', 'original']);
-
-const ORIGINAL_TYPES: Record<string, string> = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  jpe: 'image/jpeg',
-  jfif: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  tif: 'image/tiff',
-  tiff: 'image/tiff',
-  gif: 'image/gif',
-  heic: 'image/heic',
-  heif: 'image/heif',
-  hif: 'image/heif',
-  bmp: 'image/bmp',
-  jxl: 'image/jxl',
-};
-
-/** An original's content type by its extension (raw formats and unknown ones are plain bytes). */
-export function originalContentType(file: string): string {
-  return ORIGINAL_TYPES[extensionOf(path.basename(file))] ?? 'application/octet-stream';
-}
-
-/** Photos' images from a library: cached thumbnails and previews by fingerprint, originals at their path. */
-export function libraryMedia(lib: Pick<Library, 'catalog' | 'cache'>): MediaResolver {
-  return (id, kind) => {
-    const photo = lib.catalog.photo(id);
-    if (!photo) return null;
-    // The original may have changed since it was fingerprinted: its validator comes from the file.
-    if (kind === 'original') return { file: photo.path, contentType: originalContentType(photo.path), etag: null };
-    if (!photo.fingerprint) return null;
-    return { file: lib.cache.targets(photo.fingerprint)[kind], contentType: 'image/jpeg', etag: photo.fingerprint };
-  };
 }
 
 const STATIC_TYPES: Record<string, string> = {
@@ -221,22 +177,6 @@ export function resolveStatic(rootReal: string, segments: readonly string[]): st
   } catch {
     return null;
   }
-}
-
-/** One `bytes=` range of a file of `size` bytes: the inclusive span, 'unsatisfiable', or null to send it all. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
-  if (!header) return null;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return null; // several ranges or a malformed one: the whole file
-  if (m[1] === '') {
-    const suffix = Number(m[2]);
-    if (suffix === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(m[1]);
-  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-  if (start >= size || start > end) return 'unsatisfiable';
-  return { start, end };
 }
 
 const UNAUTHORIZED_PAGE = `<!doctype html>
@@ -375,11 +315,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   function sendMedia(req: http.IncomingMessage, res: http.ServerResponse, segments: string[]): void {
     const [, kind, idText] = segments;
-    if (segments.length !== 3 || !kind || !IMAGE_KINDS.has(kind) || !idText || !/^[1-9]\d{0,15}$/.test(idText) || !Number.isSafeInteger(Number(idText))) {
+    const id = idText === undefined ? null : parsePhotoId(idText);
+    if (segments.length !== 3 || !kind || !IMAGE_KINDS.has(kind) || id === null) {
       return sendError(res, 404, 'not-found', 'no such image: /media/<thumb|preview|original>/<photo id>');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'invalid-argument', '/media takes GET', { Allow: 'GET, HEAD' });
-    const id = Number(idText);
     let found: MediaFile | null;
     try {
       found = media(id, kind as ImageKind);

@@ -1,0 +1,107 @@
+// Photos' images for the front doors: which file serves a photo's thumbnail, preview or original.
+// `shoebox serve` (/media/<kind>/<id>) and the app's shoebox-media:// protocol both ask this one
+// resolver, so both serve catalogued photos only ([Note: media confinement]).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ImageKind } from '../../../shared/contract.ts';
+import { extensionOf, formatForName } from '../media/formats.ts';
+import type { Library } from '../library.ts';
+
+// [Note: media confinement]
+// A door never turns a request path into a file path. It parses a kind and a whole-number id and
+// asks the resolver, which answers only for photos in the catalog:
+// - thumbnails and previews come from the cache, by the photo's content fingerprint (hex digits
+//   only, so the name can never climb out of the cache folder);
+// - an original is the catalogued path, resolved through symlinks, and served only when the file
+//   it really is has a photo's extension. The scanner follows symlinks on purpose (a library may
+//   link in photos from another disk), so a link to another photo is served; a link swapped in
+//   for a catalogued photo that points at anything else (`IMG_1.jpg -> ~/.ssh/id_ed25519`) is not.
+
+/** A file to serve for a photo's image. */
+export interface MediaFile {
+  file: string;
+  contentType: string;
+  /** A strong validator, unquoted (the content fingerprint); null to derive a weak one from size and time. */
+  etag: string | null;
+}
+
+/** Finds the file of a photo's image; null when the id is not catalogued (or has no such image). */
+export type MediaResolver = (id: number, kind: ImageKind) => MediaFile | null;
+
+/** The kinds of image a photo has. */
+export const IMAGE_KINDS: ReadonlySet<string> = new Set<ImageKind>(['thumb', 'preview', 'original']);
+
+/** A photo id as a door receives it: a whole number from 1, no sign, no leading zero, no exponent. */
+export function parsePhotoId(text: string): number | null {
+  if (!/^[1-9]\d{0,15}$/.test(text)) return null;
+  const id = Number(text);
+  return Number.isSafeInteger(id) ? id : null;
+}
+
+const ORIGINAL_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  jpe: 'image/jpeg',
+  jfif: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+  gif: 'image/gif',
+  heic: 'image/heic',
+  heif: 'image/heif',
+  hif: 'image/heif',
+  bmp: 'image/bmp',
+  jxl: 'image/jxl',
+};
+
+/** An original's content type by its extension (raw formats and unknown ones are plain bytes). */
+export function originalContentType(file: string): string {
+  return ORIGINAL_TYPES[extensionOf(path.basename(file))] ?? 'application/octet-stream';
+}
+
+const FINGERPRINT = /^[0-9a-f]{16,128}$/i;
+
+/** Photos' images from a library: cached thumbnails and previews by fingerprint, originals at their path. */
+export function libraryMedia(lib: Pick<Library, 'catalog' | 'cache'>): MediaResolver {
+  return (id, kind) => {
+    if (!Number.isSafeInteger(id) || id < 1 || !IMAGE_KINDS.has(kind)) return null;
+    const photo = lib.catalog.photo(id);
+    if (!photo) return null;
+    if (kind === 'original') {
+      const real = realOriginal(photo.path);
+      // The original may have changed since it was fingerprinted: its validator comes from the file.
+      return real ? { file: real, contentType: originalContentType(real), etag: null } : null;
+    }
+    if (!photo.fingerprint || !FINGERPRINT.test(photo.fingerprint)) return null;
+    return { file: lib.cache.targets(photo.fingerprint)[kind], contentType: 'image/jpeg', etag: photo.fingerprint };
+  };
+}
+
+/** The file a catalogued original really is, when that is a photo; null when it is gone or is not one. */
+function realOriginal(file: string): string | null {
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch {
+    return null;
+  }
+  return formatForName(path.basename(real)) ? real : null;
+}
+
+/** One `bytes=` range of a file of `size` bytes: the inclusive span, 'unsatisfiable', or null to send it all. */
+export function parseRange(header: string | null | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return null; // several ranges or a malformed one: the whole file
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
+}
