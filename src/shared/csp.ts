@@ -5,7 +5,7 @@
 /** Directive → sources, in the order the app's policy lists them. */
 export const CSP_DIRECTIVES: Readonly<Record<string, string>> = {
   'default-src': "'self'",
-  'img-src': "'self' data: shoebox:",
+  'img-src': "'self' data: shoebox-media:",
   'style-src': "'self' 'unsafe-inline'",
   'script-src': "'self'",
   'object-src': "'none'",

@@ -39,8 +39,8 @@ describe('CONTENT_SECURITY_POLICY', () => {
     expect(csp.get('script-src')).toEqual(["'self'"]);
   });
 
-  it('allows images from the app, data: and the shoebox: protocol', () => {
-    expect(csp.get('img-src')).toEqual(["'self'", 'data:', 'shoebox:']);
+  it('allows images from the app, data: and the shoebox-media: protocol', () => {
+    expect(csp.get('img-src')).toEqual(["'self'", 'data:', 'shoebox-media:']);
   });
 
   it('blocks plugins', () => {

@@ -50,13 +50,14 @@ export function windowOptions(preload: string): AppWindowOptions {
 
 /**
  * The renderer's Content-Security-Policy. Images may come from the app, data: URLs and the
- * shoebox: protocol (thumbnails and previews never cross IPC). Inline styles are allowed because
- * Svelte's dev server injects component CSS as <style> tags; scripts only ever come from the app.
+ * shoebox-media: protocol (thumbnails, previews and originals never cross IPC). Inline styles are
+ * allowed because Svelte's dev server injects component CSS as <style> tags; scripts only ever
+ * come from the app.
  * In dev, Chromium's CSP3 'self' also matches the dev server's same-origin HMR WebSocket.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "img-src 'self' data: shoebox:",
+  "img-src 'self' data: shoebox-media:",
   "style-src 'self' 'unsafe-inline'",
   "script-src 'self'",
   "object-src 'none'",
