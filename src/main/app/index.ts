@@ -1,13 +1,17 @@
-// The Electron main process: one window, the engine behind it, and the IPC that joins them.
+// The Electron main process: one window, the engine behind it, the IPC that joins them, the
+// shoebox-media:// protocol for photos' images, and the tray icon that keeps indexing going.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent, type OpenDialogOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, protocol, session, shell, Tray, type IpcMainInvokeEvent, type OpenDialogOptions } from 'electron';
 import { Library } from '../core/library.ts';
 import { electronNativeBinding } from '../core/native.ts';
 import { APP_NAME } from '../core/paths.ts';
 import { createApi, type Api, type ApiDoor } from '../core/api/handlers.ts';
+import { libraryMedia } from '../core/api/media.ts';
 import { bindIpc } from './ipc.ts';
+import { createMediaHandler, MEDIA_SCHEME, MEDIA_SCHEME_PRIVILEGES } from './media-protocol.ts';
+import { createAppTray, dockMenuTemplate, tasksLeft, trayAvailable, whenAllWindowsClosed, type AppTray, type TrayActions, type TrayState } from './tray.ts';
 import { isAppUrl, windowOptions, withCsp } from './window-options.ts';
 // The ML worker is built as its own entry; the engine runs it off the main thread.
 import mlWorkerPath from '../core/ml/worker.ts?modulePath';
@@ -25,11 +29,14 @@ const appUrl = devServerUrl ?? pathToFileURL(indexHtml).href;
 app.setName(APP_NAME);
 app.setPath('userData', path.join(app.getPath('appData'), APP_NAME));
 app.setPath('sessionData', path.join(app.getPath('userData'), 'session'));
+// Custom schemes get their privileges only before the app is ready.
+protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_SCHEME, privileges: { ...MEDIA_SCHEME_PRIVILEGES } }]);
 
 let library: Library | null = null;
 let api: Api | null = null;
 let unbindIpc: (() => void) | null = null;
 let mainWindow: BrowserWindow | null = null;
+let tray: AppTray | null = null;
 let quitting = false;
 let closed = false;
 
@@ -59,6 +66,7 @@ function showWindow(): void {
     return;
   }
   if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
   mainWindow.focus();
 }
 
@@ -105,13 +113,39 @@ async function start(): Promise<void> {
   }
   api = createApi(library, desktopDoor);
   unbindIpc = bindIpc(ipcMain, api.handlers, api.events, () => mainWindow, { allowSender: fromAppPage });
+  // Images go through the catalog: only catalogued photos' files, and none once the library closes.
+  const media = libraryMedia(library);
+  protocol.handle(MEDIA_SCHEME, createMediaHandler((id, kind) => (quitting ? null : media(id, kind)), (line) => log('media', line)));
   showWindow();
+  startTray(api);
   const lib = library;
   void lib
     .scan()
     .catch((e: unknown) => log('scan failed', e))
     .then(() => (quitting ? undefined : lib.watch()))
     .catch((e: unknown) => log('watch failed', e));
+}
+
+/** The tray icon where the desktop has one, and the Dock menu on macOS: show, pause or resume indexing, quit. */
+function startTray(a: Api): void {
+  const state: TrayState = { paused: library?.pipeline.isPaused ?? false, left: 0 };
+  const actions: TrayActions = {
+    show: () => showWindow(),
+    pause: () => void a.handlers.pause().catch((e: unknown) => log('pause failed', e)),
+    resume: () => void a.handlers.resume().catch((e: unknown) => log('resume failed', e)),
+    quit: () => app.quit(),
+  };
+  const setDockMenu = () => app.dock?.setMenu(Menu.buildFromTemplate(dockMenuTemplate(state, actions)));
+  if (process.platform === 'darwin') setDockMenu();
+  if (trayAvailable(process.platform, process.env)) {
+    tray = createAppTray({ Tray, Menu, nativeImage }, path.join(app.getAppPath(), 'resources', 'tray.png'), actions, state, (line) => log('tray', line));
+  }
+  a.events.on('paused', ({ paused }) => {
+    state.paused = paused;
+    tray?.update({ paused });
+    if (process.platform === 'darwin') setDockMenu();
+  });
+  a.events.on('progress', (stages) => tray?.update({ left: tasksLeft(stages) }));
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -125,8 +159,9 @@ if (!app.requestSingleInstanceLock()) {
   app.on('activate', () => {
     if (app.isReady() && library && BrowserWindow.getAllWindows().length === 0) showWindow();
   });
+  // With a tray (or on macOS, in the Dock) the engine keeps indexing while no window is open.
   app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+    if (whenAllWindowsClosed(process.platform, tray !== null) === 'quit') app.quit();
   });
   // Hold the quit once, until the engine has let its batches commit and released the library lock.
   app.on('before-quit', (e) => {
@@ -134,6 +169,8 @@ if (!app.requestSingleInstanceLock()) {
     e.preventDefault();
     if (quitting) return;
     quitting = true;
+    tray?.destroy();
+    tray = null;
     unbindIpc?.();
     api?.close();
     void (library?.close() ?? Promise.resolve())
