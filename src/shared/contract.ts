@@ -12,6 +12,11 @@ import type {
   StageProgress,
 } from './types.ts';
 
+/** The library's status as the window reads it: with whether indexing is paused (so a reloaded window knows). */
+export interface WindowStatus extends LibraryStatus {
+  paused: boolean;
+}
+
 /** One page of the library grid, newest first (date taken, else file time). */
 export interface PhotoPage {
   total: number;
@@ -56,7 +61,7 @@ export type DownloadEvent =
 
 /** Every method: [argument, result]. A method without arguments takes `void`. */
 export interface ApiMethods {
-  status: [void, LibraryStatus];
+  status: [void, WindowStatus];
   /** The grid: photos by date, newest first, optionally under a folder or with a tag. */
   listPhotos: [{ offset?: number; limit?: number; folder?: string; tag?: string }, PhotoPage];
   photo: [{ id: number }, PhotoDetails];
@@ -73,7 +78,8 @@ export interface ApiMethods {
   /** Indexing control. */
   pause: [void, { paused: boolean }];
   resume: [void, { paused: boolean }];
-  retryFailed: [{ stage?: string }, { retried: number }];
+  /** Failed tasks (in one stage, or all) are tried again: how many tasks, of how many photos. */
+  retryFailed: [{ stage?: string }, { retried: number; photos: number }];
   models: [void, ModelInfo[]];
   /** Starts a download; progress arrives as `download` events. */
   downloadModel: [{ id: string }, { started: boolean }];

@@ -1,5 +1,6 @@
 // The window contract's handlers over a real Library on the fixture models: the grid's pages and
 // filters, search, edits, settings, the desktop-only methods, errors as ApiErrors, and events.
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Library } from '../../src/main/core/library.ts';
@@ -167,7 +168,12 @@ describe('api handlers', () => {
     expect(models.find((m) => m.id === 'fixture-clip')).toMatchObject({ task: 'clip', active: true, installed: true });
     expect(models.filter((m) => m.active).map((m) => m.task).sort()).toEqual(['caption', 'clip']);
     expect(await callApi(api.handlers, 'downloadModel', { id: 'nope' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
-    expect(await callApi(api.handlers, 'importModel', { id: 'fixture-clip', folder: '/no/such/folder' })).toMatchObject({ ok: false, error: { code: 'failed' } });
+    // A folder that is not there, or holds none of the model's files, is the person's to fix.
+    expect(await callApi(api.handlers, 'importModel', { id: 'fixture-clip', folder: '/no/such/folder' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found', message: expect.stringMatching(/is not a folder/) as unknown as string },
+    });
+    expect(await callApi(api.handlers, 'importModel', { id: 'fixture-clip', folder: photos })).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });
 
   it('answers unsupported for reveal and the folder picker without a desktop door', async () => {
@@ -189,9 +195,12 @@ describe('api handlers', () => {
 
   it('pauses and resumes indexing, retries failures, and handles folders', async () => {
     expect(await api.handlers.pause()).toEqual({ paused: true });
+    // Status says so too: a window opened (or reloaded) now shows indexing as paused.
+    expect((await api.handlers.status()).paused).toBe(true);
     expect(await api.handlers.resume()).toEqual({ paused: false });
+    expect((await api.handlers.status()).paused).toBe(false);
     expect(seen.paused).toEqual([{ paused: true }, { paused: false }]);
-    expect(await api.handlers.retryFailed({})).toEqual({ retried: 0 });
+    expect(await api.handlers.retryFailed({})).toEqual({ retried: 0, photos: 0 });
     expect(await callApi(api.handlers, 'retryFailed', { stage: 'bogus' })).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
     expect((await api.handlers.folders()).map((f) => [f.path, f.photos])).toEqual([[photos, 4]]);
     expect(await callApi(api.handlers, 'addFolder', { path: path.join(photos, 'nope') })).toMatchObject({ ok: false, error: { code: 'not-found' } });
@@ -210,6 +219,22 @@ describe('api handlers', () => {
     expect(toApiError(new ApiFailure('unsupported', 'no'))).toEqual({ code: 'unsupported', message: 'no' });
     expect(toApiError(new Error('disk full'))).toEqual({ code: 'failed', message: 'disk full' });
     expect(toApiError('weird')).toEqual({ code: 'failed', message: 'weird' });
+  });
+
+  it('retries failed photos, counting the photos as well as their tasks', async () => {
+    // A photo cut short fails its thumbnail, and the stages after it fail with it.
+    fs.writeFileSync(path.join(photos, 'IMG_5.jpg'), fs.readFileSync(path.join(photos, 'IMG_1.jpg')).subarray(0, 200));
+    await lib.scan();
+    await lib.processAll();
+    const failed = (await api.handlers.status()).failed;
+    expect(failed.map((f) => [path.basename(f.path), f.stage])).toEqual([['IMG_5.jpg', 'thumb']]);
+    const r = await api.handlers.retryFailed({});
+    expect(r.photos).toBe(1);
+    expect(r.retried).toBeGreaterThan(1);
+    await lib.processAll();
+    expect(await api.handlers.retryFailed({ stage: 'embed' })).toEqual({ retried: 1, photos: 1 });
+    fs.rmSync(path.join(photos, 'IMG_5.jpg'));
+    await lib.scan();
   });
 
   it('removes a folder with its photos', async () => {

@@ -213,7 +213,7 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
   };
 
   const handlers: ApiHandlers = {
-    status: async () => lib.status(),
+    status: async () => ({ ...lib.status(), paused: lib.pipeline.isPaused }),
 
     listPhotos: async (a) => browser.page({ offset: a.offset ?? 0, limit: a.limit ?? DEFAULT_PAGE, folder: a.folder, tag: a.tag }),
 
@@ -289,9 +289,10 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
       if (stage !== undefined && !(STAGE_NAMES as readonly string[]).includes(stage)) {
         throw new ApiValidationError(`retryFailed: unknown stage ${JSON.stringify(stage)}; stages: ${STAGE_NAMES.join(', ')}`);
       }
+      const photos = lib.queue.failedPhotoCount(stage);
       const retried = lib.queue.retryFailed(stage);
       if (retried > 0) lib.pipeline.kick();
-      return { retried };
+      return { retried, photos };
     },
 
     models: async () => modelInfos(),
@@ -317,7 +318,14 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
 
     importModel: async ({ id, folder }) => {
       const spec = lib.models.spec(id);
-      await lib.models.importFolder(spec, folder);
+      try {
+        await lib.models.importFolder(spec, folder);
+      } catch (e) {
+        // The person chose the folder: no folder, or none of the model's files, is theirs to fix.
+        if (e instanceof ModelError && e.code === 'missing') throw new ApiFailure('not-found', e.message);
+        if (e instanceof ModelError && e.code === 'mismatch') throw new ApiFailure('invalid-argument', e.message);
+        throw e;
+      }
       modelsChanged();
       return modelInfos().find((m) => m.id === spec.id)!;
     },

@@ -138,6 +138,12 @@ export class TaskQueue {
   }
 
   /** Puts failed tasks back in the queue (all, or one stage's). */
+  /** How many photos have a failed task (in `stage`, or in any). */
+  failedPhotoCount(stage?: string): number {
+    const sql = `SELECT COUNT(DISTINCT photo_id) FROM tasks WHERE state = 'failed'${stage ? ' AND stage = ?' : ''}`;
+    return (stage ? this.db.prepare(sql).pluck().get(stage) : this.db.prepare(sql).pluck().get()) as number;
+  }
+
   retryFailed(stage?: string, now = Date.now()): number {
     const sql = `UPDATE tasks SET state = 'pending', attempts = 0, next_at = 0, updated_at = ? WHERE state = 'failed'${stage ? ' AND stage = ?' : ''}`;
     return (stage ? this.db.prepare(sql).run(now, stage) : this.db.prepare(sql).run(now)).changes;
