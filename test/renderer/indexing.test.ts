@@ -1,7 +1,7 @@
 // Unit tests for the Indexing panel's figures: stage rows, waiting stages, "all indexed".
 import { describe, expect, it } from 'vitest';
 import type { MlStatus } from '../../src/shared/types.ts';
-import { activePending, allIndexed, fraction, stageRows, waitingReason } from '../../src/renderer/src/lib/indexing.ts';
+import { activePending, allIndexed, fraction, stageRows, waitingReason, withoutCommands } from '../../src/renderer/src/lib/indexing.ts';
 
 const ml = (over: Partial<MlStatus> = {}): MlStatus => ({
   clipModel: 'clip-vit-b32-q8',
@@ -78,6 +78,32 @@ describe('indexing figures', () => {
     expect(rows[0]!.waiting).toBe('XMP sidecars are turned off');
     expect(rows[0]!.run).toBeNull();
     expect(allIndexed(rows)).toBe(true);
+  });
+
+  it("words the engine's reasons for the window: its own phrasing first, command lines dropped", () => {
+    const rows = stageRows(
+      [
+        { stage: 'xmp', done: 0, pending: 3, failed: 0, waiting: 'XMP sidecars are off (shoebox settings set xmp on)' },
+        {
+          stage: 'embed',
+          done: 0,
+          pending: 3,
+          failed: 0,
+          waiting:
+            'the CLIP model clip-vit-b32-q8 is not installed (2 files missing). Download it with `shoebox models download clip-vit-b32-q8`, or import a folder you already have with `shoebox models import clip-vit-b32-q8 <folder>`',
+        },
+        { stage: 'future', done: 0, pending: 3, failed: 0, waiting: 'the widget model is not installed (1 file missing). Download it with `shoebox models download w`' },
+      ],
+      [],
+      ml({ clipInstalled: false }),
+    );
+    expect(rows.map((r) => r.waiting)).toEqual([
+      'XMP sidecars are off',
+      'waits for the search model (clip-vit-b32-q8)',
+      'the widget model is not installed (1 file missing)',
+    ]);
+    expect(withoutCommands('captioning is turned off (shoebox settings set captions on)')).toBe('captioning is turned off');
+    expect(withoutCommands('no CLIP model is configured')).toBe('no CLIP model is configured');
   });
 
   it('computes a share done', () => {

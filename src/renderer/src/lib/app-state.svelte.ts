@@ -1,7 +1,7 @@
 // The window's shared state: library status, live progress, pause state, model downloads, and a
 // version per kind of change so each view refetches what it shows when the engine says it changed.
-import type { ApiEvents, DownloadEvent, ShoeboxClient } from '../../../shared/contract.ts';
-import type { LibraryStatus, StageProgress } from '../../../shared/types.ts';
+import type { ApiEvents, DownloadEvent, ShoeboxClient, WindowStatus } from '../../../shared/contract.ts';
+import type { StageProgress } from '../../../shared/types.ts';
 import { errorMessage } from './format.ts';
 import { activePending, stageRows } from './indexing.ts';
 import { throttle } from './latest.ts';
@@ -17,7 +17,7 @@ const CHANGED_MS = 250;
 const POLL_MS = 4000;
 
 export class AppState {
-  status = $state<LibraryStatus | null>(null);
+  status = $state<WindowStatus | null>(null);
   statusError = $state<string | null>(null);
   progress = $state<StageProgress[]>([]);
   paused = $state(false);
@@ -36,6 +36,8 @@ export class AppState {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private flushers = new Map<ChangeKind, () => void>();
   private refreshing = false;
+  /** Bumped by every pause or resume the window hears of, so an older status does not undo it. */
+  private pauseEpoch = 0;
   private refreshAgain = false;
 
   constructor(readonly client: ShoeboxClient) {}
@@ -61,9 +63,7 @@ export class AppState {
         this.noteChange(c.what, c.ids);
         statusSoon();
       }),
-      this.client.on('paused', (p) => {
-        this.paused = p.paused;
-      }),
+      this.client.on('paused', (p) => this.setPaused(p.paused)),
       this.client.on('download', (d) => {
         this.downloads = { ...this.downloads, [d.id]: d };
         if (d.status === 'done') {
@@ -104,7 +104,12 @@ export class AppState {
       do {
         this.refreshAgain = false;
         try {
-          this.status = await this.client.call('status');
+          const epoch = this.pauseEpoch;
+          const s = await this.client.call('status');
+          this.status = s;
+          // The engine's word on pausing (after a reload, or a `paused` event missed), unless the
+          // window paused or resumed while this status was on its way.
+          if (epoch === this.pauseEpoch) this.paused = s.paused;
           this.statusError = null;
         } catch (e) {
           this.statusError = errorMessage(e);
@@ -113,6 +118,12 @@ export class AppState {
     } finally {
       this.refreshing = false;
     }
+  }
+
+  /** Indexing was paused or resumed (this window's button, or the engine's event). */
+  setPaused(paused: boolean): void {
+    this.pauseEpoch++;
+    this.paused = paused;
   }
 
   /** Something changed (an event, or this window's own edit): fold bursts, then bump the version. */

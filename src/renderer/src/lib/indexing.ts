@@ -33,6 +33,17 @@ export function waitingReason(stage: string, ml: MlStatus | null): string | null
   }
 }
 
+/**
+ * The engine's reason a stage waits, for the window: without the command-line instructions it
+ * carries for `shoebox status` ("(shoebox settings set xmp on)", "Download it with `shoebox …`").
+ */
+export function withoutCommands(reason: string): string {
+  return reason
+    .replace(/\s*\((?:run )?`?shoebox [^)]*\)/g, '')
+    .replace(/[.;]\s+[^.;]*`shoebox [\s\S]*$/, '')
+    .trim();
+}
+
 /** One row per stage, in the order status lists them, with any running stage status does not know yet. */
 export function stageRows(stages: readonly StageCounts[], progress: readonly StageProgress[], ml: MlStatus | null): StageRow[] {
   const byStage = new Map(progress.map((p) => [p.stage, p]));
@@ -41,7 +52,8 @@ export function stageRows(stages: readonly StageCounts[], progress: readonly Sta
     done: s.done,
     pending: s.pending,
     failed: s.failed,
-    waiting: s.pending > 0 ? (s.waiting ?? waitingReason(s.stage, ml)) : null,
+    // The window's own words where it knows the reason, else the engine's (which may know more).
+    waiting: s.pending > 0 ? (s.waiting ? (waitingReason(s.stage, ml) ?? withoutCommands(s.waiting)) : waitingReason(s.stage, ml)) : null,
     run: null as StageRow['run'],
   }));
   // A waiting stage has no run, whatever a progress event said before it was turned off.
