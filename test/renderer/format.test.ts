@@ -11,6 +11,7 @@ import {
   formatEta,
   formatRate,
   formatTakenAt,
+  revealLabel,
   osmUrl,
   photoLabel,
 } from '../../src/renderer/src/lib/format.ts';
@@ -74,5 +75,12 @@ describe('format', () => {
     expect(errorMessage(new Error('boom'))).toBe('boom');
     expect(errorMessage({ code: 'invalid-argument', message: 'threads must be a whole number' })).toBe('threads must be a whole number');
     expect(errorMessage('plain')).toBe('plain');
+  });
+  it('names the file manager as the system does', () => {
+    expect(revealLabel('MacIntel')).toBe('Show in Finder');
+    expect(revealLabel('macOS')).toBe('Show in Finder');
+    expect(revealLabel('Win32')).toBe('Show in File Explorer');
+    expect(revealLabel('Linux x86_64')).toBe('Show in file manager');
+    expect(revealLabel('')).toBe('Show in file manager');
   });
 });

@@ -78,6 +78,14 @@ export function osmUrl(lat: number, lon: number, zoom = 15): string {
   return `https://www.openstreetmap.org/?mlat=${la}&mlon=${lo}#map=${zoom}/${la}/${lo}`;
 }
 
+/** The Reveal button as the system names its file manager: Finder on macOS, File Explorer on Windows. */
+export function revealLabel(platform: string): string {
+  const p = platform.toLowerCase();
+  if (p.startsWith('mac') || p === 'darwin') return 'Show in Finder';
+  if (p.startsWith('win')) return 'Show in File Explorer';
+  return 'Show in file manager';
+}
+
 /** Width × height, or null when either is unknown. */
 export function formatDimensions(width: number | null, height: number | null): string | null {
   return width && height ? `${width} × ${height}` : null;
