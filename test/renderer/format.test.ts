@@ -4,6 +4,7 @@ import {
   clampScore,
   errorMessage,
   fileName,
+  formatByteRate,
   formatBytes,
   formatCamera,
   formatCount,
@@ -32,6 +33,10 @@ describe('format', () => {
     expect(formatRate(250)).toBe('250/s');
     expect(formatRate(3.2, ' MB')).toBe('3.2 MB/s');
     expect(formatRate(0)).toBe('—');
+    expect(formatByteRate(850_000)).toBe('850 KB/s');
+    expect(formatByteRate(12_500_000)).toBe('12.5 MB/s');
+    expect(formatByteRate(0)).toBe('—');
+    expect(formatByteRate(Number.NaN)).toBe('—');
     expect(formatEta(null)).toBe('—');
     expect(formatEta(0.2)).toBe('1 s left');
     expect(formatEta(45)).toBe('45 s left');

@@ -120,6 +120,13 @@ export class AppState {
     }
   }
 
+  /** A download this window started: shown (at 0) until its first progress event arrives. */
+  downloadStarted(id: string): void {
+    const d = this.downloads[id];
+    if (d?.status === 'progress') return;
+    this.downloads = { ...this.downloads, [id]: { status: 'progress', id, file: '', loaded: 0, total: 0, rate: 0, etaSeconds: null } };
+  }
+
   /** Indexing was paused or resumed (this window's button, or the engine's event). */
   setPaused(paused: boolean): void {
     this.pauseEpoch++;

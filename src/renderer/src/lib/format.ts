@@ -27,6 +27,12 @@ export function formatRate(perSecond: number, unit = ''): string {
   return `${perSecond.toFixed(digits)}${unit}/s`;
 }
 
+/** A transfer rate: "850 KB/s", "12.5 MB/s", "—" when nothing moves. */
+export function formatByteRate(bytesPerSecond: number): string {
+  if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return '—';
+  return `${formatBytes(bytesPerSecond)}/s`;
+}
+
 /** Time left: "45 s left", "12 min left", "2 h 5 min left", "—" when unknown. */
 export function formatEta(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return '—';
