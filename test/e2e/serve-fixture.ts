@@ -1,11 +1,14 @@
 // The end-to-end harness: a built window, fixture models, coloured photos, a `shoebox serve` child process and Debian's chromium.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeJpeg } from '../helpers/photos.ts';
 import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
+import { MANIFEST_FILE } from '../../src/main/core/models/spec.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Where the end-to-end tests leave their screenshots (git ignores test-results/). */
@@ -68,19 +71,40 @@ const COLOURS: Record<Colour, { r: number; g: number; b: number }> = {
   yellow: { r: 235, g: 215, b: 20 },
 };
 
-/** 3 red, 3 blue, 2 green and 2 yellow JPEGs named IMG_0001.jpg… in an interleaved order: no name says its colour. */
-export async function makeColourPhotos(dir: string): Promise<Record<Colour, string[]>> {
-  const order: Colour[] = ['blue', 'red', 'green', 'yellow', 'red', 'blue', 'green', 'blue', 'yellow', 'red'];
+/** The cameras of the colour photos: the odd-numbered files (IMG_0001, IMG_0003…) are Canon, the even ones Fujifilm. */
+export const CAMERAS = [
+  { make: 'Canon', model: 'Canon EOS R5' },
+  { make: 'FUJIFILM', model: 'X-T4' },
+] as const;
+
+/** Where IMG_0002.jpg (a red photo) was taken: the only photo with GPS. */
+export const GPS_PHOTO = { name: 'IMG_0002.jpg', lat: 50.8225, lon: -0.1372 } as const;
+
+/**
+ * 3 red, 3 blue, 2 green and 2 yellow JPEGs named IMG_0001.jpg… in an interleaved order: no name
+ * says its colour. Taken on 10–19 June 2023 (one a day, IMG_0001 first), by the CAMERAS in turn;
+ * GPS_PHOTO has GPS. `first` numbers the files from another index, `month` moves their dates.
+ */
+export async function makeColourPhotos(
+  dir: string,
+  opts: { order?: Colour[]; first?: number; month?: string } = {},
+): Promise<Record<Colour, string[]>> {
+  const order: Colour[] = opts.order ?? ['blue', 'red', 'green', 'yellow', 'red', 'blue', 'green', 'blue', 'yellow', 'red'];
+  const first = opts.first ?? 1;
+  const month = opts.month ?? '2023:06';
   const byColour: Record<Colour, string[]> = { red: [], blue: [], green: [], yellow: [] };
   for (const [i, colour] of order.entries()) {
-    const file = path.join(dir, `IMG_${String(i + 1).padStart(4, '0')}.jpg`);
+    const name = `IMG_${String(first + i).padStart(4, '0')}.jpg`;
+    const file = path.join(dir, name);
     await makeJpeg(file, {
       width: 320,
       height: 240,
       color: COLOURS[colour],
-      seed: i + 1,
+      seed: first + i,
       // Distinct days, so the grid's order is fixed.
-      takenAt: `2023:06:${String(10 + i).padStart(2, '0')} 12:00:00`,
+      takenAt: `${month}:${String(10 + i).padStart(2, '0')} 12:00:00`,
+      ...CAMERAS[(first + i - 1) % 2]!,
+      ...(name === GPS_PHOTO.name ? { gps: { lat: GPS_PHOTO.lat, lon: GPS_PHOTO.lon } } : {}),
     });
     byColour[colour].push(file);
   }
@@ -195,32 +219,54 @@ export interface E2eFixture {
   root: string;
   dataDir: string;
   modelsDir: string;
+  /**
+   * Where the fixture models' files are: modelsDir itself, or (models: 'missing') a folder beside
+   * it that a test imports from or serves as a model hub.
+   */
+  modelSourceDir: string;
   photosDir: string;
   photos: Record<Colour, string[]>;
   served: Served;
   close(): Promise<void>;
 }
 
+export interface E2eOptions {
+  /**
+   * 'installed' (default): the fixture models are in the models folder and active. 'missing':
+   * the models folder holds only their manifest (so they are known and active, but not installed),
+   * and their files lie in modelSourceDir: the first-run state of a new user.
+   */
+  models?: 'installed' | 'missing';
+  /** Environment of the serve process. */
+  env?: NodeJS.ProcessEnv;
+}
+
 /**
- * Everything app.e2e.ts needs: the built window, fixture models (tiny colour CLIP and captioner)
- * in a temporary folder, ten coloured photos in another, and an empty library served on a free
- * port. close() stops the server and removes the temporary folders.
+ * Everything the browser tests need: the built window, fixture models (tiny colour CLIP and
+ * captioner) in a temporary folder, ten coloured photos in another, and an empty library served on
+ * a free port. close() stops the server and removes the temporary folders.
  */
-export async function startE2eFixture(): Promise<E2eFixture> {
+export async function startE2eFixture(opts: E2eOptions = {}): Promise<E2eFixture> {
   ensureRendererBuilt();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'shoebox-e2e-'));
   try {
     const dataDir = path.join(root, 'data');
     const modelsDir = path.join(root, 'models');
     const photosDir = path.join(root, 'photos');
-    fs.mkdirSync(modelsDir, { recursive: true });
-    await writeFixtureModels(modelsDir);
+    const modelSourceDir = opts.models === 'missing' ? path.join(root, 'fixture-models') : modelsDir;
+    fs.mkdirSync(modelSourceDir, { recursive: true });
+    await writeFixtureModels(modelSourceDir);
+    if (modelSourceDir !== modelsDir) {
+      fs.mkdirSync(modelsDir, { recursive: true });
+      fs.copyFileSync(path.join(modelSourceDir, MANIFEST_FILE), path.join(modelsDir, MANIFEST_FILE));
+    }
     const photos = await makeColourPhotos(photosDir);
-    const served = await startServe({ dataDir, modelsDir });
+    const served = await startServe({ dataDir, modelsDir, env: opts.env });
     return {
       root,
       dataDir,
       modelsDir,
+      modelSourceDir,
       photosDir,
       photos,
       served,
@@ -233,4 +279,92 @@ export async function startE2eFixture(): Promise<E2eFixture> {
     fs.rmSync(root, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** The parts of status the browser tests read. */
+export interface E2eStatus {
+  photos: number;
+  stages: { stage: string; done: number; pending: number; failed: number; waiting?: string }[];
+  failed: { id: number; path: string; stage: string; error: string }[];
+  ml: { xmp: boolean; clipInstalled: boolean; captionInstalled: boolean } | null;
+}
+
+/** What keeps a status from being "all indexed": failures, and pending tasks that are not waiting (for a model or a setting). */
+export function workLeft(s: E2eStatus): string[] {
+  return s.stages.filter((x) => x.failed > 0 || (x.pending > 0 && !x.waiting)).map((x) => `${x.stage} ${x.pending} pending, ${x.failed} failed`);
+}
+
+/** Polls status until `photos` photos are catalogued and no stage has work left or failures; returns that status. */
+export async function waitIndexed(served: Served, photos: number, timeoutMs = 150_000): Promise<E2eStatus> {
+  const until = Date.now() + timeoutMs;
+  let last: E2eStatus | null = null;
+  for (;;) {
+    last = await served.api<E2eStatus>('status');
+    if (last.photos === photos && workLeft(last).length === 0) return last;
+    if (Date.now() > until) throw new Error(`not indexed after ${timeoutMs} ms: ${last.photos} photos; ${workLeft(last).join('; ')}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+// ── a model hub ──────────────────────────────────────────────────────────
+
+export interface SlowHub {
+  /** The endpoint to set as hub_endpoint. */
+  endpoint: string;
+  /** Files asked for (GET), by path inside their repo. */
+  requested: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A stand-in for the Hugging Face hub serving the model folders under `dir` (in their repo layout)
+ * at `/<repo>/resolve/<revision>/<file>` — slowly, `chunk` bytes every `everyMs`, so a download
+ * takes long enough for its progress bar to be seen.
+ */
+export async function startSlowHub(dir: string, opts: { chunk?: number; everyMs?: number } = {}): Promise<SlowHub> {
+  const chunk = opts.chunk ?? 16 * 1024;
+  const everyMs = opts.everyMs ?? 40;
+  const requested: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = http.createServer((req, res) => {
+    const url = decodeURIComponent(new URL(req.url ?? '/', 'http://hub').pathname);
+    const m = /^\/(.+?)\/resolve\/[^/]+\/(.+)$/.exec(url);
+    const file = m ? path.join(dir, ...m[1]!.split('/'), ...m[2]!.split('/')) : null;
+    if (!m || !file || !file.startsWith(dir + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404).end('Entry not found');
+      return;
+    }
+    const body = fs.readFileSync(file);
+    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    const start = range ? Math.min(Number(range[1]), body.length) : 0;
+    const headers: http.OutgoingHttpHeaders = { 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'content-length': String(body.length - start) };
+    if (range) headers['content-range'] = `bytes ${start}-${body.length - 1}/${body.length}`;
+    res.writeHead(range ? 206 : 200, headers);
+    if (req.method === 'HEAD') return void res.end();
+    requested.push(m[2]!);
+    let at = start;
+    const send = () => {
+      if (res.destroyed) return;
+      const end = Math.min(body.length, at + chunk);
+      res.write(body.subarray(at, end));
+      at = end;
+      if (at >= body.length) res.end();
+      else setTimeout(send, everyMs);
+    };
+    send();
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requested,
+    async stop() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
