@@ -184,6 +184,16 @@ describe('search', () => {
     const names = await resultNames(page);
     expect(names.slice(0, 3)).toEqual(Array(3).fill('a photo of something blue'));
     expect(await results(page).locator('.score .fill').count()).toBe(names.length);
+    // Enter searches at once, without waiting for a pause: pressed on the same words, it asks again
+    // (once the window has settled: edits just before refresh results on their own).
+    let asked = -1;
+    await expect.poll(async () => {
+      const before = searches.length;
+      await page.waitForTimeout(2000);
+      return before === searches.length ? (asked = before) : -1;
+    }, { timeout: 20_000 }).toBeGreaterThan(0);
+    await box.press('Enter');
+    await expect.poll(() => searches.length, { timeout: 1000 }).toBe(asked + 1);
     await page.screenshot({ path: shot('window-search-blue') });
   });
 
