@@ -1,6 +1,6 @@
 // bench:search — build time, memory, kNN latency and recall@10 of the vector index on synthetic clustered 512-dim embeddings.
 // Usage: npm run bench:search [-- --n 100000 | --million] [--dim 512] [--queries 1000] [--clusters N] [--noise 1.5]
-//        [--decay 1] [--ef-search 64,100,160] [--M 16] [--ef-construction 100] [--recall-queries 200] [--no-text]
+//        [--decay 1] [--ef-search 100,200,400 (default: what the app uses at this size)] [--M 32] [--ef-construction 128] [--recall-queries 200] [--no-text]
 // Last line: one JSON object with the figures and their ratios to the goals.
 //
 // The data imitates a photo library's image embeddings: `--clusters` random unit centers (events,
@@ -22,7 +22,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { measureTextQueries } from './lib/text-query.ts';
-import { DEFAULT_EF_CONSTRUCTION, DEFAULT_EF_SEARCH, DEFAULT_M, VectorIndex } from '../src/main/core/search/vector-index.ts';
+import { autoEfSearch, DEFAULT_EF_CONSTRUCTION, DEFAULT_M, VectorIndex } from '../src/main/core/search/vector-index.ts';
 
 const { values } = parseArgs({
   options: {
@@ -50,7 +50,7 @@ const noise = Number.parseFloat(values.noise);
 const decay = Number.parseFloat(values.decay);
 const M = values.M ? Number.parseInt(values.M, 10) : DEFAULT_M;
 const efConstruction = values['ef-construction'] ? Number.parseInt(values['ef-construction'], 10) : DEFAULT_EF_CONSTRUCTION;
-const efList = values['ef-search'] ? values['ef-search'].split(',').map((s) => Number.parseInt(s, 10)) : [DEFAULT_EF_SEARCH];
+const efList = values['ef-search'] ? values['ef-search'].split(',').map((s) => Number.parseInt(s, 10)) : [autoEfSearch(n)]; // what the app uses for this many photos
 const nRecall = Math.min(Number.parseInt(values['recall-queries'], 10), nQueries);
 const K = 10;
 const RECALL_GOAL = 0.98;

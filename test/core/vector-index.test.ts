@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_M, IdChecksum, idChecksum, indexFileStem, VectorIndex, type VectorSource } from '../../src/main/core/search/vector-index.ts';
+import { autoEfSearch, DEFAULT_EF_SEARCH, DEFAULT_M, IdChecksum, idChecksum, indexFileStem, VectorIndex, type VectorSource } from '../../src/main/core/search/vector-index.ts';
 
 const DIM = 24;
 const MODEL = 'clip-test';
@@ -408,6 +408,17 @@ describe('VectorIndex', () => {
     expect(sorted(index.ids())).toEqual(sorted(rows.keys()));
     await expectExact(index, rows, 30);
     await index.close();
+  });
+});
+
+describe('autoEfSearch', () => {
+  it('searches 100 wide up to 500k photos, then widens with the library, at most 400', () => {
+    expect(autoEfSearch(0)).toBe(DEFAULT_EF_SEARCH);
+    expect(autoEfSearch(100_000)).toBe(100);
+    expect(autoEfSearch(500_000)).toBe(100);
+    expect(autoEfSearch(500_001)).toBe(101);
+    expect(autoEfSearch(1_000_000)).toBe(200);
+    expect(autoEfSearch(5_000_000)).toBe(400);
   });
 });
 
