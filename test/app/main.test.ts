@@ -26,6 +26,8 @@ const fake = vi.hoisted(() => {
   const privileged: unknown[] = [];
   const trays: { menu: MenuItemConstructorOptions[] | null; tooltip: string; destroyed: boolean }[] = [];
   const paths: Record<string, string> = {};
+  const openHandlers: ((d: { url: string }) => { action: string })[] = [];
+  const opened: string[] = [];
   let quits = 0;
   const emit = (event: string, ...args: unknown[]) => {
     for (const l of appListeners.get(event) ?? []) l(...args);
@@ -40,7 +42,7 @@ const fake = vi.hoisted(() => {
     private readonly listeners = new Map<string, Listener[]>();
     readonly webContents = {
       on: () => undefined,
-      setWindowOpenHandler: () => undefined,
+      setWindowOpenHandler: (h: (d: { url: string }) => { action: string }) => openHandlers.push(h),
       isDestroyed: () => this.record.destroyed,
       send: () => undefined,
     };
@@ -143,7 +145,12 @@ const fake = vi.hoisted(() => {
     },
     session: { defaultSession: { webRequest: { onHeadersReceived: () => undefined }, setPermissionRequestHandler: () => undefined } },
     dialog: { showErrorBox: (t: string, m: string) => log.push(`error ${t}: ${m}`), showOpenDialog: async () => ({ canceled: true, filePaths: [] }) },
-    shell: { showItemInFolder: () => undefined },
+    shell: {
+      showItemInFolder: () => undefined,
+      openExternal: async (url: string) => {
+        opened.push(url);
+      },
+    },
   };
   return {
     electron,
@@ -154,6 +161,8 @@ const fake = vi.hoisted(() => {
     privileged,
     trays,
     paths,
+    openHandlers,
+    opened,
     emit,
     quits: () => quits,
     ready: () => {
@@ -216,6 +225,15 @@ describe('the main process, with Electron faked', () => {
     const status = fake.handlers.get(ipcChannel('status'))!;
     expect(await status({ senderFrame: { url: 'file:///elsewhere/page.html' } })).toMatchObject({ ok: false });
     expect(await status({ senderFrame: { url: pathToFileURL(win.loaded[0]!).href } })).toMatchObject({ ok: true });
+  });
+
+  it('opens no window: the map link goes to the system browser, any other link nowhere', () => {
+    const open = fake.openHandlers[0]!;
+    const map = 'https://www.openstreetmap.org/?mlat=48.85&mlon=2.35#map=15/48.85/2.35';
+    for (const url of [map, 'https://evil.example/', 'http://www.openstreetmap.org/', 'file:///etc/passwd', 'https://www.openstreetmap.org.evil.example/']) {
+      expect(open({ url })).toEqual({ action: 'deny' });
+    }
+    expect(fake.opened).toEqual([map]);
   });
 
   it('serves media through the catalog: an uncatalogued id is 404, a path is 400', async () => {

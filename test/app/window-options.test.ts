@@ -1,6 +1,6 @@
 // Unit tests for the window's security settings: web preferences, CSP and the navigation policy.
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, isAppUrl, windowOptions, withCsp } from '../../src/main/app/window-options.ts';
+import { CONTENT_SECURITY_POLICY, isAppUrl, isExternalLink, windowOptions, withCsp } from '../../src/main/app/window-options.ts';
 
 function directives(policy: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -87,5 +87,15 @@ describe('isAppUrl', () => {
     expect(isAppUrl('data:text/html,hi', file)).toBe(false);
     expect(isAppUrl('not a url', dev)).toBe(false);
     expect(isAppUrl(dev, 'not a url')).toBe(false);
+  });
+});
+
+describe('isExternalLink', () => {
+  it('lets only https OpenStreetMap links out to the browser', () => {
+    expect(isExternalLink('https://www.openstreetmap.org/?mlat=1&mlon=2#map=15/1/2')).toBe(true);
+    expect(isExternalLink('https://openstreetmap.org/')).toBe(true);
+    for (const url of ['http://www.openstreetmap.org/', 'https://www.openstreetmap.org:8443/', 'https://u:p@www.openstreetmap.org/', 'https://www.openstreetmap.org.evil.example/', 'https://evil.example/?www.openstreetmap.org', 'javascript:alert(1)', 'not a url', 'file:///etc/passwd']) {
+      expect(isExternalLink(url), url).toBe(false);
+    }
   });
 });

@@ -12,7 +12,7 @@ import { libraryMedia } from '../core/api/media.ts';
 import { bindIpc } from './ipc.ts';
 import { createMediaHandler, MEDIA_SCHEME, MEDIA_SCHEME_PRIVILEGES } from './media-protocol.ts';
 import { createAppTray, dockMenuTemplate, tasksLeft, trayAvailable, whenAllWindowsClosed, type AppTray, type TrayActions, type TrayState } from './tray.ts';
-import { isAppUrl, windowOptions, withCsp } from './window-options.ts';
+import { isAppUrl, isExternalLink, windowOptions, withCsp } from './window-options.ts';
 // The ML worker is built as its own entry; the engine runs it off the main thread.
 import mlWorkerPath from '../core/ml/worker.ts?modulePath';
 
@@ -51,7 +51,11 @@ function createWindow(): BrowserWindow {
     if (!isAppUrl(e.url, appUrl)) e.preventDefault();
   });
   win.webContents.on('will-attach-webview', (e) => e.preventDefault());
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  // No window ever opens in the app; the map link goes to the system browser.
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (isExternalLink(url)) void shell.openExternal(url).catch((e: unknown) => log('opening a link failed', e));
+    return { action: 'deny' };
+  });
   win.on('closed', () => {
     if (mainWindow === win) mainWindow = null;
   });

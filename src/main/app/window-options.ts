@@ -99,3 +99,20 @@ export function isAppUrl(target: string, appUrl: string): boolean {
   if (a.protocol !== 'http:' && a.protocol !== 'https:') return false;
   return t.origin === a.origin;
 }
+
+/** Sites the window may open in the user's browser (never in the app): the photo view's map link. */
+const EXTERNAL_HOSTS = new Set(['www.openstreetmap.org', 'openstreetmap.org']);
+
+/**
+ * Whether a link the window asks to open (target=_blank) goes to the system browser: https only,
+ * default port, no credentials, a known host. Everything else is refused; the app never opens windows.
+ */
+export function isExternalLink(target: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(target);
+  } catch {
+    return false;
+  }
+  return u.protocol === 'https:' && u.port === '' && u.username === '' && u.password === '' && EXTERNAL_HOSTS.has(u.hostname);
+}
