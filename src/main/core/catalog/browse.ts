@@ -23,8 +23,16 @@ export interface BrowsePage {
 
 export const DEFAULT_PAGE = 200;
 
-/** The grid's order, the same as Catalog.list: date taken (newest first), then photos without one by file time. */
+/**
+ * The grid's order, the same as Catalog.list: date taken (newest first), then photos without one by
+ * file time. The photos_grid index (migration 3) holds exactly this key for present photos.
+ */
 const ORDER = 'p.taken_at IS NULL, p.taken_at DESC, p.mtime_ms DESC, p.id';
+
+/** One page of ids under a WHERE clause (which includes `p.missing_since IS NULL`); args: …where, limit, offset. */
+export function pageIdsSql(where: string): string {
+  return `SELECT p.id FROM photos p WHERE ${where} ORDER BY ${ORDER} LIMIT ? OFFSET ?`;
+}
 
 interface SummaryRow {
   id: number;
@@ -75,7 +83,7 @@ export class PhotoBrowser {
     const limit = q.limit ?? DEFAULT_PAGE;
     const w = this.where(q);
     const total = this.count(q);
-    const ids = this.sql(`SELECT p.id FROM photos p WHERE ${w.sql} ORDER BY ${ORDER} LIMIT ? OFFSET ?`)
+    const ids = this.sql(pageIdsSql(w.sql))
       .pluck()
       .all(...w.args, limit, offset) as number[];
     return { total, offset, photos: this.summaries(ids) };

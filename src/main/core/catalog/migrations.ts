@@ -170,4 +170,13 @@ CREATE TABLE sidecar_writes (
 );
 `,
   },
+  {
+    version: 3,
+    name: "the grid's order as an index, so a page deep in a large library is read, not sorted",
+    sql: `
+-- PhotoBrowser.page and Catalog.list order present photos by this key; without the index every page
+-- sorted the whole library (70 ms at 100k photos), with it a page at offset 50,000 takes ~5 ms.
+CREATE INDEX photos_grid ON photos(taken_at IS NULL, taken_at DESC, mtime_ms DESC, id) WHERE missing_since IS NULL;
+`,
+  },
 ];
