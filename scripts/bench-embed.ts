@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     raw_model_photos_per_s: +raw.rate.toFixed(2),
     raw_ms_per_batch: +raw.msPerBatch.toFixed(1),
     ratio: +(pipelineRate / raw.rate).toFixed(3),
-    // Wall time the pipeline adds per photo on top of the model: decode, thumbnail, preview,
+    // Wall time the pipeline adds per photo on top of the model: decode, thumbnail,
     // preprocessing, SQLite, index. On a CPU-only machine it competes with the model for the cores.
     overhead_ms_per_photo: +((1000 / pipelineRate) - 1000 / raw.rate).toFixed(1),
     goal_ratio: GOAL,
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     cpus: os.availableParallelism(),
     node: process.version,
   };
-  console.log(`pipeline:  ${figures.pipeline_photos_per_s} photos/s (${N} 2-MP JPEGs → thumbnails, preview, embedding, SQLite, index in ${figures.pipeline_s} s, ${provider})`);
+  console.log(`pipeline:  ${figures.pipeline_photos_per_s} photos/s (${N} 2-MP JPEGs → thumbnails, embedding, SQLite, index in ${figures.pipeline_s} s, ${provider})`);
   console.log(`raw model: ${figures.raw_model_photos_per_s} photos/s (batches of ${BATCH} preprocessed, ${figures.raw_ms_per_batch} ms a batch)`);
   console.log(`ratio:     ${figures.ratio} (goal ≥ ${GOAL}); the pipeline adds ${figures.overhead_ms_per_photo} ms a photo`);
   console.log(JSON.stringify(figures));

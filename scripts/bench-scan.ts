@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     };
     console.log(`photos:          ${photos} (${figures.failed} failed)`);
     console.log(`cold scan:       ${figures.cold_scan_s} s  (${figures.cold_scan_rate} files/s, fingerprints included)`);
-    console.log(`cold index:      ${figures.cold_index_s} s  (${figures.cold_index_rate} photos/s: scan + thumbnails + previews + EXIF)`);
+    console.log(`cold index:      ${figures.cold_index_s} s  (${figures.cold_index_rate} photos/s: scan + thumbnails + EXIF)`);
     console.log(`warm rescan:     ${figures.warm_rescan_s} s  (${figures.warm_rescan_rate} files/s; goal ${WARM_GOAL}/s, ratio ${figures.warm_ratio_to_goal})`);
     console.log(`peak RSS:        ${figures.peak_rss_mb} MB`);
     console.log(JSON.stringify(figures));

@@ -153,9 +153,25 @@ describe('shoebox-media: confinement', () => {
       expect(res.status, url).toBe(404);
       expect(body.toString()).toMatch(/^no (thumb|preview|original) for photo 99999/);
     }
+    // A preview is made from the original when first asked for; with the original gone (an
+    // unplugged drive) the thumbnail stands in; with neither, there is nothing to serve.
     const grey = lib.catalog.photo(idOf('grey.jpg'))!;
-    fs.rmSync(lib.cache.targets(grey.fingerprint!).preview);
-    expect((await get(`shoebox-media://preview/${grey.id}`)).res.status).toBe(404);
+    const cached = lib.cache.targets(grey.fingerprint!);
+    fs.rmSync(cached.preview, { force: true });
+    expect((await get(`shoebox-media://preview/${grey.id}`)).res.status).toBe(200);
+    expect(fs.existsSync(cached.preview)).toBe(true);
+    fs.rmSync(cached.preview);
+    fs.renameSync(grey.path, `${grey.path}.away`);
+    try {
+      const stand = await get(`shoebox-media://preview/${grey.id}`);
+      expect(stand.res.status).toBe(200);
+      expect(stand.body).toEqual(fs.readFileSync(cached.thumb));
+      fs.rmSync(cached.thumb);
+      expect((await get(`shoebox-media://preview/${grey.id}`)).res.status).toBe(404);
+      expect((await get(`shoebox-media://thumb/${grey.id}`)).res.status).toBe(404);
+    } finally {
+      fs.renameSync(`${grey.path}.away`, grey.path);
+    }
   });
 
   it('never serves a file named by the URL: traversal, encodings, absolute paths, queries (400, no bytes)', async () => {
@@ -223,7 +239,7 @@ describe('shoebox-media: confinement', () => {
     const { res, body } = await get(`shoebox-media://original/${id}`);
     expect(res.status).toBe(404);
     expect(body.toString()).not.toContain(SECRET);
-    expect(resolve(id, 'original')).toBeNull();
+    expect(await resolve(id, 'original')).toBeNull();
     // A link to a photo elsewhere is a photo the scanner follows on purpose: it is served.
     const elsewhere = await makeJpeg(path.join(root, 'Elsewhere', 'linked.jpg'), { seed: 9 });
     fs.rmSync(file);
@@ -245,12 +261,12 @@ describe('shoebox-media: confinement', () => {
     expect(logged.at(-1)).toBe('media thumb 1: database is closed');
   });
 
-  it('the resolver itself refuses ids and kinds a door should never pass', () => {
+  it('the resolver itself refuses ids and kinds a door should never pass', async () => {
     const id = idOf('red.jpg');
-    expect(resolve(id, 'thumb')).not.toBeNull();
-    expect(resolve(0, 'thumb')).toBeNull();
-    expect(resolve(-id, 'thumb')).toBeNull();
-    expect(resolve(id + 0.5, 'thumb')).toBeNull();
-    expect(resolve(id, 'catalog' as never)).toBeNull();
+    expect(await resolve(id, 'thumb')).not.toBeNull();
+    expect(await resolve(0, 'thumb')).toBeNull();
+    expect(await resolve(-id, 'thumb')).toBeNull();
+    expect(await resolve(id + 0.5, 'thumb')).toBeNull();
+    expect(await resolve(id, 'catalog' as never)).toBeNull();
   });
 });

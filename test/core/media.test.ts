@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MEDIA_OPTIONS, MediaError, processPhoto, probe } from '../../src/main/core/media/decode.ts';
+import { DEFAULT_MEDIA_OPTIONS, ensurePreview, MediaError, processPhoto, probe } from '../../src/main/core/media/decode.ts';
 import { makeBrokenInputs, makeJpeg, tempDir } from '../helpers/photos.ts';
 
 const targets = (dir: string, name: string) => ({
@@ -40,16 +40,32 @@ describe('processPhoto', () => {
     expect(thumb.orientation ?? 1).toBe(1);
   });
 
-  it('makes a thumbnail and a preview within their long-edge sizes', async () => {
+  it('makes the thumbnail from a reduced decode, hands the model its input, and leaves the preview for later', async () => {
     const dir = tempDir();
     const file = await makeJpeg(path.join(dir, 'big.jpg'), { width: 2000, height: 1000 });
     const t = targets(dir, 'big');
-    await processPhoto(file, t, DEFAULT_MEDIA_OPTIONS);
+    const facts = await processPhoto(file, t, DEFAULT_MEDIA_OPTIONS, { modelShortEdge: 448 });
     const thumb = await sharp(t.thumb).metadata();
-    const preview = await sharp(t.preview).metadata();
     expect(Math.max(thumb.width!, thumb.height!)).toBe(DEFAULT_MEDIA_OPTIONS.thumbSize);
-    expect(Math.max(preview.width!, preview.height!)).toBe(DEFAULT_MEDIA_OPTIONS.previewSize);
     expect(thumb.format).toBe('jpeg');
+    expect(Math.min(facts.modelImage!.width, facts.modelImage!.height)).toBe(448);
+    expect(facts.modelImage!.width / facts.modelImage!.height).toBeCloseTo(2, 1);
+    expect(fs.existsSync(t.preview)).toBe(false);
+
+    await Promise.all([ensurePreview(file, t.preview, t.tmpDir, DEFAULT_MEDIA_OPTIONS), ensurePreview(file, t.preview, t.tmpDir, DEFAULT_MEDIA_OPTIONS)]);
+    const preview = await sharp(t.preview).metadata();
+    expect([preview.width, preview.height]).toEqual([DEFAULT_MEDIA_OPTIONS.previewSize, DEFAULT_MEDIA_OPTIONS.previewSize / 2]);
+    expect(fs.readdirSync(t.tmpDir)).toEqual([]);
+  });
+
+  it('makes a panorama thumbnail whose model input still has the short edge the model needs', async () => {
+    const dir = tempDir();
+    const file = await makeJpeg(path.join(dir, 'pano.jpg'), { width: 3000, height: 600 });
+    const t = targets(dir, 'pano');
+    const facts = await processPhoto(file, t, DEFAULT_MEDIA_OPTIONS, { modelShortEdge: 448 });
+    const thumb = await sharp(t.thumb).metadata();
+    expect([thumb.width, thumb.height]).toEqual([DEFAULT_MEDIA_OPTIONS.thumbSize, Math.round((DEFAULT_MEDIA_OPTIONS.thumbSize * 600) / 3000)]);
+    expect([facts.modelImage!.width, facts.modelImage!.height]).toEqual([2240, 448]);
   });
 
   it('gives each broken input a clear error and decodes the odd-but-valid ones', async () => {

@@ -58,7 +58,7 @@ export function createMediaHandler(resolve: MediaResolver, log: (line: string) =
     const { kind, id } = target;
     let found;
     try {
-      found = resolve(id, kind);
+      found = await resolve(id, kind);
     } catch (e) {
       log(`media ${kind} ${id}: ${(e as Error).message}`);
       return text(500, 'the image could not be looked up\n');

@@ -75,6 +75,8 @@ export class Library {
   readonly catalog: Catalog;
   readonly queue: TaskQueue;
   readonly cache: CacheStore;
+  /** Thumbnail and preview sizes, the decode limit. */
+  readonly mediaOptions: MediaOptions;
   readonly pipeline: Pipeline;
   readonly scanner: Scanner;
   readonly models: ModelStore;
@@ -115,6 +117,7 @@ export class Library {
     this.search = new SearchService(this.catalog, this.ml, this.paths.index);
     this.catalog.onDeleted((ids) => this.search.onDeleted(ids));
     const media = { ...DEFAULT_MEDIA_OPTIONS, ...opts.media };
+    this.mediaOptions = media;
     const stages = createStages(
       {
         catalog: this.catalog,

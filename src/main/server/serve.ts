@@ -313,7 +313,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     write('retry: 2000\n: connected\n\n');
   }
 
-  function sendMedia(req: http.IncomingMessage, res: http.ServerResponse, segments: string[]): void {
+  async function sendMedia(req: http.IncomingMessage, res: http.ServerResponse, segments: string[]): Promise<void> {
     const [, kind, idText] = segments;
     const id = idText === undefined ? null : parsePhotoId(idText);
     if (segments.length !== 3 || !kind || !IMAGE_KINDS.has(kind) || id === null) {
@@ -322,7 +322,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'invalid-argument', '/media takes GET', { Allow: 'GET, HEAD' });
     let found: MediaFile | null;
     try {
-      found = media(id, kind as ImageKind);
+      found = await media(id, kind as ImageKind);
     } catch (e) {
       log(`media ${kind} ${id}: ${(e as Error).message}`);
       return sendError(res, 500, 'failed', 'the image could not be looked up');

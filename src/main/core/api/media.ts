@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { ImageKind } from '../../../shared/contract.ts';
 import { extensionOf, formatForName } from '../media/formats.ts';
 import type { Library } from '../library.ts';
+import { DEFAULT_MEDIA_OPTIONS, ensurePreview } from '../media/decode.ts';
 
 // [Note: media confinement]
 // A door never turns a request path into a file path. It parses a kind and a whole-number id and
@@ -26,7 +27,7 @@ export interface MediaFile {
 }
 
 /** Finds the file of a photo's image; null when the id is not catalogued (or has no such image). */
-export type MediaResolver = (id: number, kind: ImageKind) => MediaFile | null;
+export type MediaResolver = (id: number, kind: ImageKind) => MediaFile | null | Promise<MediaFile | null>;
 
 /** The kinds of image a photo has. */
 export const IMAGE_KINDS: ReadonlySet<string> = new Set<ImageKind>(['thumb', 'preview', 'original']);
@@ -63,9 +64,15 @@ export function originalContentType(file: string): string {
 
 const FINGERPRINT = /^[0-9a-f]{16,128}$/i;
 
-/** Photos' images from a library: cached thumbnails and previews by fingerprint, originals at their path. */
-export function libraryMedia(lib: Pick<Library, 'catalog' | 'cache'>): MediaResolver {
-  return (id, kind) => {
+/**
+ * Photos' images from a library: cached thumbnails and previews by fingerprint, originals at their
+ * path. A preview is made from the original the first time it is asked for ([Note: previews on
+ * demand]); when it cannot be (the drive is unplugged, the file is gone or unreadable) the
+ * thumbnail stands in, so the photo view always shows something.
+ */
+export function libraryMedia(lib: Pick<Library, 'catalog' | 'cache'> & { mediaOptions?: Library['mediaOptions'] }): MediaResolver {
+  const options = lib.mediaOptions ?? DEFAULT_MEDIA_OPTIONS;
+  return async (id, kind) => {
     if (!Number.isSafeInteger(id) || id < 1 || !IMAGE_KINDS.has(kind)) return null;
     const photo = lib.catalog.photo(id);
     if (!photo) return null;
@@ -75,7 +82,19 @@ export function libraryMedia(lib: Pick<Library, 'catalog' | 'cache'>): MediaReso
       return real ? { file: real, contentType: originalContentType(real), etag: null } : null;
     }
     if (!photo.fingerprint || !FINGERPRINT.test(photo.fingerprint)) return null;
-    return { file: lib.cache.targets(photo.fingerprint)[kind], contentType: 'image/jpeg', etag: photo.fingerprint };
+    const targets = lib.cache.targets(photo.fingerprint);
+    if (kind === 'thumb') return { file: targets.thumb, contentType: 'image/jpeg', etag: photo.fingerprint };
+    const real = realOriginal(photo.path);
+    try {
+      if (!real) throw new Error('the original is not there');
+      await ensurePreview(real, targets.preview, targets.tmpDir, options);
+      return { file: targets.preview, contentType: 'image/jpeg', etag: photo.fingerprint };
+    } catch {
+      // A preview made before the drive went away still serves; else the thumbnail, if there is one.
+      if (fs.existsSync(targets.preview)) return { file: targets.preview, contentType: 'image/jpeg', etag: photo.fingerprint };
+      if (!fs.existsSync(targets.thumb)) return null;
+      return { file: targets.thumb, contentType: 'image/jpeg', etag: `${photo.fingerprint}-thumb` };
+    }
   };
 }
 

@@ -95,11 +95,15 @@ export function modelSourceEdge(cfg: ProcessorConfig): number {
   return 2 * Math.max(cfg.shortestEdge, cfg.cropWidth, cfg.cropHeight);
 }
 
-/** Reads a cached preview reduced to `shortEdge` (JPEG shrink-on-load makes this cheap). */
+/**
+ * Reads a photo (orientation applied, transparency on white, as its thumbnail) reduced to
+ * `shortEdge`; JPEG shrink-on-load makes this cheap.
+ */
 export async function readModelSource(file: string, shortEdge: number): Promise<RgbImage> {
   const meta = await sharp(file).metadata();
   const small = Math.min(meta.width ?? 0, meta.height ?? 0) <= shortEdge;
-  return toRgb(small ? sharp(file) : sharp(file).resize(shortEdge, shortEdge, { fit: 'outside' }));
+  const img = sharp(file, { failOn: 'truncated' }).rotate().flatten({ background: '#ffffff' });
+  return toRgb(small ? img : img.resize(shortEdge, shortEdge, { fit: 'outside' }));
 }
 
 /**

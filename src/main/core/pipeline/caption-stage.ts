@@ -45,7 +45,7 @@ export function captionConfig(get: (key: string) => string | undefined): Caption
   };
 }
 
-/** The longest side a captioner's processor resizes to: what the preview is reduced to first. */
+/** The longest side a captioner's processor resizes to: what the photo is reduced to first. */
 const edgeCache = new Map<string, number>();
 function captionEdge(folder: string): number {
   let edge = edgeCache.get(folder);
@@ -70,7 +70,7 @@ export function captionStage(deps: StageDeps, opts: { batchSize?: number } = {})
     priority: 3,
     batchSize: opts.batchSize ?? 4,
     concurrency: 1,
-    // The check needs the photo's CLIP embedding; the image comes from the cached preview.
+    // The check needs the photo's CLIP embedding; the image is read from the photo.
     requires: ['thumb', 'embed'],
     unavailable: () => (captionConfig(get).enabled ? deps.ml.captionUnavailable() : 'captioning is turned off (shoebox settings set captions on)'),
     async runBatch(photos: readonly PhotoRow[]): Promise<ItemResult[]> {
@@ -93,9 +93,13 @@ export function captionStage(deps: StageDeps, opts: { batchSize?: number } = {})
       const load = (idx: number[]) => Promise.all(
         idx.map(async (i) => {
           try {
-            const preview = deps.cache.targets(photos[i]!.fingerprint!).preview;
-            if (!fs.existsSync(preview)) throw new Error('the preview is missing; the photo will be thumbnailed again');
-            const rgb = await readModelSource(preview, captionEdge(ref.folder));
+            // The photo itself, reduced on load; a preview the photo view made serves while it is offline.
+            const edge = captionEdge(ref.folder);
+            const rgb = await readModelSource(photos[i]!.path, edge).catch((e: unknown) => {
+              const preview = deps.cache.targets(photos[i]!.fingerprint!).preview;
+              if (fs.existsSync(preview)) return readModelSource(preview, edge);
+              throw e;
+            });
             images.set(i, { data: rgb.data.buffer.slice(rgb.data.byteOffset, rgb.data.byteOffset + rgb.data.byteLength) as ArrayBuffer, width: rgb.width, height: rgb.height });
           } catch (e) {
             results[i] = { ok: false, error: e instanceof Error ? e.message : String(e) };

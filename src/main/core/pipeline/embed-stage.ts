@@ -1,5 +1,4 @@
-// The embedding stage: CLIP image embeddings for batches of photos, from their cached previews.
-import fs from 'node:fs';
+// The embedding stage: CLIP image embeddings for batches of photos, from the thumbnail stage's decode.
 import type { Stage, ItemResult } from './stage.ts';
 import type { StageDeps } from './stages.ts';
 import type { PhotoRow } from '../catalog/catalog.ts';
@@ -22,18 +21,14 @@ export function embedStage(deps: StageDeps, opts: { batchSize: number }): Stage 
       const results: ItemResult[] = new Array(photos.length);
       const ok: number[] = [];
       const buffers: Float32Array[] = [];
-      // [Note: decode once] The thumbnail stage's decode, handed over in memory; else the preview.
+      // [Note: decode once] The thumbnail stage's decode, handed over in memory; else the photo.
       const edge = modelSourceEdge(enc.processor);
       await Promise.all(
         photos.map(async (photo, i) => {
           try {
-            const handed: RgbImage | undefined = deps.handoff.take(photo.id, photo.fingerprint!);
-            let image = handed;
-            if (!image) {
-              const preview = deps.cache.targets(photo.fingerprint!).preview;
-              if (!fs.existsSync(preview)) throw new Error('the preview is missing; the photo will be thumbnailed again');
-              image = await readModelSource(preview, edge);
-            }
+            let image: RgbImage | undefined = deps.handoff.take(photo.id, photo.fingerprint!);
+            // Not handed over (an earlier run, a restart): read the photo again, at the size needed.
+            image ??= await readModelSource(photo.path, edge);
             buffers[i] = await enc.pixelsOf(image);
             ok.push(i);
           } catch (e) {
