@@ -143,6 +143,27 @@ describe('CLIP search', () => {
     expect((await third.searchText('red', { limit: 8 })).hits[0]!.id).toBe(red.id);
   });
 
+  it('saves the index on close with the embeddings made since the last save, so the next start has nothing to replay', async () => {
+    const { root, photos, lib: first } = await setup();
+    await first.close();
+    open.pop();
+    // A new session that never searches, so its index is never loaded.
+    const lib = Library.open({ dataDir: path.join(root, 'data'), modelsDir });
+    open.push(lib);
+    await colourPhoto(path.join(photos, 'late.jpg'), COLOURS.red, true, 9);
+    await lib.scan();
+    // The pipeline alone, as when the app quits in the middle of work: no idle housekeeping.
+    await lib.pipeline.run({ untilIdle: true });
+    expect(lib.queue.counts(['embed'])[0]!.done).toBe(9);
+    await lib.close();
+    open.pop();
+    const again = Library.open({ dataDir: path.join(root, 'data'), modelsDir });
+    open.push(again);
+    const r = await again.searchText('red', { limit: 9 });
+    expect(again.search.lastSync).toMatchObject({ action: 'loaded', added: 0, removed: 0 });
+    expect(r.hits.some((h) => h.path.endsWith('late.jpg'))).toBe(true);
+  });
+
   it('tags photos zero-shot, and a tag the user removed stays removed when tags are recomputed', async () => {
     const { photos, lib } = await setup();
     const blue = lib.catalog.photoByPath(path.join(photos, 'IMG_102.jpg'))!;

@@ -77,6 +77,8 @@ export class Library {
   readonly cache: CacheStore;
   /** Thumbnail and preview sizes, the decode limit. */
   readonly mediaOptions: MediaOptions;
+  /** Embeddings were committed since the index was last brought up to date and saved. */
+  private unsavedEmbeddings = false;
   readonly pipeline: Pipeline;
   readonly scanner: Scanner;
   readonly models: ModelStore;
@@ -125,7 +127,10 @@ export class Library {
         media,
         ml: this.ml,
         handoff: new ModelInputHandoff(),
-        onEmbedding: (id, model, v) => this.search.onEmbedding(id, model, v),
+        onEmbedding: (id, model, v) => {
+          this.unsavedEmbeddings = true;
+          this.search.onEmbedding(id, model, v);
+        },
         notes: this.notes,
         captionThreshold: () => this.captionThreshold(),
         xmp: this.xmp,
@@ -283,6 +288,7 @@ export class Library {
     const requeued = await this.checkCaptions().catch(() => 0);
     this.retirePreviousModel();
     this.recordProvider();
+    this.unsavedEmbeddings = false;
     await this.search.refresh();
     await this.search.save();
     return requeued;
@@ -347,6 +353,8 @@ export class Library {
     this.closed = true;
     await this.watcher?.close();
     await this.pipeline.cancel();
+    // Quitting saves the index with every embedding committed, so the next start has nothing to replay.
+    if (this.unsavedEmbeddings) await this.search.refresh().catch(() => undefined);
     await this.search.close();
     await this.ml.close();
     await this.xmp.end();
