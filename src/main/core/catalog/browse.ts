@@ -7,7 +7,7 @@ import type { PhotoSummary } from '../../../shared/types.ts';
 
 export interface BrowseQuery {
   offset?: number;
-  /** Default DEFAULT_PAGE. */
+  /** Default DEFAULT_PAGE; -1 for no limit. */
   limit?: number;
   /** Only photos at or under this folder. */
   folder?: string;
@@ -79,14 +79,16 @@ export class PhotoBrowser {
 
   /** One page of the grid, with the filter's total. */
   page(q: BrowseQuery = {}): BrowsePage {
-    const offset = q.offset ?? 0;
-    const limit = q.limit ?? DEFAULT_PAGE;
+    return { total: this.count(q), offset: q.offset ?? 0, photos: this.photos(q) };
+  }
+
+  /** The photos of one page in the grid's order (`limit` -1: all of them from `offset`). */
+  photos(q: BrowseQuery = {}): PhotoSummary[] {
     const w = this.where(q);
-    const total = this.count(q);
     const ids = this.sql(pageIdsSql(w.sql))
       .pluck()
-      .all(...w.args, limit, offset) as number[];
-    return { total, offset, photos: this.summaries(ids) };
+      .all(...w.args, q.limit ?? DEFAULT_PAGE, q.offset ?? 0) as number[];
+    return this.summaries(ids);
   }
 
   /** Grid summaries of these photos, in the order given (unknown ids are left out). */

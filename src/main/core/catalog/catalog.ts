@@ -4,6 +4,7 @@ import { statementCache, type Db, type Statement } from './db.ts';
 import type { FolderInfo, PhotoDetails, PhotoSummary, ScanIssue } from '../../../shared/types.ts';
 import type { PhotoFacts } from '../media/decode.ts';
 import { Annotations } from './annotations.ts';
+import { PhotoBrowser } from './browse.ts';
 
 export interface FolderRow {
   id: number;
@@ -379,54 +380,12 @@ export class Catalog {
     return row;
   }
 
+  private browser: PhotoBrowser | undefined;
+
+  /** Present photos in the grid's order (the window's pages, without their total). */
   list(opts: { folder?: string; limit?: number; offset?: number } = {}): PhotoSummary[] {
-    const where: string[] = ['p.missing_since IS NULL'];
-    const args: unknown[] = [];
-    if (opts.folder) {
-      const f = underFolder(opts.folder);
-      where.push(f.sql);
-      args.push(...f.args);
-    }
-    const rows = this.sql(
-        `SELECT p.id, p.path, f.path AS folder, p.taken_at, p.width, p.height, f.online,
-                (SELECT text FROM photo_caption c WHERE c.photo_id = p.id) AS caption,
-                (SELECT CASE WHEN MAX(source = 'user') = 1 THEN 'user' ELSE 'auto' END FROM captions c WHERE c.photo_id = p.id) AS caption_source,
-                (SELECT score FROM captions c WHERE c.photo_id = p.id AND c.source = 'auto') AS caption_score,
-                (SELECT low_confidence FROM captions c WHERE c.photo_id = p.id AND c.source = 'auto') AS low_confidence,
-                (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.photo_id = p.id AND t.hidden = 0 GROUP BY tag ORDER BY tag)) AS tags
-         FROM photos p JOIN folders f ON f.id = p.folder_id
-         WHERE ${where.join(' AND ')}
-         ORDER BY p.taken_at IS NULL, p.taken_at DESC, p.mtime_ms DESC, p.id
-         LIMIT ? OFFSET ?`,
-      )
-      .all(...args, opts.limit ?? -1, opts.offset ?? 0) as {
-      id: number;
-      path: string;
-      folder: string;
-      taken_at: string | null;
-      width: number | null;
-      height: number | null;
-      online: number;
-      caption: string | null;
-      caption_source: 'auto' | 'user' | null;
-      caption_score: number | null;
-      low_confidence: number | null;
-      tags: string | null;
-    }[];
-    return rows.map((r) => ({
-      id: r.id,
-      path: r.path,
-      folder: r.folder,
-      takenAt: r.taken_at,
-      width: r.width,
-      height: r.height,
-      offline: r.online === 0,
-      caption: r.caption,
-      captionSource: r.caption ? r.caption_source : null,
-      captionScore: r.caption_source === 'auto' ? r.caption_score : null,
-      lowConfidence: r.caption_source === 'auto' && r.low_confidence === 1,
-      tags: r.tags ? r.tags.split('\u001f') : [],
-    }));
+    this.browser ??= new PhotoBrowser(this.db);
+    return this.browser.photos({ ...opts, limit: opts.limit ?? -1 });
   }
 
   details(id: number): PhotoDetails | undefined {
