@@ -33,6 +33,7 @@ import { chromium, type Page } from 'playwright-core';
 import { openDatabase } from '../src/main/core/catalog/db.ts';
 import { STAGE_NAMES } from '../src/main/core/pipeline/stages.ts';
 import { CHROMIUM_ARGS, ROOT, chromiumPath, ensureRendererBuilt, startServe } from '../test/e2e/serve-fixture.ts';
+import { mulberry32 } from '../src/main/core/random.ts';
 
 const { values } = parseArgs({
   options: {
@@ -54,17 +55,7 @@ const SHOTS = path.join(ROOT, 'test-results', 'bench-ui');
 // ---------------------------------------------------------------------------------------------
 // A seeded generator (mulberry32), so every run builds the same library.
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(20240601);
+const rand = mulberry32(20240601);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
 const SUBJECTS = ['a dog', 'two children', 'a woman', 'an old man', 'a cat', 'a family', 'a group of friends', 'a bicycle', 'a red car', 'a sailing boat', 'a birthday cake', 'a horse', 'a bride and groom', 'a baby', 'a lighthouse', 'a mountain hut', 'a plate of pasta', 'a street market', 'a tram', 'a kite'];

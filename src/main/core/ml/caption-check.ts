@@ -2,6 +2,7 @@
 // between its CLIP text embedding and its photo's CLIP image embedding, and the threshold under
 // which a caption is flagged is calibrated on the library itself.
 import { dot } from './clip.ts';
+import { mulberry32 } from '../random.ts';
 
 /**
  * [Note: caption threshold] A caption is low-confidence when it matches its own photo no better
@@ -38,17 +39,6 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-/** A small deterministic generator, so a calibration is reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface CalibrationInput {
   clipModel: string;
