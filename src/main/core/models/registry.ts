@@ -22,7 +22,8 @@ const FLORENCE_REPO = 'onnx-community/Florence-2-base-ft';
  * reports for it at this revision (X-Linked-Etag for large files).
  */
 const FLORENCE_REVISION = 'e88a44eaf3791a35eae0c5a47b3dbcd36e67eb6f';
-const FLORENCE_SMALL_FILES = [
+/** The small files both captioners' repos have (configs and a GPT-2-style BPE tokenizer), unpinned. */
+const CAPTIONER_SMALL_FILES = [
   { path: 'config.json' },
   { path: 'generation_config.json' },
   { path: 'preprocessor_config.json' },
@@ -76,7 +77,7 @@ export const BUILTIN_MODELS: ModelSpec[] = [
     repo: FLORENCE_REPO,
     revision: FLORENCE_REVISION,
     files: [
-      ...FLORENCE_SMALL_FILES,
+      ...CAPTIONER_SMALL_FILES,
       { path: 'onnx/vision_encoder_quantized.onnx' },
       { path: 'onnx/embed_tokens_quantized.onnx' },
       { path: 'onnx/encoder_model_quantized.onnx' },
@@ -92,7 +93,7 @@ export const BUILTIN_MODELS: ModelSpec[] = [
     repo: FLORENCE_REPO,
     revision: FLORENCE_REVISION,
     files: [
-      ...FLORENCE_SMALL_FILES,
+      ...CAPTIONER_SMALL_FILES,
       { path: 'onnx/vision_encoder.onnx' },
       { path: 'onnx/embed_tokens.onnx' },
       { path: 'onnx/encoder_model.onnx' },
@@ -108,14 +109,7 @@ export const BUILTIN_MODELS: ModelSpec[] = [
     repo: 'Xenova/vit-gpt2-image-captioning',
     revision: 'main',
     files: [
-      { path: 'config.json' },
-      { path: 'generation_config.json' },
-      { path: 'preprocessor_config.json' },
-      { path: 'tokenizer.json' },
-      { path: 'tokenizer_config.json' },
-      { path: 'special_tokens_map.json' },
-      { path: 'vocab.json' },
-      { path: 'merges.txt' },
+      ...CAPTIONER_SMALL_FILES,
       { path: 'onnx/encoder_model_quantized.onnx', size: 87453213, sha256: '6f6e2e27c11303cf533682184543333e7ecb930a734197a0272a1e408aba2766' },
       { path: 'onnx/decoder_model_merged_quantized.onnx', size: 158599996, sha256: '1f3ec53b5fc3614c0b54ee786755a7ec3007841f57543f8e241499edfadfa98f' },
     ],
