@@ -83,11 +83,12 @@ export const GPS_PHOTO = { name: 'IMG_0002.jpg', lat: 50.8225, lon: -0.1372 } as
 /**
  * 3 red, 3 blue, 2 green and 2 yellow JPEGs named IMG_0001.jpg… in an interleaved order: no name
  * says its colour. Taken on 10–19 June 2023 (one a day, IMG_0001 first), by the CAMERAS in turn;
- * GPS_PHOTO has GPS. `first` numbers the files from another index, `month` moves their dates.
+ * GPS_PHOTO has GPS. `first` numbers the files from another index, `month` moves their dates,
+ * `portrait` makes them 240×320 instead of 320×240.
  */
 export async function makeColourPhotos(
   dir: string,
-  opts: { order?: Colour[]; first?: number; month?: string } = {},
+  opts: { order?: Colour[]; first?: number; month?: string; portrait?: boolean } = {},
 ): Promise<Record<Colour, string[]>> {
   const order: Colour[] = opts.order ?? ['blue', 'red', 'green', 'yellow', 'red', 'blue', 'green', 'blue', 'yellow', 'red'];
   const first = opts.first ?? 1;
@@ -97,8 +98,8 @@ export async function makeColourPhotos(
     const name = `IMG_${String(first + i).padStart(4, '0')}.jpg`;
     const file = path.join(dir, name);
     await makeJpeg(file, {
-      width: 320,
-      height: 240,
+      width: opts.portrait ? 240 : 320,
+      height: opts.portrait ? 320 : 240,
       color: COLOURS[colour],
       seed: first + i,
       // Distinct days, so the grid's order is fixed.

@@ -59,9 +59,10 @@ async function backToLibrary(): Promise<void> {
 beforeAll(async () => {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   fx = await startE2eFixture();
-  // A second folder: a red and a green photo from March 2022, so the grid has two months and the folder filter something to narrow.
+  // A second folder: a red and a green portrait photo from March 2022, so the grid has two months,
+  // portrait cells, and the folder filter something to narrow.
   moreDir = path.join(fx.root, 'more');
-  await makeColourPhotos(moreDir, { order: ['red', 'green'], first: 11, month: '2022:03' });
+  await makeColourPhotos(moreDir, { order: ['red', 'green'], first: 11, month: '2022:03', portrait: true });
   await fx.served.api('addFolder', { path: fx.photosDir });
   await fx.served.api('addFolder', { path: moreDir });
   await waitIndexed(fx.served, 12);
@@ -95,6 +96,10 @@ describe('the library grid', () => {
     await expect.poll(() => grid(page).getByRole('button').count(), { timeout: 30_000 }).toBe(12);
     const headers = await grid(page).getByRole('columnheader').allInnerTexts();
     expect(headers.map((h) => h.trim())).toEqual(['June 2023', 'March 2022']);
+    // Every cell keeps the row's height, portrait thumbnails too, so rows never overlap.
+    await expect.poll(() => grid(page).locator('img').count(), { timeout: 30_000 }).toBe(12);
+    const heights = await grid(page).getByRole('button').evaluateAll((cells) => cells.map((c) => c.getBoundingClientRect().height));
+    expect(new Set(heights.map((h) => Math.round(h)))).toEqual(new Set([150]));
   });
 
   it('moves between cells with the arrow keys and opens one with Enter', async () => {
