@@ -35,6 +35,7 @@ import type { RawImage, Tensor } from '@huggingface/transformers';
 import { FLORENCE2_FILES, writeRandomFlorence2Base } from '../test/fixtures/models/florence2-base.ts';
 import { addToManifest } from '../test/fixtures/models/write-fixtures.ts';
 import { beamSearch, type StepModel, type TensorCtor } from '../src/main/core/ml/beam-search.ts';
+import { ensureBenchPhotos } from './lib/photos.ts';
 
 const { values } = parseArgs({
   options: {
@@ -105,27 +106,6 @@ async function generateModel(): Promise<void> {
   console.error(`generated it in ${info.generate_s} s`);
 }
 
-/** 2-megapixel photo-like JPEGs (1728×1152): gradients, texture and shapes, distinct per photo. */
-async function ensurePhotos(n: number): Promise<string[]> {
-  const dir = path.join(benchDir, `caption-photos-${n}`);
-  const names = Array.from({ length: n }, (_, i) => path.join(dir, `IMG_${String(i).padStart(4, '0')}.jpg`));
-  if (fs.existsSync(path.join(dir, '.complete'))) return names;
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  const W = 1728;
-  const H = 1152;
-  for (let i = 0; i < n; i++) {
-    const noise = await sharp({ create: { width: W, height: H, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 30 } } } as never).raw().toBuffer();
-    const svg = `<svg width="${W}" height="${H}"><defs><linearGradient id="g" x1="0" x2="1" y1="0" y2="1"><stop offset="0" stop-color="hsl(${(i * 47) % 360},70%,60%)"/><stop offset="1" stop-color="hsl(${(i * 47 + 120) % 360},60%,30%)"/></linearGradient></defs><rect width="100%" height="100%" fill="url(#g)"/><circle cx="${300 + ((i * 97) % 1100)}" cy="${300 + ((i * 53) % 500)}" r="${120 + (i % 5) * 40}" fill="hsl(${(i * 91) % 360},80%,50%)"/></svg>`;
-    await sharp(Buffer.from(svg))
-      .composite([{ input: noise, raw: { width: W, height: H, channels: 3 }, blend: 'soft-light' }])
-      .jpeg({ quality: 88 })
-      .toFile(names[i]!);
-  }
-  fs.writeFileSync(path.join(dir, '.complete'), '');
-  return names;
-}
-
 type Transformers = typeof TransformersModule;
 interface Model {
   generate(args: Record<string, unknown>): Promise<unknown>;
@@ -180,7 +160,7 @@ const mb = (bytes: number): number => Math.round(bytes / 1e6);
 
 async function main(): Promise<void> {
   const fixture = ensureModel();
-  const photos = await ensurePhotos(N);
+  const photos = await ensureBenchPhotos(path.join(benchDir, `caption-photos-${N}`), N);
   const imageTokens = (JSON.parse(fs.readFileSync(path.join(modelDir, 'preprocessor_config.json'), 'utf8')) as { image_seq_length: number }).image_seq_length;
   const t = await import('@huggingface/transformers');
   t.env.allowRemoteModels = false;

@@ -6,12 +6,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
 import ort from 'onnxruntime-node';
 import { Library } from '../src/main/core/library.ts';
 import { writeRandomVitB32 } from '../test/fixtures/models/vit-b32.ts';
 import { addToManifest } from '../test/fixtures/models/write-fixtures.ts';
 import type { ProviderSetting } from '../src/main/core/ml/providers.ts';
+import { ensureBenchPhotos } from './lib/photos.ts';
 
 const { values } = parseArgs({
   options: {
@@ -42,26 +42,6 @@ async function ensureModel(): Promise<string> {
   return file;
 }
 
-/** 2-megapixel photo-like JPEGs (1728×1152): gradients, texture and shapes, distinct per photo. */
-async function ensurePhotos(n: number): Promise<string> {
-  const dir = path.join(benchDir, `embed-photos-${n}`);
-  if (fs.existsSync(path.join(dir, '.complete'))) return dir;
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  const W = 1728;
-  const H = 1152;
-  for (let i = 0; i < n; i++) {
-    const noise = await sharp({ create: { width: W, height: H, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 30 } } } as never).raw().toBuffer();
-    const svg = `<svg width="${W}" height="${H}"><defs><linearGradient id="g" x1="0" x2="1" y1="0" y2="1"><stop offset="0" stop-color="hsl(${(i * 47) % 360},70%,60%)"/><stop offset="1" stop-color="hsl(${(i * 47 + 120) % 360},60%,30%)"/></linearGradient></defs><rect width="100%" height="100%" fill="url(#g)"/><circle cx="${300 + ((i * 97) % 1100)}" cy="${300 + ((i * 53) % 500)}" r="${120 + (i % 5) * 40}" fill="hsl(${(i * 91) % 360},80%,50%)"/></svg>`;
-    await sharp(Buffer.from(svg))
-      .composite([{ input: noise, raw: { width: W, height: H, channels: 3 }, blend: 'soft-light' }])
-      .jpeg({ quality: 88 })
-      .toFile(path.join(dir, `IMG_${String(i).padStart(4, '0')}.jpg`));
-  }
-  fs.writeFileSync(path.join(dir, '.complete'), '');
-  return dir;
-}
-
 async function rawThroughput(file: string, provider: string): Promise<{ rate: number; msPerBatch: number }> {
   const session = await ort.InferenceSession.create(file, {
     executionProviders: [provider],
@@ -83,7 +63,8 @@ async function rawThroughput(file: string, provider: string): Promise<{ rate: nu
 
 async function main(): Promise<void> {
   const modelFile = await ensureModel();
-  const photos = await ensurePhotos(N);
+  const photos = path.join(benchDir, `embed-photos-${N}`);
+  await ensureBenchPhotos(photos, N);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoebox-bench-embed-'));
   const lib = Library.open({ dataDir, modelsDir, ml: { provider: PROVIDER, threads: THREADS, embedBatch: BATCH } });
   let pipelineMs = 0;
