@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, SCREENSHOTS, chromiumPath, startE2eFixture, type E2eFixture } from './serve-fixture.ts';
+import { type Browser, type Locator, type Page } from 'playwright-core';
+import { SCREENSHOTS, startE2eFixture, type E2eFixture, openBrowser } from './serve-fixture.ts';
 
 const EDIT = 'Mia at the red door, first day of school';
 /** How long the tiny models may take to index ten photos on a busy two-core machine. */
@@ -41,12 +41,7 @@ function photoDialog(): Locator {
 beforeAll(async () => {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   fx = await startE2eFixture();
-  browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  ({ browser, page } = await openBrowser(consoleErrors));
 });
 
 afterAll(async () => {

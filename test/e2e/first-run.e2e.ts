@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, SCREENSHOTS, chromiumPath, startE2eFixture, startSlowHub, waitIndexed, type E2eFixture, type E2eStatus, type SlowHub } from './serve-fixture.ts';
+import { type Browser, type Page } from 'playwright-core';
+import { SCREENSHOTS, startE2eFixture, startSlowHub, waitIndexed, type E2eFixture, type E2eStatus, type SlowHub, openBrowser } from './serve-fixture.ts';
 import { grid, resultNames, view } from './page-helpers.ts';
 
 const CLIP = 'Tiny colour CLIP (test fixture)';
@@ -30,12 +30,7 @@ beforeAll(async () => {
   fx = await startE2eFixture({ models: 'missing', env: { HF_ENDPOINT: '' } });
   // The hub sends 1 KB every 50 ms: the tiny CLIP's 80 KB take a few seconds.
   hub = await startSlowHub(fx.modelSourceDir, { chunk: 1024, everyMs: 50 });
-  browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  ({ browser, page } = await openBrowser(consoleErrors));
 });
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { makeJpeg } from '../helpers/photos.ts';
 import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
 import { MANIFEST_FILE } from '../../src/main/core/models/spec.ts';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Where the end-to-end tests leave their screenshots (git ignores test-results/). */
@@ -28,6 +29,17 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Launch flags: root cannot use chromium's sandbox, and containers have a small /dev/shm. */
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'];
+
+/** Chromium and one 1280×860 page whose console errors and uncaught exceptions land in `errors`. */
+export async function openBrowser(errors: string[]): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return { browser, page };
+}
 
 // ── the built window ─────────────────────────────────────────────────────
 

@@ -5,17 +5,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import {
-  CHROMIUM_ARGS,
   GPS_PHOTO,
   SCREENSHOTS,
-  chromiumPath,
   makeColourPhotos,
   startE2eFixture,
   waitIndexed,
   type E2eFixture,
   type E2eStatus,
+  openBrowser,
 } from './serve-fixture.ts';
 import { focusedIndex as focusedCell, focusedLabel, grid, pageBackground, photoDialog, resultNames, results, unnamedControls, view } from './page-helpers.ts';
 
@@ -66,12 +65,7 @@ beforeAll(async () => {
   await fx.served.api('addFolder', { path: fx.photosDir });
   await fx.served.api('addFolder', { path: moreDir });
   await waitIndexed(fx.served, 12);
-  browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  ({ browser, page } = await openBrowser(consoleErrors));
   page.on('request', (r) => {
     if (new URL(r.url()).pathname === '/api/search') searches.push(r.postData() ?? '');
   });
