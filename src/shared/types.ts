@@ -46,6 +46,14 @@ export interface FailedPhoto {
   attempts: number;
 }
 
+/** A photo that decoded with the decoder's complaints: shown, marked damaged. */
+export interface DamagedPhoto {
+  id: number;
+  path: string;
+  /** The decoder's words. */
+  reason: string;
+}
+
 export interface ScanIssue {
   path: string;
   reason: string;
@@ -88,7 +96,11 @@ export interface LibraryStatus {
   folders: FolderInfo[];
   stages: StageCounts[];
   failed: FailedPhoto[];
+  /** Photos shown although their decoder complained (corrupt segments, a missing end). */
+  damaged: DamagedPhoto[];
   scanIssues: ScanIssue[];
+  /** Videos the scan saw that belong to no photo: not in the library for now. */
+  skippedVideos: number;
   /** Models and inference; null where the caller has no models folder at hand. */
   ml: MlStatus | null;
 }
@@ -156,6 +168,20 @@ export interface PhotoDetails extends PhotoSummary {
   cameraModel: string | null;
   lens: string | null;
   gps: { lat: number; lon: number; alt: number | null } | null;
+  /** The decoder's words when the photo is damaged but shown; null when it decoded cleanly. */
+  damaged: string | null;
+  /** Where `takenAt` came from: 'exif', 'xmp', 'iptc', 'quicktime', 'gps', 'filename' or 'mtime'. */
+  takenAtSource: string | null;
+  /** The IANA time zone `takenAt` is local to, when the GPS position tells it and the file has no offset. */
+  timeZone: string | null;
+  /** Every file of this photo: its own first, then the RAW of a RAW+JPEG pair, a Live Photo's video. */
+  files: PhotoFile[];
+}
+
+export interface PhotoFile {
+  path: string;
+  role: 'photo' | 'raw' | 'video';
+  size: number;
 }
 
 export interface SearchFilters {

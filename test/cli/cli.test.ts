@@ -34,13 +34,15 @@ describe('shoebox CLI', () => {
     const index = shoebox(['index'], { SHOEBOX_DATA: data });
     expect(index.code, index.err).toBe(0);
     expect(index.err).toMatch(/thumb .* \d+\/\d+ .*\/s {2}ETA/);
-    expect(index.out).toMatch(/done: 10 photos in the library; 5 failed/);
+    expect(index.out).toMatch(/done: 11 photos in the library; 5 failed/);
     expect(index.err).toMatch(/search and tags wait: the CLIP model clip-vit-b32-q8 is not installed .*`shoebox models download clip-vit-b32-q8`/);
     expect(index.err).toMatch(/captions wait: the caption model florence-2-base-ft-q8 is not installed .*`shoebox models download florence-2-base-ft-q8`/);
 
     const status = JSON.parse(shoebox(['--data', data, 'status', '--json']).out) as LibraryStatus;
-    expect(status.photos).toBe(10);
-    expect(status.stages[0]).toEqual({ stage: 'thumb', done: 5, pending: 0, failed: 5 });
+    expect(status.photos).toBe(11);
+    expect(status.stages[0]).toEqual({ stage: 'thumb', done: 6, pending: 0, failed: 5 });
+    // Half a JPEG is shown, marked damaged with the decoder's words.
+    expect(status.damaged).toEqual([{ id: expect.any(Number), path: path.join(photos, 'broken', 'truncated.jpg'), reason: expect.stringMatching(/premature end of JPEG/i) }]);
     expect(status.ml).toMatchObject({ clipModel: 'clip-vit-b32-q8', clipInstalled: false, embedded: 0 });
     expect(status.failed).toHaveLength(5); // one line per broken photo, not one per skipped stage
     for (const [name, pattern] of Object.entries(broken)) {
@@ -49,6 +51,7 @@ describe('shoebox CLI', () => {
     const text = shoebox(['--data', data, 'status']).out;
     expect(text).toContain('failed photos (5):');
     expect(text).toMatch(/zero-bytes\.jpg\n {4}thumb: empty file/);
+    expect(text).toMatch(/damaged photos, shown as far as they could be read \(1\):\n {2}\S*truncated\.jpg\n {4}VipsJpeg: premature end/);
 
     const list = JSON.parse(shoebox(['--data', data, 'list', '--json', '--folder', path.join(photos, 'trip')]).out) as PhotoSummary[];
     expect(list.map((p) => path.basename(p.path))).toEqual(['mountain.jpg']);

@@ -85,6 +85,32 @@ describe('processPhoto', () => {
     }
   });
 
+  it('shows a damaged JPEG marked with the decoder\'s words, and reads a clean one as clean', async () => {
+    const dir = tempDir();
+    const good = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3366cc', noise: { type: 'gaussian', mean: 100, sigma: 30 } } })
+      .jpeg()
+      .toBuffer();
+    const cases: [string, Buffer, RegExp | null][] = [
+      ['clean.jpg', good, null],
+      ['no-end-marker.jpg', good.subarray(0, good.length - 2), /premature end of JPEG/i],
+      ['half.jpg', good.subarray(0, Math.floor(good.length / 2)), /premature end of JPEG/i],
+      ['bad-huffman.jpg', Buffer.from(Uint8Array.from(good).map((b, i) => (i > 700 && i < good.length - 200 && i % 97 === 0 ? 0xff : b))), /corrupt JPEG data/i],
+    ];
+    for (const [name, bytes, damage] of cases) {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, bytes);
+      const facts = await processPhoto(file, targets(dir, name), DEFAULT_MEDIA_OPTIONS, { modelShortEdge: 224 });
+      expect([facts.width, facts.height], name).toEqual([640, 480]);
+      expect(fs.existsSync(targets(dir, name).thumb), name).toBe(true);
+      expect(facts.modelImage, name).toBeDefined();
+      if (damage === null) expect(facts.damaged, name).toBeNull();
+      else expect(facts.damaged, name).toMatch(damage);
+      // The photo view's preview is made from it too.
+      await ensurePreview(file, targets(dir, name).preview, path.join(dir, 'tmp'), DEFAULT_MEDIA_OPTIONS);
+      expect(fs.existsSync(targets(dir, name).preview), name).toBe(true);
+    }
+  });
+
   it('refuses a decompression bomb from its header alone', async () => {
     const dir = tempDir();
     const file = await makeJpeg(path.join(dir, 'ok.jpg'), { width: 100, height: 100 });

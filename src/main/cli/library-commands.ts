@@ -100,7 +100,7 @@ export async function indexCommand(ctx: Context, args: string[], keepWatching: b
 }
 
 function emptyStatus(): LibraryStatus {
-  return { photos: 0, offline: 0, folders: [], stages: [], failed: [], scanIssues: [], ml: null };
+  return { photos: 0, offline: 0, folders: [], stages: [], failed: [], damaged: [], scanIssues: [], skippedVideos: 0, ml: null };
 }
 
 export function statusCommand(ctx: Context, json: boolean): number {
@@ -136,6 +136,11 @@ export function statusCommand(ctx: Context, json: boolean): number {
     lines.push(`failed photos (${status.failed.length}):`);
     for (const f of status.failed) lines.push(`  ${f.path}\n    ${f.stage}: ${f.error}`);
   }
+  if (status.damaged.length) {
+    lines.push(`damaged photos, shown as far as they could be read (${status.damaged.length}):`);
+    for (const d of status.damaged) lines.push(`  ${d.path}\n    ${d.reason}`);
+  }
+  if (status.skippedVideos) lines.push(`videos skipped (not part of a photo; Shoebox does not catalogue videos yet): ${status.skippedVideos}`);
   if (status.scanIssues.length) {
     lines.push(`skipped while scanning (${status.scanIssues.length}):`);
     for (const i of status.scanIssues) lines.push(`  ${i.path}\n    ${i.reason}`);

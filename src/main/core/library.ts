@@ -372,7 +372,9 @@ export function readStatus(db: Db, models?: ModelStore): LibraryStatus {
     folders: catalog.folderInfos(),
     stages: queue.counts(STAGE_NAMES),
     failed: queue.failed(),
+    damaged: catalog.damagedPhotos(),
     scanIssues: catalog.scanIssues(),
+    skippedVideos: catalog.skippedVideos(),
     ml: models ? mlStatus(catalog, models) : null,
   };
 }

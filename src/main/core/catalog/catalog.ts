@@ -1,7 +1,7 @@
 // The catalog repository: folders, photos and their derived rows. All SQL about photos lives here.
 import path from 'node:path';
 import { statementCache, type Db, type Statement } from './db.ts';
-import type { FolderInfo, PhotoDetails, PhotoSummary, ScanIssue } from '../../../shared/types.ts';
+import type { DamagedPhoto, FolderInfo, PhotoDetails, PhotoFile, PhotoSummary, ScanIssue } from '../../../shared/types.ts';
 import type { PhotoFacts } from '../media/decode.ts';
 import { Annotations } from './annotations.ts';
 import { PhotoBrowser } from './browse.ts';
@@ -40,6 +40,9 @@ export interface PhotoRow {
   gps_lat: number | null;
   gps_lon: number | null;
   gps_alt: number | null;
+  damaged: string | null;
+  taken_at_source: string | null;
+  time_zone: string | null;
   added_at: number;
   updated_at: number;
   missing_since: number | null;
@@ -290,6 +293,8 @@ export class Catalog {
            lens = ?, gps_lat = ?, gps_lon = ?, gps_alt = ?, updated_at = ? WHERE id = ?`,
       )
       .run(f.format, f.width, f.height, f.orientation, f.takenAt, f.cameraMake, f.cameraModel, f.lens, f.gpsLat, f.gpsLon, f.gpsAlt, now, id);
+    // Absent when nothing was decoded this time: what the last decode found stands.
+    if (f.damaged !== undefined) this.sql('UPDATE photos SET damaged = ? WHERE id = ?').run(f.damaged, id);
   }
 
   // ── embeddings (the source of truth for the vector index) ─────────────
@@ -421,6 +426,25 @@ export class Catalog {
       cameraModel: p.camera_model,
       lens: p.lens,
       gps: p.gps_lat !== null && p.gps_lon !== null ? { lat: p.gps_lat, lon: p.gps_lon, alt: p.gps_alt } : null,
+      damaged: p.damaged,
+      takenAtSource: p.taken_at_source,
+      timeZone: p.time_zone,
+      files: [{ path: p.path, role: 'photo', size: p.size }, ...this.companions(id)],
     };
+  }
+
+  /** The files that belong to a photo besides its own (photo_files), RAW first. */
+  companions(photoId: number): PhotoFile[] {
+    return this.sql("SELECT path, role, size FROM photo_files WHERE photo_id = ? ORDER BY role = 'video', path").all(photoId) as PhotoFile[];
+  }
+
+  /** Photos shown although their decoder complained, with its words. */
+  damagedPhotos(): DamagedPhoto[] {
+    return this.sql('SELECT id, path, damaged AS reason FROM photos WHERE damaged IS NOT NULL ORDER BY path').all() as DamagedPhoto[];
+  }
+
+  /** Videos the last scans saw that belong to no photo. */
+  skippedVideos(): number {
+    return this.sql('SELECT COALESCE(SUM(skipped_videos), 0) FROM folders').pluck().get() as number;
   }
 }

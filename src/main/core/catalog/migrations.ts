@@ -179,4 +179,31 @@ CREATE TABLE sidecar_writes (
 CREATE INDEX photos_grid ON photos(taken_at IS NULL, taken_at DESC, mtime_ms DESC, id) WHERE missing_since IS NULL;
 `,
   },
+  {
+    version: 4,
+    name: 'real libraries: damaged photos, where the date came from and its time zone, files that belong to a photo (RAW of a pair, Live Photo video), skipped videos',
+    sql: `
+-- The decoder's words for a photo that decodes with complaints (corrupt segments, a cut-off file):
+-- shown, and marked damaged. NULL when it decoded cleanly.
+ALTER TABLE photos ADD COLUMN damaged TEXT;
+-- Which source gave taken_at (see core/media/dates.ts): 'exif', 'xmp', 'iptc', 'quicktime', 'gps',
+-- 'filename' or 'mtime'. NULL while the photo has no date.
+ALTER TABLE photos ADD COLUMN taken_at_source TEXT;
+-- The IANA time zone of taken_at when only the GPS position tells it (an offset written in the file
+-- stays in taken_at itself). taken_at is always the local wall time where the photo was taken.
+ALTER TABLE photos ADD COLUMN time_zone TEXT;
+-- Files that belong to a photo without being photos of their own: the RAW of a RAW+JPEG pair
+-- (the JPEG is the photo's face) and a Live Photo's or motion photo's video.
+CREATE TABLE photo_files (
+  path      TEXT PRIMARY KEY,
+  photo_id  INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+  role      TEXT NOT NULL CHECK (role IN ('raw', 'video')),
+  size      INTEGER NOT NULL,
+  mtime_ms  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX photo_files_photo ON photo_files(photo_id);
+-- Videos a scan saw that are not part of a photo: left out of the library for now, and counted.
+ALTER TABLE folders ADD COLUMN skipped_videos INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];

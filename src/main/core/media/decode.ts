@@ -1,17 +1,12 @@
 // Decoding photos with sharp: header probe, decompression-bomb guard, EXIF, and the two cached sizes.
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import sharp, { type OutputInfo } from 'sharp';
 import exifr from 'exifr';
-import { DECODABLE } from './formats.ts';
+import { MediaError } from './errors.ts';
+import { openImage, readPixels } from './open.ts';
 
-/** An error about one photo, worded for the person who owns it. */
-export class MediaError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MediaError';
-  }
-}
+export { MediaError };
 
 export interface MediaOptions {
   /** Refuse images with more pixels than this, before decoding them. */
@@ -41,20 +36,11 @@ export interface PhotoFacts {
   gpsLat: number | null;
   gpsLon: number | null;
   gpsAlt: number | null;
-}
-
-const FORMAT_NAMES = 'JPEG, PNG, WebP, AVIF, TIFF, GIF or HEIC';
-
-function describeSharpError(e: unknown): MediaError {
-  const msg = e instanceof Error ? e.message : String(e);
-  if (/unsupported image format/i.test(msg)) {
-    return new MediaError(`unsupported format: not a ${FORMAT_NAMES} image this build can read`);
-  }
-  if (/premature end|truncated|unexpected end/i.test(msg)) return new MediaError(`corrupt image: the file is truncated (${msg.trim()})`);
-  if (/pixel limit/i.test(msg)) return new MediaError(`image too large: ${msg.trim()}`);
-  if (/EACCES|EPERM/.test(msg)) return new MediaError(`cannot read the file: permission denied`);
-  if (/ENOENT/.test(msg)) return new MediaError(`the file disappeared while it was read`);
-  return new MediaError(`corrupt image: ${msg.trim()}`);
+  /**
+   * The decoder's words when the file is damaged but was shown anyway; null when it decoded cleanly;
+   * absent when nothing was decoded (the thumbnail was already there).
+   */
+  damaged?: string | null;
 }
 
 interface Probe {
@@ -64,43 +50,10 @@ interface Probe {
   orientation: number | null;
 }
 
-/** Reads only the header: format and size, so oversize images are refused before any decode. */
+/** Reads only the header: format and upright size, so oversize images are refused before any decode. */
 export async function probe(file: string, options: MediaOptions): Promise<Probe> {
-  const st = await fs.promises.stat(file).catch((e: NodeJS.ErrnoException) => {
-    throw new MediaError(e.code === 'ENOENT' ? 'the file disappeared' : `cannot read the file: ${e.code ?? e.message}`);
-  });
-  if (st.size === 0) throw new MediaError('empty file (0 bytes)');
-  let meta: Metadata;
-  try {
-    meta = await sharp(file, { limitInputPixels: false }).metadata();
-  } catch (e) {
-    throw describeSharpError(e);
-  }
-  const format = meta.format ?? 'unknown';
-  if (!DECODABLE.has(format)) throw new MediaError(`unsupported format: ${format.toUpperCase()} (Shoebox reads ${FORMAT_NAMES})`);
-  if (format === 'heif' && meta.compression === 'hevc' && !hevcSupported()) {
-    throw new MediaError('unsupported format: HEIC (HEVC) needs a libvips built with an HEVC decoder, which this one lacks');
-  }
-  const width = meta.width ?? 0;
-  const height = meta.height ?? 0;
-  if (!width || !height) throw new MediaError('corrupt image: the header gives no size');
-  const pixels = width * height;
-  if (pixels > options.maxPixels) {
-    throw new MediaError(
-      `image too large: ${width}×${height} is ${(pixels / 1e6).toFixed(0)} megapixels, over the limit of ${(options.maxPixels / 1e6).toFixed(0)}; not decoded`,
-    );
-  }
-  const orientation = meta.orientation ?? null;
-  const swap = orientation !== null && orientation >= 5 && orientation <= 8;
-  return { format, width: swap ? height : width, height: swap ? width : height, orientation };
-}
-
-let hevc: boolean | undefined;
-function hevcSupported(): boolean {
-  // libvips reports HEIF input support without saying which codecs; sharp's prebuilt libvips has
-  // AV1 (AVIF) only. A system libvips with libde265 sets SHOEBOX_HEVC=1 to try anyway.
-  hevc ??= process.env.SHOEBOX_HEVC === '1';
-  return hevc;
+  const img = await openImage(file, options);
+  return { format: img.format, width: img.width, height: img.height, orientation: img.orientation };
 }
 
 function clean(s: unknown): string | null {
@@ -126,7 +79,7 @@ function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-export async function readExif(file: string): Promise<Omit<PhotoFacts, 'format' | 'width' | 'height' | 'orientation'>> {
+export async function readExif(file: string): Promise<Omit<PhotoFacts, 'format' | 'width' | 'height' | 'orientation' | 'damaged'>> {
   let tags: Record<string, unknown> | undefined;
   try {
     tags = await exifr.parse(file, {
@@ -221,25 +174,23 @@ export async function processPhoto(
   options: MediaOptions,
   want: { modelShortEdge?: number } = {},
 ): Promise<PhotoFacts & { modelImage?: RgbPixels }> {
-  const head = await probe(file, options);
+  const img = await openImage(file, options);
+  const head = { format: img.format, width: img.width, height: img.height, orientation: img.orientation };
   const exif = await readExif(file);
+  // Whether it is damaged was found when the thumbnail was made; a rerun leaves that as it is.
   if (await exists(targets.thumb)) return { ...head, ...exif };
   // The shortest edge that serves both: the thumbnail's long edge fits, the model's short edge is met.
   const short = Math.min(head.width, head.height);
   const long = Math.max(head.width, head.height);
   const edge = Math.min(short, Math.max(Math.ceil((options.thumbSize * short) / long), want.modelShortEdge ?? 0));
-  let decoded: { data: Buffer; info: OutputInfo };
-  try {
-    decoded = await sharp(file, { limitInputPixels: options.maxPixels, failOn: 'truncated', sequentialRead: true })
-      .rotate()
+  const { result: decoded, damaged } = await readPixels<{ data: Buffer; info: OutputInfo }>(file, img, Math.ceil((edge * long) / short), (pixels) =>
+    pixels
       .resize(edge, edge, { fit: 'outside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .raw()
-      .toBuffer({ resolveWithObject: true });
-  } catch (e) {
-    throw describeSharpError(e);
-  }
+      .toBuffer({ resolveWithObject: true }),
+  );
   const raw = { raw: { width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels } };
   // No Huffman optimisation pass: it took 60 % of the encode time for 8 % smaller files.
   const thumbJpeg = await sharp(decoded.data, raw)
@@ -249,9 +200,9 @@ export async function processPhoto(
   await writeAtomic(targets.thumb, thumbJpeg, targets.tmpDir);
   if (want.modelShortEdge && decoded.info.channels === 3) {
     const modelImage = await reduceToShortEdge({ data: decoded.data, width: decoded.info.width, height: decoded.info.height }, want.modelShortEdge);
-    return { ...head, ...exif, modelImage };
+    return { ...head, ...exif, damaged, modelImage };
   }
-  return { ...head, ...exif };
+  return { ...head, ...exif, damaged };
 }
 
 // [Note: previews on demand]
@@ -269,18 +220,15 @@ export function ensurePreview(file: string, preview: string, tmpDir: string, opt
   if (running) return running;
   const job = (async () => {
     if (await exists(preview)) return;
-    let jpeg: Buffer;
-    try {
-      jpeg = await sharp(file, { limitInputPixels: options.maxPixels, failOn: 'truncated', sequentialRead: true })
-        .rotate()
+    const img = await openImage(file, options);
+    const { result: jpeg } = await readPixels<Buffer>(file, img, options.previewSize, (pixels) =>
+      pixels
         .resize(options.previewSize, options.previewSize, { fit: 'inside', withoutEnlargement: true })
         .flatten({ background: '#ffffff' })
         .toColourspace('srgb')
         .jpeg({ quality: 82, optimiseCoding: false })
-        .toBuffer();
-    } catch (e) {
-      throw describeSharpError(e);
-    }
+        .toBuffer(),
+    );
     await writeAtomic(preview, jpeg, tmpDir);
   })().finally(() => making.delete(preview));
   making.set(preview, job);

@@ -3,6 +3,14 @@
 /** Formats sharp decodes here. HEIC/HEIF only where the installed libvips has a decoder for it. */
 export const DECODABLE = new Set(['jpeg', 'png', 'webp', 'avif', 'tiff', 'gif', 'heif']);
 
+/**
+ * Camera RAW extensions. Shown from their largest embedded JPEG preview (raw.ts): Canon CR2/CR3/CRW,
+ * Nikon NEF/NRW, Sony ARW/SR2, Fujifilm RAF, Olympus ORF, Panasonic RW2, Pentax PEF, Adobe DNG,
+ * Samsung SRW, Minolta MRW, Sigma X3F, Phase One IIQ, Hasselblad 3FR, Epson ERF.
+ */
+export const RAW_EXTENSIONS: readonly string[] = ['cr2', 'cr3', 'crw', 'nef', 'nrw', 'arw', 'sr2', 'raf', 'orf', 'rw2', 'pef', 'dng', 'srw', 'mrw', 'x3f', 'iiq', '3fr', 'erf'];
+const RAW = new Set(RAW_EXTENSIONS);
+
 /** Extension → format name. Files with these extensions are catalogued; the rest are skipped. */
 const EXTENSIONS: Record<string, string> = {
   jpg: 'jpeg',
@@ -18,18 +26,23 @@ const EXTENSIONS: Record<string, string> = {
   heic: 'heif',
   heif: 'heif',
   hif: 'heif',
-  // Catalogued so the user sees them, but reported as unsupported until a decoder exists.
   bmp: 'bmp',
   jxl: 'jxl',
-  dng: 'raw',
-  cr2: 'raw',
-  cr3: 'raw',
-  nef: 'raw',
-  arw: 'raw',
-  orf: 'raw',
-  rw2: 'raw',
-  raf: 'raw',
+  ...Object.fromEntries(RAW_EXTENSIONS.map((e) => [e, 'raw'])),
 };
+
+/** Video containers: a Live Photo's or motion photo's video belongs to its photo; other videos are skipped and counted. */
+export const VIDEO_EXTENSIONS: readonly string[] = ['mov', 'mp4', 'm4v', '3gp', 'avi', 'mts', 'm2ts', 'mkv', 'webm'];
+const VIDEO = new Set(VIDEO_EXTENSIONS);
+
+export function isRawName(name: string): boolean {
+  return RAW.has(extensionOf(name));
+}
+
+/** A video file (not hidden or temporary). */
+export function isVideoName(name: string): boolean {
+  return !isIgnoredName(name) && VIDEO.has(extensionOf(name));
+}
 
 export function extensionOf(name: string): string {
   const dot = name.lastIndexOf('.');

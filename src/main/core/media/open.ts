@@ -1,0 +1,142 @@
+// Opens a photo file as an upright image, whatever its format: the one door every read of pixels goes through.
+//
+// [Note: image sources] sharp (libvips) reads most formats from the file itself. The others come
+// through an opener of their own and hand sharp something it can read:
+//   - HEIC/HEIF (HEVC) where libvips has no HEVC decoder: decoded by libheif (wasm) off the main
+//     thread, already upright (heif.ts);
+//   - camera RAW: the largest embedded JPEG preview, through exiftool (raw.ts);
+//   - BMP: decoded in JS into raw pixels (bmp.ts).
+// Every opener answers the same questions: the photo's own upright size (a RAW's, not its
+// preview's), and a sharp pipeline of the upright pixels at least as large as the caller needs.
+import fs from 'node:fs';
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import { DECODABLE } from './formats.ts';
+import type { MediaOptions } from './decode.ts';
+import { MediaError } from './errors.ts';
+
+export interface OpenedImage {
+  /** The format as catalogued: 'jpeg', 'png', 'heif', 'raw', 'bmp'… */
+  format: string;
+  /** The photo's own size, upright (orientation applied). */
+  width: number;
+  height: number;
+  /** The EXIF orientation of the file (1–8), null when it has none. */
+  orientation: number | null;
+  /**
+   * The upright image as a sharp pipeline, for a reader that needs `needLongEdge` pixels on its long
+   * edge (a source with an embedded image that large may use it). The caller adds resize and output.
+   * `failOn` is sharp's: 'warning' refuses a damaged file, 'none' reads what it can.
+   */
+  pixels(needLongEdge: number, failOn: 'warning' | 'none'): Promise<Sharp>;
+}
+
+const FORMAT_NAMES = 'JPEG, PNG, WebP, AVIF, TIFF, GIF, HEIC, BMP or camera RAW';
+
+/** sharp's and libvips's errors, worded for the person who owns the photo. */
+export function describeSharpError(e: unknown): MediaError {
+  if (e instanceof MediaError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/unsupported image format/i.test(msg)) {
+    return new MediaError(`unsupported format: not a ${FORMAT_NAMES} image this build can read`);
+  }
+  if (/premature end|truncated|unexpected end/i.test(msg)) return new MediaError(`corrupt image: the file is truncated (${msg.trim()})`);
+  if (/pixel limit/i.test(msg)) return new MediaError(`image too large: ${msg.trim()}`);
+  if (/EACCES|EPERM/.test(msg)) return new MediaError(`cannot read the file: permission denied`);
+  if (/ENOENT/.test(msg)) return new MediaError(`the file disappeared while it was read`);
+  return new MediaError(`corrupt image: ${msg.trim()}`);
+}
+
+/** Refuses an image whose pixel count is over the limit, before anything decodes it. */
+export function checkPixelLimit(width: number, height: number, options: MediaOptions): void {
+  if (!width || !height) throw new MediaError('corrupt image: the header gives no size');
+  const pixels = width * height;
+  if (pixels > options.maxPixels) {
+    throw new MediaError(
+      `image too large: ${width}×${height} is ${(pixels / 1e6).toFixed(0)} megapixels, over the limit of ${(options.maxPixels / 1e6).toFixed(0)}; not decoded`,
+    );
+  }
+}
+
+/** Width and height after an EXIF orientation: 5–8 turn the image a quarter. */
+export function upright(width: number, height: number, orientation: number | null): { width: number; height: number } {
+  const swap = orientation !== null && orientation >= 5 && orientation <= 8;
+  return swap ? { width: height, height: width } : { width, height };
+}
+
+async function statOrThrow(file: string): Promise<fs.Stats> {
+  const st = await fs.promises.stat(file).catch((e: NodeJS.ErrnoException) => {
+    throw new MediaError(e.code === 'ENOENT' ? 'the file disappeared' : `cannot read the file: ${e.code ?? e.message}`);
+  });
+  if (st.size === 0) throw new MediaError('empty file (0 bytes)');
+  return st;
+}
+
+/**
+ * Runs `finish` on the image's pixels. A file the decoder complains about (corrupt segments, a
+ * missing end marker, a cut-off file) is read again leniently and comes back with the decoder's
+ * words as its `damaged` note: the photo is shown, marked damaged. (A strict read first, because
+ * libvips drops its warnings on the shrink-on-load path, so a lenient read alone would not say.)
+ * A JPEG cut off before its first scan has no pixels of its own, only the decoder's grey: that
+ * stays a failure, as does anything the lenient read cannot decode.
+ */
+export async function readPixels<T>(
+  file: string,
+  img: OpenedImage,
+  needLongEdge: number,
+  finish: (pixels: Sharp) => Promise<T>,
+): Promise<{ result: T; damaged: string | null }> {
+  try {
+    return { result: await finish(await img.pixels(needLongEdge, 'warning')), damaged: null };
+  } catch (e) {
+    if (e instanceof MediaError || !(e instanceof Error) || /pixel limit|EACCES|EPERM|ENOENT/.test(e.message)) throw describeSharpError(e);
+    const words = e.message.trim();
+    if (img.format === 'jpeg' && !(await hasJpegScan(file))) throw new MediaError(`corrupt image: the file ends before any image data (${words})`);
+    try {
+      return { result: await finish(await img.pixels(needLongEdge, 'none')), damaged: words };
+    } catch (again) {
+      throw describeSharpError(again);
+    }
+  }
+}
+
+/** True when a JPEG has a start-of-scan marker followed by data. */
+async function hasJpegScan(file: string): Promise<boolean> {
+  const data = await fs.promises.readFile(file);
+  for (let i = 2; i + 4 < data.length; i++) {
+    if (data[i] === 0xff && data[i + 1] === 0xda) return data.length - i > 16;
+  }
+  return false;
+}
+
+/** Reads the header (format and size) and refuses oversize images; opens the file with the opener its format needs. */
+export async function openImage(file: string, options: MediaOptions): Promise<OpenedImage> {
+  await statOrThrow(file);
+  let meta: Metadata;
+  try {
+    meta = await sharp(file, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw describeSharpError(e);
+  }
+  const format = meta.format ?? 'unknown';
+  if (!DECODABLE.has(format)) throw new MediaError(`unsupported format: ${format.toUpperCase()} (Shoebox reads ${FORMAT_NAMES})`);
+  if (format === 'heif' && meta.compression === 'hevc' && !hevcSupported()) {
+    throw new MediaError('unsupported format: HEIC (HEVC) needs a libvips built with an HEVC decoder, which this one lacks');
+  }
+  const orientation = meta.orientation ?? null;
+  checkPixelLimit(meta.width ?? 0, meta.height ?? 0, options);
+  const size = upright(meta.width!, meta.height!, orientation);
+  return {
+    format,
+    ...size,
+    orientation,
+    pixels: async (_need, failOn) => sharp(file, { limitInputPixels: options.maxPixels, failOn, sequentialRead: true }).rotate(),
+  };
+}
+
+let hevc: boolean | undefined;
+function hevcSupported(): boolean {
+  // libvips reports HEIF input support without saying which codecs; sharp's prebuilt libvips has
+  // AV1 (AVIF) only. A system libvips with libde265 sets SHOEBOX_HEVC=1 to try anyway.
+  hevc ??= process.env.SHOEBOX_HEVC === '1';
+  return hevc;
+}
