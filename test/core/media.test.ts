@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import bmpJs from 'bmp-js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MEDIA_OPTIONS, ensurePreview, MediaError, processPhoto, probe } from '../../src/main/core/media/decode.ts';
 import { makeBrokenInputs, makeJpeg, tempDir } from '../helpers/photos.ts';
@@ -119,7 +120,61 @@ describe('processPhoto', () => {
   });
 });
 
+/** An 8-bit palettised, bottom-up BMP (what Paint and old scanners write), built by hand: left half red, right half blue. */
+function palettedBmp(width: number, height: number): Buffer {
+  const rowSize = Math.ceil(width / 4) * 4;
+  const palette = Buffer.from([0, 0, 255, 0, 255, 0, 0, 0]); // BGRA entries: 0 = red, 1 = blue
+  const offset = 14 + 40 + palette.length;
+  const out = Buffer.alloc(offset + rowSize * height);
+  out.write('BM', 0, 'latin1');
+  out.writeUInt32LE(out.length, 2);
+  out.writeUInt32LE(offset, 10);
+  out.writeUInt32LE(40, 14);
+  out.writeInt32LE(width, 18);
+  out.writeInt32LE(height, 22);
+  out.writeUInt16LE(1, 26);
+  out.writeUInt16LE(8, 28);
+  out.writeUInt32LE(rowSize * height, 34);
+  out.writeUInt32LE(2, 46);
+  palette.copy(out, 54);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[offset + y * rowSize + x] = x < width / 2 ? 0 : 1;
+  return out;
+}
+
 describe('formats', () => {
+  it('decodes BMP (24-bit and 8-bit palettised) and names JPEG XL as unsupported', async () => {
+    const dir = tempDir();
+    const paletted = path.join(dir, 'scan.bmp');
+    fs.writeFileSync(paletted, palettedBmp(30, 20));
+    const facts = await processPhoto(paletted, targets(dir, 'scan'), DEFAULT_MEDIA_OPTIONS);
+    expect([facts.format, facts.width, facts.height]).toEqual(['bmp', 30, 20]);
+    const { data, info } = await sharp(targets(dir, 'scan').thumb).raw().toBuffer({ resolveWithObject: true });
+    const at = (x: number) => [...data.subarray((Math.floor(info.height / 2) * info.width + x) * info.channels, (Math.floor(info.height / 2) * info.width + x) * info.channels + 3)];
+    expect(at(2)[0]).toBeGreaterThan(200); // red on the left
+    expect(at(info.width - 3)[2]).toBeGreaterThan(200); // blue on the right
+
+    // 24-bit, written by bmp-js's encoder (it takes ABGR pixels).
+    const abgr = Buffer.alloc(16 * 8 * 4);
+    for (let i = 0; i < 16 * 8; i++) abgr.set([255, 40, 160, 20], i * 4); // a green
+    const bmp24 = path.join(dir, 'paint.bmp');
+    fs.writeFileSync(bmp24, bmpJs.encode({ data: abgr, width: 16, height: 8 }).data);
+    const f24 = await processPhoto(bmp24, targets(dir, 'paint'), DEFAULT_MEDIA_OPTIONS);
+    expect([f24.format, f24.width, f24.height]).toEqual(['bmp', 16, 8]);
+    const px = await sharp(targets(dir, 'paint').thumb).raw().toBuffer();
+    expect(px[1]!).toBeGreaterThan(px[0]! + 80);
+
+    const jxl = path.join(dir, 'photo.jxl');
+    fs.writeFileSync(jxl, Buffer.concat([Buffer.from([0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20, 0x0d, 0x0a, 0x87, 0x0a]), Buffer.alloc(64)]));
+    await expect(processPhoto(jxl, targets(dir, 'jxl'), DEFAULT_MEDIA_OPTIONS)).rejects.toThrow(/unsupported format: JPEG XL/);
+    const bare = path.join(dir, 'bare.jxl');
+    fs.writeFileSync(bare, Buffer.concat([Buffer.from([0xff, 0x0a]), Buffer.alloc(64)]));
+    await expect(processPhoto(bare, targets(dir, 'bare'), DEFAULT_MEDIA_OPTIONS)).rejects.toThrow(/unsupported format: JPEG XL/);
+    // A file that only says "BM" is no bitmap.
+    const fake = path.join(dir, 'fake.bmp');
+    fs.writeFileSync(fake, Buffer.concat([Buffer.from('BM'), Buffer.alloc(10)]));
+    await expect(processPhoto(fake, targets(dir, 'fake'), DEFAULT_MEDIA_OPTIONS)).rejects.toThrow(MediaError);
+  });
+
   it('decodes PNG, WebP, AVIF, TIFF and GIF, and names an unsupported one', async () => {
     const dir = tempDir();
     const base = sharp({ create: { width: 48, height: 32, channels: 3, background: '#3366cc' } });

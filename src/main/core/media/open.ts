@@ -13,6 +13,7 @@ import sharp, { type Metadata, type Sharp } from 'sharp';
 import { DECODABLE } from './formats.ts';
 import type { MediaOptions } from './decode.ts';
 import { MediaError } from './errors.ts';
+import { isBmp, openBmp } from './bmp.ts';
 
 export interface OpenedImage {
   /** The format as catalogued: 'jpeg', 'png', 'heif', 'raw', 'bmp'… */
@@ -108,6 +109,23 @@ async function hasJpegScan(file: string): Promise<boolean> {
   return false;
 }
 
+/** The first bytes of a file, for formats libvips cannot name. */
+async function sniff(file: string): Promise<'bmp' | 'jxl' | null> {
+  const head = Buffer.alloc(32);
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    await handle.read(head, 0, head.length, 0);
+  } finally {
+    await handle.close();
+  }
+  if (isBmp(head)) return 'bmp';
+  // A bare JPEG XL codestream starts FF 0A; the container with the box "JXL " and its signature.
+  if ((head[0] === 0xff && head[1] === 0x0a) || head.subarray(0, 12).equals(JXL_CONTAINER)) return 'jxl';
+  return null;
+}
+
+const JXL_CONTAINER = Buffer.from([0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20, 0x0d, 0x0a, 0x87, 0x0a]);
+
 /** Reads the header (format and size) and refuses oversize images; opens the file with the opener its format needs. */
 export async function openImage(file: string, options: MediaOptions): Promise<OpenedImage> {
   await statOrThrow(file);
@@ -115,6 +133,10 @@ export async function openImage(file: string, options: MediaOptions): Promise<Op
   try {
     meta = await sharp(file, { limitInputPixels: false }).metadata();
   } catch (e) {
+    // Formats libvips has no loader for: recognised by their first bytes.
+    const sniffed = /unsupported image format/i.test(e instanceof Error ? e.message : '') ? await sniff(file) : null;
+    if (sniffed === 'bmp') return openBmp(file, options);
+    if (sniffed === 'jxl') throw new MediaError('unsupported format: JPEG XL (.jxl); Shoebox has no JPEG XL decoder yet');
     throw describeSharpError(e);
   }
   const format = meta.format ?? 'unknown';
