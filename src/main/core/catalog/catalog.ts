@@ -229,6 +229,68 @@ export class Catalog {
     return contentChanged;
   }
 
+  // ── files that belong to a photo ([Note: file pairs]) ─────────────────
+
+  /** The photo a companion file (the RAW of a pair, a Live Photo's video) belongs to, if it is one. */
+  companionOwner(file: string): { photoId: number; role: 'raw' | 'video' } | undefined {
+    const r = this.sql('SELECT photo_id, role FROM photo_files WHERE path = ?').get(file) as { photo_id: number; role: 'raw' | 'video' } | undefined;
+    return r ? { photoId: r.photo_id, role: r.role } : undefined;
+  }
+
+  /** Records a companion file of a photo (or moves it to another photo). */
+  putCompanion(file: string, photoId: number, role: 'raw' | 'video', size: number, mtimeMs: number): void {
+    this.sql(
+      `INSERT INTO photo_files (path, photo_id, role, size, mtime_ms) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (path) DO UPDATE SET photo_id = excluded.photo_id, role = excluded.role, size = excluded.size, mtime_ms = excluded.mtime_ms`,
+    ).run(file, photoId, role, size, mtimeMs);
+  }
+
+  /** Companion paths at or under a directory. */
+  companionPathsUnder(dir: string): string[] {
+    const { sql, args } = underFolder(dir);
+    return this.sql(`SELECT path FROM photo_files p WHERE ${sql}`).pluck().all(...args) as string[];
+  }
+
+  removeCompanions(files: Iterable<string>): void {
+    const del = this.sql('DELETE FROM photo_files WHERE path = ?');
+    for (const f of files) del.run(f);
+  }
+
+  /**
+   * A photo row takes another file as its own (a pair's face arrived for a RAW that was a photo of
+   * its own, or the face went and the RAW is the photo now): the id and the user's work stay, the
+   * file's facts are unknown until the scan fingerprints it (size -1), which then requeues every stage.
+   */
+  retargetPhoto(id: number, file: string, now = Date.now()): void {
+    this.sql(
+      `UPDATE photos SET path = ?, filename = ?, size = -1, mtime_ms = -1, fingerprint = NULL, missing_since = NULL, updated_at = ? WHERE id = ?`,
+    ).run(file, path.basename(file), now, id);
+    this.removeCompanions([file]);
+  }
+
+  /**
+   * Folds photo `fromId` into photo `intoId` (a RAW catalogued on its own before its JPEG was seen as
+   * its pair): the user's caption moves when `intoId` has none, the user's tags and hidden tags move,
+   * then `fromId` is deleted. Returns the fingerprints that lost a photo.
+   */
+  absorbPhoto(fromId: number, intoId: number): string[] {
+    return this.db.transaction(() => {
+      this.sql(
+        `INSERT OR IGNORE INTO captions (photo_id, source, text, model_id, model_revision, score, low_confidence, created_at, task, decoding, origin)
+         SELECT ?, source, text, model_id, model_revision, score, low_confidence, created_at, task, decoding, origin FROM captions WHERE photo_id = ? AND source = 'user'`,
+      ).run(intoId, fromId);
+      this.sql(
+        `INSERT OR IGNORE INTO tags (photo_id, tag, source, score, model_id, hidden, created_at, origin)
+         SELECT ?, tag, source, score, model_id, hidden, created_at, origin FROM tags WHERE photo_id = ? AND (source = 'user' OR hidden = 1)`,
+      ).run(intoId, fromId);
+      return this.deletePhotos([fromId]);
+    })();
+  }
+
+  setSkippedVideos(folderId: number, count: number): void {
+    this.sql('UPDATE folders SET skipped_videos = ? WHERE id = ?').run(count, folderId);
+  }
+
   markPresent(id: number): void {
     this.sql('UPDATE photos SET missing_since = NULL WHERE id = ? AND missing_since IS NOT NULL').run(id);
   }

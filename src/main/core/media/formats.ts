@@ -70,3 +70,8 @@ export function isIgnoredDir(name: string): boolean {
 export function isPhotoName(name: string): boolean {
   return !isIgnoredName(name) && formatForName(name) !== undefined;
 }
+
+/** Names a scan looks at: photos, and videos (which may belong to a photo: [Note: file pairs]). */
+export function isScannedName(name: string): boolean {
+  return isPhotoName(name) || isVideoName(name);
+}

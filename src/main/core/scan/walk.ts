@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ScanIssue } from '../../../shared/types.ts';
-import { isIgnoredDir, isPhotoName } from '../media/formats.ts';
+import { isIgnoredDir, isScannedName } from '../media/formats.ts';
 
 export interface FileEntry {
   path: string;
@@ -24,7 +24,7 @@ function decodeName(raw: Buffer): string | null {
 const STAT_BATCH = 64;
 
 /**
- * Yields every photo file under `root`, depth first. Directory symlinks are followed once: a
+ * Yields every photo and video file under `root`, depth first. Directory symlinks are followed once: a
  * directory already visited (same device and inode) is skipped, so loops end. Problems with one
  * entry (unreadable directory, name that is not UTF-8) go to `issues` and the walk goes on.
  */
@@ -51,7 +51,7 @@ export async function* walkPhotos(root: string, issues: ScanIssue[]): AsyncGener
     for (const ent of entries) {
       const name = decodeName(ent.name);
       if (name === null) {
-        if (ent.isDirectory() || isPhotoName(ent.name.toString('latin1'))) {
+        if (ent.isDirectory() || isScannedName(ent.name.toString('latin1'))) {
           issues.push({ path: path.join(dir, ent.name.toString('utf8')), reason: 'the name is not valid UTF-8; rename it to include it in the library' });
         }
         continue;
@@ -60,7 +60,7 @@ export async function* walkPhotos(root: string, issues: ScanIssue[]): AsyncGener
         if (!isIgnoredDir(name)) subdirs.push(path.join(dir, name));
       } else if (ent.isSymbolicLink()) {
         if (!name.startsWith('.')) links.push(path.join(dir, name));
-      } else if (ent.isFile() && isPhotoName(name)) {
+      } else if (ent.isFile() && isScannedName(name)) {
         files.push(path.join(dir, name));
       }
     }
@@ -68,7 +68,7 @@ export async function* walkPhotos(root: string, issues: ScanIssue[]): AsyncGener
       try {
         const st = await fs.promises.stat(link);
         if (st.isDirectory()) subdirs.push(link);
-        else if (st.isFile() && isPhotoName(path.basename(link))) files.push(link);
+        else if (st.isFile() && isScannedName(path.basename(link))) files.push(link);
       } catch {
         // a dangling link is not a photo
       }

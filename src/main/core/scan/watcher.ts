@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Catalog } from '../catalog/catalog.ts';
-import { isIgnoredDir, isIgnoredName, isPhotoName } from '../media/formats.ts';
+import { isIgnoredDir, isIgnoredName, isScannedName } from '../media/formats.ts';
 import type { Scanner } from './scanner.ts';
 import { folderAvailable } from './walk.ts';
 
@@ -54,7 +54,7 @@ export class FolderWatcher {
         if (this.watched.has(p)) return false;
         const base = path.basename(p);
         if (stats?.isDirectory()) return isIgnoredDir(base);
-        if (stats?.isFile()) return !isPhotoName(base);
+        if (stats?.isFile()) return !isScannedName(base);
         return isIgnoredName(base);
       },
     });
