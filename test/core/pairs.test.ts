@@ -102,6 +102,22 @@ describe('a library with pairs', () => {
     expect(lib.status().skippedVideos).toBe(0);
   });
 
+  it('writes the pair\'s caption to the sidecar RAW editors read (IMG_0001.xmp), not to a JPEG-only one', async () => {
+    const { folder, lib } = await setup();
+    const id = lib.list().find((p) => p.path.endsWith('IMG_0001.JPG'))!.id;
+    lib.notes.setUserCaption(id, 'Harbour at dawn', 'shoebox');
+    lib.catalog.setSetting('xmp', 'on');
+    // No CLIP model here: the tags stage the sidecar waits for is marked done by hand.
+    lib.catalog.db.prepare("UPDATE tasks SET state = 'done' WHERE stage = 'tags'").run();
+    await lib.pipeline.run({ untilIdle: true });
+    const sidecar = path.join(folder, 'IMG_0001.xmp');
+    expect(fs.existsSync(sidecar)).toBe(true);
+    expect(fs.readFileSync(sidecar, 'utf8')).toContain('Harbour at dawn');
+    expect(fs.existsSync(path.join(folder, 'IMG_0001.JPG.xmp'))).toBe(false);
+    // The Live Photo has no RAW: its sidecar is the usual IMG_0002.jpg.xmp (written only when there is something to write).
+    expect(fs.existsSync(path.join(folder, 'IMG_0002.xmp'))).toBe(false);
+  });
+
   it('keeps a pair together when it moves, with its id and the user caption', async () => {
     const { folder, lib } = await setup();
     const id = lib.list().find((p) => p.path.endsWith('IMG_0001.JPG'))!.id;

@@ -71,6 +71,21 @@ describe('sidecarPathFor', () => {
     expect(await sidecarPathFor(png)).toBe(path.join(dir, 'IMG_1.XMP'));
     expect(await sidecarPathFor(path.join(dir, 'noext'))).toBe(path.join(dir, 'noext.xmp'));
   });
+
+  it('gives a RAW+JPEG pair the sidecar RAW editors read: the RAW\'s own, else the shared IMG_1.xmp', async () => {
+    const dir = tempDir();
+    const jpg = path.join(dir, 'IMG_1.JPG');
+    const raw = path.join(dir, 'IMG_1.CR2');
+    // None yet: Lightroom's, Capture One's and Bridge's name, which they read for the RAW and share with its JPEG.
+    expect(await sidecarPathFor(jpg, raw)).toBe(path.join(dir, 'IMG_1.xmp'));
+    fs.writeFileSync(path.join(dir, 'IMG_1.JPG.xmp'), LIGHTROOM_XMP);
+    expect(await sidecarPathFor(jpg, raw)).toBe(path.join(dir, 'IMG_1.JPG.xmp'));
+    // darktable's and digiKam's sidecar of the RAW wins over the JPEG's.
+    fs.writeFileSync(path.join(dir, 'IMG_1.CR2.xmp'), LIGHTROOM_XMP);
+    expect(await sidecarPathFor(jpg, raw)).toBe(path.join(dir, 'IMG_1.CR2.xmp'));
+    expect(await findSidecar(jpg, raw)).toBe(path.join(dir, 'IMG_1.CR2.xmp'));
+    expect(await sidecarPathFor(jpg)).toBe(path.join(dir, 'IMG_1.JPG.xmp'));
+  });
 });
 
 describe('writeSidecar', () => {

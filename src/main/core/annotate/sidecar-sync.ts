@@ -36,22 +36,23 @@ export function sidecarDescription(notes: Annotations, photoId: number): string 
 }
 
 /**
- * Writes a photo's caption and visible tags to its XMP sidecar. Edits made elsewhere since
+ * Writes a photo's caption and visible tags to its XMP sidecar (for a RAW+JPEG pair, `raw` names the RAW: the
+ * sidecar is the one RAW editors read, see findSidecar). Edits made elsewhere since
  * Shoebox's last write are imported first (so they are kept, not overwritten); every other field
  * of the sidecar is kept by the writer. `db` work runs in `transact`; returns the sidecar path.
  */
 export async function syncSidecar(
   xmp: XmpService,
   notes: Annotations,
-  photo: { id: number; path: string },
+  photo: { id: number; path: string; raw?: string },
   transact: <T>(fn: () => T) => T,
 ): Promise<string> {
-  const meta = await xmp.readPhotoMetadata(photo.path);
+  const meta = await xmp.readPhotoMetadata(photo.path, photo.raw);
   const { description, subjects } = transact(() => {
     importMetadata(notes, photo.id, meta);
     return { description: sidecarDescription(notes, photo.id), subjects: notes.visibleTags(photo.id) };
   });
-  const file = await xmp.writeSidecar(photo.path, { description, subjects });
+  const file = await xmp.writeSidecar(photo.path, { description, subjects }, photo.raw);
   transact(() => notes.recordSidecarWrite(photo.id, file, description, subjects));
   return file;
 }

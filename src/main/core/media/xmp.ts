@@ -88,10 +88,14 @@ async function isFile(file: string): Promise<boolean> {
   }
 }
 
-/** The photo's existing sidecar (`IMG_1.jpg.xmp`, then `IMG_1.xmp`, any case of ".xmp"), or null. At most 16 stats. */
-export async function findSidecar(photoPath: string): Promise<string | null> {
+/**
+ * The photo's existing sidecar (`IMG_1.jpg.xmp`, then `IMG_1.xmp`, any case of ".xmp"), or null. For a RAW+JPEG
+ * pair (`raw`: the pair's RAW, [Note: file pairs]) the RAW's own sidecar comes first (`IMG_1.CR2.xmp`: darktable,
+ * digiKam), then the JPEG's, then the shared `IMG_1.xmp` (Lightroom, Capture One, Bridge). At most 24 stats.
+ */
+export async function findSidecar(photoPath: string, raw?: string): Promise<string | null> {
   const ext = path.extname(photoPath);
-  const bases = [photoPath];
+  const bases = raw ? [raw, photoPath] : [photoPath];
   if (ext && ext.toLowerCase() !== '.xmp') bases.push(photoPath.slice(0, -ext.length));
   for (const base of bases) {
     for (const xmp of XMP_EXTENSIONS) {
@@ -101,9 +105,15 @@ export async function findSidecar(photoPath: string): Promise<string | null> {
   return null;
 }
 
-/** The sidecar a write goes to: the existing one if any, else `<photo file name>.xmp` (see the file header). */
-export async function sidecarPathFor(photoPath: string): Promise<string> {
-  return (await findSidecar(photoPath)) ?? `${photoPath}.xmp`;
+/**
+ * The sidecar a write goes to: the existing one if any, else `<photo file name>.xmp` (see the file header); for a
+ * RAW+JPEG pair, `IMG_1.xmp`, the name Lightroom, Capture One and Bridge read for the RAW and share with its JPEG.
+ */
+export async function sidecarPathFor(photoPath: string, raw?: string): Promise<string> {
+  const existing = await findSidecar(photoPath, raw);
+  if (existing) return existing;
+  const ext = path.extname(photoPath);
+  return raw && ext ? `${photoPath.slice(0, -ext.length)}.xmp` : `${photoPath}.xmp`;
 }
 
 /** Owns one lazily started exiftool process; writes sidecars and reads imported metadata through it. */
@@ -124,9 +134,9 @@ export class XmpService {
    * Returns the sidecar path. With no sidecar and nothing to write (null or blank description, no subjects), no
    * file is created. Rejects with an Error naming the sidecar and exiftool's reason; never touches the photo.
    */
-  writeSidecar(photoPath: string, fields: SidecarFields): Promise<string> {
+  writeSidecar(photoPath: string, fields: SidecarFields, raw?: string): Promise<string> {
     if (this.#ended) return Promise.reject(new Error('XmpService has ended'));
-    const run = this.#writes.then(() => this.#writeNow(photoPath, fields));
+    const run = this.#writes.then(() => this.#writeNow(photoPath, fields, raw));
     this.#writes = run.catch(() => undefined);
     return this.#track(run);
   }
@@ -136,9 +146,9 @@ export class XmpService {
    * PhotoMetadata). Rejects with an Error naming the file and exiftool's reason when the photo (or its sidecar)
    * cannot be read: a broken file, an unknown format, a missing file.
    */
-  readPhotoMetadata(photoPath: string): Promise<PhotoMetadata> {
+  readPhotoMetadata(photoPath: string, raw?: string): Promise<PhotoMetadata> {
     if (this.#ended) return Promise.reject(new Error('XmpService has ended'));
-    return this.#track(this.#readNow(photoPath));
+    return this.#track(this.#readNow(photoPath, raw));
   }
 
   /** Lets the calls already made finish, then stops the exiftool process. Calls made after end() reject. */
@@ -169,10 +179,10 @@ export class XmpService {
     return this.#tool;
   }
 
-  async #writeNow(photoPath: string, fields: SidecarFields): Promise<string> {
+  async #writeNow(photoPath: string, fields: SidecarFields, raw?: string): Promise<string> {
     if (!(await isFile(photoPath))) throw new Error(`Cannot write the XMP sidecar of ${photoPath}: photo not found`);
     const tool = this.#exiftool();
-    const sidecar = await sidecarPathFor(photoPath);
+    const sidecar = await sidecarPathFor(photoPath, raw);
     const tags: Record<string, string | string[] | null> = { 'XMP-dc:Subject': cleanList(fields.subjects) };
     if (fields.description !== null) tags['XMP-dc:Description'] = fields.description.trim() === '' ? null : fields.description;
     const writesSomething = tags['XMP-dc:Subject']!.length > 0 || typeof tags['XMP-dc:Description'] === 'string';
@@ -203,9 +213,9 @@ export class XmpService {
     }
   }
 
-  async #readNow(photoPath: string): Promise<PhotoMetadata> {
+  async #readNow(photoPath: string, raw?: string): Promise<PhotoMetadata> {
     const tool = this.#exiftool();
-    const sidecar = await findSidecar(photoPath);
+    const sidecar = await findSidecar(photoPath, raw);
     const [photo, side] = await Promise.all([readTags(tool, photoPath), sidecar ? readTags(tool, sidecar) : Promise.resolve<Record<string, unknown>>({})]);
 
     const descriptions = [side['XMP:Description'], photo['XMP:Description'], photo['IPTC:Caption-Abstract'], photo['EXIF:ImageDescription'], photo['EXIF:XPComment']];

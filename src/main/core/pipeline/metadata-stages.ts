@@ -17,7 +17,7 @@ export function metaStage(deps: StageDeps): Stage {
       return Promise.all(
         photos.map(async (photo): Promise<ItemResult> => {
           try {
-            const meta = await deps.xmp.readPhotoMetadata(photo.path);
+            const meta = await deps.xmp.readPhotoMetadata(photo.path, pairedRaw(deps, photo.id));
             return { ok: true, commit: () => void importMetadata(deps.notes, photo.id, meta) };
           } catch (e) {
             return { ok: false, error: e instanceof Error ? e.message : String(e) };
@@ -43,7 +43,7 @@ export function xmpStage(deps: StageDeps): Stage {
       // One at a time: each write reads the sidecar, merges and renames it into place.
       for (const photo of photos) {
         try {
-          await syncSidecar(deps.xmp, deps.notes, photo, deps.transact);
+          await syncSidecar(deps.xmp, deps.notes, { id: photo.id, path: photo.path, raw: pairedRaw(deps, photo.id) }, deps.transact);
           results.push({ ok: true });
         } catch (e) {
           results.push({ ok: false, error: e instanceof Error ? e.message : String(e) });
@@ -52,4 +52,9 @@ export function xmpStage(deps: StageDeps): Stage {
       return results;
     },
   };
+}
+
+/** The RAW of a RAW+JPEG pair, whose sidecar the pair shares ([Note: file pairs]). */
+function pairedRaw(deps: StageDeps, photoId: number): string | undefined {
+  return deps.catalog.companions(photoId).find((f) => f.role === 'raw')?.path;
 }
