@@ -112,6 +112,25 @@ describe('processPhoto', () => {
     }
   });
 
+  it('turns every one of the 8 EXIF orientations upright, exactly once', async () => {
+    const dir = tempDir();
+    // Stored 40×20: the top-left quadrant red, the rest blue. Where that corner ends up, per orientation:
+    const corner: Record<number, 'tl' | 'tr' | 'bl' | 'br'> = { 1: 'tl', 2: 'tr', 3: 'br', 4: 'bl', 5: 'tl', 6: 'tr', 7: 'br', 8: 'bl' };
+    const px = Buffer.alloc(40 * 20 * 3);
+    for (let y = 0; y < 20; y++) for (let x = 0; x < 40; x++) px.set(x < 20 && y < 10 ? [230, 20, 20] : [20, 20, 230], (y * 40 + x) * 3);
+    for (let o = 1; o <= 8; o++) {
+      const file = path.join(dir, `o${o}.jpg`);
+      await sharp(px, { raw: { width: 40, height: 20, channels: 3 } }).jpeg({ quality: 95 }).withMetadata({ orientation: o }).toFile(file);
+      const facts = await processPhoto(file, targets(dir, `o${o}`), DEFAULT_MEDIA_OPTIONS);
+      expect([facts.width, facts.height], `orientation ${o}`).toEqual(o >= 5 ? [20, 40] : [40, 20]);
+      const { data, info } = await sharp(targets(dir, `o${o}`).thumb).raw().toBuffer({ resolveWithObject: true });
+      const red = (x: number, y: number) => data[(y * info.width + x) * info.channels]! > 150;
+      const [w, h] = [info.width - 3, info.height - 3];
+      const found = red(2, 2) ? 'tl' : red(w, 2) ? 'tr' : red(2, h) ? 'bl' : red(w, h) ? 'br' : 'none';
+      expect(found, `orientation ${o}`).toBe(corner[o]);
+    }
+  });
+
   it('refuses a decompression bomb from its header alone', async () => {
     const dir = tempDir();
     const file = await makeJpeg(path.join(dir, 'ok.jpg'), { width: 100, height: 100 });

@@ -26,9 +26,9 @@ export interface OpenedImage {
   /**
    * The upright image as a sharp pipeline, for a reader that needs `needLongEdge` pixels on its long
    * edge (a source with an embedded image that large may use it). The caller adds resize and output.
-   * `failOn` is sharp's: 'warning' refuses a damaged file, 'none' reads what it can.
+   * `strict` refuses a damaged file (readPixels then reads it again leniently, with `strict` false).
    */
-  pixels(needLongEdge: number, failOn: 'warning' | 'none'): Promise<Sharp>;
+  pixels(needLongEdge: number, strict: boolean): Promise<Sharp>;
 }
 
 const FORMAT_NAMES = 'JPEG, PNG, WebP, AVIF, TIFF, GIF, HEIC, BMP or camera RAW';
@@ -87,13 +87,13 @@ export async function readPixels<T>(
   finish: (pixels: Sharp) => Promise<T>,
 ): Promise<{ result: T; damaged: string | null }> {
   try {
-    return { result: await finish(await img.pixels(needLongEdge, 'warning')), damaged: null };
+    return { result: await finish(await img.pixels(needLongEdge, true)), damaged: null };
   } catch (e) {
     if (e instanceof MediaError || !(e instanceof Error) || /pixel limit|EACCES|EPERM|ENOENT/.test(e.message)) throw describeSharpError(e);
     const words = e.message.trim();
     if (img.format === 'jpeg' && !(await hasJpegScan(file))) throw new MediaError(`corrupt image: the file ends before any image data (${words})`);
     try {
-      return { result: await finish(await img.pixels(needLongEdge, 'none')), damaged: words };
+      return { result: await finish(await img.pixels(needLongEdge, false)), damaged: words };
     } catch (again) {
       throw describeSharpError(again);
     }
@@ -126,6 +126,14 @@ async function sniff(file: string): Promise<'bmp' | 'jxl' | null> {
 
 const JXL_CONTAINER = Buffer.from([0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20, 0x0d, 0x0a, 0x87, 0x0a]);
 
+/**
+ * How strict the first read of each format is. A JPEG fails on any warning of libjpeg's (corrupt data,
+ * a premature end), which then marks it damaged. Other formats keep the level they always had, failing
+ * only when cut off: libtiff, for one, warns about harmless things (an unknown private tag from a
+ * scanner) that must not mark a good photo damaged.
+ */
+const STRICT: Record<string, 'warning' | 'truncated'> = { jpeg: 'warning' };
+
 /** Reads the header (format and size) and refuses oversize images; opens the file with the opener its format needs. */
 export async function openImage(file: string, options: MediaOptions): Promise<OpenedImage> {
   await statOrThrow(file);
@@ -151,7 +159,8 @@ export async function openImage(file: string, options: MediaOptions): Promise<Op
     format,
     ...size,
     orientation,
-    pixels: async (_need, failOn) => sharp(file, { limitInputPixels: options.maxPixels, failOn, sequentialRead: true }).rotate(),
+    pixels: async (_need, strict) =>
+      sharp(file, { limitInputPixels: options.maxPixels, failOn: strict ? STRICT[format] ?? 'truncated' : 'none', sequentialRead: true }).rotate(),
   };
 }
 
