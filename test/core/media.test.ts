@@ -6,6 +6,7 @@ import bmpJs from 'bmp-js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MEDIA_OPTIONS, ensurePreview, MediaError, processPhoto, probe } from '../../src/main/core/media/decode.ts';
 import { makeBrokenInputs, makeJpeg, tempDir } from '../helpers/photos.ts';
+import { readModelInput } from '../../src/main/core/media/model-input.ts';
 
 const targets = (dir: string, name: string) => ({
   thumb: path.join(dir, 'c', `${name}.t.jpg`),
@@ -110,6 +111,22 @@ describe('processPhoto', () => {
       await ensurePreview(file, targets(dir, name).preview, path.join(dir, 'tmp'), DEFAULT_MEDIA_OPTIONS);
       expect(fs.existsSync(targets(dir, name).preview), name).toBe(true);
     }
+  });
+
+  it('reads the model input the way the thumbnail is read: upright, any format, a damaged JPEG as far as it goes', async () => {
+    const dir = tempDir();
+    const rotated = await makeJpeg(path.join(dir, 'r.jpg'), { width: 800, height: 400, orientation: 6 });
+    expect(await readModelInput(rotated, 224, DEFAULT_MEDIA_OPTIONS)).toMatchObject({ width: 224, height: 448 });
+    const small = await makeJpeg(path.join(dir, 's.jpg'), { width: 100, height: 80 });
+    expect(await readModelInput(small, 224, DEFAULT_MEDIA_OPTIONS)).toMatchObject({ width: 100, height: 80 }); // never enlarged
+    const good = fs.readFileSync(await makeJpeg(path.join(dir, 'g.jpg'), { width: 640, height: 480, seed: 3 }));
+    const cut = path.join(dir, 'cut.jpg');
+    fs.writeFileSync(cut, good.subarray(0, good.length - 100));
+    const img = await readModelInput(cut, 224, DEFAULT_MEDIA_OPTIONS);
+    expect([img.width, img.height, img.data.length]).toEqual([299, 224, 299 * 224 * 3]);
+    const bmpFile = path.join(dir, 'b.bmp');
+    fs.writeFileSync(bmpFile, palettedBmp(30, 20));
+    expect(await readModelInput(bmpFile, 224, DEFAULT_MEDIA_OPTIONS)).toMatchObject({ width: 30, height: 20 });
   });
 
   it('turns every one of the 8 EXIF orientations upright, exactly once', async () => {

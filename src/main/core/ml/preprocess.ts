@@ -96,17 +96,6 @@ export function modelSourceEdge(cfg: ProcessorConfig): number {
 }
 
 /**
- * Reads a photo (orientation applied, transparency on white, as its thumbnail) reduced to
- * `shortEdge`; JPEG shrink-on-load makes this cheap.
- */
-export async function readModelSource(file: string, shortEdge: number): Promise<RgbImage> {
-  const meta = await sharp(file).metadata();
-  const small = Math.min(meta.width ?? 0, meta.height ?? 0) <= shortEdge;
-  const img = sharp(file, { failOn: 'truncated' }).rotate().flatten({ background: '#ffffff' });
-  return toRgb(small ? img : img.resize(shortEdge, shortEdge, { fit: 'outside' }));
-}
-
-/**
  * pixel_values for one image, channels first (3×H×W), written into `out` at `offset` when given.
  */
 export async function clipPixelValues(image: RgbImage, cfg: ProcessorConfig, out?: Float32Array, offset = 0): Promise<Float32Array> {

@@ -6,7 +6,8 @@ import type { Stage, ItemResult } from './stage.ts';
 import type { StageDeps } from './stages.ts';
 import type { PhotoRow } from '../catalog/catalog.ts';
 import type { AutoCaption } from '../catalog/annotations.ts';
-import { parseProcessorConfig, readModelSource } from '../ml/preprocess.ts';
+import { parseProcessorConfig } from '../ml/preprocess.ts';
+import { readModelInput } from '../media/model-input.ts';
 import { dot } from '../ml/clip.ts';
 import { CAPTION_TASKS, readSetting } from '../settings.ts';
 import type { CaptionImage, CaptionOutput } from '../ml/caption-runner.ts';
@@ -95,9 +96,9 @@ export function captionStage(deps: StageDeps, opts: { batchSize?: number } = {})
           try {
             // The photo itself, reduced on load; a preview the photo view made serves while it is offline.
             const edge = captionEdge(ref.folder);
-            const rgb = await readModelSource(photos[i]!.path, edge).catch((e: unknown) => {
+            const rgb = await readModelInput(photos[i]!.path, edge, deps.media).catch((e: unknown) => {
               const preview = deps.cache.targets(photos[i]!.fingerprint!).preview;
-              if (fs.existsSync(preview)) return readModelSource(preview, edge);
+              if (fs.existsSync(preview)) return readModelInput(preview, edge, deps.media);
               throw e;
             });
             images.set(i, { data: rgb.data.buffer.slice(rgb.data.byteOffset, rgb.data.byteOffset + rgb.data.byteLength) as ArrayBuffer, width: rgb.width, height: rgb.height });

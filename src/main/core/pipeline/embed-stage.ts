@@ -2,7 +2,8 @@
 import type { Stage, ItemResult } from './stage.ts';
 import type { StageDeps } from './stages.ts';
 import type { PhotoRow } from '../catalog/catalog.ts';
-import { modelSourceEdge, readModelSource, type RgbImage } from '../ml/preprocess.ts';
+import { modelSourceEdge, type RgbImage } from '../ml/preprocess.ts';
+import { readModelInput } from '../media/model-input.ts';
 
 export function embedStage(deps: StageDeps, opts: { batchSize: number }): Stage {
   return {
@@ -28,7 +29,7 @@ export function embedStage(deps: StageDeps, opts: { batchSize: number }): Stage 
           try {
             let image: RgbImage | undefined = deps.handoff.take(photo.id, photo.fingerprint!);
             // Not handed over (an earlier run, a restart): read the photo again, at the size needed.
-            image ??= await readModelSource(photo.path, edge);
+            image ??= await readModelInput(photo.path, edge, deps.media);
             buffers[i] = await enc.pixelsOf(image);
             ok.push(i);
           } catch (e) {

@@ -1,0 +1,27 @@
+// The photo as a model's input: upright 8-bit RGB reduced to a shortest edge, read through the one door for pixels.
+import type { OutputInfo } from 'sharp';
+import type { MediaOptions, RgbPixels } from './decode.ts';
+import { openImage, readPixels } from './open.ts';
+
+/**
+ * Reads a photo (orientation applied, transparency on white, as its thumbnail) reduced so its
+ * shortest edge is `shortEdge` (never enlarged). Every format the thumbnail reads works here too
+ * (HEIC, a RAW's preview, BMP), and a damaged JPEG is read as far as it goes ([Note: image sources]).
+ * JPEG shrink-on-load makes this cheap.
+ */
+export async function readModelInput(file: string, shortEdge: number, options: MediaOptions): Promise<RgbPixels> {
+  const img = await openImage(file, options);
+  const short = Math.min(img.width, img.height);
+  const long = Math.max(img.width, img.height);
+  const { result } = await readPixels<{ data: Buffer; info: OutputInfo }>(file, img, Math.ceil((shortEdge * long) / short), (pixels) =>
+    pixels
+      .resize(shortEdge, shortEdge, { fit: 'outside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true }),
+  );
+  const { data, info } = result;
+  if (info.channels !== 3) throw new Error(`expected 3 channels after conversion, got ${info.channels}`);
+  return { data, width: info.width, height: info.height };
+}
