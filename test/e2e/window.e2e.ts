@@ -62,6 +62,10 @@ beforeAll(async () => {
   // portrait cells, and the folder filter something to narrow.
   moreDir = path.join(fx.root, 'more');
   await makeColourPhotos(moreDir, { order: ['red', 'green'], first: 11, month: '2022:03', portrait: true });
+  // The GPS photo was shot RAW+JPEG as a Live Photo: its RAW and its video belong to it (no extra photos).
+  const stem = path.join(fx.photosDir, GPS_PHOTO.name.replace(/\.jpg$/, ''));
+  fs.writeFileSync(`${stem}.CR2`, 'raw sensor data\n'.repeat(100));
+  fs.writeFileSync(`${stem}.MOV`, 'live photo video\n'.repeat(100));
   await fx.served.api('addFolder', { path: fx.photosDir });
   await fx.served.api('addFolder', { path: moreDir });
   await waitIndexed(fx.served, 12);
@@ -140,6 +144,9 @@ describe('the photo view', () => {
     await expect.poll(openFileName).toBe(GPS_PHOTO.name);
     expect(await dialog.getByTestId('fact-Camera').innerText()).toBe('FUJIFILM X-T4');
     expect(await dialog.getByTestId('fact-Date').innerText()).toBe('11 Jun 2023, 12:00');
+    // Its RAW and its Live Photo video are listed with it.
+    const others = dialog.getByRole('list', { name: 'Other files of this photo' });
+    expect(await others.innerText()).toMatch(/IMG_0002\.CR2\s+camera RAW, [\d.]+ KB\s+\S*IMG_0002\.MOV\s+Live Photo video, [\d.]+ KB/);
     const map = dialog.getByRole('link', { name: /map/i });
     const href = await map.getAttribute('href');
     expect(href).toMatch(/^https:\/\/www\.openstreetmap\.org\/\?mlat=50\.822\d*&mlon=-0\.137\d*/);
@@ -282,6 +289,13 @@ describe('the indexing panel', () => {
     const failed = page.getByRole('list', { name: 'Failed photos' });
     await failed.getByText('IMG_9999.jpg').waitFor({ timeout: 60_000 });
     expect(await failed.innerText()).toMatch(/truncated|corrupt|premature|unexpected end/i);
+    // A JPEG that lost its last bytes is shown, listed as damaged with the decoder's words.
+    const whole = fs.readFileSync(fx.photos.blue[0]!);
+    fs.writeFileSync(path.join(fx.photosDir, 'IMG_9998.jpg'), whole.subarray(0, whole.length - 400));
+    const damaged = page.getByRole('list', { name: 'Damaged photos' });
+    await damaged.getByText('IMG_9998.jpg').waitFor({ timeout: 60_000 });
+    expect(await damaged.innerText()).toMatch(/premature end of JPEG/i);
+    expect(await panel.getByTestId('skipped-videos').count()).toBe(0); // the Live Photo's video is not a skipped one
     await panel.screenshot({ path: shot('window-indexing-failed') });
     await panel.getByRole('button', { name: 'Retry failed' }).click();
     await panel.getByText('One photo will be tried again.').waitFor({ timeout: 10_000 });
