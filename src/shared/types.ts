@@ -170,7 +170,10 @@ export interface PhotoDetails extends PhotoSummary {
   gps: { lat: number; lon: number; alt: number | null } | null;
   /** The decoder's words when the photo is damaged but shown; null when it decoded cleanly. */
   damaged: string | null;
-  /** Where `takenAt` came from: 'exif', 'xmp', 'iptc', 'quicktime', 'gps', 'filename' or 'mtime'. */
+  /**
+   * Where `takenAt` came from, best first: 'exif', 'xmp', 'iptc', 'quicktime', 'exif-digitized', 'gps',
+   * 'filename', 'exif-modified' or 'mtime' (core/media/dates.ts, [Note: capture date]).
+   */
   takenAtSource: string | null;
   /** The IANA time zone `takenAt` is local to, when the GPS position tells it and the file has no offset. */
   timeZone: string | null;

@@ -77,6 +77,21 @@ describe('electron-builder.yml', () => {
     for (const mod of ['better-sqlite3', 'hnswlib-node', 'onnxruntime-node', 'sharp', 'exiftool-vendored']) expect(pkg.dependencies[mod], mod).toBeDefined();
     expect(cfg.npmRebuild).toBe(true);
   });
+
+  it('packs only the time zone dataset geo-tz is used with, unpacked for its file reads', async () => {
+    const { cfg } = await load();
+    const files = patterns(cfg.files);
+    const data = path.join(root, 'node_modules/geo-tz/data');
+    const datasets = fs.readdirSync(data).filter((f) => f.endsWith('.geo.dat')).map((f) => f.replace('.geo.dat', ''));
+    expect(datasets.sort()).toEqual(['timezones-1970.geojson', 'timezones-now.geojson', 'timezones.geojson']);
+    // The default export ('geo-tz') is the 1970 dataset; the other two are left out.
+    expect(fs.readFileSync(require.resolve('geo-tz'), 'utf8')).toContain('timezones-1970.geojson');
+    expect(files).toContain('!node_modules/geo-tz/data/timezones-now.geojson.*');
+    expect(files).toContain('!node_modules/geo-tz/data/timezones.geojson.*');
+    expect(files.some((f) => f.includes('timezones-1970'))).toBe(false);
+    expect(patterns(cfg.asarUnpack)).toContain('node_modules/geo-tz/data/timezones-1970.geojson.geo.dat');
+    expect(pkg.dependencies['geo-tz']).toBeDefined();
+  });
 });
 
 describe('package.json', () => {

@@ -35,8 +35,9 @@ describe('Library', () => {
     expect(status.photos).toBe(3 + Object.keys(expected).length);
     expect(status.stages).toEqual([
       { stage: 'thumb', done: status.photos - brokenCount, pending: 0, failed: brokenCount },
-      // The photo's own description and keywords are read once it decodes.
-      { stage: 'meta', done: status.photos - brokenCount, pending: 0, failed: brokenCount },
+      // The metadata is read whether or not the pixels decode; a file exiftool cannot read either has
+      // nothing to import, and fails once, in the thumb stage, not twice.
+      { stage: 'meta', done: status.photos, pending: 0, failed: 0 },
       // No CLIP model here: embedding waits for one; broken photos are not queued for it.
       { stage: 'embed', done: 0, pending: status.photos - brokenCount, failed: brokenCount, waiting: expect.stringMatching(/CLIP model .* is not installed/) },
       { stage: 'tags', done: 0, pending: status.photos - brokenCount, failed: brokenCount, waiting: expect.stringMatching(/CLIP model .* is not installed/) },
@@ -53,6 +54,7 @@ describe('Library', () => {
       else {
         expect(failed?.error, name).toMatch(pattern);
         expect(failed?.attempts, name).toBe(3);
+        expect(status.failed.filter((f) => f.path.endsWith(`/${name}`)).map((f) => f.stage), name).toEqual(['thumb']);
       }
     }
     const listed = lib.list({ folder });

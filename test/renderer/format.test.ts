@@ -8,10 +8,12 @@ import {
   formatBytes,
   formatCamera,
   formatCount,
+  formatDateSource,
   formatDimensions,
   formatEta,
   formatRate,
   formatTakenAt,
+  formatTimeZone,
   revealLabel,
   osmUrl,
   photoLabel,
@@ -50,6 +52,27 @@ describe('format', () => {
     expect(formatTakenAt('2024-12-31')).toBe('31 Dec 2024');
     expect(formatTakenAt(null)).toBeNull();
     expect(formatTakenAt('someday')).toBe('someday');
+    expect(formatTakenAt('2024-03-05T14:03:09.25-03:00')).toBe('5 Mar 2024, 14:03');
+  });
+
+  it('says the zone of a date taken and where the date came from', () => {
+    // The zone the GPS position gave; else the offset the file recorded; else nothing.
+    expect(formatTimeZone('2019-07-01T15:30:00', 'Europe/Lisbon')).toBe('Europe/Lisbon');
+    expect(formatTimeZone('2019-07-01T15:30:00', 'America/Argentina/Buenos_Aires')).toBe('America/Argentina/Buenos Aires');
+    expect(formatTimeZone('2019-07-01T15:30:00+01:00', 'Europe/Lisbon')).toBe('Europe/Lisbon');
+    expect(formatTimeZone('2019-07-01T15:30:00', 'Etc/GMT+1')).toBe('UTC−01:00'); // at sea: POSIX's sign is reversed
+    expect(formatTimeZone('2019-07-01T15:30:00', 'Etc/GMT-10')).toBe('UTC+10:00');
+    expect(formatTimeZone('2019-07-01T15:30:00', 'Etc/GMT')).toBe('UTC');
+    expect(formatTimeZone('2019-07-01T15:30:00+02:00', null)).toBe('UTC+02:00');
+    expect(formatTimeZone('2019-07-01T15:30:00-05:30', null)).toBe('UTC−05:30');
+    expect(formatTimeZone('2019-07-01T15:30:00', null)).toBeNull();
+    expect(formatTimeZone('2019-07-01', null)).toBeNull();
+    expect(formatTimeZone(null, null)).toBeNull();
+    expect(formatDateSource('filename')).toBe('date from the file name');
+    expect(formatDateSource('exif')).toBe('date from the camera (EXIF)');
+    expect(formatDateSource('mtime')).toBe('date the file was last modified');
+    expect(formatDateSource('gps')).toBe('date from the GPS clock');
+    expect(formatDateSource(null)).toBeNull();
   });
 
   it('names a photo by its caption, else its file name', () => {

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { statementCache, type Db, type Statement } from './db.ts';
 import type { DamagedPhoto, FolderInfo, PhotoDetails, PhotoFile, PhotoSummary, ScanIssue } from '../../../shared/types.ts';
 import type { PhotoFacts } from '../media/decode.ts';
+import { mergeFacts, type FactsReader, type MetadataFacts } from '../media/facts.ts';
+import type { DateSource } from '../media/dates.ts';
 import { Annotations } from './annotations.ts';
 import { PhotoBrowser } from './browse.ts';
 
@@ -224,6 +226,11 @@ export class Catalog {
       this.sql('DELETE FROM embeddings WHERE photo_id = ?').run(id);
       this.sql("DELETE FROM captions WHERE photo_id = ? AND source = 'auto'").run(id);
       this.sql("DELETE FROM tags WHERE photo_id = ? AND source = 'auto' AND hidden = 0").run(id);
+      // The new content's readings replace the old ones ([Note: merged facts]); the date stays shown until then.
+      this.sql(
+        `UPDATE photos SET taken_at_source = NULL, time_zone = NULL, camera_make = NULL, camera_model = NULL, lens = NULL,
+           gps_lat = NULL, gps_lon = NULL, gps_alt = NULL WHERE id = ?`,
+      ).run(id);
       this.enqueueAll(id, now);
     }
     return contentChanged;
@@ -348,15 +355,40 @@ export class Catalog {
     return fps.filter((fp) => stmt.get(fp) === undefined);
   }
 
-  /** Stores what decoding learned about a photo. */
+  /** Stores what decoding learned about a photo: its pixels' facts, and exifr's metadata merged by rank. */
   setFacts(id: number, f: PhotoFacts, now = Date.now()): void {
-    this.sql(
-        `UPDATE photos SET format = ?, width = ?, height = ?, orientation = ?, taken_at = ?, camera_make = ?, camera_model = ?,
-           lens = ?, gps_lat = ?, gps_lon = ?, gps_alt = ?, updated_at = ? WHERE id = ?`,
-      )
-      .run(f.format, f.width, f.height, f.orientation, f.takenAt, f.cameraMake, f.cameraModel, f.lens, f.gpsLat, f.gpsLon, f.gpsAlt, now, id);
+    this.sql('UPDATE photos SET format = ?, width = ?, height = ?, orientation = ?, updated_at = ? WHERE id = ?')
+      .run(f.format, f.width, f.height, f.orientation, now, id);
+    this.mergeMetadata(id, f, 'exifr', now);
     // Absent when nothing was decoded this time: what the last decode found stands.
     if (f.damaged !== undefined) this.sql('UPDATE photos SET damaged = ? WHERE id = ?').run(f.damaged, id);
+  }
+
+  /**
+   * Merges one reading of a photo's metadata (date, camera, lens, position) into what the catalog holds, by
+   * source rank, so the thumb and meta stages may commit in either order ([Note: merged facts]). The file name
+   * and modification time are the last candidates for the date.
+   */
+  mergeMetadata(id: number, m: MetadataFacts, reader: FactsReader, now = Date.now()): void {
+    const p = this.photo(id);
+    if (!p) return;
+    const stored: MetadataFacts = {
+      takenAt: p.taken_at,
+      takenAtSource: p.taken_at_source as DateSource | null,
+      timeZone: p.time_zone,
+      cameraMake: p.camera_make,
+      cameraModel: p.camera_model,
+      lens: p.lens,
+      gpsLat: p.gps_lat,
+      gpsLon: p.gps_lon,
+      gpsAlt: p.gps_alt,
+    };
+    const f = mergeFacts(stored, m, reader, { fileName: p.filename, mtimeMs: p.mtime_ms });
+    this.sql(
+        `UPDATE photos SET taken_at = ?, taken_at_source = ?, time_zone = ?, camera_make = ?, camera_model = ?, lens = ?,
+           gps_lat = ?, gps_lon = ?, gps_alt = ?, updated_at = ? WHERE id = ?`,
+      )
+      .run(f.takenAt, f.takenAtSource, f.timeZone, f.cameraMake, f.cameraModel, f.lens, f.gpsLat, f.gpsLon, f.gpsAlt, now, id);
   }
 
   // ── embeddings (the source of truth for the vector index) ─────────────

@@ -5,6 +5,8 @@ import sharp, { type OutputInfo } from 'sharp';
 import exifr from 'exifr';
 import { MediaError } from './errors.ts';
 import { openImage, readPixels } from './open.ts';
+import { dateFields, exifLater, exifOriginal, firstDate, type MetadataFacts } from './facts.ts';
+import { validPosition } from './timezone.ts';
 
 export { MediaError };
 
@@ -23,19 +25,13 @@ export const DEFAULT_MEDIA_OPTIONS: MediaOptions = {
   previewSize: 1600,
 };
 
-export interface PhotoFacts {
+/** What decoding learned about a photo: its pixels' facts, and the metadata exifr read ([Note: merged facts]). */
+export interface PhotoFacts extends MetadataFacts {
   format: string;
   /** Display size, after the EXIF orientation is applied. */
   width: number;
   height: number;
   orientation: number | null;
-  takenAt: string | null;
-  cameraMake: string | null;
-  cameraModel: string | null;
-  lens: string | null;
-  gpsLat: number | null;
-  gpsLon: number | null;
-  gpsAlt: number | null;
   /**
    * The decoder's words when the file is damaged but was shown anyway; null when it decoded cleanly;
    * absent when nothing was decoded (the thumbnail was already there).
@@ -62,24 +58,27 @@ function clean(s: unknown): string | null {
   return t ? t : null;
 }
 
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-/** EXIF date → 'YYYY-MM-DDTHH:MM:SS' wall-clock time, with the offset when EXIF records one. */
-function formatExifDate(d: unknown, offset: unknown): string | null {
-  if (!(d instanceof Date) || Number.isNaN(d.getTime())) return null;
-  // exifr revives EXIF's zone-less wall time as a local Date, so the local getters give it back.
-  const s = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  const off = clean(offset);
-  return off && /^[+-]\d\d:\d\d$/.test(off) ? s + off : s;
-}
-
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-export async function readExif(file: string): Promise<Omit<PhotoFacts, 'format' | 'width' | 'height' | 'orientation' | 'damaged'>> {
+/** The tags the fast path asks exifr for: dates with their sub-seconds and offsets, camera, lens, GPS. */
+const EXIFR_PICK = [
+  'DateTimeOriginal', 'SubSecTimeOriginal', 'OffsetTimeOriginal',
+  'CreateDate', 'SubSecTimeDigitized', 'OffsetTimeDigitized',
+  'ModifyDate', 'SubSecTime', 'OffsetTime',
+  'Make', 'Model', 'LensModel',
+  'GPSLatitude', 'GPSLatitudeRef', 'GPSLongitude', 'GPSLongitudeRef', 'GPSAltitude', 'GPSAltitudeRef', 'GPSDateStamp', 'GPSTimeStamp',
+  'latitude', 'longitude',
+];
+
+/**
+ * The fast path: EXIF (and its GPS block) through exifr, without the thumbnail IFD, XMP, IPTC or
+ * ICC. Values are kept as written (no revival into Dates: dates.ts reads them, and rejects the
+ * blanks that exifr would turn into 1899). A file exifr cannot parse gives no facts, not an error:
+ * the meta stage reads it with exiftool ([Note: merged facts]).
+ */
+export async function readExif(file: string): Promise<MetadataFacts> {
   let tags: Record<string, unknown> | undefined;
   try {
     tags = await exifr.parse(file, {
@@ -94,17 +93,21 @@ export async function readExif(file: string): Promise<Omit<PhotoFacts, 'format' 
       jfif: false,
       ihdr: false,
       translateValues: false,
-      pick: ['DateTimeOriginal', 'CreateDate', 'DateTime', 'OffsetTimeOriginal', 'Make', 'Model', 'LensModel', 'GPSLatitude', 'GPSLatitudeRef', 'GPSLongitude', 'GPSLongitudeRef', 'GPSAltitude', 'GPSAltitudeRef', 'latitude', 'longitude'],
+      reviveValues: false,
+      pick: EXIFR_PICK,
     });
   } catch {
     tags = undefined; // no or unreadable EXIF is not an error for the photo
   }
   const t = tags ?? {};
-  const lat = num(t.latitude);
-  const lon = num(t.longitude);
+  let lat = num(t.latitude);
+  let lon = num(t.longitude);
+  if (!validPosition(lat, lon)) lat = lon = null;
   const alt = num(t.GPSAltitude);
+  const later = exifLater(t, { lat, lon });
+  const date = firstDate([exifOriginal(t), later.digitized, later.gps, later.modified]);
   return {
-    takenAt: formatExifDate(t.DateTimeOriginal ?? t.CreateDate ?? t.DateTime, t.OffsetTimeOriginal),
+    ...dateFields(date),
     cameraMake: clean(t.Make),
     cameraModel: clean(t.Model),
     lens: clean(t.LensModel),

@@ -26,6 +26,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
+import { isBoilerplate } from './boilerplate.ts';
+import { iptcDate, metadataDate, utcDate } from './dates.ts';
+import { dated, dateFields, exifLater, exifOriginal, firstDate, type LazyDate, type MetadataFacts } from './facts.ts';
+import { validPosition, zoneAt } from './timezone.ts';
 
 export interface SidecarFields {
   /** New dc:description: null leaves it as it is, a blank string removes it. */
@@ -39,6 +43,12 @@ export interface PhotoMetadata {
   description: string | null;
   /** Keywords from every source, in that order, trimmed and deduplicated case-insensitively (first spelling kept). */
   keywords: string[];
+  /**
+   * When, where and with what it was taken, from every block exiftool reads (EXIF, also damaged; the
+   * sidecar's and the file's XMP; IPTC; QuickTime/HEIF): the best date by [Note: capture date]'s
+   * ranks without the file name and modification time (the catalog adds those when it merges).
+   */
+  facts: MetadataFacts;
 }
 
 export interface XmpServiceOptions {
@@ -49,27 +59,6 @@ export interface XmpServiceOptions {
   /** The exiftool process exits after this long without work; the next call starts a new one. Default 60 s. */
   idleMs?: number;
 }
-
-/**
- * Descriptions that cameras and scanners write by themselves: not user text. Compared after trimming, collapsing
- * whitespace and lower-casing; text made only of whitespace, NULs or punctuation is ignored as well.
- */
-export const BOILERPLATE_DESCRIPTIONS: ReadonlySet<string> = new Set([
-  'olympus digital camera',
-  'sony dsc',
-  'dcim',
-  'default',
-  'digital camera',
-  'minolta digital camera',
-  'konica minolta digital camera',
-  'samsung digital camera',
-  'kodak digital still camera',
-  'exif_jpeg_picture',
-  'lead technologies inc. v1.01',
-  'untitled',
-  'image',
-  'picture',
-]);
 
 /** "xmp" in every casing, the usual ones first. */
 const XMP_EXTENSIONS = [...new Set(['xmp', 'XMP', ...casings('xmp')])].map((e) => `.${e}`);
@@ -216,12 +205,14 @@ export class XmpService {
   async #readNow(photoPath: string, raw?: string): Promise<PhotoMetadata> {
     const tool = this.#exiftool();
     const sidecar = await findSidecar(photoPath, raw);
-    const [photo, side] = await Promise.all([readTags(tool, photoPath), sidecar ? readTags(tool, sidecar) : Promise.resolve<Record<string, unknown>>({})]);
+    const [photo, side] = await Promise.all([readTags(tool, photoPath, true), sidecar ? readTags(tool, sidecar, false) : Promise.resolve<Record<string, unknown>>({})]);
+    const facts = readFacts(photo, side);
 
     const descriptions = [side['XMP:Description'], photo['XMP:Description'], photo['IPTC:Caption-Abstract'], photo['EXIF:ImageDescription'], photo['EXIF:XPComment']];
+    const camera = { make: facts.cameraMake, model: facts.cameraModel };
     let description: string | null = null;
     for (const value of descriptions) {
-      const text = texts(value).map(cleanText).find((t) => !isBoilerplate(t));
+      const text = texts(value).map(cleanText).find((t) => !isBoilerplate(t, camera));
       if (text !== undefined) {
         description = text;
         break;
@@ -236,11 +227,90 @@ export class XmpService {
       ...texts(photo['IPTC:Keywords']),
       ...texts(photo['EXIF:XPKeywords']).flatMap((k) => k.split(';')),
     ]);
-    return { description, keywords };
+    return { description, keywords, facts };
   }
 }
 
-/** The tags readPhotoMetadata looks at, keyed "<family 0 group>:<name>" (-G0). */
+/**
+ * The photo's date, camera and position from what exiftool read of it and its sidecar ([Note: capture date]):
+ * EXIF first, then XMP (the sidecar's, then the file's), IPTC, QuickTime; camera and lens from EXIF, else XMP or
+ * QuickTime; the position from EXIF's GPS block (signed by its Ref), else XMP's, else QuickTime's.
+ */
+function readFacts(photo: Record<string, unknown>, side: Record<string, unknown>): MetadataFacts {
+  const exif = (name: string) => photo[`EXIF:${name}`];
+  const first = (...values: unknown[]) => values.map(text).find((v) => v !== null) ?? null;
+
+  // QuickTime's position is ISO 6709's "lat lon [alt]", as numbers (-n).
+  const [qlat = null, qlon = null, qalt = null] = (text(photo['QuickTime:GPSCoordinates']) ?? '').split(/\s+/).map(number);
+  const positions: [unknown, unknown, unknown][] = [
+    [photo['Composite:GPSLatitude'], photo['Composite:GPSLongitude'], photo['Composite:GPSAltitude']],
+    [side['XMP:GPSLatitude'], side['XMP:GPSLongitude'], null],
+    [photo['XMP:GPSLatitude'], photo['XMP:GPSLongitude'], null],
+    [qlat, qlon, qalt],
+  ];
+  const position = positions.map(([a, b, c]) => [number(a), number(b), number(c)] as const).find(([a, b]) => validPosition(a, b));
+  const [lat, lon, alt] = position ?? [null, null, null];
+
+  const tags = {
+    DateTimeOriginal: exif('DateTimeOriginal'),
+    SubSecTimeOriginal: exif('SubSecTimeOriginal'),
+    OffsetTimeOriginal: exif('OffsetTimeOriginal'),
+    CreateDate: exif('CreateDate'),
+    SubSecTimeDigitized: exif('SubSecTimeDigitized'),
+    OffsetTimeDigitized: exif('OffsetTimeDigitized'),
+    ModifyDate: exif('ModifyDate'),
+    SubSecTime: exif('SubSecTime'),
+    OffsetTime: exif('OffsetTime'),
+    GPSDateStamp: exif('GPSDateStamp'),
+    GPSTimeStamp: exif('GPSTimeStamp'),
+  };
+  const later = exifLater(tags, { lat, lon });
+  const xmp = (key: string): LazyDate => () => dated(metadataDate(side[key]) ?? metadataDate(photo[key]), 'xmp');
+  const quickTimeUtc: LazyDate = () => {
+    const zone = zoneAt(lat, lon);
+    return dated(utcDate(photo['QuickTime:CreateDate'], zone), 'quicktime', zone);
+  };
+  const date = firstDate([
+    exifOriginal(tags),
+    xmp('XMP:DateCreated'), // photoshop:DateCreated
+    xmp('XMP:DateTimeOriginal'), // exif:DateTimeOriginal in XMP
+    xmp('XMP:CreateDate'), // xmp:CreateDate
+    () => dated(iptcDate(photo['IPTC:DateCreated'], photo['IPTC:TimeCreated']), 'iptc'),
+    () => dated(metadataDate(photo['QuickTime:CreationDate']), 'quicktime'), // Apple's, local with its offset
+    quickTimeUtc,
+    later.digitized,
+    later.gps,
+    later.modified,
+  ]);
+  return {
+    ...dateFields(date),
+    cameraMake: first(exif('Make'), side['XMP:Make'], photo['XMP:Make'], photo['QuickTime:Make']),
+    cameraModel: first(exif('Model'), side['XMP:Model'], photo['XMP:Model'], photo['QuickTime:Model']),
+    lens: first(exif('LensModel'), side['XMP:LensModel'], photo['XMP:LensModel'], side['XMP:Lens'], photo['XMP:Lens']),
+    gpsLat: lat,
+    gpsLon: lon,
+    gpsAlt: alt,
+  };
+}
+
+function text(value: unknown): string | null {
+  if (typeof value !== 'string' && typeof value !== 'number') return null;
+  const t = cleanText(String(value));
+  return t ? t : null;
+}
+
+function number(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value !== 'string' || !/^\s*[+-]?\d+(\.\d+)?(e[+-]?\d+)?\s*$/i.test(value)) return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * The tags readPhotoMetadata looks at, keyed "<family 0 group>:<name>" (-G0): descriptions and keywords, then the
+ * dates, camera and position ([Note: capture date]). A "#" asks for the number, not exiftool's words ("38.7223",
+ * not "38 deg 43' 20.28\" N"); Composite:GPSLatitude is EXIF's, signed by its Ref.
+ */
 const READ_TAGS = [
   '-XMP-dc:Description',
   '-XMP-dc:Subject',
@@ -250,9 +320,52 @@ const READ_TAGS = [
   '-EXIF:ImageDescription',
   '-EXIF:XPComment',
   '-EXIF:XPKeywords',
+  '-EXIF:DateTimeOriginal',
+  '-EXIF:SubSecTimeOriginal',
+  '-EXIF:OffsetTimeOriginal',
+  '-EXIF:CreateDate',
+  '-EXIF:SubSecTimeDigitized',
+  '-EXIF:OffsetTimeDigitized',
+  '-EXIF:ModifyDate',
+  '-EXIF:SubSecTime',
+  '-EXIF:OffsetTime',
+  '-EXIF:GPSDateStamp',
+  '-EXIF:GPSTimeStamp',
+  '-XMP-photoshop:DateCreated',
+  '-XMP-exif:DateTimeOriginal',
+  '-XMP-xmp:CreateDate',
+  '-IPTC:DateCreated',
+  '-IPTC:TimeCreated',
+  '-QuickTime:CreationDate',
+  '-QuickTime:CreateDate',
+  '-EXIF:Make',
+  '-EXIF:Model',
+  '-EXIF:LensModel',
+  '-XMP-tiff:Make',
+  '-XMP-tiff:Model',
+  '-XMP-exifEX:LensModel',
+  '-XMP-aux:Lens',
+  '-QuickTime:Make',
+  '-QuickTime:Model',
+  '-Composite:GPSLatitude#',
+  '-Composite:GPSLongitude#',
+  '-Composite:GPSAltitude#',
+  '-XMP-exif:GPSLatitude#',
+  '-XMP-exif:GPSLongitude#',
+  '-QuickTime:GPSCoordinates#',
 ];
 
-async function readTags(tool: ExifTool, file: string): Promise<Record<string, unknown>> {
+/**
+ * exiftool could open the file but says it cannot read it ("File format error", "Unknown file type", "File is
+ * empty", "File not found"): the file is not a photo exiftool knows, or is gone. The thumbnail stage is the one that
+ * tells the user why a photo cannot be read; the meta stage takes this as "nothing to import".
+ */
+export class UnreadableFileError extends Error {
+  override readonly name = 'UnreadableFileError';
+}
+
+/** The tags of `file`; exiftool's own error about it rejects as UnreadableFileError when `isPhoto` (a broken sidecar is the user's to see). */
+async function readTags(tool: ExifTool, file: string, isPhoto: boolean): Promise<Record<string, unknown>> {
   let tags: Record<string, unknown>;
   try {
     // JSONQ: every value quoted, so the keyword "2019" or the caption "1.50" stay text as written.
@@ -261,7 +374,10 @@ async function readTags(tool: ExifTool, file: string): Promise<Record<string, un
     throw new Error(`Cannot read the metadata of ${file}: ${reason(err, file)}`, { cause: err });
   }
   const errors = Array.isArray(tags.errors) ? tags.errors.map(String) : [];
-  if (errors.length) throw new Error(`Cannot read the metadata of ${file}: ${errors.map((e) => reason(e, file)).join('; ')}`);
+  if (errors.length) {
+    const message = `Cannot read the metadata of ${file}: ${errors.map((e) => reason(e, file)).join('; ')}`;
+    throw isPhoto ? new UnreadableFileError(message) : new Error(message);
+  }
   return tags;
 }
 
@@ -281,11 +397,6 @@ function texts(value: unknown): string[] {
 function cleanText(text: string): string {
   // eslint-disable-next-line no-control-regex -- NUL padding from fixed-size EXIF fields
   return text.replace(/\u0000/g, '').trim();
-}
-
-function isBoilerplate(text: string): boolean {
-  if (!/[\p{L}\p{N}]/u.test(text)) return true;
-  return BOILERPLATE_DESCRIPTIONS.has(text.replace(/\s+/g, ' ').toLowerCase());
 }
 
 /** "Places|France|Paris" → "Paris" (Lightroom's hierarchical keywords). */

@@ -1,9 +1,11 @@
-// Two stages around the photo's own metadata: 'meta' imports existing descriptions and keywords
-// as user data; 'xmp' writes captions and tags to the XMP sidecar when the user turned that on.
+// Two stages around the photo's own metadata: 'meta' reads it with exiftool — descriptions and
+// keywords imported as user data, date, camera and position merged into the photo's facts —
+// and 'xmp' writes captions and tags to the XMP sidecar when the user turned that on.
 import type { Stage, ItemResult } from './stage.ts';
 import type { StageDeps } from './stages.ts';
 import { importMetadata, syncSidecar } from '../annotate/sidecar-sync.ts';
 import { readSetting } from '../settings.ts';
+import { UnreadableFileError } from '../media/xmp.ts';
 
 export function metaStage(deps: StageDeps): Stage {
   return {
@@ -11,15 +13,25 @@ export function metaStage(deps: StageDeps): Stage {
     priority: 0,
     batchSize: 8,
     concurrency: 1,
-    // A photo that cannot be decoded fails once, in the thumbnail stage, not again here.
-    requires: ['thumb'],
+    // Needs no other stage: a photo whose pixels cannot be decoded still has its date, camera and
+    // position read here ([Note: merged facts]).
     async runBatch(photos): Promise<ItemResult[]> {
       return Promise.all(
         photos.map(async (photo): Promise<ItemResult> => {
           try {
             const meta = await deps.xmp.readPhotoMetadata(photo.path, pairedRaw(deps, photo.id));
-            return { ok: true, commit: () => void importMetadata(deps.notes, photo.id, meta) };
+            return {
+              ok: true,
+              commit: () => {
+                deps.catalog.mergeMetadata(photo.id, meta.facts, 'exiftool');
+                importMetadata(deps.notes, photo.id, meta);
+              },
+            };
           } catch (e) {
+            // exiftool says the file is not one it can read (empty, not an image, gone): nothing to
+            // import. Whether it is a photo at all is the thumbnail stage's to say, and it fails it
+            // once, with its reason, instead of a second failure here.
+            if (e instanceof UnreadableFileError) return { ok: true };
             return { ok: false, error: e instanceof Error ? e.message : String(e) };
           }
         }),

@@ -59,6 +59,37 @@ export function formatTakenAt(takenAt: string | null): string | null {
   return m[4] ? `${day}, ${m[4]}:${m[5]}` : day;
 }
 
+const DATE_SOURCES: Record<string, string> = {
+  exif: 'date from the camera (EXIF)',
+  xmp: 'date from XMP',
+  iptc: 'date from IPTC',
+  quicktime: 'date from QuickTime metadata',
+  'exif-digitized': 'date digitized (EXIF)',
+  gps: 'date from the GPS clock',
+  filename: 'date from the file name',
+  'exif-modified': 'date the file was last saved (EXIF)',
+  mtime: 'date the file was last modified',
+};
+
+/** Where a photo's date came from, in words ("date from the file name"); null when unknown. */
+export function formatDateSource(source: string | null | undefined): string | null {
+  return source ? (DATE_SOURCES[source] ?? `date from ${source}`) : null;
+}
+
+/**
+ * The zone a date taken is local to: the IANA zone the GPS position gave ('Europe/Lisbon'; the
+ * nautical 'Etc/GMT+1' as 'UTC−01:00'), else the offset the file recorded ('UTC+01:00'); null
+ * when neither is known.
+ */
+export function formatTimeZone(takenAt: string | null, timeZone: string | null | undefined): string | null {
+  const etc = timeZone ? /^Etc\/(?:GMT|UTC)(?:([+-])(\d{1,2}))?$/.exec(timeZone) : null;
+  if (etc) return etc[1] ? `UTC${etc[1] === '+' ? '−' : '+'}${etc[2]!.padStart(2, '0')}:00` : 'UTC';
+  if (timeZone) return timeZone.replace(/_/g, ' ');
+  const m = takenAt ? /([+-])(\d{2}):(\d{2})$/.exec(takenAt) : null;
+  if (!m || !takenAt?.includes('T')) return null;
+  return `UTC${m[1] === '-' ? '−' : '+'}${m[2]}:${m[3]}`;
+}
+
 /** The last part of a path, with either separator. */
 export function fileName(path: string): string {
   const parts = path.split(/[\\/]/).filter((p) => p !== '');
