@@ -129,6 +129,20 @@ describe('processPhoto', () => {
     expect(await readModelInput(bmpFile, 224, DEFAULT_MEDIA_OPTIONS)).toMatchObject({ width: 30, height: 20 });
   });
 
+  it('keeps a cached thumbnail, unless told to replace it (and then drops the preview made from the same source)', async () => {
+    const dir = tempDir();
+    const file = await makeJpeg(path.join(dir, 'x.jpg'), { width: 800, height: 600 });
+    const t = targets(dir, 'x');
+    fs.mkdirSync(path.dirname(t.thumb), { recursive: true });
+    fs.writeFileSync(t.thumb, 'a thumbnail of the wrong image');
+    fs.writeFileSync(t.preview, 'a preview of the wrong image');
+    await processPhoto(file, t, DEFAULT_MEDIA_OPTIONS);
+    expect(fs.readFileSync(t.thumb, 'utf8')).toBe('a thumbnail of the wrong image');
+    await processPhoto(file, t, DEFAULT_MEDIA_OPTIONS, { replaceThumb: true });
+    expect((await sharp(t.thumb).metadata()).width).toBe(DEFAULT_MEDIA_OPTIONS.thumbSize);
+    expect(fs.existsSync(t.preview)).toBe(false);
+  });
+
   it('turns every one of the 8 EXIF orientations upright, exactly once', async () => {
     const dir = tempDir();
     // Stored 40×20: the top-left quadrant red, the rest blue. Where that corner ends up, per orientation:

@@ -206,4 +206,23 @@ CREATE INDEX photo_files_photo ON photo_files(photo_id);
 ALTER TABLE folders ADD COLUMN skipped_videos INTEGER NOT NULL DEFAULT 0;
 `,
   },
+  {
+    version: 5,
+    name: 'a library indexed before real-library reading: metadata read again, failed photos tried again, RAWs read as TIFFs made again',
+    sql: `
+-- Every photo's metadata is read again: dates from XMP, IPTC, QuickTime, the GPS clock and file
+-- names, and cameras, lenses and positions that exifr could not read, now come from exiftool.
+UPDATE tasks SET state = 'pending', attempts = 0, next_at = 0, error = NULL WHERE stage = 'meta';
+-- Photos that could not be read (HEIC, camera RAW, damaged JPEGs) are tried again, as "Retry failed" does.
+UPDATE tasks SET state = 'pending', attempts = 0, next_at = 0, error = NULL WHERE state = 'failed';
+-- NEF, DNG and other TIFF-based RAWs were read as TIFFs: their first, tiny image. Their thumbnails,
+-- model inputs and what came from them are made again from the embedded preview; the thumb stage
+-- replaces a cached thumbnail of a photo still marked 'tiff' with a RAW name (thumb-stage.ts).
+DELETE FROM embeddings WHERE photo_id IN (SELECT id FROM photos WHERE format = 'tiff' AND (lower(path) LIKE '%.cr2' OR lower(path) LIKE '%.cr3' OR lower(path) LIKE '%.crw' OR lower(path) LIKE '%.nef' OR lower(path) LIKE '%.nrw' OR lower(path) LIKE '%.arw' OR lower(path) LIKE '%.sr2' OR lower(path) LIKE '%.raf' OR lower(path) LIKE '%.orf' OR lower(path) LIKE '%.rw2' OR lower(path) LIKE '%.pef' OR lower(path) LIKE '%.dng' OR lower(path) LIKE '%.srw' OR lower(path) LIKE '%.mrw' OR lower(path) LIKE '%.x3f' OR lower(path) LIKE '%.iiq' OR lower(path) LIKE '%.3fr' OR lower(path) LIKE '%.erf'));
+DELETE FROM captions WHERE source = 'auto' AND photo_id IN (SELECT id FROM photos WHERE format = 'tiff' AND (lower(path) LIKE '%.cr2' OR lower(path) LIKE '%.cr3' OR lower(path) LIKE '%.crw' OR lower(path) LIKE '%.nef' OR lower(path) LIKE '%.nrw' OR lower(path) LIKE '%.arw' OR lower(path) LIKE '%.sr2' OR lower(path) LIKE '%.raf' OR lower(path) LIKE '%.orf' OR lower(path) LIKE '%.rw2' OR lower(path) LIKE '%.pef' OR lower(path) LIKE '%.dng' OR lower(path) LIKE '%.srw' OR lower(path) LIKE '%.mrw' OR lower(path) LIKE '%.x3f' OR lower(path) LIKE '%.iiq' OR lower(path) LIKE '%.3fr' OR lower(path) LIKE '%.erf'));
+DELETE FROM tags WHERE source = 'auto' AND hidden = 0 AND photo_id IN (SELECT id FROM photos WHERE format = 'tiff' AND (lower(path) LIKE '%.cr2' OR lower(path) LIKE '%.cr3' OR lower(path) LIKE '%.crw' OR lower(path) LIKE '%.nef' OR lower(path) LIKE '%.nrw' OR lower(path) LIKE '%.arw' OR lower(path) LIKE '%.sr2' OR lower(path) LIKE '%.raf' OR lower(path) LIKE '%.orf' OR lower(path) LIKE '%.rw2' OR lower(path) LIKE '%.pef' OR lower(path) LIKE '%.dng' OR lower(path) LIKE '%.srw' OR lower(path) LIKE '%.mrw' OR lower(path) LIKE '%.x3f' OR lower(path) LIKE '%.iiq' OR lower(path) LIKE '%.3fr' OR lower(path) LIKE '%.erf'));
+UPDATE tasks SET state = 'pending', attempts = 0, next_at = 0, error = NULL
+  WHERE photo_id IN (SELECT id FROM photos WHERE format = 'tiff' AND (lower(path) LIKE '%.cr2' OR lower(path) LIKE '%.cr3' OR lower(path) LIKE '%.crw' OR lower(path) LIKE '%.nef' OR lower(path) LIKE '%.nrw' OR lower(path) LIKE '%.arw' OR lower(path) LIKE '%.sr2' OR lower(path) LIKE '%.raf' OR lower(path) LIKE '%.orf' OR lower(path) LIKE '%.rw2' OR lower(path) LIKE '%.pef' OR lower(path) LIKE '%.dng' OR lower(path) LIKE '%.srw' OR lower(path) LIKE '%.mrw' OR lower(path) LIKE '%.x3f' OR lower(path) LIKE '%.iiq' OR lower(path) LIKE '%.3fr' OR lower(path) LIKE '%.erf'));
+`,
+  },
 ];

@@ -168,6 +168,9 @@ export async function reduceToShortEdge(img: RgbPixels, shortEdge: number): Prom
  * (`ensurePreview`), not here ([Note: previews on demand]). A thumbnail that already exists is
  * kept: it is keyed by the content fingerprint, so a rerun after a crash or a move writes nothing.
  *
+ * `replaceThumb` makes the thumbnail (and drops the preview) even when one is cached: for a photo
+ * whose cached images came from the wrong source (a RAW read as a TIFF by an older Shoebox).
+ *
  * With `modelShortEdge`, it also returns the decoded image reduced to that shortest edge, so the
  * embedding stage can use this decode instead of reading the photo again ([Note: decode once]).
  */
@@ -175,13 +178,15 @@ export async function processPhoto(
   file: string,
   targets: CacheTargets,
   options: MediaOptions,
-  want: { modelShortEdge?: number } = {},
+  want: { modelShortEdge?: number; replaceThumb?: boolean } = {},
 ): Promise<PhotoFacts & { modelImage?: RgbPixels }> {
   const img = await openImage(file, options);
   const head = { format: img.format, width: img.width, height: img.height, orientation: img.orientation };
   const exif = await readExif(file);
   // Whether it is damaged was found when the thumbnail was made; a rerun leaves that as it is.
-  if (await exists(targets.thumb)) return { ...head, ...exif };
+  if (!want.replaceThumb && (await exists(targets.thumb))) return { ...head, ...exif };
+  // A preview made from the same wrong source goes with it; it is made again when next shown.
+  if (want.replaceThumb) await fs.promises.rm(targets.preview, { force: true });
   // The shortest edge that serves both: the thumbnail's long edge fits, the model's short edge is met.
   const short = Math.min(head.width, head.height);
   const long = Math.max(head.width, head.height);

@@ -3,6 +3,7 @@ import type { Stage, ItemResult } from './stage.ts';
 import type { StageDeps } from './stages.ts';
 import { MediaError, processPhoto } from '../media/decode.ts';
 import { fingerprintFile } from '../media/fingerprint.ts';
+import { isRawName } from '../media/formats.ts';
 
 export function thumbStage(deps: StageDeps, opts: { concurrency: number }): Stage {
   return {
@@ -21,7 +22,9 @@ export function thumbStage(deps: StageDeps, opts: { concurrency: number }): Stag
             const fp = photo.fingerprint ?? (await fingerprintFile(photo.path).catch((e: NodeJS.ErrnoException) => {
               throw new MediaError(`cannot read the file: ${e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : (e.code ?? e.message)}`);
             }));
-            const facts = await processPhoto(photo.path, deps.cache.targets(fp), deps.media, { modelShortEdge });
+            // A RAW an older Shoebox read as a TIFF has a thumbnail of its tiny first image: made again (migration 5).
+            const replaceThumb = photo.format === 'tiff' && isRawName(photo.path);
+            const facts = await processPhoto(photo.path, deps.cache.targets(fp), deps.media, { modelShortEdge, replaceThumb });
             return {
               ok: true,
               commit: () => {
