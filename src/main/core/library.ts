@@ -21,6 +21,7 @@ import type { LibraryStatus, MlStatus, PhotoDetails, PhotoSummary, SearchResult 
 import type { Catalog as CatalogType } from './catalog/catalog.ts';
 import { Annotations } from './catalog/annotations.ts';
 import { XmpService } from './media/xmp.ts';
+import { endMediaExiftool } from './media/exiftool.ts';
 import { calibrateCaptions, type CaptionCalibration } from './ml/caption-check.ts';
 import { captionConfig } from './pipeline/caption-stage.ts';
 import { readSetting } from './settings.ts';
@@ -358,6 +359,7 @@ export class Library {
     await this.search.close();
     await this.ml.close();
     await this.xmp.end();
+    await endMediaExiftool();
     this.db.close();
     this.lock.release();
   }

@@ -10,10 +10,11 @@
 // preview's), and a sharp pipeline of the upright pixels at least as large as the caller needs.
 import fs from 'node:fs';
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import { DECODABLE } from './formats.ts';
+import { DECODABLE, isRawName } from './formats.ts';
 import type { MediaOptions } from './decode.ts';
 import { MediaError } from './errors.ts';
 import { isBmp, openBmp } from './bmp.ts';
+import { openRaw } from './raw.ts';
 
 export interface OpenedImage {
   /** The format as catalogued: 'jpeg', 'png', 'heif', 'raw', 'bmp'… */
@@ -137,6 +138,8 @@ const STRICT: Record<string, 'warning' | 'truncated'> = { jpeg: 'warning' };
 /** Reads the header (format and size) and refuses oversize images; opens the file with the opener its format needs. */
 export async function openImage(file: string, options: MediaOptions): Promise<OpenedImage> {
   await statOrThrow(file);
+  // Before sharp's probe, which reads NEF, DNG and CR2 as TIFFs: their first, tiny image ([Note: RAW previews]).
+  if (isRawName(file)) return openRaw(file, options);
   let meta: Metadata;
   try {
     meta = await sharp(file, { limitInputPixels: false }).metadata();
