@@ -11,7 +11,7 @@ import { configureMediaExiftool, endMediaExiftool, exiftoolRead, mediaExiftool, 
 import { withOrientation } from '../../src/main/core/media/raw.ts';
 import { Library } from '../../src/main/core/library.ts';
 import { tempDir } from '../helpers/photos.ts';
-import { QUADRANTS, RAW_CAMERAS, RAW_FORMATS, THUMBNAIL_COLOUR, encodeTiff, quadrantJpeg, t, writeRawFile, type Corner, type RawFormat } from '../helpers/raw-files.ts';
+import { QUADRANTS, RAW_CAMERAS, RAW_FORMATS, THUMBNAIL_COLOUR, encodeTiff, quadrantJpeg, t, writeRawFile, writeRawFromJpeg, type Corner, type RawFormat } from '../helpers/raw-files.ts';
 
 afterAll(() => endMediaExiftool());
 
@@ -175,6 +175,16 @@ describe('RAW files', () => {
     expect([img.width, img.height]).toEqual([1500, 1000]);
   });
 
+  it('writeRawFromJpeg (the benchmark\'s RAW) gives the JPEG\'s photo, size and orientation', async () => {
+    const dir = tempDir();
+    const jpeg = await quadrantJpeg(800, 600, { orientation: 6 });
+    const file = await writeRawFromJpeg(jpeg, path.join(dir, 'IMG_0001.DNG'));
+    const tg = targets(dir, 'bench');
+    const facts = await processPhoto(file, tg, DEFAULT_MEDIA_OPTIONS);
+    expect([facts.format, facts.width, facts.height, facts.orientation]).toEqual(['raw', 600, 800, 6]);
+    expect(cornerOf(await colourAt(tg.thumb, 0.05, 0.05))).toBe('bl');
+  });
+
   it('makes the photo view preview from the embedded preview, upright', async () => {
     const dir = tempDir();
     const file = await writeRawFile(path.join(dir, 'IMG_0002.CR3'), 'cr3', { orientation: 8 });
@@ -257,7 +267,7 @@ describe('RAW files in a library', () => {
     const folder = path.join(root, 'Photos');
     await writeRawFile(path.join(folder, 'IMG_0001.CR2'), 'cr2', { orientation: 6 });
     await writeRawFile(path.join(folder, 'DSC_0002.NEF'), 'nef');
-    await writeRawFile(path.join(folder, 'P0003.ORF'), 'orf', { preview: null });
+    await writeRawFile(path.join(folder, 'P0003.ORF'), 'orf', { preview: null, gps: { lat: 48.8584, lon: 2.2945 } });
     const lib = Library.open({ dataDir: path.join(root, 'data'), pipeline: { backoffMs: () => 5 } });
     libs.push(lib);
     await lib.addFolder(folder);
@@ -273,6 +283,11 @@ describe('RAW files in a library', () => {
     const byName = (n: string) => listed.find((p) => p.path.endsWith(n))!;
     expect(byName('IMG_0001.CR2')).toMatchObject({ width: 3840, height: 5760 });
     expect(byName('DSC_0002.NEF')).toMatchObject({ width: 3040, height: 2014 });
+    // The preview-less ORF is catalogued all the same, with what its metadata says.
+    const orf = lib.photo(byName('P0003.ORF').id)!;
+    expect(orf).toMatchObject({ takenAt: '2021-06-05T14:30:00', cameraMake: 'OLYMPUS IMAGING CORP.', cameraModel: 'E-M5' });
+    expect(orf.gps!.lat).toBeCloseTo(48.8584, 3);
+    expect(orf.gps!.lon).toBeCloseTo(2.2945, 3);
     for (const n of ['IMG_0001.CR2', 'DSC_0002.NEF']) {
       const thumb = lib.cache.targets(lib.catalog.photo(byName(n).id)!.fingerprint!).thumb;
       expect(cornerOf(await colourAt(thumb, 0.05, 0.05)), n).toBe(n.endsWith('CR2') ? 'bl' : 'tl');

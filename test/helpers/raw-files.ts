@@ -910,3 +910,14 @@ export async function writeBenchRaw(file: string, seed: number, format: 'nef' | 
     .toBuffer();
   return writeRawFile(file, format, { width: W, height: H, preview, takenAt: `2022:0${1 + (seed % 9)}:1${seed % 10} 12:00:00` });
 }
+
+/**
+ * A RAW file (DNG unless `format` says otherwise) whose embedded preview is `jpeg` itself: the same
+ * picture, with the JPEG's stored size and orientation as the RAW's own, as a camera that shoots
+ * RAW+JPEG writes both. For benchmarks that compare formats on the same photos.
+ */
+export async function writeRawFromJpeg(jpeg: string | Buffer, out: string, format: RawFormat = 'dng'): Promise<string> {
+  const data = typeof jpeg === 'string' ? fs.readFileSync(jpeg) : jpeg;
+  const m = await sharp(data).metadata();
+  return writeRawFile(out, format, { width: m.width, height: m.height, orientation: m.orientation ?? 1, preview: data });
+}
