@@ -217,6 +217,16 @@ describe('RAW files', () => {
     }
   });
 
+  it('shows a RAW whose preview is damaged, marked with the decoder\'s words', async () => {
+    const dir = tempDir();
+    const whole = await quadrantJpeg(800, 600, { quality: 95 });
+    const file = await writeRawFile(path.join(dir, 'IMG_0004.CR2'), 'cr2', { preview: whole.subarray(0, Math.floor(whole.length * 0.7)) });
+    const tg = targets(dir, 'damaged');
+    const facts = await processPhoto(file, tg, DEFAULT_MEDIA_OPTIONS);
+    expect(facts.damaged).toMatch(/premature end|truncated|corrupt/i);
+    expect(cornerOf(await colourAt(tg.thumb, 0.05, 0.05))).toBe('tl');
+  });
+
   it('says when a file with a RAW name is something else, or cannot be read in time', async () => {
     const dir = tempDir();
     const text = path.join(dir, 'IMG_0003.CR2');
@@ -253,6 +263,11 @@ describe('RAW files', () => {
     expect((await sharp(withOrientation(jpeg, 8)).metadata()).orientation).toBe(8);
     expect((await sharp(withOrientation(jpeg, 1)).metadata()).orientation).toBeUndefined();
     expect((await sharp(withOrientation(jpeg, null)).metadata()).orientation).toBeUndefined();
+    // Fill bytes before a marker are allowed: still one orientation, and the pixels intact.
+    const filled = Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xff]), jpeg.subarray(2)]);
+    const turned = withOrientation(filled, 8);
+    expect((await sharp(turned).metadata()).orientation).toBe(8);
+    expect((await sharp(turned).raw().toBuffer()).equals(await sharp(jpeg).raw().toBuffer())).toBe(true);
   });
 });
 

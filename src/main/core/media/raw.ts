@@ -201,6 +201,10 @@ export function withOrientation(jpeg: Buffer, orientation: number | null): Buffe
   // Header segments up to the first that is not an APPn/COM/DQT/… with a length: the scan follows.
   while (i + 4 <= jpeg.length && jpeg[i] === 0xff) {
     const marker = jpeg[i + 1]!;
+    if (marker === 0xff) {
+      i++; // a fill byte before a marker
+      continue;
+    }
     if (marker === 0xda || marker === 0xd9 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) break;
     const len = jpeg.readUInt16BE(i + 2);
     const isExif = marker === 0xe1 && jpeg.subarray(i + 4, i + 10).toString('latin1') === 'Exif\0\0';
