@@ -1,17 +1,25 @@
 // bench:scan — cold index rate and warm rescan rate of the engine on a generated (or given) library.
 // Usage: npm run bench:scan [-- <folder>] [-- --count N]   Last line: one JSON object with the figures.
+//        npm run bench:scan -- --formats [--count N]   12 MP JPEG, HEIC and RAW of the same photos (N each, 12 by default)
+//        npm run bench:scan -- --heic48                one 48 MP HEIC: indexed, previewed, shown full size; peak RSS
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { Library } from '../src/main/core/library.ts';
+import { benchFormats, benchHeic48 } from './lib/bench-formats.ts';
 
 const { values, positionals } = parseArgs({
-  options: { count: { type: 'string', default: '10000' }, rescans: { type: 'string', default: '3' } },
+  options: {
+    count: { type: 'string' },
+    rescans: { type: 'string', default: '3' },
+    formats: { type: 'boolean', default: false },
+    heic48: { type: 'boolean', default: false },
+  },
   allowPositionals: true,
 });
-const count = Number.parseInt(values.count, 10);
+const count = Number.parseInt(values.count ?? (values.formats ? '12' : '10000'), 10);
 const WARM_GOAL = 2000;
 
 async function generate(dir: string, n: number): Promise<void> {
@@ -97,4 +105,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (values.formats) await benchFormats(count);
+else if (values.heic48) await benchHeic48();
+else await main();

@@ -173,8 +173,9 @@ const fake = vi.hoisted(() => {
 });
 
 vi.mock('electron', () => ({ ...fake.electron, default: fake.electron }));
-// electron-vite's ?modulePath import (the ML worker's bundled file): no worker runs in this test.
+// electron-vite's ?modulePath imports (the ML and HEIF workers' bundled files): no worker runs in this test.
 vi.mock('../../src/main/core/ml/worker.ts?modulePath', () => ({ default: '/nowhere/ml-worker.js' }));
+vi.mock('../../src/main/core/media/heif-worker.ts?modulePath', () => ({ default: '/nowhere/heif-worker.js' }));
 
 const root = tempDir();
 const dataDir = path.join(root, 'data');

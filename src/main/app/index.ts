@@ -13,10 +13,13 @@ import { bindIpc } from './ipc.ts';
 import { createMediaHandler, MEDIA_SCHEME, MEDIA_SCHEME_PRIVILEGES } from './media-protocol.ts';
 import { createAppTray, dockMenuTemplate, tasksLeft, trayAvailable, whenAllWindowsClosed, type AppTray, type TrayActions, type TrayState } from './tray.ts';
 import { isAppUrl, isExternalLink, windowOptions, withCsp } from './window-options.ts';
-// The ML worker is built as its own entry; the engine runs it off the main thread.
+// The ML worker and the HEIF decoder's worker are built as entries of their own; the engine runs them off the main thread.
 import mlWorkerPath from '../core/ml/worker.ts?modulePath';
+import heifWorkerPath from '../core/media/heif-worker.ts?modulePath';
+import { configureHeif } from '../core/media/heif.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+configureHeif({ workerFile: heifWorkerPath });
 const preloadPath = path.join(here, '../preload/index.cjs');
 const indexHtml = path.join(here, '../renderer/index.html');
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;

@@ -7,6 +7,7 @@ import type { ImageKind } from '../../../shared/contract.ts';
 import { extensionOf, formatForName } from '../media/formats.ts';
 import type { Library } from '../library.ts';
 import { DEFAULT_MEDIA_OPTIONS, ensurePreview } from '../media/decode.ts';
+import { BROWSER_IMAGE_TYPES, ensureFullSize } from '../media/full-size.ts';
 
 // [Note: media confinement]
 // A door never turns a request path into a file path. It parses a kind and a whole-number id and
@@ -66,21 +67,40 @@ const FINGERPRINT = /^[0-9a-f]{16,128}$/i;
 
 /**
  * Photos' images from a library: cached thumbnails and previews by fingerprint, originals at their
- * path. A preview is made from the original the first time it is asked for ([Note: previews on
- * demand]); when it cannot be (the drive is unplugged, the file is gone or unreadable) the
- * thumbnail stands in, so the photo view always shows something.
+ * path (or as a full-size JPEG, for formats a browser cannot show). A preview is made from the
+ * original the first time it is asked for ([Note: previews on demand]); when it cannot be (the
+ * drive is unplugged, the file is gone or unreadable) the thumbnail stands in, so the photo view
+ * always shows something.
  */
 export function libraryMedia(lib: Pick<Library, 'catalog' | 'cache'> & { mediaOptions?: Library['mediaOptions'] }): MediaResolver {
   const options = lib.mediaOptions ?? DEFAULT_MEDIA_OPTIONS;
+  /**
+   * The original itself where a browser shows its format; else (HEIC, TIFF, RAW) a full-size JPEG of
+   * it, made from the file the first time it is asked for and cached by fingerprint. A JPEG made
+   * before the drive went away still serves; one that cannot be made leaves the file as it is.
+   */
+  const original = async (file: string, fingerprint: string | null): Promise<MediaFile | null> => {
+    const real = realOriginal(file);
+    const type = real ? originalContentType(real) : null;
+    // The original may have changed since it was fingerprinted: its validator comes from the file.
+    const asIs = real && type ? { file: real, contentType: type, etag: null } : null;
+    if (type && BROWSER_IMAGE_TYPES.has(type)) return asIs;
+    if (!fingerprint || !FINGERPRINT.test(fingerprint)) return asIs;
+    const full = lib.cache.fullSize(fingerprint);
+    const converted = { file: full, contentType: 'image/jpeg', etag: `${fingerprint}-full` };
+    try {
+      if (!real) throw new Error('the original is not there');
+      await ensureFullSize(real, full, lib.cache.tmpDir, options);
+      return converted;
+    } catch {
+      return fs.existsSync(full) ? converted : asIs;
+    }
+  };
   return async (id, kind) => {
     if (!Number.isSafeInteger(id) || id < 1 || !IMAGE_KINDS.has(kind)) return null;
     const photo = lib.catalog.photo(id);
     if (!photo) return null;
-    if (kind === 'original') {
-      const real = realOriginal(photo.path);
-      // The original may have changed since it was fingerprinted: its validator comes from the file.
-      return real ? { file: real, contentType: originalContentType(real), etag: null } : null;
-    }
+    if (kind === 'original') return original(photo.path, photo.fingerprint);
     if (!photo.fingerprint || !FINGERPRINT.test(photo.fingerprint)) return null;
     const targets = lib.cache.targets(photo.fingerprint);
     if (kind === 'thumb') return { file: targets.thumb, contentType: 'image/jpeg', etag: photo.fingerprint };

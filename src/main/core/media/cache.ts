@@ -8,6 +8,8 @@ export class CacheStore {
     readonly thumbsDir: string,
     readonly previewsDir: string,
     readonly tmpDir: string,
+    /** Full-size JPEGs of originals a browser cannot show (HEIC, TIFF, RAW): made on demand (core/api/media.ts). */
+    readonly fullDir: string = path.join(path.dirname(previewsDir), 'full'),
   ) {}
 
   /** Drops partial files a crash or kill left behind. Only the engine holding the lock calls this. */
@@ -24,12 +26,18 @@ export class CacheStore {
     };
   }
 
+  /** Where the full-size JPEG of a photo's original goes, for originals a browser cannot show. */
+  fullSize(fingerprint: string): string {
+    return path.join(this.fullDir, fingerprint.slice(0, 2), `${fingerprint}.jpg`);
+  }
+
   /** Deletes the cached files of fingerprints no photo uses any more. */
   remove(fingerprints: readonly string[]): void {
     for (const fp of fingerprints) {
       const t = this.targets(fp);
       fs.rmSync(t.thumb, { force: true });
       fs.rmSync(t.preview, { force: true });
+      fs.rmSync(this.fullSize(fp), { force: true });
     }
   }
 }

@@ -15,6 +15,7 @@ import type { MediaOptions } from './decode.ts';
 import { MediaError } from './errors.ts';
 import { isBmp, openBmp } from './bmp.ts';
 import { openRaw } from './raw.ts';
+import { heifDecoder, openHeif } from './heif.ts';
 
 export interface OpenedImage {
   /** The format as catalogued: 'jpeg', 'png', 'heif', 'raw', 'bmp'… */
@@ -152,9 +153,7 @@ export async function openImage(file: string, options: MediaOptions): Promise<Op
   }
   const format = meta.format ?? 'unknown';
   if (!DECODABLE.has(format)) throw new MediaError(`unsupported format: ${format.toUpperCase()} (Shoebox reads ${FORMAT_NAMES})`);
-  if (format === 'heif' && meta.compression === 'hevc' && !hevcSupported()) {
-    throw new MediaError('unsupported format: HEIC (HEVC) needs a libvips built with an HEVC decoder, which this one lacks');
-  }
+  if (format === 'heif' && meta.compression === 'hevc' && (await heifDecoder()).decoder === 'libheif-js') return openHeif(file, meta, options);
   const orientation = meta.orientation ?? null;
   checkPixelLimit(meta.width ?? 0, meta.height ?? 0, options);
   const size = upright(meta.width!, meta.height!, orientation);
@@ -165,12 +164,4 @@ export async function openImage(file: string, options: MediaOptions): Promise<Op
     pixels: async (_need, strict) =>
       sharp(file, { limitInputPixels: options.maxPixels, failOn: strict ? STRICT[format] ?? 'truncated' : 'none', sequentialRead: true }).rotate(),
   };
-}
-
-let hevc: boolean | undefined;
-function hevcSupported(): boolean {
-  // libvips reports HEIF input support without saying which codecs; sharp's prebuilt libvips has
-  // AV1 (AVIF) only. A system libvips with libde265 sets SHOEBOX_HEVC=1 to try anyway.
-  hevc ??= process.env.SHOEBOX_HEVC === '1';
-  return hevc;
 }
