@@ -2,12 +2,15 @@
 // each as its format and finds its embedded previews where it finds a real file's.
 //
 // Most RAW formats are TIFF containers: a TIFF writer (IFDs, sub-IFDs, EXIF and GPS IFDs, maker
-// notes, image data by offset) builds CR2, NEF, NRW, DNG, ARW, SR2, PEF, ORF, RW2, SRW, ERF, 3FR and
-// IIQ. RAF (Fujifilm's header with a JPEG at an offset), CR3 (ISO-BMFF boxes with TIFF blocks inside),
-// CRW (Canon's CIFF heaps), MRW (Minolta's blocks around a TIFF) and X3F (Sigma's sections) have
-// writers of their own. The raw sensor data itself is a few placeholder bytes: nothing here (nor
-// Shoebox) decodes it. Each layout follows exiftool's own parsing rules (lib/Image/ExifTool/*.pm);
-// see FIXTURE_NOTES for how close each is to a real camera's file.
+// notes with their own offset bases, image data by offset) builds CR2, NEF, NRW, DNG, ARW, SR2, PEF,
+// ORF, RW2, SRW and ERF. RAF (Fujifilm's header with a JPEG at an offset), CR3 (ISO-BMFF boxes with
+// TIFF blocks inside), CRW (Canon's CIFF heaps), MRW (Minolta's blocks around a TIFF) and X3F
+// (Sigma's sections) have writers of their own. Each layout follows exiftool's own parsing rules
+// (lib/Image/ExifTool/*.pm) and the structure of the maker's files; each writer's comment says where
+// its previews are. What is not real: the sensor data is a few placeholder bytes (nothing here, nor
+// Shoebox, decodes it), maker notes hold only the tags that matter here, and the pictures are
+// coloured quadrants. IIQ (Phase One) and 3FR (Hasselblad) are not written: their preview layouts
+// could not be checked against a real file here.
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
