@@ -1,7 +1,7 @@
 // bench:scan — cold index rate and warm rescan rate of the engine on a generated (or given) library.
 // Usage: npm run bench:scan [-- <folder>] [-- --count N]   Last line: one JSON object with the figures.
 //        npm run bench:scan -- --formats [--count N]   12 MP JPEG, HEIC and RAW of the same photos (N each, 12 by default)
-//        npm run bench:scan -- --heic48                one 48 MP HEIC: indexed, previewed, shown full size; peak RSS
+//        npm run bench:scan -- --heic48                three 48 MP HEICs indexed, one previewed and shown full size; peak RSS
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

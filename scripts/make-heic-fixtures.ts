@@ -15,6 +15,8 @@
 //   multi.heic     two images, the primary (`pitm`) is the second: a 40×30 orange picture first,
 //                  then the 64×48 marker picture, which is the primary.
 //   thumb.heic     320×240 with a 96×72 embedded thumbnail (heif-enc -t 96).
+//   p3.heic        64×48 of sRGB's pure red stored as Display P3 values with a P3 ICC profile, as
+//                  iPhones store colour: shown right only when the profile is applied.
 //   tiny.heic      16×16, printed as base64 too: src/main/core/media/heif.ts embeds it to find out
 //                  whether libvips has an HEVC decoder.
 import { execFileSync } from 'node:child_process';
@@ -91,6 +93,12 @@ write('upright.heic', heifEnc([await jpeg('upright.jpg', sharp(marker(64, 48)))]
 }
 
 write('thumb.heic', heifEnc([await jpeg('thumb.jpg', sharp(marker(320, 240)))], 'thumb.heic', ['-t', '96']));
+
+// Display P3, as iPhones write: a saturated red (sRGB 255,0,0) stored as P3 values with the profile in `colr`.
+{
+  const p3 = sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 255, g: 0, b: 0 } } }).withIccProfile('p3');
+  write('p3.heic', heifEnc([await jpeg('p3.jpg', sharp(await p3.png().toBuffer()).keepIccProfile())], 'p3.heic'));
+}
 
 {
   const tiny = heifEnc([await jpeg('tiny.jpg', sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 90, g: 120, b: 200 } } }))], 'tiny.heic', ['-q', '10']);

@@ -166,6 +166,17 @@ describe('HEIC through processPhoto and ensurePreview', () => {
     expect(await corners(large.preview)).toMatchObject({ size: [320, 240], ...UPRIGHT });
   });
 
+  it("applies the file's ICC profile: Display P3 values come out as the sRGB colour they are", async () => {
+    // sRGB's pure red, stored as P3 values (about 234, 51, 34) with the P3 profile.
+    const tg = targets();
+    await processPhoto(fixture('p3.heic'), tg, DEFAULT_MEDIA_OPTIONS);
+    const { data } = await sharp(tg.thumb).raw().toBuffer({ resolveWithObject: true });
+    const [r, g, b] = [data[0]!, data[1]!, data[2]!];
+    expect(r, `${r},${g},${b}`).toBeGreaterThan(245);
+    expect(g, `${r},${g},${b}`).toBeLessThan(20);
+    expect(b, `${r},${g},${b}`).toBeLessThan(20);
+  });
+
   it('fails a truncated HEIC with a MediaError that says so', async () => {
     const whole = fs.readFileSync(fixture('upright.heic'));
     // Cut inside the coded image data (mdat, at the end): the header still reads.

@@ -340,7 +340,48 @@ export async function openHeif(file: string, meta: Metadata, options: MediaOptio
         w = out.info.width;
         h = out.info.height;
       }
+      // libheif hands over the pixels in the file's colour space; its ICC profile (an iPhone's
+      // Display P3) goes with them, so that sharp converts them to sRGB like any tagged image.
+      if (meta.icc?.length) return sharp(tiffWithProfile(data, w, h, res.channels, meta.icc));
       return sharp(data, { raw: { width: w, height: h, channels: res.channels } });
     },
   };
+}
+
+/**
+ * Packed 8-bit RGB(A) pixels and an ICC profile as an uncompressed TIFF in memory: the one way to
+ * hand sharp raw pixels together with their colour profile (its raw input takes none).
+ */
+export function tiffWithProfile(data: Buffer, width: number, height: number, channels: 3 | 4, icc: Buffer): Buffer {
+  const entries: [tag: number, type: number, count: number, value: number][] = [];
+  const SHORT = 3;
+  const LONG = 4;
+  const UNDEFINED = 7;
+  const count = channels === 4 ? 12 : 11;
+  const ifdSize = 2 + count * 12 + 4;
+  const bitsAt = 8 + ifdSize;
+  const iccAt = bitsAt + channels * 2;
+  const dataAt = iccAt + icc.length + (icc.length % 2);
+  entries.push([256, LONG, 1, width], [257, LONG, 1, height], [258, SHORT, channels, bitsAt], [259, SHORT, 1, 1], [262, SHORT, 1, 2]);
+  entries.push([273, LONG, 1, dataAt], [277, SHORT, 1, channels], [278, LONG, 1, height], [279, LONG, 1, data.length], [284, SHORT, 1, 1]);
+  if (channels === 4) entries.push([338, SHORT, 1, 2]); // unassociated alpha
+  entries.push([34675, UNDEFINED, icc.length, iccAt]);
+  const head = Buffer.alloc(dataAt);
+  head.write('II', 0, 'latin1');
+  head.writeUInt16LE(42, 2);
+  head.writeUInt32LE(8, 4);
+  head.writeUInt16LE(entries.length, 8);
+  entries.forEach(([tag, type, n, value], i) => {
+    const at = 10 + i * 12;
+    head.writeUInt16LE(tag, at);
+    head.writeUInt16LE(type, at + 2);
+    head.writeUInt32LE(n, at + 4);
+    // A single SHORT sits in the entry itself; everything larger than 4 bytes is at its offset.
+    if (type === SHORT && n === 1) head.writeUInt16LE(value, at + 8);
+    else head.writeUInt32LE(value, at + 8);
+  });
+  head.writeUInt32LE(0, 10 + entries.length * 12);
+  for (let c = 0; c < channels; c++) head.writeUInt16LE(8, bitsAt + c * 2);
+  icc.copy(head, iccAt);
+  return Buffer.concat([head, data]);
 }
