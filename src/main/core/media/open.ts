@@ -92,14 +92,34 @@ export async function readPixels<T>(
     return { result: await finish(await img.pixels(needLongEdge, true)), damaged: null };
   } catch (e) {
     if (e instanceof MediaError || !(e instanceof Error) || /pixel limit|EACCES|EPERM|ENOENT/.test(e.message)) throw describeSharpError(e);
-    const words = e.message.trim();
+    let words = e.message.trim();
     if (img.format === 'jpeg' && !(await hasJpegScan(file))) throw new MediaError(`corrupt image: the file ends before any image data (${words})`);
+    // libvips keeps one error buffer for all threads: with decodes running side by side, sharp
+    // sometimes finds it empty and says only this. The decoder's own words come from a full lenient
+    // read, whose warnings sharp does pass on (a damaged photo only: rare, and worth saying why).
+    if (!words || /warning treated as error/i.test(words)) words = (await complaints(img, needLongEdge)) ?? 'the decoder reported damage but not what it was';
     try {
       return { result: await finish(await img.pixels(needLongEdge, false)), damaged: words };
     } catch (again) {
       throw describeSharpError(again);
     }
   }
+}
+
+/** What the decoder warns about while reading the whole image leniently, or null when it says nothing. */
+async function complaints(img: OpenedImage, needLongEdge: number): Promise<string | null> {
+  const said: string[] = [];
+  try {
+    const pixels = await img.pixels(needLongEdge, false);
+    pixels.on('warning', (w: unknown) => {
+      const text = String(w).trim();
+      if (text && !/^read gave \d+ warnings?$/.test(text) && !said.includes(text)) said.push(text);
+    });
+    await pixels.raw().toBuffer();
+  } catch {
+    return null;
+  }
+  return said.length ? said.join('; ') : null;
 }
 
 /** True when a JPEG has a start-of-scan marker followed by data. */
