@@ -85,6 +85,7 @@ describe('a real phone-and-camera library', () => {
     const pair = photo('IMG_0042.JPG');
     expect(pair.files.map((f) => [path.basename(f.path), f.role])).toEqual([['IMG_0042.JPG', 'photo'], ['IMG_0042.CR2', 'raw']]);
     expect([pair.takenAt, pair.takenAtSource, pair.timeZone]).toEqual(['2019-08-02T19:45:10', 'exif', 'Europe/Lisbon']);
+    expect(pair.gps).toMatchObject({ lat: expect.closeTo(38.7139, 3), lon: expect.closeTo(-9.1394, 3) });
 
     const nef = photo('DSC_0100.NEF');
     // The NIKON D700's own size, not its 160×106 TIFF thumbnail's.

@@ -357,19 +357,23 @@ export class Catalog {
 
   /** Stores what decoding learned about a photo: its pixels' facts, and exifr's metadata merged by rank. */
   setFacts(id: number, f: PhotoFacts, now = Date.now()): void {
-    this.sql('UPDATE photos SET format = ?, width = ?, height = ?, orientation = ?, updated_at = ? WHERE id = ?')
-      .run(f.format, f.width, f.height, f.orientation, now, id);
-    this.mergeMetadata(id, f, 'exifr', now);
-    // Absent when nothing was decoded this time: what the last decode found stands.
-    if (f.damaged !== undefined) this.sql('UPDATE photos SET damaged = ? WHERE id = ?').run(f.damaged, id);
+    // Absent `damaged`: nothing was decoded this time, and what the last decode found stands.
+    this.mergeMetadata(id, f, 'exifr', now, { format: f.format, width: f.width, height: f.height, orientation: f.orientation, ...(f.damaged !== undefined ? { damaged: f.damaged } : {}) });
   }
 
   /**
    * Merges one reading of a photo's metadata (date, camera, lens, position) into what the catalog holds, by
    * source rank, so the thumb and meta stages may commit in either order ([Note: merged facts]). The file name
-   * and modification time are the last candidates for the date.
+   * and modification time are the last candidates for the date. `pixels` are the decoder's facts, written as
+   * they are. One UPDATE, and none when nothing changed (most meta readings of photos exifr read well).
    */
-  mergeMetadata(id: number, m: MetadataFacts, reader: FactsReader, now = Date.now()): void {
+  mergeMetadata(
+    id: number,
+    m: MetadataFacts,
+    reader: FactsReader,
+    now = Date.now(),
+    pixels?: { format: string; width: number; height: number; orientation: number | null; damaged?: string | null },
+  ): void {
     const p = this.photo(id);
     if (!p) return;
     const stored: MetadataFacts = {
@@ -384,11 +388,16 @@ export class Catalog {
       gpsAlt: p.gps_alt,
     };
     const f = mergeFacts(stored, m, reader, { fileName: p.filename, mtimeMs: p.mtime_ms });
+    const px = { format: p.format, width: p.width, height: p.height, orientation: p.orientation, damaged: p.damaged, ...pixels };
+    const same =
+      (Object.keys(stored) as (keyof MetadataFacts)[]).every((k) => stored[k] === f[k]) &&
+      px.format === p.format && px.width === p.width && px.height === p.height && px.orientation === p.orientation && px.damaged === p.damaged;
+    if (same) return;
     this.sql(
         `UPDATE photos SET taken_at = ?, taken_at_source = ?, time_zone = ?, camera_make = ?, camera_model = ?, lens = ?,
-           gps_lat = ?, gps_lon = ?, gps_alt = ?, updated_at = ? WHERE id = ?`,
+           gps_lat = ?, gps_lon = ?, gps_alt = ?, format = ?, width = ?, height = ?, orientation = ?, damaged = ?, updated_at = ? WHERE id = ?`,
       )
-      .run(f.takenAt, f.takenAtSource, f.timeZone, f.cameraMake, f.cameraModel, f.lens, f.gpsLat, f.gpsLon, f.gpsAlt, now, id);
+      .run(f.takenAt, f.takenAtSource, f.timeZone, f.cameraMake, f.cameraModel, f.lens, f.gpsLat, f.gpsLon, f.gpsAlt, px.format, px.width, px.height, px.orientation, px.damaged, now, id);
   }
 
   // ── embeddings (the source of truth for the vector index) ─────────────

@@ -243,7 +243,7 @@ function readFacts(photo: Record<string, unknown>, side: Record<string, unknown>
   // QuickTime's position is ISO 6709's "lat lon [alt]", as numbers (-n).
   const [qlat = null, qlon = null, qalt = null] = (text(photo['QuickTime:GPSCoordinates']) ?? '').split(/\s+/).map(number);
   const positions: [unknown, unknown, unknown][] = [
-    [photo['Composite:GPSLatitude'], photo['Composite:GPSLongitude'], photo['Composite:GPSAltitude']],
+    [signed(exif('GPSLatitude'), exif('GPSLatitudeRef'), 'S'), signed(exif('GPSLongitude'), exif('GPSLongitudeRef'), 'W'), signed(exif('GPSAltitude'), exif('GPSAltitudeRef'), 1)],
     [side['XMP:GPSLatitude'], side['XMP:GPSLongitude'], null],
     [photo['XMP:GPSLatitude'], photo['XMP:GPSLongitude'], null],
     [qlat, qlon, qalt],
@@ -299,6 +299,14 @@ function text(value: unknown): string | null {
   return t ? t : null;
 }
 
+/** An EXIF GPS value (unsigned) turned negative when its Ref says so ('S', 'W'; altitude ref 1: below sea level). */
+function signed(value: unknown, ref: unknown, negative: string | number): number | null {
+  const n = number(value);
+  if (n === null) return null;
+  const r = typeof ref === 'string' && typeof negative === 'string' ? ref.trim().toUpperCase().startsWith(negative) : number(ref) === negative;
+  return r ? -Math.abs(n) : Math.abs(n);
+}
+
 function number(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value !== 'string' || !/^\s*[+-]?\d+(\.\d+)?(e[+-]?\d+)?\s*$/i.test(value)) return null;
@@ -309,7 +317,7 @@ function number(value: unknown): number | null {
 /**
  * The tags readPhotoMetadata looks at, keyed "<family 0 group>:<name>" (-G0): descriptions and keywords, then the
  * dates, camera and position ([Note: capture date]). A "#" asks for the number, not exiftool's words ("38.7223",
- * not "38 deg 43' 20.28\" N"); Composite:GPSLatitude is EXIF's, signed by its Ref.
+ * not "38 deg 43' 20.28\" N"); EXIF's GPS values are signed here by their Refs.
  */
 const READ_TAGS = [
   '-XMP-dc:Description',
@@ -320,24 +328,12 @@ const READ_TAGS = [
   '-EXIF:ImageDescription',
   '-EXIF:XPComment',
   '-EXIF:XPKeywords',
-  '-EXIF:DateTimeOriginal',
-  '-EXIF:SubSecTimeOriginal',
-  '-EXIF:OffsetTimeOriginal',
-  '-EXIF:CreateDate',
-  '-EXIF:SubSecTimeDigitized',
-  '-EXIF:OffsetTimeDigitized',
-  '-EXIF:ModifyDate',
-  '-EXIF:SubSecTime',
-  '-EXIF:OffsetTime',
-  '-EXIF:GPSDateStamp',
-  '-EXIF:GPSTimeStamp',
-  '-XMP-photoshop:DateCreated',
-  '-XMP-exif:DateTimeOriginal',
-  '-XMP-xmp:CreateDate',
-  '-IPTC:DateCreated',
-  '-IPTC:TimeCreated',
-  '-QuickTime:CreationDate',
-  '-QuickTime:CreateDate',
+  // Every date and time tag, of every group (EXIF, XMP, IPTC, QuickTime, the GPS clock): one
+  // specifier costs exiftool a fifth of what the eighteen tags it stands for did, read by name. The
+  // file system's own dates are left out: with them in, exiftool has always found something and
+  // no longer says a file is not one it can read.
+  '-Time:All',
+  '--File:All',
   '-EXIF:Make',
   '-EXIF:Model',
   '-EXIF:LensModel',
@@ -347,9 +343,14 @@ const READ_TAGS = [
   '-XMP-aux:Lens',
   '-QuickTime:Make',
   '-QuickTime:Model',
-  '-Composite:GPSLatitude#',
-  '-Composite:GPSLongitude#',
-  '-Composite:GPSAltitude#',
+  // EXIF's own GPS tags with their Refs, not exiftool's Composite ones: composites cost exiftool
+  // ~0.5 ms a file to build, 10 % of what a whole read costs.
+  '-EXIF:GPSLatitude#',
+  '-EXIF:GPSLatitudeRef#',
+  '-EXIF:GPSLongitude#',
+  '-EXIF:GPSLongitudeRef#',
+  '-EXIF:GPSAltitude#',
+  '-EXIF:GPSAltitudeRef#',
   '-XMP-exif:GPSLatitude#',
   '-XMP-exif:GPSLongitude#',
   '-QuickTime:GPSCoordinates#',
