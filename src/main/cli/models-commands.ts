@@ -1,5 +1,6 @@
 // CLI model management: `models list | download <id> | import <id> <folder> | verify <id>`.
-import { resolveHubEndpoint, type ModelProgress } from '../core/models/download.ts';
+import { resolveHubEndpoint } from '../core/models/hub.ts';
+import type { ModelProgress } from '../core/models/progress.ts';
 import { formatDuration } from './progress-bar.ts';
 import { ProgressBar } from './progress-bar.ts';
 import { modelStore, UsageError, withReader, type Context } from './context.ts';

@@ -1,6 +1,6 @@
 // The settings the CLI and the app share: names, defaults, descriptions and validation in one place.
 import { PROVIDER_SETTINGS } from './ml/providers.ts';
-import { DEFAULT_HUB_ENDPOINT } from './models/download.ts';
+import { DEFAULT_HUB_ENDPOINT } from './models/hub.ts';
 import { DEFAULT_MODELS } from './models/registry.ts';
 
 /** What validation needs to know: the model ids per task. */

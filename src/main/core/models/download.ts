@@ -1,284 +1,23 @@
 // Hub downloads of model files: resumable (.part + Range), redirect-aware, size- and sha256-checked, placed atomically.
 import { createHash, type Hash } from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { hashFileInto, sha256File } from '../hash.ts';
+import { ModelError } from './errors.ts';
+import { hubFileUrl, resolveHubEndpoint } from './hub.ts';
+import { checkRelativePath, modelFilePath } from './paths.ts';
+import { ProgressTracker, type FileProgress, type ProgressListener } from './progress.ts';
 import type { ModelFile, ModelSpec } from './spec.ts';
 
-export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
+// Kept for src/main/core/api/handlers.ts, which imports these from here (another change owns that
+// file); new code imports them from errors.ts, hub.ts and progress.ts.
+export { ModelError } from './errors.ts';
+export { resolveHubEndpoint } from './hub.ts';
+export type { ModelProgress } from './progress.ts';
 
 const USER_AGENT = 'shoebox (model download)';
 const MAX_REDIRECTS = 10;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-// ---------------------------------------------------------------------------------------------
-// Errors
-
-export type ModelErrorCode =
-  /** The hub (or the CDN it redirected to) could not be reached at all. */
-  | 'unreachable'
-  /** The server answered with an HTTP error. */
-  | 'http'
-  /** A file's size or sha256 is not what the pin or the hub says: the bad copy was deleted. */
-  | 'mismatch'
-  /** The transfer broke off; the `.part` file was kept and the next download resumes it. */
-  | 'interrupted'
-  /** No bytes arrived for `stallTimeoutMs`; the `.part` file was kept. */
-  | 'stalled'
-  /** The caller's AbortSignal fired; the `.part` file was kept. */
-  | 'aborted'
-  /** A file or folder that should be there is not. */
-  | 'missing'
-  /** A model id nobody knows. */
-  | 'unknown-model'
-  /** Bad input: a manifest, a path, an endpoint. */
-  | 'invalid'
-  /** Reading or writing the disk failed. */
-  | 'io';
-
-/** Every failure of model acquisition: `message` is a sentence fit to show the user as is. */
-export class ModelError extends Error {
-  readonly code: ModelErrorCode;
-  /** The model file concerned, when there is one. */
-  readonly file: string | undefined;
-  /** Whether trying again may help (interrupted transfers, server errors). */
-  readonly retryable: boolean;
-  constructor(code: ModelErrorCode, message: string, opts: { file?: string; retryable?: boolean; cause?: unknown } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.name = 'ModelError';
-    this.code = code;
-    this.file = opts.file;
-    this.retryable = opts.retryable ?? false;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Endpoint, URLs and paths
-
-/** The hub to download from: the `hub_endpoint` setting, else $HF_ENDPOINT, else https://huggingface.co (no trailing slash). */
-export function resolveHubEndpoint(setting?: string, env: NodeJS.ProcessEnv = process.env): string {
-  const raw = setting?.trim() || env.HF_ENDPOINT?.trim() || DEFAULT_HUB_ENDPOINT;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ModelError('invalid', `the hub endpoint ${JSON.stringify(raw)} is not a URL; set one like https://huggingface.co with \`shoebox settings set hub_endpoint <url>\``);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ModelError('invalid', `the hub endpoint ${raw} is not an http(s) URL; set one like https://huggingface.co with \`shoebox settings set hub_endpoint <url>\``);
-  }
-  return raw.replace(/\/+$/, '');
-}
-
-/** `${endpoint}/${repo}/resolve/${revision}/${path}`, each part URL-encoded. */
-export function hubFileUrl(endpoint: string, repo: string, revision: string, filePath: string): string {
-  const segs = (s: string) => s.split('/').map(encodeURIComponent).join('/');
-  return `${endpoint.replace(/\/+$/, '')}/${segs(repo)}/resolve/${encodeURIComponent(revision)}/${segs(filePath)}`;
-}
-
-/** Checks a forward-slash relative path (a model file, a repo name) cannot leave its folder. */
-export function checkRelativePath(rel: string, what: string): void {
-  const bad =
-    !rel || rel.includes('\\') || rel.includes('\0') || rel.startsWith('/') || /^[a-zA-Z]:/.test(rel) ||
-    rel.split('/').some((s) => s === '' || s === '.' || s === '..');
-  if (bad) throw new ModelError('invalid', `${what} ${JSON.stringify(rel)} is not a plain relative path with forward slashes`);
-}
-
-/** Where a model file lives inside a model folder. */
-export function modelFilePath(folder: string, rel: string): string {
-  checkRelativePath(rel, 'model file');
-  return path.join(folder, ...rel.split('/'));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Hashing
-
-/** Lower-case hex sha256 of a file, read in a stream; `onBytes` is told each chunk's length. */
-export async function sha256File(file: string, onBytes?: (n: number) => void, hash: Hash = createHash('sha256')): Promise<string> {
-  await hashInto(file, hash, onBytes);
-  return hash.digest('hex');
-}
-
-async function hashInto(file: string, hash: Hash, onBytes?: (n: number) => void): Promise<number> {
-  let n = 0;
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
-    const buf = chunk as Buffer;
-    hash.update(buf);
-    n += buf.length;
-    onBytes?.(buf.length);
-  }
-  return n;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Progress
-
-export interface ProgressTotals {
-  /** Bytes done across all files of this operation (a resumed part counts as done). */
-  loaded: number;
-  /** Bytes expected across all files; grows when a file's size is learned late. */
-  total: number;
-  files: number;
-  filesDone: number;
-  /** Bytes per second over the last few seconds. */
-  rate: number;
-  /** Null while the rate or the total is not known. */
-  etaSeconds: number | null;
-}
-
-interface ProgressBase {
-  /** The model's id. */
-  model: string;
-  /** The model file, e.g. 'onnx/vision_model_quantized.onnx'; '' for 'ready'. */
-  file: string;
-  /** Bytes of this file done so far, and its size (0 when not known). */
-  loaded: number;
-  total: number;
-  rate: number;
-  etaSeconds: number | null;
-  overall: ProgressTotals;
-}
-
-/**
- * Progress of a download, an import or a verify, keyed on `status` like transformers.js:
- * initiate (a file is looked at) → download (its transfer starts; resumeFrom > 0 when a .part is resumed)
- * → progress* → done (in place and checked; skipped: it was already there and valid).
- * 'verify' while a file or a resumed part is hashed, 'ready' once when the whole model is in place,
- * 'error' just before the operation throws.
- */
-export type ModelProgress =
-  | (ProgressBase & { status: 'initiate' })
-  | (ProgressBase & { status: 'download'; resumeFrom: number })
-  | (ProgressBase & { status: 'progress'; progress: number })
-  | (ProgressBase & { status: 'verify' })
-  | (ProgressBase & { status: 'done'; skipped: boolean })
-  | (ProgressBase & { status: 'ready' })
-  | (ProgressBase & { status: 'error'; error: string });
-
-export type ProgressListener = (event: ModelProgress) => void;
-
-type Extra<S extends ModelProgress['status']> = Omit<Extract<ModelProgress, { status: S }>, keyof ProgressBase | 'status'>;
-
-/** Bytes per second over a sliding window. */
-class RateMeter {
-  private readonly samples: Array<[number, number]> = [];
-  private moved = 0;
-  add(bytes: number, now = performance.now()): void {
-    this.moved += bytes;
-    this.samples.push([now, this.moved]);
-    while (this.samples.length > 2 && now - this.samples[0]![0] > 5000) this.samples.shift();
-  }
-  rate(now = performance.now()): number {
-    const first = this.samples[0];
-    const last = this.samples[this.samples.length - 1];
-    if (!first || !last || first === last) return 0;
-    const dt = Math.max(now, last[0]) - first[0];
-    return dt > 0 ? ((last[1] - first[1]) * 1000) / dt : 0;
-  }
-}
-
-const eta = (loaded: number, total: number, rate: number): number | null =>
-  rate > 0 && total > 0 ? Math.max(0, (total - loaded) / rate) : null;
-
-/** Progress bookkeeping for one operation on one model; shared by download, import and verify. */
-export class ProgressTracker {
-  readonly model: string;
-  loaded = 0;
-  total = 0;
-  files = 0;
-  filesDone = 0;
-  private readonly meter = new RateMeter();
-  private readonly listener: ProgressListener | undefined;
-  readonly intervalMs: number;
-
-  constructor(model: string, listener?: ProgressListener, intervalMs = 100) {
-    this.model = model;
-    this.listener = listener;
-    this.intervalMs = intervalMs;
-  }
-
-  totals(): ProgressTotals {
-    const rate = this.meter.rate();
-    return { loaded: this.loaded, total: this.total, files: this.files, filesDone: this.filesDone, rate, etaSeconds: eta(this.loaded, this.total, rate) };
-  }
-
-  /** Bytes that moved (transferred, copied, hashed): count toward loaded and the rate. */
-  moved(bytes: number): void {
-    this.loaded += bytes;
-    this.meter.add(bytes);
-  }
-
-  file(name: string, total = 0): FileProgress {
-    return new FileProgress(this, name, total);
-  }
-
-  emit<S extends ModelProgress['status']>(status: S, base: Omit<ProgressBase, 'model' | 'overall'>, extra?: Extra<S>): void {
-    if (!this.listener) return;
-    this.listener({ ...base, model: this.model, overall: this.totals(), status, ...extra } as ModelProgress);
-  }
-
-  ready(): void {
-    const t = this.totals();
-    this.emit('ready', { file: '', loaded: t.loaded, total: t.total, rate: t.rate, etaSeconds: t.etaSeconds });
-  }
-
-  error(file: string, message: string): void {
-    this.emit('error', { file, loaded: 0, total: 0, rate: 0, etaSeconds: null }, { error: message });
-  }
-}
-
-export class FileProgress {
-  loaded = 0;
-  total: number;
-  private readonly tracker: ProgressTracker;
-  readonly name: string;
-  private readonly meter = new RateMeter();
-  private lastEmit = 0;
-
-  constructor(tracker: ProgressTracker, name: string, total: number) {
-    this.tracker = tracker;
-    this.name = name;
-    this.total = total;
-  }
-
-  private base(): Omit<ProgressBase, 'model' | 'overall'> {
-    const rate = this.meter.rate();
-    return { file: this.name, loaded: this.loaded, total: this.total, rate, etaSeconds: eta(this.loaded, this.total, rate) };
-  }
-
-  emit<S extends ModelProgress['status']>(status: S, extra?: Extra<S>): void {
-    this.tracker.emit(status, this.base(), extra);
-  }
-
-  /** Bytes already done before this run (a resumed part): loaded, but not part of the rate. */
-  already(bytes: number): void {
-    this.loaded += bytes;
-    this.tracker.loaded += bytes;
-  }
-
-  /** Restart the file from zero (a server that ignored Range). */
-  reset(): void {
-    this.tracker.loaded -= this.loaded;
-    this.loaded = 0;
-  }
-
-  /** Bytes moved now; emits a throttled 'progress' (or `status`) event. */
-  advance(bytes: number, status: 'progress' | 'verify' = 'progress'): void {
-    this.loaded += bytes;
-    this.meter.add(bytes);
-    this.tracker.moved(bytes);
-    const now = performance.now();
-    const complete = this.total > 0 && this.loaded >= this.total;
-    if (complete || now - this.lastEmit >= this.tracker.intervalMs) {
-      this.lastEmit = now;
-      if (status === 'progress') this.emit('progress', { progress: this.total > 0 ? Math.min(100, (this.loaded / this.total) * 100) : 0 });
-      else this.emit('verify');
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Downloads
 
 export interface DownloadOptions {
   /** Hub endpoint, e.g. from resolveHubEndpoint(setting); default https://huggingface.co. */
@@ -626,7 +365,7 @@ async function fetchFile(ctx: Ctx, file: string, expect: Expect, progress: FileP
     await fsp.rm(part, { force: true });
   } else if (st) {
     progress.emit('verify');
-    offset = await hashInto(part, hash);
+    offset = await hashFileInto(part, hash);
     progress.already(offset);
   }
   if (offset > 0 && offset === expect.size) return finish(ctx, file, expect, part, dest, hash, offset);

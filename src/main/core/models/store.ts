@@ -3,18 +3,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import {
-  ModelError,
-  ProgressTracker,
-  type FileProgress,
-  checkRelativePath,
-  downloadModel,
-  modelFilePath,
-  sha256File,
-  type DownloadOptions,
-  type DownloadResult,
-  type ProgressListener,
-} from './download.ts';
+import { sha256File } from '../hash.ts';
+import { downloadModel, type DownloadOptions, type DownloadResult } from './download.ts';
+import { ModelError } from './errors.ts';
+import { checkRelativePath, modelFilePath } from './paths.ts';
+import { ProgressTracker, type FileProgress, type ProgressListener } from './progress.ts';
 import { BUILTIN_MODELS, DEFAULT_MODELS } from './registry.ts';
 import { MANIFEST_FILE, type ModelFile, type ModelSpec, type ModelTask, type ModelsManifest } from './spec.ts';
 
