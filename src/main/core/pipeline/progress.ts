@@ -1,4 +1,4 @@
-// Progress of one stage: done/total, a smoothed rate and an ETA. Every progress figure comes from here.
+// Progress of one pipeline stage: done/total, a smoothed rate and an ETA. Every stage's progress figure comes from here (model downloads report their own: models/progress.ts).
 import type { StageProgress } from '../../../shared/types.ts';
 
 const WINDOW_MS = 10_000;
