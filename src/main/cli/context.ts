@@ -1,6 +1,7 @@
 // What every CLI command gets: output streams, the resolved data and models folders, library access.
 import path from 'node:path';
-import { Library, openReadOnly } from '../core/library.ts';
+import { Library } from '../core/library.ts';
+import { openReadOnly } from '../core/read-only.ts';
 import { ModelStore } from '../core/models/store.ts';
 import { dataPaths } from '../core/paths.ts';
 

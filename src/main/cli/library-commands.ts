@@ -1,6 +1,7 @@
 // CLI commands about the library itself: add, remove, index, watch, status, list.
 import path from 'node:path';
-import { Library, readStatus } from '../core/library.ts';
+import { Library } from '../core/library.ts';
+import { readStatus } from '../core/status.ts';
 import type { FolderScan } from '../core/scan/scanner.ts';
 import type { LibraryStatus, PhotoSummary } from '../../shared/types.ts';
 import { ProgressBar, progressLine } from './progress-bar.ts';

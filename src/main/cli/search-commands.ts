@@ -1,6 +1,6 @@
 // CLI search: `search "<text>"` and `similar <path>`, with filters, as a table or JSON.
 import path from 'node:path';
-import { openSearcher } from '../core/library.ts';
+import { openSearcher } from '../core/read-only.ts';
 import type { SearchOptions } from '../core/search/search.ts';
 import type { SearchResult } from '../../shared/types.ts';
 import { UsageError, type Context } from './context.ts';

@@ -7,24 +7,25 @@ import { TaskQueue } from './catalog/tasks.ts';
 import { CacheStore } from './media/cache.ts';
 import { DEFAULT_MEDIA_OPTIONS, type MediaOptions } from './media/decode.ts';
 import { Pipeline, type PipelineOptions } from './pipeline/pipeline.ts';
-import { createStages, CLIP_STAGES, STAGE_NAMES } from './pipeline/stages.ts';
+import { createStages, STAGE_NAMES } from './pipeline/stages.ts';
 import { ModelStore } from './models/store.ts';
+import { modelSource } from './models/source.ts';
 import { ModelInputHandoff } from './pipeline/handoff.ts';
-import { MlService, type ModelSource } from './ml/service.ts';
+import { MlService } from './ml/service.ts';
 import type { ProviderSetting } from './ml/providers.ts';
 import { SearchService, type SearchOptions } from './search/search.ts';
 import { Scanner, type FolderScan, type ScanProgress } from './scan/scanner.ts';
 import { FolderWatcher, DEFAULT_WATCH_OPTIONS, type WatchEvent, type WatchOptions } from './scan/watcher.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import { dataPaths, type DataPaths } from './paths.ts';
-import type { LibraryStatus, MlStatus, PhotoDetails, PhotoSummary, SearchResult } from '../../shared/types.ts';
-import type { Catalog as CatalogType } from './catalog/catalog.ts';
+import type { LibraryStatus, PhotoDetails, PhotoSummary, SearchResult } from '../../shared/types.ts';
 import { Annotations } from './catalog/annotations.ts';
 import { XmpService } from './media/xmp.ts';
 import { endMediaExiftool } from './media/exiftool.ts';
-import { calibrateCaptions, type CaptionCalibration } from './ml/caption-check.ts';
-import { captionConfig } from './pipeline/caption-stage.ts';
-import { readSetting } from './settings.ts';
+import type { CaptionCalibration } from './ml/caption-check.ts';
+import { captionThreshold, checkCaptions, storedCalibration } from './captions/calibration.ts';
+import { followCaptionChoice, followModelChoice, retirePreviousModel } from './model-switch.ts';
+import { readStatus, withWaiting } from './status.ts';
 
 export interface LibraryOptions {
   dataDir: string;
@@ -45,28 +46,6 @@ export interface LibraryOptions {
     testHooks?: boolean;
     embedBatch?: number;
     captionBatch?: number;
-  };
-}
-
-/** The models a library sees: its models folder, with the 'clip_model' setting as the user's choice. */
-export function modelSource(store: ModelStore, catalog: CatalogType): ModelSource {
-  return {
-    active: (task) => {
-      try {
-        return store.active(task, catalog.setting(task === 'clip' ? 'clip_model' : 'caption_model'));
-      } catch {
-        return undefined;
-      }
-    },
-    spec: (id) => {
-      try {
-        return store.spec(id);
-      } catch {
-        return undefined;
-      }
-    },
-    folder: (spec) => store.folder(spec),
-    missingFiles: (spec) => store.state(spec).missing,
   };
 }
 
@@ -148,93 +127,28 @@ export class Library {
     this.followCaptionChoice();
   }
 
-  /**
-   * A different captioner (model, revision or task) captions every photo again; user captions are
-   * never touched, and search keeps the old automatic captions until each new one replaces it.
-   */
+  /** A different captioner (model, revision or task) captions every photo again ([model-switch.ts]). */
   followCaptionChoice(): void {
-    const spec = this.ml.captionSpec();
-    if (!spec?.caption) return;
-    const task = spec.caption.arch === 'florence2' ? captionConfig((k) => this.catalog.setting(k)).task : '';
-    const key = `${spec.id}@${spec.revision}${task}`;
-    const indexed = this.catalog.setting('caption_indexed');
-    if (indexed === key) return;
-    this.db.transaction(() => {
-      if (indexed) this.queue.requeueStage(['caption']);
-      this.catalog.setSetting('caption_indexed', key);
-    })();
+    followCaptionChoice(this);
   }
 
   /** The caption check's threshold: the setting's number, else the active CLIP model's calibration. */
   captionThreshold(): number | null {
-    const set = readSetting((k) => this.catalog.setting(k), 'caption_threshold');
-    if (set !== 'auto') return Number(set);
-    const cal = this.captionCalibration();
-    return cal && cal.clipModel === this.ml.clipSpec()?.id ? cal.threshold : null;
+    return captionThreshold(this);
   }
 
   captionCalibration(): CaptionCalibration | null {
-    try {
-      return JSON.parse(this.catalog.setting('caption_calibration') ?? 'null') as CaptionCalibration | null;
-    } catch {
-      return null;
-    }
+    return storedCalibration((k) => this.catalog.setting(k));
   }
 
-  /**
-   * [Note: caption threshold] After work: calibrates the threshold when the library has enough
-   * scored captions and a quarter more than at the last calibration (or another CLIP model), flags
-   * captions under it, and queues weak greedy captions for a beam-search recheck. Returns how many
-   * photos were queued again.
-   */
-  async checkCaptions(force = false): Promise<number> {
-    const clip = this.ml.clipSpec();
-    if (!clip || this.ml.clipUnavailable()) return 0;
-    if (readSetting((k) => this.catalog.setting(k), 'caption_threshold') === 'auto') {
-      const scored = this.notes.scoredAutoCaptions();
-      const cal = this.captionCalibration();
-      const stale = !cal || cal.clipModel !== clip.id || scored.length >= cal.positives * 1.25;
-      if (force || stale) {
-        const enc = await this.ml.clip({ vision: false });
-        const fresh = await calibrateCaptions({
-          clipModel: clip.id,
-          captions: scored,
-          imageEmbedding: (id) => this.catalog.embedding(id, clip.id),
-          embedTexts: (texts) => enc.embedTexts(texts),
-        });
-        if (fresh) this.catalog.setSetting('caption_calibration', JSON.stringify(fresh));
-      }
-    }
-    const threshold = this.captionThreshold();
-    this.notes.applyThreshold(threshold);
-    if (threshold === null || captionConfig((k) => this.catalog.setting(k)).recheckBeams === 0) return 0;
-    return this.queue.requeuePhotos(this.notes.weakGreedyCaptions(), ['caption']);
+  /** Calibrates and applies the caption threshold ([Note: caption threshold]); returns how many photos were queued again. */
+  checkCaptions(force = false): Promise<number> {
+    return checkCaptions(this, force);
   }
 
-  /**
-   * [Note: model switch] When the active CLIP model differs from the one the library was embedded
-   * with, every photo is queued to embed and tag again; search keeps using the old model's vectors
-   * (SearchService.searchModel) until the new ones cover the library, then the old ones go.
-   */
+  /** A new active CLIP model queues embed and tags again ([Note: model switch]). */
   followModelChoice(): void {
-    const active = this.ml.clipSpec()?.id;
-    const indexed = this.catalog.setting('clip_model_indexed');
-    if (!active || indexed === active) return;
-    this.db.transaction(() => {
-      if (indexed && this.catalog.embeddingCount(indexed) > 0) this.catalog.setSetting('clip_model_previous', indexed);
-      if (indexed) this.queue.requeueStage(CLIP_STAGES);
-      this.catalog.setSetting('clip_model_indexed', active);
-    })();
-  }
-
-  /** Once the active model's vectors are complete, the previous model's vectors and index go. */
-  private retirePreviousModel(): void {
-    const previous = this.catalog.setting('clip_model_previous');
-    if (!previous || this.queue.pendingCount('embed') > 0 || this.ml.clipUnavailable()) return;
-    this.db.transaction(() => {
-      this.catalog.deleteEmbeddings(previous);
-      this.catalog.setSetting('clip_model_previous', null);
-    })();
+    followModelChoice(this);
   }
 
   /** Opens a library for writing: takes the data folder's lock (one engine per library). */
@@ -287,7 +201,7 @@ export class Library {
   /** Housekeeping once the queue is empty; returns how many tasks it queued again. */
   private async afterWork(): Promise<number> {
     const requeued = await this.checkCaptions().catch(() => 0);
-    this.retirePreviousModel();
+    retirePreviousModel(this);
     this.recordProvider();
     this.unsavedEmbeddings = false;
     await this.search.refresh();
@@ -331,13 +245,7 @@ export class Library {
 
   /** Status, with why a stage's tasks wait (a setting is off, a model is missing). */
   status(): LibraryStatus {
-    const status = readStatus(this.db, this.models);
-    const why = new Map(this.pipeline.stages.map((s) => [s.name, s.unavailable?.() ?? null]));
-    for (const st of status.stages) {
-      const reason = why.get(st.stage);
-      if (reason && st.pending > 0) st.waiting = reason;
-    }
-    return status;
+    return withWaiting(readStatus(this.db, this.models), this.pipeline.stages);
   }
 
   list(opts: { folder?: string; limit?: number; offset?: number } = {}): PhotoSummary[] {
@@ -363,109 +271,4 @@ export class Library {
     this.db.close();
     this.lock.release();
   }
-}
-
-/** Status from any open catalog handle (the engine's, or a read-only one beside a running engine). */
-export function readStatus(db: Db, models?: ModelStore): LibraryStatus {
-  const catalog = new Catalog(db, () => STAGE_NAMES);
-  const queue = new TaskQueue(db);
-  return {
-    ...catalog.counts(),
-    folders: catalog.folderInfos(),
-    stages: queue.counts(STAGE_NAMES),
-    failed: queue.failed(),
-    damaged: catalog.damagedPhotos(),
-    scanIssues: catalog.scanIssues(),
-    skippedVideos: catalog.skippedVideos(),
-    ml: models ? mlStatus(catalog, models) : null,
-  };
-}
-
-function mlStatus(catalog: Catalog, models: ModelStore): MlStatus {
-  const source = modelSource(models, catalog);
-  const spec = source.active('clip');
-  const missing = spec ? source.missingFiles(spec) : [];
-  let provider: MlStatus['provider'] = null;
-  try {
-    provider = JSON.parse(catalog.setting('ml_provider') ?? 'null') as MlStatus['provider'];
-  } catch {
-    provider = null;
-  }
-  return {
-    clipModel: spec?.id ?? null,
-    clipInstalled: !!spec && missing.length === 0,
-    embedded: spec ? catalog.embeddingCount(spec.id) : 0,
-    previousModel: catalog.setting('clip_model_previous') ?? null,
-    provider,
-    providerSetting: catalog.setting('provider') ?? 'auto',
-    modelsDir: models.modelsDir,
-    ...captionStatus(catalog, source, spec?.id),
-  };
-}
-
-function captionStatus(catalog: Catalog, source: ModelSource, clipModel: string | undefined): Pick<MlStatus, 'captionModel' | 'captionInstalled' | 'captionsOn' | 'captioned' | 'lowConfidence' | 'captionThreshold' | 'xmp'> {
-  const get = (k: string) => catalog.setting(k);
-  const spec = source.active('caption');
-  const counts = catalog.db.prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(low_confidence), 0) AS low FROM captions WHERE source = 'auto'`).get() as { n: number; low: number };
-  const set = readSetting(get, 'caption_threshold');
-  let threshold: MlStatus['captionThreshold'] = null;
-  if (set !== 'auto') threshold = { value: Number(set), source: 'setting' };
-  else {
-    try {
-      const cal = JSON.parse(get('caption_calibration') ?? 'null') as CaptionCalibration | null;
-      if (cal && cal.clipModel === clipModel) threshold = { value: cal.threshold, source: 'calibrated' };
-    } catch {
-      threshold = null;
-    }
-  }
-  return {
-    captionModel: spec?.id ?? null,
-    captionInstalled: !!spec && source.missingFiles(spec).length === 0,
-    captionsOn: readSetting(get, 'captions') === 'on',
-    captioned: counts.n,
-    lowConfidence: counts.low,
-    captionThreshold: threshold,
-    xmp: readSetting(get, 'xmp') === 'on',
-  };
-}
-
-/** Opens a catalog read-only, without the lock, so status and list work while an engine runs. */
-export function openReadOnly(dataDir: string, nativeBinding?: string): { catalog: Catalog; db: Db } | null {
-  const file = dataPaths(dataDir).catalog;
-  if (!fs.existsSync(file)) return null;
-  const db = openDatabase(file, { readonly: true, nativeBinding });
-  return { db, catalog: new Catalog(db, () => STAGE_NAMES) };
-}
-
-/**
- * Search without the engine lock, beside a running app or `watch`: a read-only catalog, the
- * vector index and the text encoder. Null when the library has no catalog yet.
- */
-export function openSearcher(opts: Pick<LibraryOptions, 'dataDir' | 'modelsDir' | 'nativeBinding' | 'ml'>): {
-  search: SearchService;
-  ml: MlService;
-  catalog: Catalog;
-  close(): Promise<void>;
-} | null {
-  const ro = openReadOnly(opts.dataDir, opts.nativeBinding);
-  if (!ro) return null;
-  const paths = dataPaths(opts.dataDir);
-  const store = new ModelStore(opts.modelsDir ?? paths.models);
-  const ml = new MlService(modelSource(store, ro.catalog), {
-    provider: opts.ml?.provider ?? ((ro.catalog.setting('provider') as ProviderSetting | undefined) || 'auto'),
-    threads: opts.ml?.threads ?? Number(ro.catalog.setting('threads') ?? 0),
-    workerFile: opts.ml?.workerFile,
-    cacheDir: paths.index,
-  });
-  const search = new SearchService(ro.catalog, ml, paths.index);
-  return {
-    search,
-    ml,
-    catalog: ro.catalog,
-    async close() {
-      await search.close();
-      await ml.close();
-      ro.db.close();
-    },
-  };
 }

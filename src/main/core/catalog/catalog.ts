@@ -1,4 +1,4 @@
-// The catalog repository: folders, photos and their derived rows. The SQL that writes photos lives in catalog/ (search.ts and annotate/export.ts read the photos table directly).
+// The catalog repository: folders, photos and their derived rows. All SQL about photos lives here.
 import path from 'node:path';
 import { statementCache, type Db, type Statement } from './db.ts';
 import type { DamagedPhoto, FolderInfo, PhotoDetails, PhotoFile, PhotoSummary, ScanIssue } from '../../../shared/types.ts';
@@ -440,6 +440,12 @@ export class Catalog {
 
   deleteEmbeddings(modelId: string): void {
     this.sql('DELETE FROM embeddings WHERE model_id = ?').run(modelId);
+  }
+
+  /** Automatic captions, and how many of them the caption check flagged low-confidence. */
+  autoCaptionCounts(): { captioned: number; lowConfidence: number } {
+    const r = this.sql(`SELECT COUNT(*) AS n, COALESCE(SUM(low_confidence), 0) AS low FROM captions WHERE source = 'auto'`).get() as { n: number; low: number };
+    return { captioned: r.n, lowConfidence: r.low };
   }
 
   // ── automatic tags ─────────────────────────────────────────────────────
