@@ -1,4 +1,4 @@
-// The catalog repository: folders, photos and their derived rows. All SQL about photos lives here.
+// The catalog repository: folders, photos and their derived rows. The SQL that writes photos lives in catalog/ (search.ts and annotate/export.ts read the photos table directly).
 import path from 'node:path';
 import { statementCache, type Db, type Statement } from './db.ts';
 import type { DamagedPhoto, FolderInfo, PhotoDetails, PhotoFile, PhotoSummary, ScanIssue } from '../../../shared/types.ts';
