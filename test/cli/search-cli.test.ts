@@ -1,10 +1,14 @@
 // The search, models and settings commands as a user runs them, on the fixture models.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
+import { addToManifest, readManifest, writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
 import { makeJpeg, tempDir } from '../helpers/photos.ts';
-import type { SearchResult } from '../../src/shared/types.ts';
+import { Library } from '../../src/main/core/library.ts';
+import { openReadOnly } from '../../src/main/core/read-only.ts';
+import { createApi } from '../../src/main/core/api/handlers.ts';
+import type { LibraryStatus, SearchResult } from '../../src/shared/types.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../../bin/shoebox.js');
 
@@ -74,6 +78,57 @@ describe('shoebox search', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(shoebox(['--data', data, 'settings', 'set', 'provider', 'tpu']).err).toMatch(/provider must be one of: auto, cuda, dml, coreml, webgpu, cpu/);
     expect(shoebox(['--data', data, 'settings', 'set', 'clip_model', 'clip-vit-b32-fp32']).code).toBe(0);
+  });
+
+  it("settings set clip_model has the window's effect: embed and tags are queued again for the new model", async () => {
+    const switchModels = path.join(root, 'models-switch');
+    fs.cpSync(models, switchModels, { recursive: true });
+    const clip = (await readManifest(switchModels)).models.find((m) => m.id === 'fixture-clip')!;
+    // The manifest names no active CLIP model here, so the clip_model setting chooses it.
+    await addToManifest(switchModels, [{ ...clip, id: 'fixture-clip-b' }], { clip: undefined });
+    const run = (data: string, ...args: string[]) => shoebox(['--data', data, '--models', switchModels, ...args]);
+    let n = 0;
+    const indexedThen = async (change: (data: string) => Promise<void>) => {
+      const data = path.join(root, `data-switch-${n++}`);
+      expect(run(data, 'settings', 'set', 'clip_model', 'fixture-clip').code).toBe(0);
+      expect(run(data, 'add', path.join(root, 'Photos')).code).toBe(0);
+      expect(run(data, 'index').code).toBe(0);
+      await change(data);
+      const s = JSON.parse(run(data, 'status', '--json').out) as LibraryStatus;
+      return { pending: s.stages.map((st) => [st.stage, st.pending]), clipModel: s.ml?.clipModel, previousModel: s.ml?.previousModel };
+    };
+    const byCli = await indexedThen(async (data) => {
+      const r = run(data, 'settings', 'set', 'clip_model', 'fixture-clip-b');
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toBe('clip_model = fixture-clip-b\n');
+    });
+    const byWindow = await indexedThen(async (data) => {
+      const lib = Library.open({ dataDir: data, modelsDir: switchModels });
+      const api = createApi(lib);
+      try {
+        await api.handlers.setSetting({ key: 'clip_model', value: 'fixture-clip-b' });
+      } finally {
+        api.close();
+        await lib.close();
+      }
+    });
+    expect(byWindow).toMatchObject({ clipModel: 'fixture-clip-b', previousModel: 'fixture-clip' });
+    expect(byWindow.pending).toContainEqual(['embed', 3]);
+    expect(byCli).toEqual(byWindow);
+
+    // Beside an engine holding the lock, the value is only stored, as before: that engine follows it when it next opens.
+    const data = path.join(root, 'data-switch-locked');
+    expect(run(data, 'settings', 'set', 'clip_model', 'fixture-clip').code).toBe(0);
+    const engine = Library.open({ dataDir: data, modelsDir: switchModels });
+    try {
+      expect(run(data, 'settings', 'set', 'clip_model', 'fixture-clip-b').code).toBe(0);
+      const ro = openReadOnly(data)!;
+      expect([ro.catalog.setting('clip_model'), ro.catalog.setting('clip_model_indexed')]).toEqual(['fixture-clip-b', 'fixture-clip']);
+      ro.db.close();
+    } finally {
+      await engine.close();
+    }
+    expect(run(data, 'settings', 'set', 'clip_model', 'nope').err).toMatch(/clip_model must be one of: .*fixture-clip-b/);
   });
 
   it('imports a model folder the user already has, and verify checks it', () => {

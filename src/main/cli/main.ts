@@ -153,7 +153,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       case 'models':
         return await modelsCommand(ctx, args, json);
       case 'settings':
-        return settingsCommand(ctx, args, json);
+        return await settingsCommand(ctx, args, json);
       case 'caption':
         return await captionCommand(ctx, args, json);
       case 'tags':

@@ -1,14 +1,23 @@
 // CLI settings: `settings`, `settings get <key>`, `settings set <key> <value>` (the app's store too).
 import { openDatabase } from '../core/catalog/db.ts';
 import { Catalog } from '../core/catalog/catalog.ts';
+import { Library } from '../core/library.ts';
+import { LibraryLockedError } from '../core/lock.ts';
 import { dataPaths } from '../core/paths.ts';
 import { SETTINGS, settingDef } from '../core/settings.ts';
+import { storeSetting } from '../core/setting-change.ts';
 import { STAGE_NAMES } from '../core/pipeline/stages.ts';
 import { modelStore, UsageError, type Context } from './context.ts';
 
-export function settingsCommand(ctx: Context, args: string[], json: boolean): number {
+export async function settingsCommand(ctx: Context, args: string[], json: boolean): Promise<number> {
   const [sub, key, ...rest] = args;
-  // Settings live in the catalog; writing one does not need the engine lock (SQLite serializes writers).
+  if (sub === 'set') {
+    if (!key || rest.length !== 1) throw new UsageError('settings set takes a key and a value');
+    const value = await setSetting(ctx, key, rest[0]!);
+    ctx.io.out.write(`${key} = ${value}${settingDef(key).onRestart ? ' (takes effect when Shoebox next starts)' : ''}\n`);
+    return 0;
+  }
+  // Reading settings does not need the engine lock.
   const db = openDatabase(dataPaths(ctx.dataDir).catalog);
   try {
     const catalog = new Catalog(db, () => STAGE_NAMES);
@@ -24,20 +33,39 @@ export function settingsCommand(ctx: Context, args: string[], json: boolean): nu
         if (!key || rest.length) throw new UsageError('settings get takes one key');
         ctx.io.out.write(`${value(key)}\n`);
         return 0;
-      case 'set': {
-        if (!key || rest.length !== 1) throw new UsageError('settings set takes a key and a value');
-        const def = settingDef(key);
-        const specs = modelStore(ctx).specs();
-        const ids = (task: string) => specs.filter((s) => s.task === task).map((s) => s.id);
-        const parsed = def.parse(rest[0]!, { clipModels: ids('clip'), captionModels: ids('caption') });
-        catalog.setSetting(key, parsed);
-        ctx.io.out.write(`${key} = ${parsed}${def.onRestart ? ' (takes effect when Shoebox next starts)' : ''}\n`);
-        return 0;
-      }
       default:
         throw new UsageError(`unknown settings command '${sub}': use get or set`);
     }
   } finally {
     db.close();
+  }
+}
+
+/**
+ * Changes a setting as the window does (Library.setSetting: validated, stored, its reactions run
+ * and awaited). When another process holds the engine lock (the app, `watch`, `serve`), the value
+ * is validated and stored without the reactions, as before (SQLite serializes the writers): that
+ * engine follows a new model choice when it next opens the library, and applies a new caption
+ * threshold after its next work.
+ */
+async function setSetting(ctx: Context, key: string, value: string): Promise<string> {
+  let lib: Library;
+  try {
+    lib = Library.open({ dataDir: ctx.dataDir, modelsDir: ctx.modelsDir });
+  } catch (e) {
+    if (!(e instanceof LibraryLockedError)) throw e;
+    const db = openDatabase(dataPaths(ctx.dataDir).catalog);
+    try {
+      return storeSetting(new Catalog(db, () => STAGE_NAMES), modelStore(ctx), key, value);
+    } finally {
+      db.close();
+    }
+  }
+  try {
+    const change = lib.setSetting(key, value);
+    await change.captionCheck?.catch((e: unknown) => ctx.io.err.write(`shoebox: caption check failed: ${e instanceof Error ? e.message : String(e)}\n`));
+    return change.value;
+  } finally {
+    await lib.close();
   }
 }

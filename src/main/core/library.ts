@@ -26,6 +26,7 @@ import type { CaptionCalibration } from './ml/caption-check.ts';
 import { captionThreshold, checkCaptions, storedCalibration } from './captions/calibration.ts';
 import { followCaptionChoice, followModelChoice, retirePreviousModel } from './model-switch.ts';
 import { readStatus, withWaiting } from './status.ts';
+import { changeSetting, type SettingChange } from './setting-change.ts';
 
 export interface LibraryOptions {
   dataDir: string;
@@ -149,6 +150,20 @@ export class Library {
   /** A new active CLIP model queues embed and tags again ([Note: model switch]). */
   followModelChoice(): void {
     followModelChoice(this);
+  }
+
+  /**
+   * Validates and stores a setting and runs its reactions ([setting-change.ts]); throws
+   * SettingError for an unknown setting or a value it does not take. The window and the CLI both
+   * change settings through here.
+   */
+  setSetting(key: string, value: string): SettingChange {
+    return changeSetting(this.catalog, this.models, {
+      followModelChoice: () => this.followModelChoice(),
+      followCaptionChoice: () => this.followCaptionChoice(),
+      checkCaptions: () => this.checkCaptions(),
+      kick: () => this.pipeline.kick(),
+    }, key, value);
   }
 
   /** Opens a library for writing: takes the data folder's lock (one engine per library). */

@@ -9,6 +9,7 @@ import { STAGE_NAMES } from '../pipeline/stages.ts';
 import { ModelError, resolveHubEndpoint, type ModelProgress } from '../models/download.ts';
 import type { ModelSpec, ModelTask } from '../models/spec.ts';
 import { SETTINGS, readSetting, settingDef } from '../settings.ts';
+import { SettingError, type SettingChange } from '../setting-change.ts';
 import type { ApiError, ApiEventSource, ApiEvents, ApiHandlers, EventName, ModelInfo, SettingInfo } from '../../../shared/contract.ts';
 import type { ApiResult } from '../../../shared/bridge.ts';
 import { ApiValidationError, isMethodName, validateArgs } from '../../../shared/validate.ts';
@@ -333,28 +334,17 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
     settings: async () => Object.keys(SETTINGS).map(settingInfo),
 
     setSetting: async ({ key, value }) => {
-      if (!Object.hasOwn(SETTINGS, key)) {
-        throw new ApiValidationError(`setSetting: unknown setting ${JSON.stringify(key)}; settings: ${Object.keys(SETTINGS).join(', ')}`);
-      }
-      // Exactly as `shoebox settings set` checks it: the model ids come from the models folder.
-      const specs = lib.models.specs();
-      const ids = (task: ModelTask) => specs.filter((s) => s.task === task).map((s) => s.id);
-      let parsed: string;
+      let change: SettingChange;
       try {
-        parsed = settingDef(key).parse(value, { clipModels: ids('clip'), captionModels: ids('caption') });
+        change = lib.setSetting(key, value);
       } catch (e) {
-        throw new ApiValidationError(`setSetting: ${e instanceof Error ? e.message : String(e)}`);
+        if (!(e instanceof SettingError)) throw e;
+        if (e.code === 'unknown') throw new ApiValidationError(`setSetting: unknown setting ${JSON.stringify(key)}; settings: ${Object.keys(SETTINGS).join(', ')}`);
+        throw new ApiValidationError(`setSetting: ${e.message}`);
       }
-      lib.catalog.setSetting(key, parsed);
-      if (key === 'clip_model') lib.followModelChoice();
-      if (key.startsWith('caption_')) lib.followCaptionChoice();
-      if (key === 'caption_threshold') {
-        void lib
-          .checkCaptions()
-          .then(() => events.emit('changed', { what: 'annotations' }))
-          .catch((e: unknown) => log(`caption check failed: ${e instanceof Error ? e.message : String(e)}`));
-      }
-      lib.pipeline.kick();
+      void change.captionCheck
+        ?.then(() => events.emit('changed', { what: 'annotations' }))
+        .catch((e: unknown) => log(`caption check failed: ${e instanceof Error ? e.message : String(e)}`));
       events.emit('changed', { what: 'settings' });
       if (key === 'clip_model' || key === 'caption_model') events.emit('changed', { what: 'models' });
       return settingInfo(key);
