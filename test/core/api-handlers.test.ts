@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Library } from '../../src/main/core/library.ts';
 import { callApi, createApi, toApiError, ApiFailure, PROGRESS_INTERVAL_MS, type Api } from '../../src/main/core/api/handlers.ts';
 import { ApiValidationError } from '../../src/shared/validate.ts';
+import { FolderError } from '../../src/main/core/folder-error.ts';
 import type { ApiEvents, EventName } from '../../src/shared/contract.ts';
 import type { StageProgress } from '../../src/shared/types.ts';
 import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
@@ -219,6 +220,7 @@ describe('api handlers', () => {
     expect(toApiError(new ApiFailure('unsupported', 'no'))).toEqual({ code: 'unsupported', message: 'no' });
     expect(toApiError(new Error('disk full'))).toEqual({ code: 'failed', message: 'disk full' });
     expect(toApiError('weird')).toEqual({ code: 'failed', message: 'weird' });
+    expect(toApiError(new FolderError('unreadable', '/x', 'cannot read /x: EACCES'))).toEqual({ code: 'failed', message: 'cannot read /x: EACCES' });
   });
 
   it('retries failed photos, counting the photos as well as their tasks', async () => {

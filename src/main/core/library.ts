@@ -27,6 +27,8 @@ import { captionThreshold, checkCaptions, storedCalibration } from './captions/c
 import { followCaptionChoice, followModelChoice, retirePreviousModel } from './model-switch.ts';
 import { readStatus, withWaiting } from './status.ts';
 import { changeSetting, type SettingChange } from './setting-change.ts';
+import { checkFolder } from './folder-error.ts';
+import { NotInLibraryError } from './annotate/editor.ts';
 
 export interface LibraryOptions {
   dataDir: string;
@@ -173,11 +175,10 @@ export class Library {
     return new Library(opts, lock);
   }
 
+  /** Adds a folder to the library; throws FolderError when it is not there, not a folder or unreadable. */
   async addFolder(dir: string): Promise<{ path: string; added: boolean }> {
     const abs = path.resolve(dir);
-    const st = await fs.promises.stat(abs).catch(() => null);
-    if (!st) throw new Error(`no such folder: ${abs}`);
-    if (!st.isDirectory()) throw new Error(`not a folder: ${abs}`);
+    await checkFolder(abs);
     const { folder, added } = this.catalog.addFolder(abs);
     await this.watcher?.refresh();
     return { path: folder.path, added };
@@ -237,7 +238,7 @@ export class Library {
 
   async similar(photoPath: string, opts: SearchOptions = {}): Promise<SearchResult> {
     const photo = this.catalog.photoByPath(path.resolve(photoPath));
-    if (!photo) throw new Error(`not in the library: ${path.resolve(photoPath)}`);
+    if (!photo) throw new NotInLibraryError(`not in the library: ${path.resolve(photoPath)}`);
     return this.search.similar(photo.id, opts);
   }
 

@@ -1,7 +1,6 @@
 // The engine side of the window contract: one handler per method of ApiMethods over a Library, and
 // the events the window listens to. The Electron IPC binding and `shoebox serve` bind these same
 // handlers; callApi is the one place where an argument is checked and an error becomes an ApiError.
-import fs from 'node:fs';
 import type { Library } from '../library.ts';
 import { Editor, NotInLibraryError } from '../annotate/editor.ts';
 import { PhotoBrowser, DEFAULT_PAGE } from '../catalog/browse.ts';
@@ -10,6 +9,7 @@ import { ModelError, resolveHubEndpoint, type ModelProgress } from '../models/do
 import type { ModelSpec, ModelTask } from '../models/spec.ts';
 import { SETTINGS, readSetting, settingDef } from '../settings.ts';
 import { SettingError, type SettingChange } from '../setting-change.ts';
+import { FolderError } from '../folder-error.ts';
 import type { ApiError, ApiEventSource, ApiEvents, ApiHandlers, EventName, ModelInfo, SettingInfo } from '../../../shared/contract.ts';
 import type { ApiResult } from '../../../shared/bridge.ts';
 import { ApiValidationError, isMethodName, validateArgs } from '../../../shared/validate.ts';
@@ -51,6 +51,8 @@ export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiValidationError) return { code: 'invalid-argument', message };
   if (e instanceof ApiFailure) return { code: e.code, message };
   if (e instanceof NotInLibraryError) return { code: 'not-found', message };
+  // A folder that is not there is not found; a file is the wrong argument; one that cannot be read failed.
+  if (e instanceof FolderError) return { code: e.code === 'not-found' ? 'not-found' : e.code === 'not-a-directory' ? 'invalid-argument' : 'failed', message };
   if (e instanceof ModelError) {
     if (e.code === 'unknown-model') return { code: 'not-found', message };
     if (e.code === 'invalid') return { code: 'invalid-argument', message };
@@ -254,9 +256,6 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
     folders: async () => lib.catalog.folderInfos(),
 
     addFolder: async ({ path }) => {
-      const st = await fs.promises.stat(path).catch(() => null);
-      if (!st) throw new ApiFailure('not-found', `no such folder: ${path}`);
-      if (!st.isDirectory()) throw new ApiValidationError(`addFolder: ${path} is a file, not a folder`);
       const r = await lib.addFolder(path);
       if (r.added) {
         events.emit('changed', { what: 'folders' });
