@@ -135,7 +135,7 @@ async function start(): Promise<void> {
 
 /** The tray icon where the desktop has one, and the Dock menu on macOS: show, pause or resume indexing, quit. */
 function startTray(a: Api): void {
-  const state: TrayState = { paused: library?.pipeline.isPaused ?? false, left: 0 };
+  const state: TrayState = { paused: library?.paused ?? false, left: 0 };
   const actions: TrayActions = {
     show: () => showWindow(),
     pause: () => void a.handlers.pause().catch((e: unknown) => log('pause failed', e)),

@@ -73,7 +73,7 @@ export async function indexCommand(ctx: Context, args: string[], keepWatching: b
     if (why) io.err.write(`search and tags wait: ${why}\n`);
     const captionWhy = lib.ml.captionUnavailable();
     if (captionWhy && lib.status().ml?.captionsOn) io.err.write(`captions wait: ${captionWhy}\n`);
-    const unsubscribe = lib.pipeline.onProgress((stages) => {
+    const unsubscribe = lib.onProgress((stages) => {
       const active = stages.find((s) => s.done < s.total && !(why && s.stage !== 'thumb')) ?? stages[0];
       if (active) bar.update(progressLine(active));
     });

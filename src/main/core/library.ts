@@ -18,7 +18,7 @@ import { Scanner, type FolderScan, type ScanProgress } from './scan/scanner.ts';
 import { FolderWatcher, DEFAULT_WATCH_OPTIONS, type WatchEvent, type WatchOptions } from './scan/watcher.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import { dataPaths, type DataPaths } from './paths.ts';
-import type { LibraryStatus, PhotoDetails, PhotoSummary, SearchResult } from '../../shared/types.ts';
+import type { LibraryStatus, PhotoDetails, PhotoSummary, SearchResult, StageProgress } from '../../shared/types.ts';
 import { Annotations } from './catalog/annotations.ts';
 import { XmpService } from './media/xmp.ts';
 import { endMediaExiftool } from './media/exiftool.ts';
@@ -166,6 +166,38 @@ export class Library {
       checkCaptions: () => this.checkCaptions(),
       kick: () => this.pipeline.kick(),
     }, key, value);
+  }
+
+  // ── indexing, for the front doors (the pipeline stays the engine's own) ─
+
+  /** Whether indexing is paused (paused, it takes no new batches). */
+  get paused(): boolean {
+    return this.pipeline.isPaused;
+  }
+
+  pause(): void {
+    this.pipeline.pause();
+  }
+
+  resume(): void {
+    this.pipeline.resume();
+  }
+
+  /** New work was queued (an edit, a model installed): indexing looks again now. */
+  kick(): void {
+    this.pipeline.kick();
+  }
+
+  onProgress(listener: (stages: StageProgress[]) => void): () => void {
+    return this.pipeline.onProgress(listener);
+  }
+
+  /** Queues failed tasks again (one stage's, or all): how many tasks, and of how many photos. */
+  retryFailed(stage?: string): { retried: number; photos: number } {
+    const photos = this.queue.failedPhotoCount(stage);
+    const retried = this.queue.retryFailed(stage);
+    if (retried > 0) this.pipeline.kick();
+    return { retried, photos };
   }
 
   /** Opens a library for writing: takes the data folder's lock (one engine per library). */

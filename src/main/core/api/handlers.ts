@@ -133,7 +133,7 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
     lastProgress = Date.now();
     events.emit('progress', p);
   };
-  const offProgress = lib.pipeline.onProgress((p) => {
+  const offProgress = lib.onProgress((p) => {
     pendingProgress = p;
     if (progressTimer) return;
     const wait = lastProgress + PROGRESS_INTERVAL_MS - Date.now();
@@ -178,7 +178,7 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
   const afterEdit = (id: number) => {
     events.emit('changed', { what: 'annotations', ids: [id] });
     // The edit queued the photo's sidecar; the xmp stage writes it when the setting is on.
-    if (readSetting(setting, 'xmp') === 'on') lib.pipeline.kick();
+    if (readSetting(setting, 'xmp') === 'on') lib.kick();
   };
   const activeModel = (task: ModelTask): string | undefined => {
     try {
@@ -207,7 +207,7 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
   const modelsChanged = () => {
     events.emit('changed', { what: 'models' });
     // A model now installed makes its stages available.
-    lib.pipeline.kick();
+    lib.kick();
   };
   const downloadEvent = (id: string, e: ModelProgress) => {
     if (e.status !== 'progress' && e.status !== 'download' && e.status !== 'verify') return;
@@ -216,7 +216,7 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
   };
 
   const handlers: ApiHandlers = {
-    status: async () => ({ ...lib.status(), paused: lib.pipeline.isPaused }),
+    status: async () => ({ ...lib.status(), paused: lib.paused }),
 
     listPhotos: async (a) => browser.page({ offset: a.offset ?? 0, limit: a.limit ?? DEFAULT_PAGE, folder: a.folder, tag: a.tag }),
 
@@ -274,25 +274,22 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
     },
 
     pause: async () => {
-      lib.pipeline.pause();
+      lib.pause();
       events.emit('paused', { paused: true });
-      return { paused: lib.pipeline.isPaused };
+      return { paused: lib.paused };
     },
 
     resume: async () => {
-      lib.pipeline.resume();
+      lib.resume();
       events.emit('paused', { paused: false });
-      return { paused: lib.pipeline.isPaused };
+      return { paused: lib.paused };
     },
 
     retryFailed: async ({ stage }) => {
       if (stage !== undefined && !(STAGE_NAMES as readonly string[]).includes(stage)) {
         throw new ApiValidationError(`retryFailed: unknown stage ${JSON.stringify(stage)}; stages: ${STAGE_NAMES.join(', ')}`);
       }
-      const photos = lib.queue.failedPhotoCount(stage);
-      const retried = lib.queue.retryFailed(stage);
-      if (retried > 0) lib.pipeline.kick();
-      return { retried, photos };
+      return lib.retryFailed(stage);
     },
 
     models: async () => modelInfos(),
