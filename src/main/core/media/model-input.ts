@@ -1,7 +1,7 @@
 // The photo as a model's input: upright 8-bit RGB reduced to a shortest edge, read through the one door for pixels.
 import type { OutputInfo } from 'sharp';
 import type { MediaOptions, RgbPixels } from './decode.ts';
-import { openImage, readPixels } from './open.ts';
+import { openImage, readPixels, type OpenedImage } from './open.ts';
 
 /**
  * Reads a photo (orientation applied, transparency on white, as its thumbnail) reduced so its
@@ -10,10 +10,21 @@ import { openImage, readPixels } from './open.ts';
  * JPEG shrink-on-load makes this cheap.
  */
 export async function readModelInput(file: string, shortEdge: number, options: MediaOptions): Promise<RgbPixels> {
-  const img = await openImage(file, options);
+  const { result } = await readReduced(file, await openImage(file, options), shortEdge);
+  const { data, info } = result;
+  if (info.channels !== 3) throw new Error(`expected 3 channels after conversion, got ${info.channels}`);
+  return { data, width: info.width, height: info.height };
+}
+
+/**
+ * An opened photo's pixels, upright, transparency on white, sRGB, reduced so the shortest edge is
+ * `shortEdge` (never enlarged): what the thumbnail and the models are made from. A damaged file
+ * comes back with its damage note ([Note: image sources]).
+ */
+export function readReduced(file: string, img: OpenedImage, shortEdge: number): Promise<{ result: { data: Buffer; info: OutputInfo }; damaged: string | null }> {
   const short = Math.min(img.width, img.height);
   const long = Math.max(img.width, img.height);
-  const { result } = await readPixels<{ data: Buffer; info: OutputInfo }>(file, img, Math.ceil((shortEdge * long) / short), (pixels) =>
+  return readPixels<{ data: Buffer; info: OutputInfo }>(file, img, Math.ceil((shortEdge * long) / short), (pixels) =>
     pixels
       .resize(shortEdge, shortEdge, { fit: 'outside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
@@ -21,7 +32,4 @@ export async function readModelInput(file: string, shortEdge: number, options: M
       .raw()
       .toBuffer({ resolveWithObject: true }),
   );
-  const { data, info } = result;
-  if (info.channels !== 3) throw new Error(`expected 3 channels after conversion, got ${info.channels}`);
-  return { data, width: info.width, height: info.height };
 }
