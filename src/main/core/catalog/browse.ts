@@ -1,8 +1,8 @@
 // The window's grid queries: one page of photos (newest first) under a folder or with a tag, and the
 // total that filter matches. The page's ids are picked first, so the per-photo columns (caption,
 // tags) are computed for the page only, however deep the offset.
+import path from 'node:path';
 import { statementCache, type Db, type Statement } from './db.ts';
-import { underFolder } from './catalog.ts';
 import type { PhotoSummary } from '../../../shared/types.ts';
 
 export interface BrowseQuery {
@@ -22,6 +22,13 @@ export interface BrowsePage {
 }
 
 export const DEFAULT_PAGE = 200;
+
+/** SQL (on `photos p`) matching the photos at or under a folder, with its arguments. */
+export function underFolder(dir: string): { sql: string; args: string[] } {
+  const abs = path.resolve(dir);
+  const prefix = abs.endsWith(path.sep) ? abs : abs + path.sep;
+  return { sql: '(p.path = ? OR substr(p.path, 1, length(?)) = ?)', args: [abs, prefix, prefix] };
+}
 
 /**
  * The grid's order, the same as Catalog.list: date taken (newest first), then photos without one by

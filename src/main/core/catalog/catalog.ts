@@ -6,7 +6,7 @@ import type { PhotoFacts } from '../media/decode.ts';
 import { mergeFacts, type FactsReader, type MetadataFacts } from '../media/facts.ts';
 import type { DateSource } from '../media/dates.ts';
 import { Annotations } from './annotations.ts';
-import { PhotoBrowser } from './browse.ts';
+import { PhotoBrowser, underFolder } from './browse.ts';
 
 export interface FolderRow {
   id: number;
@@ -64,13 +64,6 @@ export function blobToVector(blob: Buffer): Float32Array {
   const out = new Float32Array(blob.byteLength / 4);
   new Uint8Array(out.buffer).set(blob);
   return out;
-}
-
-/** SQL (on `photos p`) matching the photos at or under a folder, with its arguments. */
-export function underFolder(dir: string): { sql: string; args: string[] } {
-  const abs = path.resolve(dir);
-  const prefix = abs.endsWith(path.sep) ? abs : abs + path.sep;
-  return { sql: '(p.path = ? OR substr(p.path, 1, length(?)) = ?)', args: [abs, prefix, prefix] };
 }
 
 /** True when `child` is `parent` or lies inside it. */

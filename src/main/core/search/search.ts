@@ -1,6 +1,7 @@
 // Search: text → CLIP vector → HNSW kNN, blended with full-text matches on filename, caption and
 // tags, narrowed by folder, date and camera filters. Also "similar to this photo".
-import { underFolder, type Catalog } from '../catalog/catalog.ts';
+import type { Catalog } from '../catalog/catalog.ts';
+import { underFolder } from '../catalog/browse.ts';
 import { dot } from '../ml/clip.ts';
 import type { MlService } from '../ml/service.ts';
 import { idChecksum, VectorIndex, type SyncReport, type VectorSource } from './vector-index.ts';
