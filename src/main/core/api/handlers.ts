@@ -1,19 +1,22 @@
 // The engine side of the window contract: one handler per method of ApiMethods over a Library, and
 // the events the window listens to. The Electron IPC binding and `shoebox serve` bind these same
-// handlers; callApi is the one place where an argument is checked and an error becomes an ApiError.
+// handlers through callApi (errors.ts); the event bus and its progress throttle are in events.ts.
 import type { Library } from '../library.ts';
-import { Editor, NotInLibraryError } from '../annotate/editor.ts';
+import { Editor } from '../annotate/editor.ts';
 import { PhotoBrowser, DEFAULT_PAGE } from '../catalog/browse.ts';
 import { STAGE_NAMES } from '../pipeline/stages.ts';
-import { ModelError, resolveHubEndpoint, type ModelProgress } from '../models/download.ts';
+import { ModelError } from '../models/errors.ts';
+import { resolveHubEndpoint } from '../models/hub.ts';
+import type { ModelProgress } from '../models/progress.ts';
 import type { ModelSpec, ModelTask } from '../models/spec.ts';
 import { SETTINGS, readSetting, settingDef } from '../settings.ts';
 import { SettingError, type SettingChange } from '../setting-change.ts';
-import { FolderError } from '../folder-error.ts';
-import type { ApiError, ApiEventSource, ApiEvents, ApiHandlers, EventName, ModelInfo, SettingInfo } from '../../../shared/contract.ts';
-import type { ApiResult } from '../../../shared/bridge.ts';
-import { ApiValidationError, isMethodName, validateArgs } from '../../../shared/validate.ts';
-import type { StageProgress } from '../../../shared/types.ts';
+import { BackgroundScans } from '../background-scan.ts';
+import { ModelDownloads } from '../model-downloads.ts';
+import type { ApiEventSource, ApiHandlers, ModelInfo, SettingInfo } from '../../../shared/contract.ts';
+import { ApiValidationError } from '../../../shared/validate.ts';
+import { ApiFailure } from './errors.ts';
+import { ApiEventBus, throttleProgress } from './events.ts';
 
 /** What only a desktop shell can do; `shoebox serve` leaves these out and the methods answer 'unsupported'. */
 export interface ApiDoor {
@@ -32,141 +35,25 @@ export interface Api {
   close(): void;
 }
 
-/** An error with its ApiError code, thrown by handlers (not found, unsupported…). */
-export class ApiFailure extends Error {
-  constructor(
-    readonly code: ApiError['code'],
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiFailure';
-  }
-}
-
-const API_CODES: ReadonlySet<string> = new Set<ApiError['code']>(['invalid-argument', 'not-found', 'unsupported', 'failed']);
-
-/** Any thrown value as it crosses a boundary: validation → invalid-argument, unknown photo or model → not-found, else failed. */
-export function toApiError(e: unknown): ApiError {
-  const message = e instanceof Error ? e.message : typeof e === 'string' ? e : 'unknown error';
-  if (e instanceof ApiValidationError) return { code: 'invalid-argument', message };
-  if (e instanceof ApiFailure) return { code: e.code, message };
-  if (e instanceof NotInLibraryError) return { code: 'not-found', message };
-  // A folder that is not there is not found; a file is the wrong argument; one that cannot be read failed.
-  if (e instanceof FolderError) return { code: e.code === 'not-found' ? 'not-found' : e.code === 'not-a-directory' ? 'invalid-argument' : 'failed', message };
-  if (e instanceof ModelError) {
-    if (e.code === 'unknown-model') return { code: 'not-found', message };
-    if (e.code === 'invalid') return { code: 'invalid-argument', message };
-    return { code: 'failed', message };
-  }
-  const code = (e as { code?: unknown } | null)?.code;
-  if (e instanceof Error && typeof code === 'string' && API_CODES.has(code)) return { code: code as ApiError['code'], message };
-  return { code: 'failed', message };
-}
-
-/**
- * Checks a raw argument (from IPC or HTTP) with validateArgs, calls the handler and answers the
- * result or the ApiError; never throws. Every binding enters the engine through here.
- */
-export async function callApi(handlers: ApiHandlers, method: string, raw: unknown): Promise<ApiResult<unknown>> {
-  try {
-    if (!isMethodName(method)) throw new ApiValidationError(`unknown method ${JSON.stringify(method)}`);
-    const args = validateArgs(method, raw);
-    const handler = handlers[method] as (a: unknown) => Promise<unknown>;
-    return { ok: true, value: await handler(args) };
-  } catch (e) {
-    return { ok: false, error: toApiError(e) };
-  }
-}
-
-/** Progress events reach the window at most this often (the last one always arrives). */
-export const PROGRESS_INTERVAL_MS = 100;
-
-type Listener = (payload: never) => void;
-
-class Events implements ApiEventSource {
-  private readonly listeners = new Map<EventName, Set<Listener>>();
-  private closed = false;
-
-  on<E extends EventName>(event: E, cb: (payload: ApiEvents[E]) => void): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    const l = cb as Listener;
-    set.add(l);
-    return () => set.delete(l);
-  }
-
-  emit<E extends EventName>(event: E, payload: ApiEvents[E]): void {
-    if (this.closed) return;
-    for (const l of [...(this.listeners.get(event) ?? [])]) {
-      try {
-        (l as (p: ApiEvents[E]) => void)(payload);
-      } catch {
-        // One listener's failure never stops the others, nor the engine.
-      }
-    }
-  }
-
-  close(): void {
-    this.closed = true;
-    this.listeners.clear();
-  }
-}
-
 /** Builds the handlers and events over an open library (the app and serve each make one). */
 export function createApi(lib: Library, door: ApiDoor = {}): Api {
-  const events = new Events();
+  const events = new ApiEventBus();
   const browser = new PhotoBrowser(lib.db);
   const editor = new Editor(lib.db, () => STAGE_NAMES);
-  const downloads = new Map<string, AbortController>();
+  const downloads = new ModelDownloads(lib.models);
   const log = door.log ?? ((m: string) => console.error(`shoebox: ${m}`));
   let closed = false;
 
-  // ── progress, throttled ──────────────────────────────────────────────
-  let lastProgress = 0;
-  let pendingProgress: StageProgress[] | null = null;
-  let progressTimer: ReturnType<typeof setTimeout> | null = null;
-  const flushProgress = () => {
-    progressTimer = null;
-    const p = pendingProgress;
-    if (!p) return;
-    pendingProgress = null;
-    lastProgress = Date.now();
-    events.emit('progress', p);
-  };
-  const offProgress = lib.onProgress((p) => {
-    pendingProgress = p;
-    if (progressTimer) return;
-    const wait = lastProgress + PROGRESS_INTERVAL_MS - Date.now();
-    if (wait <= 0) flushProgress();
-    else {
-      progressTimer = setTimeout(flushProgress, wait);
-      progressTimer.unref?.();
-    }
-  });
+  const stopProgress = throttleProgress((l) => lib.onProgress(l), events);
 
-  // ── background scans after a folder is added: one at a time, coalesced ──
-  let scanning = false;
-  let scanAgain = false;
-  const rescan = () => {
-    if (scanning) {
-      scanAgain = true;
-      return;
-    }
-    scanning = true;
-    void (async () => {
-      do {
-        scanAgain = false;
-        try {
-          await lib.scan();
-        } catch (e) {
-          if (!closed) log(`scan failed: ${e instanceof Error ? e.message : String(e)}`);
-        }
-        events.emit('changed', { what: 'photos' });
-        events.emit('changed', { what: 'folders' });
-      } while (scanAgain && !closed);
-      scanning = false;
-    })();
-  };
+  // Background scans after a folder is added: one at a time, coalesced.
+  const scans = new BackgroundScans(() => lib.scan(), {
+    onError: (e) => log(`scan failed: ${e instanceof Error ? e.message : String(e)}`),
+    onRound: () => {
+      events.emit('changed', { what: 'photos' });
+      events.emit('changed', { what: 'folders' });
+    },
+  });
 
   // ── helpers ───────────────────────────────────────────────────────────
   const setting = (key: string) => lib.catalog.setting(key);
@@ -259,7 +146,7 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
       const r = await lib.addFolder(path);
       if (r.added) {
         events.emit('changed', { what: 'folders' });
-        rescan();
+        scans.request();
       }
       return r;
     },
@@ -297,19 +184,15 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
     downloadModel: async ({ id }) => {
       const spec = lib.models.spec(id);
       if (downloads.has(spec.id)) return { started: false };
-      const controller = new AbortController();
-      downloads.set(spec.id, controller);
-      const endpoint = resolveHubEndpoint(setting('hub_endpoint'));
-      void lib.models
-        .download(spec, { endpoint, signal: controller.signal, onProgress: (e) => downloadEvent(spec.id, e) })
-        .then(
-          () => {
-            events.emit('download', { status: 'done', id: spec.id });
-            if (!closed) modelsChanged();
-          },
-          (e: unknown) => events.emit('download', { status: 'error', id: spec.id, message: e instanceof Error ? e.message : String(e) }),
-        )
-        .finally(() => downloads.delete(spec.id));
+      downloads.start(spec, {
+        endpoint: resolveHubEndpoint(setting('hub_endpoint')),
+        onProgress: (e) => downloadEvent(spec.id, e),
+        onDone: () => {
+          events.emit('download', { status: 'done', id: spec.id });
+          if (!closed) modelsChanged();
+        },
+        onError: (e) => events.emit('download', { status: 'error', id: spec.id, message: e instanceof Error ? e.message : String(e) }),
+      });
       return { started: true };
     },
 
@@ -364,10 +247,9 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
     close() {
       if (closed) return;
       closed = true;
-      offProgress();
-      if (progressTimer) clearTimeout(progressTimer);
-      progressTimer = null;
-      for (const c of downloads.values()) c.abort();
+      stopProgress();
+      scans.close();
+      downloads.abortAll();
       events.close();
     },
   };

@@ -9,12 +9,6 @@ import { checkRelativePath, modelFilePath } from './paths.ts';
 import { ProgressTracker, type FileProgress, type ProgressListener } from './progress.ts';
 import type { ModelFile, ModelSpec } from './spec.ts';
 
-// Kept for src/main/core/api/handlers.ts, which imports these from here (another change owns that
-// file); new code imports them from errors.ts, hub.ts and progress.ts.
-export { ModelError } from './errors.ts';
-export { resolveHubEndpoint } from './hub.ts';
-export type { ModelProgress } from './progress.ts';
-
 const USER_AGENT = 'shoebox (model download)';
 const MAX_REDIRECTS = 10;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
