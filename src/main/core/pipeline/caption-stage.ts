@@ -2,8 +2,7 @@
 // decoded again with beam search when it scores under the threshold (BLIP's CapFilt, with CLIP).
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Stage, ItemResult } from './stage.ts';
-import type { StageDeps } from './stages.ts';
+import type { ItemResult, StageBody, StageDeps } from './stage.ts';
 import type { PhotoRow } from '../catalog/catalog.ts';
 import type { AutoCaption } from '../catalog/annotations.ts';
 import { parseProcessorConfig } from '../ml/preprocess.ts';
@@ -64,10 +63,9 @@ function reusable(existing: AutoCaption | undefined, spec: ModelSpec, task: stri
   return !!existing && existing.modelId === spec.id && existing.revision === spec.revision && existing.task === task;
 }
 
-export function captionStage(deps: StageDeps, opts: { batchSize?: number } = {}): Stage {
+export function captionStage(deps: StageDeps, opts: { batchSize?: number } = {}): StageBody {
   const get = (k: string) => deps.catalog.setting(k);
   return {
-    name: 'caption',
     priority: 3,
     batchSize: opts.batchSize ?? 4,
     concurrency: 1,

@@ -1,13 +1,11 @@
 // The embedding stage: CLIP image embeddings for batches of photos, from the thumbnail stage's decode.
-import type { Stage, ItemResult } from './stage.ts';
-import type { StageDeps } from './stages.ts';
+import type { ItemResult, StageBody, StageDeps } from './stage.ts';
 import type { PhotoRow } from '../catalog/catalog.ts';
 import { modelSourceEdge, type RgbImage } from '../ml/preprocess.ts';
 import { readModelInput } from '../media/model-input.ts';
 
-export function embedStage(deps: StageDeps, opts: { batchSize: number }): Stage {
+export function embedStage(deps: StageDeps, opts: { batchSize: number }): StageBody {
   return {
-    name: 'embed',
     priority: 1,
     batchSize: opts.batchSize,
     // Two batches in flight: the next batch is decoded and preprocessed while this one runs.

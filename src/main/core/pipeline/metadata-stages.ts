@@ -1,15 +1,13 @@
 // Two stages around the photo's own metadata: 'meta' reads it with exiftool — descriptions and
 // keywords imported as user data, date, camera and position merged into the photo's facts —
 // and 'xmp' writes captions and tags to the XMP sidecar when the user turned that on.
-import type { Stage, ItemResult } from './stage.ts';
-import type { StageDeps } from './stages.ts';
+import type { ItemResult, StageBody, StageDeps } from './stage.ts';
 import { importMetadata, syncSidecar } from '../annotate/sidecar-sync.ts';
 import { readSetting } from '../settings.ts';
 import { UnreadableFileError } from '../media/xmp.ts';
 
-export function metaStage(deps: StageDeps): Stage {
+export function metaStage(deps: StageDeps): StageBody {
   return {
-    name: 'meta',
     priority: 0,
     batchSize: 8,
     concurrency: 1,
@@ -40,9 +38,8 @@ export function metaStage(deps: StageDeps): Stage {
   };
 }
 
-export function xmpStage(deps: StageDeps): Stage {
+export function xmpStage(deps: StageDeps): StageBody {
   return {
-    name: 'xmp',
     priority: 5,
     batchSize: 8,
     concurrency: 1,

@@ -1,5 +1,11 @@
 // What a pipeline stage is: a named, prioritised batch handler whose results commit with its task.
-import type { PhotoRow } from '../catalog/catalog.ts';
+import type { Catalog, PhotoRow } from '../catalog/catalog.ts';
+import type { Annotations } from '../catalog/annotations.ts';
+import type { XmpService } from '../media/xmp.ts';
+import type { MediaOptions } from '../media/decode.ts';
+import type { CacheStore } from '../media/cache.ts';
+import type { MlService } from '../ml/service.ts';
+import type { ModelInputHandoff } from './handoff.ts';
 
 /** The outcome for one photo. `commit` runs inside the transaction that marks the task done. */
 export type ItemResult = { ok: true; commit?: () => void } | { ok: false; error: string };
@@ -31,3 +37,28 @@ export interface Stage {
   /** Processes a batch. One photo's failure is its ItemResult, never a throw. */
   runBatch(photos: readonly PhotoRow[], ctx: StageContext): Promise<ItemResult[]>;
 }
+
+/** What the stages are built from: the engine's services, wired by the library. */
+export interface StageDeps {
+  catalog: Catalog;
+  cache: CacheStore;
+  media: MediaOptions;
+  ml: MlService;
+  /** Decoded model input passed from the thumbnail stage to the embedding stage. */
+  handoff: ModelInputHandoff;
+  /** A new embedding was committed: the live vector index takes it. */
+  onEmbedding?: (photoId: number, modelId: string, vector: Float32Array) => void;
+  /** Captions and tags. */
+  notes: Annotations;
+  /** The caption check's threshold now (calibrated or set), or null before there is one. */
+  captionThreshold: () => number | null;
+  /** Reads the photo's own metadata and writes XMP sidecars. */
+  xmp: XmpService;
+  /** Runs catalog writes in one transaction. */
+  transact: <T>(fn: () => T) => T;
+  /** A photo's automatic caption or tags changed (its XMP sidecar is due). */
+  onAnnotated?: (photoId: number) => void;
+}
+
+/** A stage as its factory builds it: everything but the name, which the registry (stages.ts) gives it. */
+export type StageBody = Omit<Stage, 'name'>;

@@ -1,6 +1,5 @@
 // The zero-shot tag stage (the CLIP paper's classifier): labels scored against a photo's embedding.
-import type { Stage, ItemResult } from './stage.ts';
-import type { StageDeps } from './stages.ts';
+import type { ItemResult, StageBody, StageDeps } from './stage.ts';
 import type { LabelMatrix } from '../ml/service.ts';
 
 export interface TagPolicy {
@@ -36,9 +35,8 @@ export function zeroShot(vector: Float32Array, labels: LabelMatrix, policy: TagP
   return scored.sort((a, b) => b.score - a.score).slice(0, policy.maxTags);
 }
 
-export function tagsStage(deps: StageDeps, policy: TagPolicy = DEFAULT_TAG_POLICY): Stage {
+export function tagsStage(deps: StageDeps, policy: TagPolicy = DEFAULT_TAG_POLICY): StageBody {
   return {
-    name: 'tags',
     priority: 2,
     batchSize: 64,
     concurrency: 1,

@@ -1,13 +1,11 @@
 // The thumbnail stage: decode once, store the photo's facts (size, EXIF), write thumb and preview.
-import type { Stage, ItemResult } from './stage.ts';
-import type { StageDeps } from './stages.ts';
+import type { ItemResult, StageBody, StageDeps } from './stage.ts';
 import { MediaError, processPhoto } from '../media/decode.ts';
 import { fingerprintFile } from '../media/fingerprint.ts';
 import { isRawName } from '../media/formats.ts';
 
-export function thumbStage(deps: StageDeps, opts: { concurrency: number }): Stage {
+export function thumbStage(deps: StageDeps, opts: { concurrency: number }): StageBody {
   return {
-    name: 'thumb',
     priority: 0,
     batchSize: 4,
     concurrency: opts.concurrency,
