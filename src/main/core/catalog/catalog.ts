@@ -7,6 +7,7 @@ import { mergeFacts, type FactsReader, type MetadataFacts } from '../media/facts
 import type { DateSource } from '../media/dates.ts';
 import { Annotations } from './annotations.ts';
 import { PhotoBrowser, underFolder } from './browse.ts';
+import { TaskQueue } from './tasks.ts';
 
 export interface FolderRow {
   id: number;
@@ -78,6 +79,8 @@ export class Catalog {
     readonly db: Db,
     /** Stages every new or changed photo is queued for, in registry order. */
     private readonly stages: () => readonly string[],
+    /** Where a new or changed photo's tasks go. */
+    private readonly queue: TaskQueue = new TaskQueue(db),
   ) {
     this.sql = statementCache(db);
   }
@@ -180,15 +183,6 @@ export class Catalog {
     return this.sql('SELECT * FROM photos WHERE fingerprint = ? ORDER BY missing_since IS NULL, id').all(fp) as PhotoRow[];
   }
 
-  private enqueueAll(photoId: number, now: number): void {
-    const stmt = this.sql(
-      `INSERT INTO tasks (photo_id, stage, state, attempts, next_at, error, created_at, updated_at)
-       VALUES (?, ?, 'pending', 0, 0, NULL, ?, ?)
-       ON CONFLICT (photo_id, stage) DO UPDATE SET state = 'pending', attempts = 0, next_at = 0, error = NULL, created_at = excluded.created_at, updated_at = excluded.updated_at`,
-    );
-    for (const stage of this.stages()) stmt.run(photoId, stage, now, now);
-  }
-
   insertPhoto(f: NewFile, now = Date.now()): number {
     const info = this.sql(
         `INSERT INTO photos (folder_id, path, filename, size, mtime_ms, fingerprint, added_at, updated_at)
@@ -196,7 +190,7 @@ export class Catalog {
       )
       .run(f.folderId, f.path, path.basename(f.path), f.size, f.mtimeMs, f.fingerprint, now, now);
     const id = Number(info.lastInsertRowid);
-    this.enqueueAll(id, now);
+    this.queue.enqueueAll(id, this.stages(), now);
     return id;
   }
 
@@ -224,7 +218,7 @@ export class Catalog {
         `UPDATE photos SET taken_at_source = NULL, time_zone = NULL, camera_make = NULL, camera_model = NULL, lens = NULL,
            gps_lat = NULL, gps_lon = NULL, gps_alt = NULL WHERE id = ?`,
       ).run(id);
-      this.enqueueAll(id, now);
+      this.queue.enqueueAll(id, this.stages(), now);
     }
     return contentChanged;
   }

@@ -1,5 +1,5 @@
 // The durable task queue: rows of (photo, stage) in SQLite. The pipeline is its only consumer.
-import type { Db } from './db.ts';
+import { statementCache, type Db, type Statement } from './db.ts';
 import type { PhotoRow } from './catalog.ts';
 import type { FailedPhoto, StageCounts } from '../../../shared/types.ts';
 
@@ -17,7 +17,22 @@ function requiresClause(requires: readonly string[]): string {
 }
 
 export class TaskQueue {
-  constructor(readonly db: Db) {}
+  /** A prepared statement, cached by its SQL text. */
+  private readonly sql: (text: string) => Statement;
+
+  constructor(readonly db: Db) {
+    this.sql = statementCache(db);
+  }
+
+  /** A new or changed photo: every stage pending again from scratch (the row is made if missing). */
+  enqueueAll(photoId: number, stages: readonly string[], now: number): void {
+    const stmt = this.sql(
+      `INSERT INTO tasks (photo_id, stage, state, attempts, next_at, error, created_at, updated_at)
+       VALUES (?, ?, 'pending', 0, 0, NULL, ?, ?)
+       ON CONFLICT (photo_id, stage) DO UPDATE SET state = 'pending', attempts = 0, next_at = 0, error = NULL, created_at = excluded.created_at, updated_at = excluded.updated_at`,
+    );
+    for (const stage of stages) stmt.run(photoId, stage, now, now);
+  }
 
   /**
    * Up to `limit` tasks of a stage that are due, newest first, skipping photos that are missing,
