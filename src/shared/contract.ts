@@ -135,11 +135,18 @@ export interface ApiEvents {
 export type EventName = keyof ApiEvents;
 export const EVENT_NAMES = ['progress', 'changed', 'download', 'paused'] as const satisfies readonly EventName[];
 
+/** The machine-readable codes of an ApiError: the only list of them. */
+export const API_ERROR_CODES = ['invalid-argument', 'not-found', 'unsupported', 'failed'] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
 /** An error as it crosses a boundary: a message a person can act on, and a machine-readable code. */
 export interface ApiError {
-  code: 'invalid-argument' | 'not-found' | 'unsupported' | 'failed';
+  code: ApiErrorCode;
   message: string;
 }
+
+/** The app's custom protocol for photos' images: shoebox-media://<kind>/<id>. */
+export const MEDIA_SCHEME = 'shoebox-media';
 
 /** What the renderer talks to: the same interface behind IPC (the app) and HTTP (serve). */
 export interface ShoeboxClient {

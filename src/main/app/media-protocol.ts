@@ -5,8 +5,8 @@ import { Readable } from 'node:stream';
 import type { ImageKind } from '../../shared/contract.ts';
 import { IMAGE_KINDS, parsePhotoId, parseRange, type MediaResolver } from '../core/api/media.ts';
 
-/** The scheme the renderer's IPC client builds image URLs with: shoebox-media://<kind>/<id>. */
-export const MEDIA_SCHEME = 'shoebox-media';
+// The scheme the renderer's IPC client builds image URLs with (shared/contract.ts).
+export { MEDIA_SCHEME } from '../../shared/contract.ts';
 
 /**
  * Registered before the app is ready (protocol.registerSchemesAsPrivileged): a standard URL (host

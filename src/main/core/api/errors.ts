@@ -4,7 +4,7 @@
 import { NotInLibraryError } from '../annotate/editor.ts';
 import { ModelError } from '../models/errors.ts';
 import { FolderError } from '../folder-error.ts';
-import type { ApiError, ApiHandlers } from '../../../shared/contract.ts';
+import { API_ERROR_CODES, type ApiError, type ApiHandlers } from '../../../shared/contract.ts';
 import type { ApiResult } from '../../../shared/bridge.ts';
 import { ApiValidationError, isMethodName, validateArgs } from '../../../shared/validate.ts';
 
@@ -19,7 +19,7 @@ export class ApiFailure extends Error {
   }
 }
 
-const API_CODES: ReadonlySet<string> = new Set<ApiError['code']>(['invalid-argument', 'not-found', 'unsupported', 'failed']);
+const API_CODES: ReadonlySet<string> = new Set<string>(API_ERROR_CODES);
 
 /** Any thrown value as it crosses a boundary: validation → invalid-argument, unknown photo or model → not-found, else failed. */
 export function toApiError(e: unknown): ApiError {

@@ -2,39 +2,36 @@
 // passed on to it at most every PROGRESS_INTERVAL_MS.
 import type { ApiEventSource, ApiEvents, EventName } from '../../../shared/contract.ts';
 import type { StageProgress } from '../../../shared/types.ts';
+import { Emitter } from '../emitter.ts';
 
 /** Progress events reach the window at most this often (the last one always arrives). */
 export const PROGRESS_INTERVAL_MS = 100;
 
-type Listener = (payload: never) => void;
-
 /** The event bus: a listener's failure never stops the others; after close() nothing is emitted. */
 export class ApiEventBus implements ApiEventSource {
-  private readonly listeners = new Map<EventName, Set<Listener>>();
+  private readonly channels = new Map<EventName, Emitter<never>>();
   private closed = false;
 
+  private channel<E extends EventName>(event: E): Emitter<ApiEvents[E]> {
+    let c = this.channels.get(event);
+    // One listener's failure never stops the others, nor the engine.
+    if (!c) this.channels.set(event, (c = new Emitter<never>(() => undefined)));
+    return c as unknown as Emitter<ApiEvents[E]>;
+  }
+
   on<E extends EventName>(event: E, cb: (payload: ApiEvents[E]) => void): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    const l = cb as Listener;
-    set.add(l);
-    return () => set.delete(l);
+    return this.channel(event).on(cb);
   }
 
   emit<E extends EventName>(event: E, payload: ApiEvents[E]): void {
     if (this.closed) return;
-    for (const l of [...(this.listeners.get(event) ?? [])]) {
-      try {
-        (l as (p: ApiEvents[E]) => void)(payload);
-      } catch {
-        // One listener's failure never stops the others, nor the engine.
-      }
-    }
+    this.channels.get(event)?.emit(payload as never);
   }
 
   close(): void {
     this.closed = true;
-    this.listeners.clear();
+    for (const c of this.channels.values()) c.clear();
+    this.channels.clear();
   }
 }
 

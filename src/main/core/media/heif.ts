@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import sharp, { type Metadata } from 'sharp';
 import exifr from 'exifr';
 import { MediaError } from './errors.ts';
+import { Emitter } from '../emitter.ts';
 import type { MediaOptions } from './decode.ts';
 import { checkPixelLimit, type OpenedImage } from './open.ts';
 import type { HeifRequest, HeifResponse } from './heif-worker.ts';
@@ -92,12 +93,11 @@ export interface HeifDecodeEvent {
   ms: number;
 }
 
-const observers = new Set<(e: HeifDecodeEvent) => void>();
+const decodes = new Emitter<HeifDecodeEvent>();
 
 /** Calls `fn` after every decode; returns the function that stops it. */
 export function observeHeifDecodes(fn: (e: HeifDecodeEvent) => void): () => void {
-  observers.add(fn);
-  return () => observers.delete(fn);
+  return decodes.on(fn);
 }
 
 export interface HeifPixels {
@@ -323,7 +323,7 @@ export async function openHeif(file: string, meta: Metadata, options: MediaOptio
     pixels: async (needLongEdge) => {
       const need = Math.max(1, Math.ceil(needLongEdge));
       const res = await heifPool().decode(file, { needLongEdge: need, maxPixels: options.maxPixels, width, height });
-      for (const fn of observers) fn({ file, source: res.source, width: res.width, height: res.height, threadId: res.threadId, heapBytes: res.heapBytes, ms: res.ms });
+      decodes.emit({ file, source: res.source, width: res.width, height: res.height, threadId: res.threadId, heapBytes: res.heapBytes, ms: res.ms });
       let data = Buffer.from(res.data);
       let w = res.width;
       let h = res.height;

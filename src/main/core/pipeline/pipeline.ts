@@ -4,6 +4,7 @@ import type { Db } from '../catalog/db.ts';
 import type { ReadyTask, TaskQueue } from '../catalog/tasks.ts';
 import type { Stage, ItemResult } from './stage.ts';
 import { ProgressMeter } from './progress.ts';
+import { Emitter } from '../emitter.ts';
 import type { StageProgress } from '../../../shared/types.ts';
 
 export interface PipelineOptions {
@@ -23,7 +24,7 @@ export class Pipeline {
   private readonly inFlight = new Map<string, Set<number>>();
   private readonly batchesInFlight = new Map<string, number>();
   private meters = new Map<string, ProgressMeter>();
-  private readonly listeners = new Set<ProgressListener>();
+  private readonly progressEvents = new Emitter<StageProgress[]>();
   private paused = false;
   private abort = new AbortController();
   private wakeUp: (() => void) | null = null;
@@ -63,8 +64,7 @@ export class Pipeline {
   }
 
   onProgress(listener: ProgressListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.progressEvents.on(listener);
   }
 
   progress(): StageProgress[] {
@@ -144,7 +144,7 @@ export class Pipeline {
 
   private emit(): void {
     const snapshot = this.progress();
-    for (const l of this.listeners) l(snapshot);
+    this.progressEvents.emit(snapshot);
   }
 
   private wake(): void {

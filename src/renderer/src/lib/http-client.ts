@@ -2,7 +2,7 @@
 // EventSource on /api/events (reconnecting), images from /media/<kind>/<id>. The access token comes
 // from the page address (`?token=`, then removed from the address bar) or the HttpOnly cookie the
 // server set when the page loaded; images and events rely on that cookie.
-import { EVENT_NAMES, type ApiError, type EventName, type ImageKind, type ShoeboxClient } from '../../../shared/contract.ts';
+import { API_ERROR_CODES, EVENT_NAMES, type ApiError, type EventName, type ImageKind, type ShoeboxClient } from '../../../shared/contract.ts';
 import { ClientError, messageOf } from './client-error.ts';
 
 // The browser objects this client touches, typed minimally so it also loads (in tests) under plain Node.
@@ -37,7 +37,7 @@ export interface HttpClientOptions {
 }
 
 const MAX_RECONNECT_MS = 30_000;
-const CODES: ReadonlySet<string> = new Set<ApiError['code']>(['invalid-argument', 'not-found', 'unsupported', 'failed']);
+const CODES: ReadonlySet<string> = new Set<string>(API_ERROR_CODES);
 
 /** Takes `?token=` out of the address (so it is not bookmarked, shared or left in history); null when absent. */
 export function takeToken(location: { href: string }, history: HistoryLike | undefined): string | null {

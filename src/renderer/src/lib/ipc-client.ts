@@ -1,11 +1,10 @@
 // The window's client inside the app: the contract over IPC through the preload's window.shoebox
 // (ShoeboxBridge); images come from the app's shoebox-media: protocol, never across IPC.
-import type { ImageKind, ShoeboxClient } from '../../../shared/contract.ts';
+import { MEDIA_SCHEME, type ImageKind, type ShoeboxClient } from '../../../shared/contract.ts';
 import type { ShoeboxBridge } from '../../../shared/bridge.ts';
 import { ClientError, messageOf } from './client-error.ts';
 
-/** The app's custom protocol for photos' images: shoebox-media://<kind>/<id>. */
-export const MEDIA_SCHEME = 'shoebox-media';
+export { MEDIA_SCHEME };
 
 export function createIpcClient(bridge: ShoeboxBridge): ShoeboxClient {
   return {
