@@ -128,7 +128,7 @@ describe('people correct the machine', () => {
     const { lib, photos, dataDir } = await setup();
     // The blue photo: its zero-shot tags include 'clear blue sky'.
     const photo = path.join(photos, 'IMG_102.jpg');
-    const ed = new Editor(lib.db, () => STAGE_NAMES);
+    const ed = new Editor(lib.repos);
     ed.setCaption(photo, 'Grandma’s zanzibar teapot');
     const autoTag = lib.photo(ed.photo(photo).id)!.tagDetails.find((t) => t.source === 'auto')!;
     expect(autoTag.tag).toBe('clear blue sky');
@@ -156,7 +156,7 @@ describe('people correct the machine', () => {
     expect(again.list().find((x) => x.path.endsWith('IMG_101.jpg'))!.caption).toBe('a detailed photo of something green');
 
     // Clearing the user's caption shows the automatic one again; a removed user tag stays removed on import.
-    const ed2 = new Editor(again.db, () => STAGE_NAMES);
+    const ed2 = new Editor(again.repos);
     ed2.setCaption(photo, '');
     ed2.removeTags(photo, ['teapot']);
     again = await reopen(again, dataDir);
@@ -180,7 +180,7 @@ describe('people correct the machine', () => {
     await lib.addFolder(photos);
     await lib.index();
     const a = path.join(photos, 'a.jpg');
-    const ed = new Editor(lib.db, () => STAGE_NAMES);
+    const ed = new Editor(lib.repos);
     ed.setCaption(a, 'Red door in Lisbon');
     ed.addTags(a, ['lisbon']);
 

@@ -8,7 +8,7 @@ import { Editor } from '../core/annotate/editor.ts';
 import { CSV_COLUMNS, csvLine, exportRows } from '../core/annotate/export.ts';
 import { syncSidecar } from '../core/annotate/sidecar-sync.ts';
 import { XmpService } from '../core/media/xmp.ts';
-import { TaskQueue } from '../core/catalog/tasks.ts';
+import { openCatalog } from '../core/catalog/repositories.ts';
 import { readSetting } from '../core/settings.ts';
 import { UsageError, type Context } from './context.ts';
 import type { PhotoDetails } from '../../shared/types.ts';
@@ -22,7 +22,8 @@ async function withEditor<T>(ctx: Context, fn: (ed: Editor) => T): Promise<{ res
   if (!fs.existsSync(file)) throw new Error(`no library at ${ctx.dataDir}: add a folder and index it first`);
   const db = openDatabase(file);
   let edited: number | null = null;
-  const ed = new Editor(db, () => STAGE_NAMES, (id) => (edited = id));
+  const repos = openCatalog(db, () => STAGE_NAMES);
+  const ed = new Editor(repos, (id) => (edited = id));
   try {
     const result = fn(ed);
     let sidecar: string | null = null;
@@ -31,7 +32,7 @@ async function withEditor<T>(ctx: Context, fn: (ed: Editor) => T): Promise<{ res
       const xmp = new XmpService();
       const photo = ed.catalog.photo(edited)!;
       try {
-        const queue = new TaskQueue(db);
+        const queue = repos.queue;
         const queued = queue.queuedAt(photo.id, 'xmp');
         sidecar = await syncSidecar(xmp, ed.notes, photo, (f) => db.transaction(f)());
         // The engine need not write it again (unless another edit queued it meanwhile).
@@ -97,7 +98,7 @@ export async function captionCommand(ctx: Context, args: string[], json: boolean
       if (!fs.existsSync(file)) throw new Error(`no library at ${ctx.dataDir}`);
       const db = openDatabase(file, { readonly: true });
       try {
-        const ed = new Editor(db, () => STAGE_NAMES);
+        const ed = new Editor(openCatalog(db, () => STAGE_NAMES));
         showPhoto(ctx, ed.catalog.details(ed.photo(photo).id)!, json);
       } finally {
         db.close();

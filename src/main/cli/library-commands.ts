@@ -106,7 +106,7 @@ function emptyStatus(): LibraryStatus {
 
 export function statusCommand(ctx: Context, json: boolean): number {
   const models = modelStore(ctx);
-  const status = withReader(ctx, (r) => readStatus(r.db, models)) ?? emptyStatus();
+  const status = withReader(ctx, (r) => readStatus(r, models)) ?? emptyStatus();
   if (json) {
     ctx.io.out.write(JSON.stringify({ dataDir: ctx.dataDir, ...status }, null, 2) + '\n');
     return 0;

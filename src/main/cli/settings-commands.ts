@@ -1,6 +1,6 @@
 // CLI settings: `settings`, `settings get <key>`, `settings set <key> <value>` (the app's store too).
 import { openDatabase } from '../core/catalog/db.ts';
-import { Catalog } from '../core/catalog/catalog.ts';
+import { openCatalog } from '../core/catalog/repositories.ts';
 import { Library } from '../core/library.ts';
 import { LibraryLockedError } from '../core/lock.ts';
 import { dataPaths } from '../core/paths.ts';
@@ -20,7 +20,7 @@ export async function settingsCommand(ctx: Context, args: string[], json: boolea
   // Reading settings does not need the engine lock.
   const db = openDatabase(dataPaths(ctx.dataDir).catalog);
   try {
-    const catalog = new Catalog(db, () => STAGE_NAMES);
+    const { catalog } = openCatalog(db, () => STAGE_NAMES);
     const value = (k: string) => catalog.setting(k) ?? settingDef(k).default;
     switch (sub ?? 'list') {
       case 'list': {
@@ -56,7 +56,7 @@ async function setSetting(ctx: Context, key: string, value: string): Promise<str
     if (!(e instanceof LibraryLockedError)) throw e;
     const db = openDatabase(dataPaths(ctx.dataDir).catalog);
     try {
-      return storeSetting(new Catalog(db, () => STAGE_NAMES), modelStore(ctx), key, value);
+      return storeSetting(openCatalog(db, () => STAGE_NAMES).catalog, modelStore(ctx), key, value);
     } finally {
       db.close();
     }

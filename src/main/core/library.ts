@@ -2,8 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase, type Db } from './catalog/db.ts';
-import { Catalog } from './catalog/catalog.ts';
-import { TaskQueue } from './catalog/tasks.ts';
+import type { Catalog } from './catalog/catalog.ts';
+import type { TaskQueue } from './catalog/tasks.ts';
+import type { PhotoBrowser } from './catalog/browse.ts';
+import { openCatalog, type Repositories } from './catalog/repositories.ts';
 import { CacheStore } from './media/cache.ts';
 import { DEFAULT_MEDIA_OPTIONS, type MediaOptions } from './media/decode.ts';
 import { Pipeline, type PipelineOptions } from './pipeline/pipeline.ts';
@@ -19,7 +21,7 @@ import { FolderWatcher, DEFAULT_WATCH_OPTIONS, type WatchEvent, type WatchOption
 import { acquireLock, type Lock } from './lock.ts';
 import { dataPaths, type DataPaths } from './paths.ts';
 import type { LibraryStatus, PhotoDetails, PhotoSummary, SearchResult, StageProgress } from '../../shared/types.ts';
-import { Annotations } from './catalog/annotations.ts';
+import type { Annotations } from './catalog/annotations.ts';
 import { XmpService } from './media/xmp.ts';
 import { endMediaExiftool } from './media/exiftool.ts';
 import type { CaptionCalibration } from './ml/caption-check.ts';
@@ -55,7 +57,10 @@ export interface LibraryOptions {
 export class Library {
   readonly paths: DataPaths;
   readonly db: Db;
+  /** The catalog's repositories, built once (catalog, queue, notes, browser are its members). */
+  readonly repos: Repositories;
   readonly catalog: Catalog;
+  readonly browser: PhotoBrowser;
   readonly queue: TaskQueue;
   readonly cache: CacheStore;
   /** Thumbnail and preview sizes, the decode limit. */
@@ -84,9 +89,8 @@ export class Library {
       lock.release();
       throw e;
     }
-    this.catalog = new Catalog(this.db, () => STAGE_NAMES);
-    this.queue = new TaskQueue(this.db);
-    this.notes = new Annotations(this.db);
+    this.repos = openCatalog(this.db, () => STAGE_NAMES);
+    ({ catalog: this.catalog, queue: this.queue, notes: this.notes, browser: this.browser } = this.repos);
     this.xmp = new XmpService();
     this.cache = new CacheStore(this.paths.thumbs, this.paths.previews, this.paths.cacheTmp);
     this.cache.clearPartial();
@@ -293,7 +297,7 @@ export class Library {
 
   /** Status, with why a stage's tasks wait (a setting is off, a model is missing). */
   status(): LibraryStatus {
-    return withWaiting(readStatus(this.db, this.models), this.pipeline.stages);
+    return withWaiting(readStatus(this.repos, this.models), this.pipeline.stages);
   }
 
   list(opts: { folder?: string; limit?: number; offset?: number } = {}): PhotoSummary[] {

@@ -1,7 +1,8 @@
 // The read-only openers: a catalog, or search, without the engine lock, beside a running app or `watch`.
 import fs from 'node:fs';
-import { openDatabase, type Db } from './catalog/db.ts';
-import { Catalog } from './catalog/catalog.ts';
+import { openDatabase } from './catalog/db.ts';
+import type { Catalog } from './catalog/catalog.ts';
+import { openCatalog, type Repositories } from './catalog/repositories.ts';
 import { ModelStore } from './models/store.ts';
 import { modelSource } from './models/source.ts';
 import { MlService } from './ml/service.ts';
@@ -12,11 +13,11 @@ import { dataPaths } from './paths.ts';
 import type { LibraryOptions } from './library.ts';
 
 /** Opens a catalog read-only, without the lock, so status and list work while an engine runs. */
-export function openReadOnly(dataDir: string, nativeBinding?: string): { catalog: Catalog; db: Db } | null {
+export function openReadOnly(dataDir: string, nativeBinding?: string): Repositories | null {
   const file = dataPaths(dataDir).catalog;
   if (!fs.existsSync(file)) return null;
   const db = openDatabase(file, { readonly: true, nativeBinding });
-  return { db, catalog: new Catalog(db, () => STAGE_NAMES) };
+  return openCatalog(db, () => STAGE_NAMES);
 }
 
 /**

@@ -1,8 +1,7 @@
 // Status assembly: the library's counts, stages, failures and models from any open catalog handle,
 // and what a running engine adds (why a stage's tasks wait).
-import type { Db } from './catalog/db.ts';
-import { Catalog } from './catalog/catalog.ts';
-import { TaskQueue } from './catalog/tasks.ts';
+import type { Catalog } from './catalog/catalog.ts';
+import type { Repositories } from './catalog/repositories.ts';
 import type { ModelStore } from './models/store.ts';
 import { modelSource } from './models/source.ts';
 import type { ModelSource } from './ml/service.ts';
@@ -13,9 +12,7 @@ import { readSetting } from './settings.ts';
 import type { LibraryStatus, MlStatus } from '../../shared/types.ts';
 
 /** Status from any open catalog handle (the engine's, or a read-only one beside a running engine). */
-export function readStatus(db: Db, models?: ModelStore): LibraryStatus {
-  const catalog = new Catalog(db, () => STAGE_NAMES);
-  const queue = new TaskQueue(db);
+export function readStatus({ catalog, queue }: Pick<Repositories, 'catalog' | 'queue'>, models?: ModelStore): LibraryStatus {
   return {
     ...catalog.counts(),
     folders: catalog.folderInfos(),

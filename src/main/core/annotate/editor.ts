@@ -3,9 +3,10 @@
 // beside a running app. An edit queues the photo's XMP sidecar.
 import path from 'node:path';
 import type { Db } from '../catalog/db.ts';
-import { Catalog, type PhotoRow } from '../catalog/catalog.ts';
-import { Annotations } from '../catalog/annotations.ts';
-import { TaskQueue } from '../catalog/tasks.ts';
+import type { Catalog, PhotoRow } from '../catalog/catalog.ts';
+import type { Annotations } from '../catalog/annotations.ts';
+import type { TaskQueue } from '../catalog/tasks.ts';
+import type { Repositories } from '../catalog/repositories.ts';
 import type { PhotoDetails } from '../../../shared/types.ts';
 
 export class NotInLibraryError extends Error {}
@@ -14,15 +15,13 @@ export class Editor {
   readonly catalog: Catalog;
   readonly notes: Annotations;
   private readonly queue: TaskQueue;
+  private readonly db: Db;
 
   constructor(
-    private readonly db: Db,
-    stages: () => readonly string[],
+    repos: Pick<Repositories, 'db' | 'catalog' | 'notes' | 'queue'>,
     private readonly onEdited?: (photoId: number) => void,
   ) {
-    this.catalog = new Catalog(db, stages);
-    this.notes = new Annotations(db);
-    this.queue = new TaskQueue(db);
+    ({ db: this.db, catalog: this.catalog, notes: this.notes, queue: this.queue } = repos);
   }
 
   /** The photo at a path (resolved against the working folder) or with a numeric id. */

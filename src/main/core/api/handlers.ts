@@ -3,7 +3,7 @@
 // handlers through callApi (errors.ts); the event bus and its progress throttle are in events.ts.
 import type { Library } from '../library.ts';
 import { Editor } from '../annotate/editor.ts';
-import { PhotoBrowser, DEFAULT_PAGE } from '../catalog/browse.ts';
+import { DEFAULT_PAGE } from '../catalog/browse.ts';
 import { STAGE_NAMES } from '../pipeline/stages.ts';
 import { ModelError } from '../models/errors.ts';
 import { resolveHubEndpoint } from '../models/hub.ts';
@@ -38,8 +38,8 @@ export interface Api {
 /** Builds the handlers and events over an open library (the app and serve each make one). */
 export function createApi(lib: Library, door: ApiDoor = {}): Api {
   const events = new ApiEventBus();
-  const browser = new PhotoBrowser(lib.db);
-  const editor = new Editor(lib.db, () => STAGE_NAMES);
+  const browser = lib.browser;
+  const editor = new Editor(lib.repos);
   const downloads = new ModelDownloads(lib.models);
   const log = door.log ?? ((m: string) => console.error(`shoebox: ${m}`));
   let closed = false;

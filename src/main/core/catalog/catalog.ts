@@ -79,11 +79,19 @@ export class Catalog {
     readonly db: Db,
     /** Stages every new or changed photo is queued for, in registry order. */
     private readonly stages: () => readonly string[],
-    /** Where a new or changed photo's tasks go. */
-    private readonly queue: TaskQueue = new TaskQueue(db),
+    /** The repositories it works with (openCatalog shares them; a bare catalog makes its own). */
+    repos: { queue?: TaskQueue; notes?: Annotations; browser?: PhotoBrowser } = {},
   ) {
     this.sql = statementCache(db);
+    this.queue = repos.queue ?? new TaskQueue(db);
+    this.notes = repos.notes ?? new Annotations(db);
+    this.browser = repos.browser ?? new PhotoBrowser(db);
   }
+
+  /** Where a new or changed photo's tasks go. */
+  private readonly queue: TaskQueue;
+  private readonly notes: Annotations;
+  private readonly browser: PhotoBrowser;
 
   /** A prepared statement, cached by its SQL text. */
   private readonly sql: (text: string) => Statement;
@@ -481,11 +489,8 @@ export class Catalog {
     return row;
   }
 
-  private browser: PhotoBrowser | undefined;
-
   /** Present photos in the grid's order (the window's pages, without their total). */
   list(opts: { folder?: string; limit?: number; offset?: number } = {}): PhotoSummary[] {
-    this.browser ??= new PhotoBrowser(this.db);
     return this.browser.photos({ ...opts, limit: opts.limit ?? -1 });
   }
 
@@ -494,7 +499,7 @@ export class Catalog {
     if (!p) return undefined;
     const summary = this.sql('SELECT f.path AS folder, f.online FROM folders f WHERE f.id = ?')
       .get(p.folder_id) as { folder: string; online: number };
-    const notes = new Annotations(this.db);
+    const notes = this.notes;
     const captions = notes.captions(id);
     const shown = captions[0];
     const tags = this.sql('SELECT DISTINCT tag FROM tags WHERE photo_id = ? AND hidden = 0 ORDER BY tag').pluck().all(id) as string[];

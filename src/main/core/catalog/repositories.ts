@@ -1,0 +1,28 @@
+// The catalog's repositories, built once over an open database and passed around together: every
+// SQL statement of the engine lives behind one of them.
+import type { Db } from './db.ts';
+import { Catalog } from './catalog.ts';
+import { TaskQueue } from './tasks.ts';
+import { Annotations } from './annotations.ts';
+import { PhotoBrowser } from './browse.ts';
+
+export interface Repositories {
+  db: Db;
+  /** Folders, photos and their derived rows, settings, embeddings. */
+  catalog: Catalog;
+  /** The durable task queue. */
+  queue: TaskQueue;
+  /** Captions and tags, the model's and the user's. */
+  notes: Annotations;
+  /** The grid's and search's reads of photos: pages, filters, full text, summaries. */
+  browser: PhotoBrowser;
+}
+
+/** The repositories over a database; `stages` are the stages a new or changed photo is queued for. */
+export function openCatalog(db: Db, stages: () => readonly string[]): Repositories {
+  const queue = new TaskQueue(db);
+  const notes = new Annotations(db);
+  const browser = new PhotoBrowser(db);
+  const catalog = new Catalog(db, stages, { queue, notes, browser });
+  return { db, catalog, queue, notes, browser };
+}
