@@ -17,6 +17,7 @@ import { isAppUrl, isExternalLink, windowOptions, withCsp } from './window-optio
 import mlWorkerPath from '../core/ml/worker.ts?modulePath';
 import heifWorkerPath from '../core/media/heif-worker.ts?modulePath';
 import { configureHeif } from '../core/media/heif.ts';
+import { errorMessage } from '../../shared/error-message.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 configureHeif({ workerFile: heifWorkerPath });
@@ -113,7 +114,7 @@ async function start(): Promise<void> {
   try {
     library = Library.open({ dataDir, nativeBinding: electronNativeBinding(app.getAppPath()), ml: { workerFile: mlWorkerPath } });
   } catch (e) {
-    dialog.showErrorBox('Shoebox cannot open its library', e instanceof Error ? e.message : String(e));
+    dialog.showErrorBox('Shoebox cannot open its library', errorMessage(e));
     closed = true;
     app.quit();
     return;

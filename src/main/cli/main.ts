@@ -9,6 +9,7 @@ import { modelsCommand } from './models-commands.ts';
 import { settingsCommand } from './settings-commands.ts';
 import { captionCommand, exportCommand, tagsCommand } from './annotate-commands.ts';
 import { serveCommand } from './serve-command.ts';
+import { errorMessage } from '../../shared/error-message.ts';
 
 export const USAGE = `Shoebox: search your own photo folders in plain words, privately.
 
@@ -168,7 +169,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       io.err.write(`shoebox: ${e.message}\n\n${USAGE}`);
       return 2;
     }
-    io.err.write(`shoebox: ${e instanceof Error ? e.message : String(e)}\n`);
+    io.err.write(`shoebox: ${errorMessage(e)}\n`);
     return 1;
   }
   return 0;

@@ -7,6 +7,7 @@ import { Library } from '../core/library.ts';
 import { createApi } from '../core/api/handlers.ts';
 import { libraryMedia, startServer } from '../server/serve.ts';
 import { UsageError, type Context } from './context.ts';
+import { errorMessage } from '../../shared/error-message.ts';
 
 /** The package root (src/main/cli → ../../..), where `npm run build` leaves out/renderer. */
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -78,7 +79,7 @@ export async function serveCommand(ctx: Context, args: string[], opts: { port?: 
             if (e.type === 'error') log(`watch error: ${e.message}`);
           });
         })
-        .catch((e: unknown) => log(`shoebox: indexing failed: ${e instanceof Error ? e.message : String(e)}`));
+        .catch((e: unknown) => log(`shoebox: indexing failed: ${errorMessage(e)}`));
     }
     log('press Ctrl-C to stop');
     await stopped;

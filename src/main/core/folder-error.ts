@@ -1,5 +1,6 @@
 // Why a folder cannot be added: typed, so each front door says it in its own terms (the API's error codes, the CLI's exit status).
 import fs from 'node:fs';
+import { errorMessage } from '../../shared/error-message.ts';
 
 export type FolderErrorCode = 'not-found' | 'not-a-directory' | 'unreadable';
 
@@ -22,7 +23,7 @@ export async function checkFolder(abs: string): Promise<void> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new FolderError('not-found', abs, `no such folder: ${abs}`);
-    throw new FolderError('unreadable', abs, `cannot read ${abs}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new FolderError('unreadable', abs, `cannot read ${abs}: ${errorMessage(e)}`);
   }
   if (!st.isDirectory()) throw new FolderError('not-a-directory', abs, `not a folder: ${abs}`);
 }

@@ -24,7 +24,8 @@ import type { LibraryStatus, PhotoDetails, PhotoSummary, SearchResult, StageProg
 import type { Annotations } from './catalog/annotations.ts';
 import { XmpService } from './media/xmp.ts';
 import { endMediaExiftool } from './media/exiftool.ts';
-import type { CaptionCalibration } from './ml/caption-check.ts';
+import type { CaptionCalibration } from './captions/check.ts';
+import { Captioner } from './captions/captioner.ts';
 import { captionThreshold, checkCaptions, storedCalibration } from './captions/calibration.ts';
 import { followCaptionChoice, followModelChoice, retirePreviousModel } from './model-switch.ts';
 import { readStatus, withWaiting } from './status.ts';
@@ -107,6 +108,9 @@ export class Library {
     this.catalog.onDeleted((ids) => this.search.onDeleted(ids));
     const media = { ...DEFAULT_MEDIA_OPTIONS, ...opts.media };
     this.mediaOptions = media;
+    const onAnnotated = (id: number): void => {
+      this.queue.requeuePhotos([id], ['xmp']);
+    };
     const stages = createStages(
       {
         catalog: this.catalog,
@@ -119,10 +123,18 @@ export class Library {
           this.search.onEmbedding(id, model, v);
         },
         notes: this.notes,
-        captionThreshold: () => this.captionThreshold(),
+        captions: new Captioner({
+          catalog: this.catalog,
+          cache: this.cache,
+          media,
+          ml: this.ml,
+          notes: this.notes,
+          threshold: () => this.captionThreshold(),
+          onAnnotated,
+        }),
         xmp: this.xmp,
         transact: (fn) => this.db.transaction(fn)(),
-        onAnnotated: (id) => this.queue.requeuePhotos([id], ['xmp']),
+        onAnnotated,
       },
       { embedBatch: opts.ml?.embedBatch, captionBatch: opts.ml?.captionBatch },
     );

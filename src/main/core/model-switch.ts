@@ -5,7 +5,7 @@ import type { Catalog } from './catalog/catalog.ts';
 import type { TaskQueue } from './catalog/tasks.ts';
 import type { MlService } from './ml/service.ts';
 import { CLIP_STAGES } from './pipeline/stages.ts';
-import { captionConfig } from './pipeline/caption-stage.ts';
+import { captionConfig } from './captions/config.ts';
 
 export interface ModelSwitchDeps {
   db: Db;

@@ -5,6 +5,7 @@ import type { Catalog } from './catalog/catalog.ts';
 import type { ModelStore } from './models/store.ts';
 import type { ModelTask } from './models/spec.ts';
 import { SETTINGS, settingDef } from './settings.ts';
+import { errorMessage } from '../../shared/error-message.ts';
 
 /** A setting that does not exist ('unknown'), or a value it does not take ('invalid'). */
 export class SettingError extends Error {
@@ -27,7 +28,7 @@ export function parseSetting(models: ModelStore, key: string, value: string): st
   try {
     return def.parse(value, { clipModels: ids('clip'), captionModels: ids('caption') });
   } catch (e) {
-    throw new SettingError('invalid', key, e instanceof Error ? e.message : String(e));
+    throw new SettingError('invalid', key, errorMessage(e));
   }
 }
 

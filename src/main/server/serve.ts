@@ -15,6 +15,7 @@ import { pathSegments } from './paths.ts';
 import { sendError, sendText } from './responses.ts';
 import { callMethod, HEARTBEAT_MS, openEvents, sendMedia, type RouteContext } from './routes.ts';
 import { sendStatic, type StaticSite } from './static.ts';
+import { errorMessage } from '../../shared/error-message.ts';
 
 // The media resolver lives in the engine (one for both doors); these names stay importable from here.
 export { libraryMedia, originalContentType, parseRange, type MediaFile, type MediaResolver } from '../core/api/media.ts';
@@ -100,7 +101,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const server = http.createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       // The path only: the query may hold the token.
-      log(`${req.method} ${(req.url ?? '').split('?')[0]}: ${e instanceof Error ? e.message : String(e)}`);
+      log(`${req.method} ${(req.url ?? '').split('?')[0]}: ${errorMessage(e)}`);
       if (!res.headersSent) sendError(res, 500, 'failed', 'internal error');
       else res.destroy();
     });

@@ -4,8 +4,8 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { Annotations } from '../catalog/annotations.ts';
 import type { TaskQueue } from '../catalog/tasks.ts';
 import type { MlService } from '../ml/service.ts';
-import { calibrateCaptions, type CaptionCalibration } from '../ml/caption-check.ts';
-import { captionConfig } from '../pipeline/caption-stage.ts';
+import { calibrateCaptions, type CaptionCalibration } from './check.ts';
+import { captionConfig } from './config.ts';
 import { readSetting } from '../settings.ts';
 import type { MlStatus } from '../../../shared/types.ts';
 

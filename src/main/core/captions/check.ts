@@ -1,7 +1,7 @@
 // The caption check (after BLIP's CapFilt, with CLIP as the judge): a caption's score is the cosine
 // between its CLIP text embedding and its photo's CLIP image embedding, and the threshold under
 // which a caption is flagged is calibrated on the library itself.
-import { dot } from './clip.ts';
+import { dot } from '../ml/clip.ts';
 import { mulberry32 } from '../random.ts';
 
 /**

@@ -11,6 +11,7 @@ import bmp from 'bmp-js';
 import { MediaError } from './errors.ts';
 import type { MediaOptions } from './decode.ts';
 import { checkPixelLimit, type OpenedImage } from './open.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 /** True for the bytes a BMP file starts with. */
 export function isBmp(head: Buffer): boolean {
@@ -40,7 +41,7 @@ export async function openBmp(file: string, options: MediaOptions): Promise<Open
       try {
         decoded = bmp.decode(buf);
       } catch (e) {
-        throw new MediaError(`corrupt image: the BMP cannot be read (${e instanceof Error ? e.message : String(e)})`);
+        throw new MediaError(`corrupt image: the BMP cannot be read (${errorMessage(e)})`);
       }
       const abgr = decoded.data;
       if (decoded.width !== width || decoded.height !== height || abgr.length < width * height * 4) {

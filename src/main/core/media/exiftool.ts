@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import { MediaError } from './errors.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 /** A single exiftool request that takes longer than this fails (configureMediaExiftool changes it). */
 export const EXIFTOOL_TIMEOUT_MS = 20_000;
@@ -70,7 +71,7 @@ export async function exiftoolRead(file: string, args: string[], what = 'the fil
 }
 
 function describeExiftoolError(e: unknown, what: string): MediaError {
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = errorMessage(e);
   if (/timeout|waited \d+ ?ms/i.test(msg)) {
     return new MediaError(`cannot read ${what}: exiftool took longer than ${timeoutMs / 1000} s and was stopped`);
   }

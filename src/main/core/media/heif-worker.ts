@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 export interface HeifRequest {
   id: number;
@@ -219,12 +220,12 @@ if (parentPort) {
           // An abort or a trap (out of memory inside libheif, an assertion) leaves the wasm
           // instance unusable: the pool retires this worker.
           const fatal = e instanceof RuntimeError || !(e instanceof HeifError || (e instanceof Error && 'code' in e));
-          const res: HeifResponse = { id: req.id, ok: false, error: e instanceof Error ? e.message : String(e), heapBytes: m.HEAPU8.byteLength, fatal };
+          const res: HeifResponse = { id: req.id, ok: false, error: errorMessage(e), heapBytes: m.HEAPU8.byteLength, fatal };
           port.postMessage(res);
         }
       },
       (e: unknown) => {
-        port.postMessage({ id: req.id, ok: false, error: `libheif did not load: ${e instanceof Error ? e.message : String(e)}`, heapBytes: 0, fatal: true } satisfies HeifResponse);
+        port.postMessage({ id: req.id, ok: false, error: `libheif did not load: ${errorMessage(e)}`, heapBytes: 0, fatal: true } satisfies HeifResponse);
       },
     );
   });

@@ -16,6 +16,7 @@ import { MediaError } from './errors.ts';
 import { isBmp, openBmp } from './bmp.ts';
 import { openRaw } from './raw.ts';
 import { heifDecoder, openHeif } from './heif.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 export interface OpenedImage {
   /** The format as catalogued: 'jpeg', 'png', 'heif', 'raw', 'bmp'… */
@@ -38,7 +39,7 @@ const FORMAT_NAMES = 'JPEG, PNG, WebP, AVIF, TIFF, GIF, HEIC, BMP or camera RAW'
 /** sharp's and libvips's errors, worded for the person who owns the photo. */
 export function describeSharpError(e: unknown): MediaError {
   if (e instanceof MediaError) return e;
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = errorMessage(e);
   if (/unsupported image format/i.test(msg)) {
     return new MediaError(`unsupported format: not a ${FORMAT_NAMES} image this build can read`);
   }

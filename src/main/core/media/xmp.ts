@@ -30,6 +30,7 @@ import { isBoilerplate } from './boilerplate.ts';
 import { iptcDate, metadataDate, utcDate } from './dates.ts';
 import { dated, dateFields, exifLater, exifOriginal, firstDate, type LazyDate, type MetadataFacts } from './facts.ts';
 import { validPosition, zoneAt } from './timezone.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 export interface SidecarFields {
   /** New dc:description: null leaves it as it is, a blank string removes it. */
@@ -384,7 +385,7 @@ async function readTags(tool: ExifTool, file: string, isPhoto: boolean): Promise
 
 /** exiftool's reason, without its "Error: " prefix and the " - <file>" suffix it appends. */
 function reason(err: unknown, file: string): string {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return message.replace(/^(Error|Warning):\s*/i, '').replace(` - ${path.resolve(file)}`, '').replace(` - ${file}`, '').trim() || 'unknown exiftool error';
 }
 

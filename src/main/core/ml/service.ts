@@ -102,6 +102,23 @@ export class MlService {
 
   private edgeCache: { id: string; edge: number } | null = null;
 
+  private captionEdges = new Map<string, number>();
+
+  /**
+   * The longest side the active captioner's processor resizes to: what a photo is reduced to
+   * first. Throws when the captioner is missing or its preprocessor_config.json cannot be read.
+   */
+  captionSourceEdge(): number {
+    const { ref } = this.captionModel();
+    let edge = this.captionEdges.get(ref.folder);
+    if (edge === undefined) {
+      const cfg = loadProcessorConfig(ref.folder);
+      edge = Math.max(cfg.shortestEdge, cfg.cropWidth, cfg.cropHeight);
+      this.captionEdges.set(ref.folder, edge);
+    }
+    return edge;
+  }
+
   /** The shortest edge decoded images are reduced to for the active model, or null without one. */
   modelSourceEdge(): number | null {
     if (this.clipUnavailable()) return null;

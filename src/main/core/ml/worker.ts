@@ -6,6 +6,7 @@ import ort from 'onnxruntime-node';
 import { defaultEnvironment, providerCandidates, type ProviderName, type ProviderReport, type ProviderSetting } from './providers.ts';
 import type { WorkerRequest, WorkerResponse, TensorData } from './protocol.ts';
 import { disposeCaptioners, runCaptions } from './caption-runner.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 const sessions = new Map<string, { session: ort.InferenceSession; provider: ProviderName }>();
 const require = createRequire(import.meta.url);
@@ -93,7 +94,7 @@ parentPort!.on('message', async (req: WorkerRequest) => {
         break;
     }
   } catch (e) {
-    res = { id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) };
+    res = { id: req.id, ok: false, error: errorMessage(e) };
   }
   parentPort!.postMessage(res);
 });

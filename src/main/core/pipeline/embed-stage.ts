@@ -3,6 +3,7 @@ import type { ItemResult, StageBody, StageDeps } from './stage.ts';
 import type { PhotoRow } from '../catalog/catalog.ts';
 import { modelSourceEdge, type RgbImage } from '../ml/preprocess.ts';
 import { readModelInput } from '../media/model-input.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 export function embedStage(deps: StageDeps, opts: { batchSize: number }): StageBody {
   return {
@@ -31,7 +32,7 @@ export function embedStage(deps: StageDeps, opts: { batchSize: number }): StageB
             buffers[i] = await enc.pixelsOf(image);
             ok.push(i);
           } catch (e) {
-            results[i] = { ok: false, error: e instanceof Error ? e.message : String(e) };
+            results[i] = { ok: false, error: errorMessage(e) };
           }
         }),
       );

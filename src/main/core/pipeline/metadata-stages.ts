@@ -5,6 +5,7 @@ import type { ItemResult, StageBody, StageDeps } from './stage.ts';
 import { importMetadata, syncSidecar } from '../annotate/sidecar-sync.ts';
 import { readSetting } from '../settings.ts';
 import { UnreadableFileError } from '../media/xmp.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 export function metaStage(deps: StageDeps): StageBody {
   return {
@@ -30,7 +31,7 @@ export function metaStage(deps: StageDeps): StageBody {
             // import. Whether it is a photo at all is the thumbnail stage's to say, and it fails it
             // once, with its reason, instead of a second failure here.
             if (e instanceof UnreadableFileError) return { ok: true };
-            return { ok: false, error: e instanceof Error ? e.message : String(e) };
+            return { ok: false, error: errorMessage(e) };
           }
         }),
       );
@@ -55,7 +56,7 @@ export function xmpStage(deps: StageDeps): StageBody {
           await syncSidecar(deps.xmp, deps.notes, { id: photo.id, path: photo.path, raw: pairedRaw(deps, photo.id) }, deps.transact);
           results.push({ ok: true });
         } catch (e) {
-          results.push({ ok: false, error: e instanceof Error ? e.message : String(e) });
+          results.push({ ok: false, error: errorMessage(e) });
         }
       }
       return results;

@@ -6,6 +6,7 @@ import type { Stage, ItemResult } from './stage.ts';
 import { ProgressMeter } from './progress.ts';
 import { Emitter } from '../emitter.ts';
 import type { StageProgress } from '../../../shared/types.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 export interface PipelineOptions {
   /** Attempts before a failure is recorded on the photo for good. */
@@ -216,7 +217,7 @@ export class Pipeline {
     } catch (e) {
       // A batch that fails as a whole is the stage's problem (its model will not load, the worker
       // keeps dying), not its photos': stop the stage for this run and leave the tasks pending.
-      this.broken.set(stage.name, e instanceof Error ? e.message : String(e));
+      this.broken.set(stage.name, errorMessage(e));
       for (const t of tasks) flight.delete(t.photo.id);
       this.batchesInFlight.set(stage.name, this.batchesInFlight.get(stage.name)! - 1);
       this.emit();

@@ -38,6 +38,14 @@ export interface Stage {
   runBatch(photos: readonly PhotoRow[], ctx: StageContext): Promise<ItemResult[]>;
 }
 
+/** What the caption stage runs: the captioning service, which lives above the pipeline. */
+export interface CaptionWork {
+  /** Why captioning cannot run now (turned off, no model), or null when it can. */
+  unavailable(): string | null;
+  /** Captions a batch; one photo's failure is its ItemResult. */
+  captionBatch(photos: readonly PhotoRow[]): Promise<ItemResult[]>;
+}
+
 /** What the stages are built from: the engine's services, wired by the library. */
 export interface StageDeps {
   catalog: Catalog;
@@ -50,8 +58,8 @@ export interface StageDeps {
   onEmbedding?: (photoId: number, modelId: string, vector: Float32Array) => void;
   /** Captions and tags. */
   notes: Annotations;
-  /** The caption check's threshold now (calibrated or set), or null before there is one. */
-  captionThreshold: () => number | null;
+  /** Makes and checks captions (the captioning service in core/captions, above the pipeline). */
+  captions: CaptionWork;
   /** Reads the photo's own metadata and writes XMP sidecars. */
   xmp: XmpService;
   /** Runs catalog writes in one transaction. */

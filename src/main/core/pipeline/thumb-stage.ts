@@ -3,6 +3,7 @@ import type { ItemResult, StageBody, StageDeps } from './stage.ts';
 import { MediaError, processPhoto } from '../media/decode.ts';
 import { fingerprintFile } from '../media/fingerprint.ts';
 import { isRawName } from '../media/formats.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 export function thumbStage(deps: StageDeps, opts: { concurrency: number }): StageBody {
   return {
@@ -32,7 +33,7 @@ export function thumbStage(deps: StageDeps, opts: { concurrency: number }): Stag
               },
             };
           } catch (e) {
-            return { ok: false, error: e instanceof Error ? e.message : String(e) };
+            return { ok: false, error: errorMessage(e) };
           }
         }),
       );

@@ -5,6 +5,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import { isIgnoredDir, isIgnoredName, isScannedName } from '../media/formats.ts';
 import type { Scanner } from './scanner.ts';
 import { folderAvailable } from './walk.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 export interface WatchOptions {
   /** How long a file's size must hold still before it is read (half-copied files are never read). */
@@ -63,7 +64,7 @@ export class FolderWatcher {
     watcher.on('change', (p) => void this.serial(() => this.ingest(p)));
     watcher.on('unlink', (p) => void this.serial(async () => this.gone(p)));
     watcher.on('unlinkDir', (p) => void this.serial(async () => this.gone(p)));
-    watcher.on('error', (e) => this.onEvent({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+    watcher.on('error', (e) => this.onEvent({ type: 'error', message: errorMessage(e) }));
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     this.checkTimer = setInterval(() => void this.serial(() => this.checkFolders()), this.opts.folderCheckMs);
     this.checkTimer.unref?.();
@@ -83,7 +84,7 @@ export class FolderWatcher {
 
   /** Runs watcher work one item at a time, so two events for one file never race. */
   private serial(fn: () => Promise<void>): Promise<void> {
-    const next = this.chain.then(fn).catch((e: unknown) => this.onEvent({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+    const next = this.chain.then(fn).catch((e: unknown) => this.onEvent({ type: 'error', message: errorMessage(e) }));
     this.chain = next;
     return next;
   }

@@ -10,8 +10,3 @@ export class ClientError extends Error {
     this.name = 'ClientError';
   }
 }
-
-/** A thrown value's message, for a ClientError made from a transport failure. */
-export function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

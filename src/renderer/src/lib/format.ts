@@ -138,11 +138,5 @@ export function formatCamera(make: string | null, model: string | null): string 
   return md.toLowerCase().startsWith(mk.toLowerCase()) ? md : `${mk} ${md}`;
 }
 
-/** The message of anything thrown across the contract (Error, ApiError-like object, string). */
-export function errorMessage(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  if (typeof e === 'object' && e !== null && 'message' in e && typeof (e as { message: unknown }).message === 'string') {
-    return (e as { message: string }).message;
-  }
-  return String(e);
-}
+/** The message of anything thrown across the contract (Error, ApiError-like object, string): the shared helper. */
+export { errorMessage } from '../../../shared/error-message.ts';

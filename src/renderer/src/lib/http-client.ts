@@ -3,7 +3,8 @@
 // from the page address (`?token=`, then removed from the address bar) or the HttpOnly cookie the
 // server set when the page loaded; images and events rely on that cookie.
 import { API_ERROR_CODES, EVENT_NAMES, type ApiError, type EventName, type ImageKind, type ShoeboxClient } from '../../../shared/contract.ts';
-import { ClientError, messageOf } from './client-error.ts';
+import { ClientError } from './client-error.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 // The browser objects this client touches, typed minimally so it also loads (in tests) under plain Node.
 interface EventStream {
@@ -143,7 +144,7 @@ export function createHttpClient(opts: HttpClientOptions = {}): ShoeboxClient {
           credentials: 'same-origin',
         });
       } catch (e) {
-        throw new ClientError('failed', `Shoebox did not answer (is \`shoebox serve\` still running?): ${messageOf(e)}`);
+        throw new ClientError('failed', `Shoebox did not answer (is \`shoebox serve\` still running?): ${errorMessage(e)}`);
       }
       let body: unknown;
       try {

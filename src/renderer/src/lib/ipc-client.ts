@@ -2,7 +2,8 @@
 // (ShoeboxBridge); images come from the app's shoebox-media: protocol, never across IPC.
 import { MEDIA_SCHEME, type ImageKind, type ShoeboxClient } from '../../../shared/contract.ts';
 import type { ShoeboxBridge } from '../../../shared/bridge.ts';
-import { ClientError, messageOf } from './client-error.ts';
+import { ClientError } from './client-error.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 export { MEDIA_SCHEME };
 
@@ -15,7 +16,7 @@ export function createIpcClient(bridge: ShoeboxBridge): ShoeboxClient {
         result = await bridge.invoke(method, ...args);
       } catch (e) {
         // The bridge answers engine errors as values; a rejection is IPC itself failing.
-        throw new ClientError('failed', `${method}: ${messageOf(e)}`);
+        throw new ClientError('failed', `${method}: ${errorMessage(e)}`);
       }
       if (result.ok) return result.value;
       throw new ClientError(result.error.code, result.error.message);
