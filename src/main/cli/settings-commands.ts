@@ -8,6 +8,7 @@ import { SETTINGS, settingDef } from '../core/settings.ts';
 import { storeSetting } from '../core/setting-change.ts';
 import { STAGE_NAMES } from '../core/pipeline/stages.ts';
 import { modelStore, UsageError, type Context } from './context.ts';
+import { errorMessage } from '../../shared/error-message.ts';
 
 export async function settingsCommand(ctx: Context, args: string[], json: boolean): Promise<number> {
   const [sub, key, ...rest] = args;
@@ -63,7 +64,7 @@ async function setSetting(ctx: Context, key: string, value: string): Promise<str
   }
   try {
     const change = lib.setSetting(key, value);
-    await change.captionCheck?.catch((e: unknown) => ctx.io.err.write(`shoebox: caption check failed: ${e instanceof Error ? e.message : String(e)}\n`));
+    await change.captionCheck?.catch((e: unknown) => ctx.io.err.write(`shoebox: caption check failed: ${errorMessage(e)}\n`));
     return change.value;
   } finally {
     await lib.close();

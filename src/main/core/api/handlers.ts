@@ -17,6 +17,7 @@ import type { ApiEventSource, ApiHandlers, ModelInfo, SettingInfo } from '../../
 import { ApiValidationError } from '../../../shared/validate.ts';
 import { ApiFailure } from './errors.ts';
 import { ApiEventBus, throttleProgress } from './events.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 /** What only a desktop shell can do; `shoebox serve` leaves these out and the methods answer 'unsupported'. */
 export interface ApiDoor {
@@ -48,7 +49,7 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
 
   // Background scans after a folder is added: one at a time, coalesced.
   const scans = new BackgroundScans(() => lib.scan(), {
-    onError: (e) => log(`scan failed: ${e instanceof Error ? e.message : String(e)}`),
+    onError: (e) => log(`scan failed: ${errorMessage(e)}`),
     onRound: () => {
       events.emit('changed', { what: 'photos' });
       events.emit('changed', { what: 'folders' });
@@ -191,7 +192,7 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
           events.emit('download', { status: 'done', id: spec.id });
           if (!closed) modelsChanged();
         },
-        onError: (e) => events.emit('download', { status: 'error', id: spec.id, message: e instanceof Error ? e.message : String(e) }),
+        onError: (e) => events.emit('download', { status: 'error', id: spec.id, message: errorMessage(e) }),
       });
       return { started: true };
     },
@@ -223,7 +224,7 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
       }
       void change.captionCheck
         ?.then(() => events.emit('changed', { what: 'annotations' }))
-        .catch((e: unknown) => log(`caption check failed: ${e instanceof Error ? e.message : String(e)}`));
+        .catch((e: unknown) => log(`caption check failed: ${errorMessage(e)}`));
       events.emit('changed', { what: 'settings' });
       if (key === 'clip_model' || key === 'caption_model') events.emit('changed', { what: 'models' });
       return settingInfo(key);
