@@ -140,7 +140,7 @@ export function exportCommand(ctx: Context, args: string[], format: string | und
   try {
     if (fmt === 'csv') write(`${CSV_COLUMNS.join(',')}\n`);
     else write('[');
-    for (const row of exportRows(db)) {
+    for (const row of exportRows(openCatalog(db, () => STAGE_NAMES))) {
       if (fmt === 'csv') write(`${csvLine(row)}\n`);
       else write(`${n ? ',' : ''}\n  ${JSON.stringify(row)}`);
       n++;

@@ -104,7 +104,7 @@ export class Library {
       testHooks: opts.ml?.testHooks,
       cacheDir: this.paths.index,
     });
-    this.search = new SearchService(this.catalog, this.ml, this.paths.index);
+    this.search = new SearchService(this.repos, this.ml, this.paths.index);
     this.catalog.onDeleted((ids) => this.search.onDeleted(ids));
     const media = { ...DEFAULT_MEDIA_OPTIONS, ...opts.media };
     this.mediaOptions = media;

@@ -40,7 +40,7 @@ export function openSearcher(opts: Pick<LibraryOptions, 'dataDir' | 'modelsDir' 
     workerFile: opts.ml?.workerFile,
     cacheDir: paths.index,
   });
-  const search = new SearchService(ro.catalog, ml, paths.index);
+  const search = new SearchService(ro, ml, paths.index);
   return {
     search,
     ml,

@@ -1,7 +1,6 @@
 // `shoebox export`: every present photo's path, caption (with source, score and provenance) and
 // tags with scores, as CSV (one row per photo) or JSON (one object per photo).
-import type { Db } from '../catalog/db.ts';
-import { Annotations } from '../catalog/annotations.ts';
+import type { Repositories } from '../catalog/repositories.ts';
 import type { CaptionRecord, TagRecord } from '../../../shared/types.ts';
 
 export interface ExportRow {
@@ -13,12 +12,8 @@ export interface ExportRow {
   tags: Pick<TagRecord, 'tag' | 'source' | 'score'>[];
 }
 
-export function* exportRows(db: Db): Generator<ExportRow> {
-  const notes = new Annotations(db);
-  const photos = db
-    .prepare(`SELECT id, path, taken_at FROM photos WHERE missing_since IS NULL ORDER BY path`)
-    .iterate() as IterableIterator<{ id: number; path: string; taken_at: string | null }>;
-  for (const p of photos) {
+export function* exportRows({ catalog, notes }: Pick<Repositories, 'catalog' | 'notes'>): Generator<ExportRow> {
+  for (const p of catalog.presentPhotosByPath()) {
     const captions = notes.captions(p.id);
     yield {
       path: p.path,

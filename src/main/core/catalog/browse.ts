@@ -1,18 +1,34 @@
-// The window's grid queries: one page of photos (newest first) under a folder or with a tag, and the
-// total that filter matches. The page's ids are picked first, so the per-photo columns (caption,
-// tags) are computed for the page only, however deep the offset.
+// The reads of photos: the window's grid (one page, newest first, and the total its filter matches)
+// and search's (the ids a filter allows, full-text matches, the hits' summaries). The one place that
+// filters photos by folder, date, camera and tag. The page's ids are picked first, so the per-photo
+// columns (caption, tags) are computed for the page only, however deep the offset.
 import path from 'node:path';
 import { statementCache, type Db, type Statement } from './db.ts';
 import type { PhotoSummary } from '../../../shared/types.ts';
 
-export interface BrowseQuery {
-  offset?: number;
-  /** Default DEFAULT_PAGE; -1 for no limit. */
-  limit?: number;
+/** Which present photos: every field set narrows it. */
+export interface PhotoFilter {
   /** Only photos at or under this folder. */
   folder?: string;
   /** Only photos showing this tag (visible, matched without regard to ASCII case). */
   tag?: string;
+  /** Taken on or after this date ('YYYY-MM-DD' or a full ISO time). */
+  from?: string;
+  /** Taken on or before this date (a bare date includes the whole day). */
+  to?: string;
+  /** Camera make or model contains this text. */
+  camera?: string;
+}
+
+export interface BrowseQuery extends PhotoFilter {
+  offset?: number;
+  /** Default DEFAULT_PAGE; -1 for no limit. */
+  limit?: number;
+}
+
+/** True when the filter narrows anything. */
+export function hasFilter(f: PhotoFilter): boolean {
+  return !!(f.folder || f.tag !== undefined || f.from || f.to || f.camera);
 }
 
 export interface BrowsePage {
@@ -63,7 +79,7 @@ export class PhotoBrowser {
     this.sql = statementCache(db);
   }
 
-  private where(q: BrowseQuery): { sql: string; args: unknown[] } {
+  private where(q: PhotoFilter): { sql: string; args: unknown[] } {
     const where = ['p.missing_since IS NULL'];
     const args: unknown[] = [];
     if (q.folder) {
@@ -75,7 +91,34 @@ export class PhotoBrowser {
       where.push('EXISTS (SELECT 1 FROM tags t WHERE t.photo_id = p.id AND t.hidden = 0 AND lower(t.tag) = lower(?))');
       args.push(q.tag.normalize('NFC').trim().replace(/\s+/g, ' '));
     }
+    if (q.from) {
+      where.push('p.taken_at >= ?');
+      args.push(q.from);
+    }
+    if (q.to) {
+      // A bare date includes that whole day.
+      where.push('p.taken_at <= ?');
+      args.push(/^\d{4}-\d{2}-\d{2}$/.test(q.to) ? `${q.to}T23:59:59\uffff` : q.to);
+    }
+    if (q.camera) {
+      where.push("(COALESCE(p.camera_make, '') || ' ' || COALESCE(p.camera_model, '')) LIKE ?");
+      args.push(`%${q.camera}%`);
+    }
     return { sql: where.join(' AND '), args };
+  }
+
+  /** The ids of every present photo the filter matches, in no particular order. */
+  ids(q: PhotoFilter): number[] {
+    const w = this.where(q);
+    return this.sql(`SELECT p.id FROM photos p WHERE ${w.sql}`).pluck().all(...w.args) as number[];
+  }
+
+  /** Full-text matches (filename, caption, tags) of an FTS5 query, best first: bm25 ranks (negative, best lowest). */
+  fullText(query: string, limit: number): { id: number; rank: number }[] {
+    return this.sql('SELECT rowid AS id, bm25(photos_fts, 1.0, 2.0, 2.0) AS rank FROM photos_fts WHERE photos_fts MATCH ? ORDER BY rank LIMIT ?').all(
+      query,
+      limit,
+    ) as { id: number; rank: number }[];
   }
 
   /** How many present photos match the filter. */

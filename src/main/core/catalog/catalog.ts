@@ -1,4 +1,4 @@
-// The catalog repository: folders, photos and their derived rows. The SQL that writes photos lives in catalog/ (search.ts and annotate/export.ts read the photos table directly).
+// The catalog repository: folders, photos and their derived rows, settings and embeddings. Every SQL statement of the engine lives in catalog/ (repositories.ts builds them together).
 import path from 'node:path';
 import { statementCache, type Db, type Statement } from './db.ts';
 import type { DamagedPhoto, FolderInfo, PhotoDetails, PhotoFile, PhotoSummary, ScanIssue } from '../../../shared/types.ts';
@@ -407,6 +407,20 @@ export class Catalog {
   embedding(photoId: number, modelId: string): Float32Array | undefined {
     const blob = this.sql('SELECT vector FROM embeddings WHERE photo_id = ? AND model_id = ?').pluck().get(photoId, modelId) as Buffer | undefined;
     return blob ? blobToVector(blob) : undefined;
+  }
+
+  /** The vector length of a model's embeddings; undefined when it has none. */
+  embeddingDim(modelId: string): number | undefined {
+    return this.sql('SELECT dim FROM embeddings WHERE model_id = ? LIMIT 1').pluck().get(modelId) as number | undefined;
+  }
+
+  /** Every present photo, by path (what `shoebox export` lists). */
+  presentPhotosByPath(): IterableIterator<{ id: number; path: string; taken_at: string | null }> {
+    return this.sql('SELECT id, path, taken_at FROM photos WHERE missing_since IS NULL ORDER BY path').iterate() as IterableIterator<{
+      id: number;
+      path: string;
+      taken_at: string | null;
+    }>;
   }
 
   embeddingCount(modelId: string): number {

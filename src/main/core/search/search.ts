@@ -1,7 +1,8 @@
 // Search: text → CLIP vector → HNSW kNN, blended with full-text matches on filename, caption and
 // tags, narrowed by folder, date and camera filters. Also "similar to this photo".
 import type { Catalog } from '../catalog/catalog.ts';
-import { underFolder } from '../catalog/browse.ts';
+import { hasFilter } from '../catalog/browse.ts';
+import type { Repositories } from '../catalog/repositories.ts';
 import { dot } from '../ml/clip.ts';
 import type { MlService } from '../ml/service.ts';
 import { idChecksum, VectorIndex, type SyncReport, type VectorSource } from './vector-index.ts';
@@ -45,11 +46,17 @@ export class SearchService {
   /** What the last index open did, for status and logs. */
   lastSync: SyncReport | null = null;
 
+  private readonly catalog: Catalog;
+  private readonly browser: Repositories['browser'];
+
   constructor(
-    private readonly catalog: Catalog,
+    repos: Pick<Repositories, 'catalog' | 'browser'>,
     private readonly ml: MlService,
     private readonly indexDir: string,
-  ) {}
+  ) {
+    this.catalog = repos.catalog;
+    this.browser = repos.browser;
+  }
 
   /**
    * The model whose vectors search uses: the active one once its vectors cover at least as many
@@ -100,37 +107,14 @@ export class SearchService {
 
   /** Photo ids that pass the filters, or null when there are none to apply. */
   private allowed(f: SearchFilters): Set<number> | null {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (f.folder) {
-      const folder = underFolder(f.folder);
-      where.push(folder.sql);
-      args.push(...folder.args);
-    }
-    if (f.from) {
-      where.push('p.taken_at >= ?');
-      args.push(f.from);
-    }
-    if (f.to) {
-      // A bare date includes that whole day.
-      where.push('p.taken_at <= ?');
-      args.push(/^\d{4}-\d{2}-\d{2}$/.test(f.to) ? `${f.to}T23:59:59\uffff` : f.to);
-    }
-    if (f.camera) {
-      where.push("(COALESCE(p.camera_make, '') || ' ' || COALESCE(p.camera_model, '')) LIKE ?");
-      args.push(`%${f.camera}%`);
-    }
-    if (where.length === 0) return null;
-    const ids = this.catalog.db.prepare(`SELECT p.id FROM photos p WHERE p.missing_since IS NULL AND ${where.join(' AND ')}`).pluck().all(...args) as number[];
-    return new Set(ids);
+    const filter = { folder: f.folder, from: f.from, to: f.to, camera: f.camera };
+    return hasFilter(filter) ? new Set(this.browser.ids(filter)) : null;
   }
 
   private fullText(query: string | null, allowed: Set<number> | null, limit: number): Map<number, number> {
     const out = new Map<number, number>();
     if (!query) return out;
-    const rows = this.catalog.db
-      .prepare('SELECT rowid AS id, bm25(photos_fts, 1.0, 2.0, 2.0) AS rank FROM photos_fts WHERE photos_fts MATCH ? ORDER BY rank LIMIT ?')
-      .all(query, allowed ? Math.max(limit, 2000) : limit) as { id: number; rank: number }[];
+    const rows = this.browser.fullText(query, allowed ? Math.max(limit, 2000) : limit);
     const kept = allowed ? rows.filter((r) => allowed.has(r.id)) : rows;
     const best = kept[0]?.rank ?? 0;
     // bm25 is negative, best lowest: scale to 1 for the best match.
@@ -214,7 +198,7 @@ export class SearchService {
   async refresh(): Promise<void> {
     const modelId = this.searchModel();
     if (!modelId) return;
-    const dim = this.catalog.db.prepare('SELECT dim FROM embeddings WHERE model_id = ? LIMIT 1').pluck().get(modelId) as number | undefined;
+    const dim = this.catalog.embeddingDim(modelId);
     if (!dim) return;
     const open = this.indexes.get(modelId);
     if (open) this.lastSync = await (await open).sync(sourceFor(this.catalog, modelId));
