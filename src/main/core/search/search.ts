@@ -172,10 +172,12 @@ export class SearchService {
     return { query: `similar to #${photoId}`, model: modelId, note: null, hits: this.hydrate(hits) };
   }
 
+  /** The hits' photos in one query for the page (unknown ids are left out), in score order. */
   private hydrate(scored: { id: number; score: number; clipScore: number | null; textScore: number | null }[]): SearchHit[] {
+    const photos = new Map(this.browser.summaries(scored.map((s) => s.id)).map((p) => [p.id, p]));
     const out: SearchHit[] = [];
     for (const s of scored) {
-      const p = this.catalog.details(s.id);
+      const p = photos.get(s.id);
       if (!p) continue;
       out.push({
         id: p.id,
