@@ -84,6 +84,11 @@ describe('CLIP search', () => {
       expect(r.hits.map((h) => path.basename(h.path)).sort(), word).toEqual([`DSC_20${n}.jpg`, `IMG_10${n}.jpg`]);
     }
     expect(lib.status().ml?.provider?.used).toBe('cpu');
+    // Searching only reads the catalog.
+    const changes = () => lib.db.prepare('SELECT total_changes()').pluck().get();
+    const before = changes();
+    await lib.searchText('red', { limit: 2 });
+    expect(changes()).toBe(before);
   });
 
   it('blends full-text matches with CLIP, filters by folder, date and camera, and finds similar photos', async () => {

@@ -278,10 +278,9 @@ export class Library {
     if (report) this.catalog.setSetting('ml_provider', JSON.stringify(report));
   }
 
+  /** Searching only reads: the provider a search's text encoder ran on shows in status() from the live report. */
   async searchText(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
-    const r = await this.search.text(query, opts);
-    this.recordProvider();
-    return r;
+    return this.search.text(query, opts);
   }
 
   async similar(photoPath: string, opts: SearchOptions = {}): Promise<SearchResult> {
@@ -307,9 +306,12 @@ export class Library {
     void this.pipeline.run();
   }
 
-  /** Status, with why a stage's tasks wait (a setting is off, a model is missing). */
+  /**
+   * Status, with why a stage's tasks wait (a setting is off, a model is missing), and the execution
+   * provider this engine's worker runs on (the stored ml_provider, written after work, until it has one).
+   */
   status(): LibraryStatus {
-    return withWaiting(readStatus(this.repos, this.models), this.pipeline.stages);
+    return withWaiting(readStatus(this.repos, this.models, this.ml.providerReport()), this.pipeline.stages);
   }
 
   list(opts: { folder?: string; limit?: number; offset?: number } = {}): PhotoSummary[] {

@@ -11,8 +11,15 @@ import { thresholdOf } from './captions/calibration.ts';
 import { readSetting } from './settings.ts';
 import type { LibraryStatus, MlStatus } from '../../shared/types.ts';
 
-/** Status from any open catalog handle (the engine's, or a read-only one beside a running engine). */
-export function readStatus({ catalog, queue }: Pick<Repositories, 'catalog' | 'queue'>, models?: ModelStore): LibraryStatus {
+/**
+ * Status from any open catalog handle (the engine's, or a read-only one beside a running engine).
+ * `provider`: a running engine's live execution-provider report, else the one stored after work.
+ */
+export function readStatus(
+  { catalog, queue }: Pick<Repositories, 'catalog' | 'queue'>,
+  models?: ModelStore,
+  provider?: MlStatus['provider'],
+): LibraryStatus {
   return {
     ...catalog.counts(),
     folders: catalog.folderInfos(),
@@ -21,7 +28,7 @@ export function readStatus({ catalog, queue }: Pick<Repositories, 'catalog' | 'q
     damaged: catalog.damagedPhotos(),
     scanIssues: catalog.scanIssues(),
     skippedVideos: catalog.skippedVideos(),
-    ml: models ? mlStatus(catalog, models) : null,
+    ml: models ? mlStatus(catalog, models, provider) : null,
   };
 }
 
@@ -35,15 +42,17 @@ export function withWaiting(status: LibraryStatus, stages: readonly Pick<Stage, 
   return status;
 }
 
-function mlStatus(catalog: Catalog, models: ModelStore): MlStatus {
+function mlStatus(catalog: Catalog, models: ModelStore, live: MlStatus['provider'] | undefined): MlStatus {
   const source = modelSource(models, catalog);
   const spec = source.active('clip');
   const missing = spec ? source.missingFiles(spec) : [];
-  let provider: MlStatus['provider'] = null;
-  try {
-    provider = JSON.parse(catalog.setting('ml_provider') ?? 'null') as MlStatus['provider'];
-  } catch {
-    provider = null;
+  let provider: MlStatus['provider'] = live ?? null;
+  if (!live) {
+    try {
+      provider = JSON.parse(catalog.setting('ml_provider') ?? 'null') as MlStatus['provider'];
+    } catch {
+      provider = null;
+    }
   }
   return {
     clipModel: spec?.id ?? null,
