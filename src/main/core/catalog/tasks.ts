@@ -1,6 +1,6 @@
 // The durable task queue: rows of (photo, stage) in SQLite. The pipeline is its only consumer.
 import { statementCache, type Db, type Statement } from './db.ts';
-import type { PhotoRow } from './catalog.ts';
+import type { PhotoRow } from './rows.ts';
 import type { FailedPhoto, StageCounts } from '../../../shared/types.ts';
 
 export interface ReadyTask {
