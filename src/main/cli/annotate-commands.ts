@@ -12,6 +12,7 @@ import { openCatalog } from '../core/catalog/repositories.ts';
 import { readSetting } from '../core/settings.ts';
 import { UsageError, type Context } from './context.ts';
 import type { PhotoDetails } from '../../shared/types.ts';
+import { errorMessage } from '../../shared/error-message.ts';
 
 /**
  * Edits go straight to the catalog, without the engine lock (SQLite serializes writers), so they
@@ -38,7 +39,7 @@ async function withEditor<T>(ctx: Context, fn: (ed: Editor) => T): Promise<{ res
         // The engine need not write it again (unless another edit queued it meanwhile).
         if (queued !== undefined) queue.markDone(photo.id, 'xmp', queued, Date.now());
       } catch (e) {
-        sidecarError = e instanceof Error ? e.message : String(e);
+        sidecarError = errorMessage(e);
       } finally {
         await xmp.end();
       }
