@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UnreadableFileError, XmpService, findSidecar, sidecarPathFor } from '../../src/main/core/media/xmp.ts';
-import { makeJpeg, makePng, tempDir } from '../helpers/photos.ts';
+import { makeJpeg, makePng, noiseBytes, tempDir } from '../helpers/photos.ts';
 
 const service = new XmpService();
 // An independent exiftool: writes the fixtures' IPTC/EXIF and checks what the service wrote.
@@ -150,7 +150,7 @@ describe('writeSidecar', () => {
     await service.writeSidecar(photo, { description: null, subjects: [] });
     expect(ls(dir)).toEqual(['p.png']);
 
-    const garbage = crypto.randomBytes(600);
+    const garbage = noiseBytes(600, 2);
     fs.writeFileSync(path.join(dir, 'p.png.xmp'), garbage);
     await expect(service.writeSidecar(photo, { description: 'x', subjects: [] })).rejects.toThrow(/Cannot write the XMP sidecar .*p\.png\.xmp: .*(valid XMP|format)/i);
     expect(fs.readFileSync(path.join(dir, 'p.png.xmp')).equals(garbage)).toBe(true);
@@ -197,7 +197,7 @@ describe('readPhotoMetadata', () => {
   it('rejects a broken or missing file with a clear error, and keeps working afterwards', async () => {
     const dir = tempDir();
     const broken = path.join(dir, 'broken.jpg');
-    fs.writeFileSync(broken, crypto.randomBytes(4096));
+    fs.writeFileSync(broken, noiseBytes(4096, 3));
     fs.writeFileSync(path.join(dir, 'empty.jpg'), Buffer.alloc(0));
     await expect(service.readPhotoMetadata(broken)).rejects.toThrow(/Cannot read the metadata of .*broken\.jpg: .*format/i);
     // Not a file exiftool can read: the meta stage takes that as nothing to import ([Note: merged facts]).

@@ -1,12 +1,11 @@
 // Photos whose metadata is written the ways real cameras and tools write it: by exiftool into copies
 // of fresh JPEGs, and the broken files the capture-date issue met (damaged EXIF that exifr cannot
 // parse, pixels that cannot be decoded, a HEIC this build cannot decode, a QuickTime movie).
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { ExifTool } from 'exiftool-vendored';
-import { makeJpeg, type PhotoSpec } from './photos.ts';
+import { makeJpeg, noiseBytes, type PhotoSpec } from './photos.ts';
 
 /** A fresh JPEG (distinct content) with these tags written into it by exiftool. */
 export async function jpegTagged(tool: ExifTool, file: string, tags: Record<string, string | string[] | number>, spec: PhotoSpec = {}): Promise<string> {
@@ -38,7 +37,7 @@ export async function jpegWithGarbagePixels(file: string, spec: PhotoSpec): Prom
   const buf = fs.readFileSync(file);
   const sof = segments(buf).find((s) => s.marker === 0xc0);
   if (!sof) throw new Error('no SOF in the fixture');
-  fs.writeFileSync(file, Buffer.concat([buf.subarray(0, sof.at), crypto.randomBytes(2000)]));
+  fs.writeFileSync(file, Buffer.concat([buf.subarray(0, sof.at), noiseBytes(2000, 4)]));
   return file;
 }
 
