@@ -154,8 +154,8 @@ export interface ShoeboxClient {
   on<E extends EventName>(event: E, cb: (payload: ApiEvents[E]) => void): () => void;
   /** The URL of a photo's image: shoebox-media://… in the app, /media/… under serve. */
   imageUrl(id: number, kind: ImageKind): string;
-  /** Which door: the window never branches on it for behaviour, only for labels ("Reveal in Finder"). */
-  readonly door: 'app' | 'browser';
+  /** What the window runs in, the desktop app or a browser under serve: the window never branches on it for behaviour, only for labels and app-only controls ("Reveal in Finder"). */
+  readonly host: 'app' | 'browser';
 }
 
 /** IPC channel of a method or event in the app. */

@@ -1,5 +1,5 @@
 // The window's two clients with fake transports: the token hand-over, calls and their errors, the
-// event stream's reconnects, image URLs, and createClient's choice of door.
+// event stream's reconnects, image URLs, and createClient's choice of host.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHttpClient, takeToken } from '../../src/renderer/src/lib/http-client.ts';
 import { createIpcClient } from '../../src/renderer/src/lib/ipc-client.ts';
@@ -57,7 +57,7 @@ describe('http client', () => {
       return jsonResponse(200, { ok: true, value: { echoed: body ?? null } });
     });
     const client = createHttpClient({ location: { href: 'http://127.0.0.1:5000/?token=T0K' }, history: { state: null, replaceState: () => {} }, fetch: fetch });
-    expect(client.door).toBe('browser');
+    expect(client.host).toBe('browser');
     expect(await client.call('status')).toEqual({ echoed: null });
     const [url, init] = fetch.mock.calls[0]!;
     expect(url).toBe('/api/status');
@@ -127,7 +127,7 @@ describe('ipc client and createClient', () => {
 
   it('unwraps the bridge’s results, throws ClientError, and names images with the app protocol', async () => {
     const client = createIpcClient(fakeBridge());
-    expect(client.door).toBe('app');
+    expect(client.host).toBe('app');
     expect(await client.call('photo', { id: 1 })).toEqual({ method: 'photo', arg: { id: 1 } });
     await expect(client.call('photo', { id: 7 })).rejects.toMatchObject({ name: 'ClientError', code: 'not-found', message: 'no photo 7' });
     await expect(client.call('pickFolder')).rejects.toMatchObject({ code: 'failed', message: expect.stringMatching(/unknown sender/) });
@@ -135,8 +135,8 @@ describe('ipc client and createClient', () => {
   });
 
   it('createClient picks IPC when window.shoebox exists, else HTTP', () => {
-    expect(createClient().door).toBe('browser');
+    expect(createClient().host).toBe('browser');
     (globalThis as Record<string, unknown>).shoebox = fakeBridge();
-    expect(createClient().door).toBe('app');
+    expect(createClient().host).toBe('app');
   });
 });

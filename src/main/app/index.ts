@@ -7,7 +7,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, protocol, sessi
 import { Library } from '../core/library.ts';
 import { electronNativeBinding } from '../core/native.ts';
 import { APP_NAME } from '../core/paths.ts';
-import { createApi, type Api, type ApiDoor } from '../core/api/handlers.ts';
+import { createApi, type Api, type HostServices } from '../core/api/handlers.ts';
 import { libraryMedia } from '../core/api/media.ts';
 import { bindIpc } from './ipc.ts';
 import { createMediaHandler, MEDIA_SCHEME, MEDIA_SCHEME_PRIVILEGES } from './media-protocol.ts';
@@ -85,7 +85,7 @@ function fromAppPage(e: IpcMainInvokeEvent): boolean {
 }
 
 /** What only the desktop can do: the file manager and the native folder picker. */
-const desktopDoor: ApiDoor = {
+const desktopServices: HostServices = {
   async reveal(file) {
     if (!fs.existsSync(file)) return false;
     shell.showItemInFolder(file);
@@ -119,7 +119,7 @@ async function start(): Promise<void> {
     app.quit();
     return;
   }
-  api = createApi(library, desktopDoor);
+  api = createApi(library, desktopServices);
   unbindIpc = bindIpc(ipcMain, api.handlers, api.events, () => mainWindow, { allowSender: fromAppPage });
   // Images go through the catalog: only catalogued photos' files, and none once the library closes.
   const media = libraryMedia(library);

@@ -20,7 +20,7 @@ import { ApiEventBus, throttleProgress } from './events.ts';
 import { errorMessage } from '../../../shared/error-message.ts';
 
 /** What only a desktop shell can do; `shoebox serve` leaves these out and the methods answer 'unsupported'. */
-export interface ApiDoor {
+export interface HostServices {
   /** Shows the file in the system's file manager; false when it could not. */
   reveal?(path: string): Promise<boolean>;
   /** The native folder picker; null when cancelled. */
@@ -37,12 +37,12 @@ export interface Api {
 }
 
 /** Builds the handlers and events over an open library (the app and serve each make one). */
-export function createApi(lib: Library, door: ApiDoor = {}): Api {
+export function createApi(lib: Library, host: HostServices = {}): Api {
   const events = new ApiEventBus();
   const browser = lib.browser;
   const editor = new Editor(lib.repos);
   const downloads = new ModelDownloads(lib.models);
-  const log = door.log ?? ((m: string) => console.error(`shoebox: ${m}`));
+  const log = host.log ?? ((m: string) => console.error(`shoebox: ${m}`));
   let closed = false;
 
   const stopProgress = throttleProgress((l) => lib.onProgress(l), events);
@@ -232,13 +232,13 @@ export function createApi(lib: Library, door: ApiDoor = {}): Api {
 
     revealPhoto: async ({ id }) => {
       const file = photoPath(id);
-      if (!door.reveal) throw new ApiFailure('unsupported', 'revealPhoto: showing a photo in the file manager needs the Shoebox app; this front door (serve) cannot');
-      return { shown: await door.reveal(file) };
+      if (!host.reveal) throw new ApiFailure('unsupported', 'revealPhoto: showing a photo in the file manager needs the Shoebox app; this front door (serve) cannot');
+      return { shown: await host.reveal(file) };
     },
 
     pickFolder: async () => {
-      if (!door.pickFolder) throw new ApiFailure('unsupported', "pickFolder: the folder picker needs the Shoebox app; type the folder's full path instead");
-      return { path: await door.pickFolder() };
+      if (!host.pickFolder) throw new ApiFailure('unsupported', "pickFolder: the folder picker needs the Shoebox app; type the folder's full path instead");
+      return { path: await host.pickFolder() };
     },
   };
 

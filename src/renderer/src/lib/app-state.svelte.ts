@@ -47,8 +47,8 @@ export class AppState {
     return this.status?.stages.find((s) => s.stage === 'thumb')?.done ?? 0;
   }
 
-  get door(): 'app' | 'browser' {
-    return this.client.door;
+  get host(): 'app' | 'browser' {
+    return this.client.host;
   }
 
   /** Subscribes to the engine's events and reads the status; returns the unsubscribe function. */

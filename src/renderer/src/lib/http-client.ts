@@ -130,7 +130,7 @@ export function createHttpClient(opts: HttpClientOptions = {}): ShoeboxClient {
   }
 
   return {
-    door: 'browser',
+    host: 'browser',
     async call(method, ...args) {
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
       if (token) headers.Authorization = `Bearer ${token}`;

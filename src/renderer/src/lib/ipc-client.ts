@@ -9,7 +9,7 @@ export { MEDIA_SCHEME };
 
 export function createIpcClient(bridge: ShoeboxBridge): ShoeboxClient {
   return {
-    door: 'app',
+    host: 'app',
     async call(method, ...args) {
       let result;
       try {
