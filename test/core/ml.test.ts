@@ -7,7 +7,7 @@ import { AutoProcessor, RawImage, env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clipPixelValues, loadProcessorConfig, readRgb, resizeTarget } from '../../src/main/core/ml/preprocess.ts';
 import { loadTokenizer } from '../../src/main/core/ml/tokenizer.ts';
-import { providerCandidates, type Environment } from '../../src/main/core/ml/providers.ts';
+import { providerCandidates, unavailableReason, type Environment } from '../../src/main/core/ml/providers.ts';
 import { MlWorker } from '../../src/main/core/ml/worker-client.ts';
 import { writeTinyClip } from '../fixtures/models/tiny-clip.ts';
 import { tempDir } from '../helpers/photos.ts';
@@ -120,13 +120,22 @@ describe('execution providers', () => {
     expect(providerCandidates('cpu', envFor('win32'))).toEqual(['cpu']);
   });
 
+  it('knows CUDA cannot start when its libraries were never installed, without asking ONNX Runtime', () => {
+    expect(unavailableReason('cuda', envFor('linux'))).toMatch(/libonnxruntime_providers_cuda\.so is missing/);
+    expect(unavailableReason('cuda', envFor('win32'))).toMatch(/onnxruntime_providers_cuda\.dll is missing/);
+    expect(unavailableReason('cuda', envFor('linux', ['/ort/libonnxruntime_providers_cuda.so']))).toBeNull();
+    expect(unavailableReason('cuda', envFor('linux', [], true))).toBeNull();
+    expect(unavailableReason('webgpu', envFor('linux'))).toBeNull();
+  });
+
   it('falls back to the CPU and says why when the requested provider cannot start', async () => {
     const worker = new MlWorker({ provider: 'cuda', threads: 1 });
     try {
       const report = await worker.load('vision', path.join(modelDir, 'onnx', 'vision_model_quantized.onnx'));
       expect(report.used).toBe('cpu');
       expect(report.fallbacks.map((f) => f.provider)).toEqual(['cuda']);
-      expect(report.fallbacks[0]!.reason.length).toBeGreaterThan(0);
+      // Known before ORT is asked (which would print a native "Failed to load library" error): the fix named.
+      expect(report.fallbacks[0]!.reason).toMatch(/CUDA provider is not installed .*ONNXRUNTIME_NODE_INSTALL=cuda12/);
     } finally {
       await worker.close();
     }

@@ -4,7 +4,7 @@ import type * as Hf from '@huggingface/transformers';
 import type { Tensor } from '@huggingface/transformers';
 import type { CaptionRuntime } from '../models/spec.ts';
 import { beamSearch, type StepModel, type TensorCtor } from './beam-search.ts';
-import { providerCandidates, type Environment, type ProviderName, type ProviderReport, type ProviderSetting } from './providers.ts';
+import { providerCandidates, unavailableReason, type Environment, type ProviderName, type ProviderReport, type ProviderSetting } from './providers.ts';
 
 /** Which captioner to run; the worker loads it on first use (and again after a restart). */
 export interface CaptionModelRef {
@@ -100,6 +100,11 @@ async function load(ref: CaptionModelRef, requested: ProviderSetting, threads: n
   const t = await lib();
   const fallbacks: ProviderReport['fallbacks'] = [];
   for (const device of providerCandidates(requested, env)) {
+    const unavailable = unavailableReason(device, env);
+    if (unavailable) {
+      fallbacks.push({ provider: device, reason: unavailable });
+      continue;
+    }
     try {
       const m = await loadOn(t, ref, device, threads);
       return { ...m, report: { requested, used: device, fallbacks } };

@@ -32,6 +32,28 @@ function hasGpuDevice(env: Environment): boolean {
   return ['/dev/nvidia0', '/dev/dri/renderD128', '/dev/kfd'].some((f) => env.exists(f));
 }
 
+/** The CUDA provider's library as onnxruntime-node loads it, when installed (README: GPU acceleration). */
+function cudaLibrary(env: Environment): string {
+  return `${env.ortBinDir}/${env.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'}`;
+}
+
+function cudaInstalled(env: Environment): boolean {
+  const cuda = env.backends.find((b) => b.name === 'cuda');
+  return !!cuda && (cuda.bundled || env.exists(cudaLibrary(env)));
+}
+
+/**
+ * Why `provider` cannot start here, known before asking ONNX Runtime; null when it may. Today: CUDA
+ * requested (by the setting) while its libraries were never installed. Asking ORT anyway would fail
+ * the same way but print a native "Failed to load library" error to stderr, which reads as a crash.
+ */
+export function unavailableReason(provider: ProviderName, env: Environment): string | null {
+  if (provider === 'cuda' && !cudaInstalled(env)) {
+    return `the CUDA provider is not installed (${cudaLibrary(env)} is missing): run onnxruntime-node's install script with ONNXRUNTIME_NODE_INSTALL=cuda12, see the README`;
+  }
+  return null;
+}
+
 /**
  * The providers to try, best first, always ending with the CPU. 'auto' picks by platform:
  * CUDA (when its libraries were installed, see README) then WebGPU on Linux and Windows with a GPU,
@@ -41,11 +63,9 @@ export function providerCandidates(requested: ProviderSetting, env: Environment)
   if (requested !== 'auto') return requested === 'cpu' ? ['cpu'] : [requested, 'cpu'];
   const have = (name: string) => env.backends.some((b) => b.name === name);
   const out: ProviderName[] = [];
-  const cudaInstalled =
-    have('cuda') && (env.backends.find((b) => b.name === 'cuda')?.bundled || env.exists(`${env.ortBinDir}/libonnxruntime_providers_cuda.so`));
-  if (env.platform === 'linux' && cudaInstalled) out.push('cuda');
+  if (env.platform === 'linux' && cudaInstalled(env)) out.push('cuda');
   if (env.platform === 'win32') {
-    if (cudaInstalled) out.push('cuda');
+    if (cudaInstalled(env)) out.push('cuda');
     out.push('dml');
   }
   if (env.platform === 'darwin') out.push('coreml');

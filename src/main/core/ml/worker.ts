@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import ort from 'onnxruntime-node';
-import { defaultEnvironment, providerCandidates, type ProviderName, type ProviderReport, type ProviderSetting } from './providers.ts';
+import { defaultEnvironment, providerCandidates, unavailableReason, type ProviderName, type ProviderReport, type ProviderSetting } from './providers.ts';
 import type { WorkerRequest, WorkerResponse, TensorData } from './protocol.ts';
 import { disposeCaptioners, runCaptions } from './caption-runner.ts';
 import { errorMessage } from '../../../shared/error-message.ts';
@@ -18,9 +18,14 @@ function environment() {
 }
 
 async function load(name: string, file: string, requested: ProviderSetting, threads: number): Promise<ProviderReport> {
-  const candidates = providerCandidates(requested, environment());
+  const env = environment();
   const fallbacks: ProviderReport['fallbacks'] = [];
-  for (const provider of candidates) {
+  for (const provider of providerCandidates(requested, env)) {
+    const unavailable = unavailableReason(provider, env);
+    if (unavailable) {
+      fallbacks.push({ provider, reason: unavailable });
+      continue;
+    }
     try {
       const session = await ort.InferenceSession.create(file, {
         executionProviders: [provider],
