@@ -105,7 +105,7 @@ describe('a library with pairs', () => {
   it('writes the pair\'s caption to the sidecar RAW editors read (IMG_0001.xmp), not to a JPEG-only one', async () => {
     const { folder, lib } = await setup();
     const id = lib.list().find((p) => p.path.endsWith('IMG_0001.JPG'))!.id;
-    lib.notes.setUserCaption(id, 'Harbour at dawn', 'shoebox');
+    lib.annotations.setUserCaption(id, 'Harbour at dawn', 'shoebox');
     lib.catalog.setSetting('xmp', 'on');
     // No CLIP model here: the tags stage the sidecar waits for is marked done by hand.
     lib.catalog.db.prepare("UPDATE tasks SET state = 'done' WHERE stage = 'tags'").run();
@@ -121,7 +121,7 @@ describe('a library with pairs', () => {
   it('keeps a pair together when it moves, with its id and the user caption', async () => {
     const { folder, lib } = await setup();
     const id = lib.list().find((p) => p.path.endsWith('IMG_0001.JPG'))!.id;
-    lib.notes.setUserCaption(id, 'First light over the bay', 'shoebox');
+    lib.annotations.setUserCaption(id, 'First light over the bay', 'shoebox');
     const dest = path.join(folder, '2024', 'Trip');
     fs.mkdirSync(dest, { recursive: true });
     for (const n of ['IMG_0001.JPG', 'IMG_0001.CR2']) fs.renameSync(path.join(folder, n), path.join(dest, n));
@@ -142,8 +142,8 @@ describe('a library with pairs', () => {
     await lib.scan();
     const [raw] = lib.list();
     expect(path.basename(raw!.path)).toBe('DSC_0100.NEF');
-    lib.notes.setUserCaption(raw!.id, 'Grandpa at the lake', 'shoebox');
-    lib.notes.addUserTags(raw!.id, ['family'], 'shoebox');
+    lib.annotations.setUserCaption(raw!.id, 'Grandpa at the lake', 'shoebox');
+    lib.annotations.addUserTags(raw!.id, ['family'], 'shoebox');
 
     // The camera's JPEG is copied in later: the photo keeps its id and the user's work, with the JPEG as its face.
     await makeJpeg(path.join(folder, 'DSC_0100.JPG'), { seed: 5 });
@@ -173,8 +173,8 @@ describe('a library with pairs', () => {
     const { folder: row } = lib.catalog.addFolder(folder);
     const jpgId = lib.catalog.insertPhoto({ folderId: row.id, path: jpg, size: fs.statSync(jpg).size, mtimeMs: Math.trunc(fs.statSync(jpg).mtimeMs), fingerprint: 'a'.repeat(64) });
     const rawId = lib.catalog.insertPhoto({ folderId: row.id, path: cr2, size: fs.statSync(cr2).size, mtimeMs: Math.trunc(fs.statSync(cr2).mtimeMs), fingerprint: 'b'.repeat(64) });
-    lib.notes.setUserCaption(rawId, 'Tagged on the RAW', 'shoebox');
-    lib.notes.addUserTags(rawId, ['lake'], 'shoebox');
+    lib.annotations.setUserCaption(rawId, 'Tagged on the RAW', 'shoebox');
+    lib.annotations.addUserTags(rawId, ['lake'], 'shoebox');
     await lib.scan();
     expect(lib.list().map((p) => p.id)).toEqual([jpgId]);
     expect(lib.photo(rawId)).toBeUndefined();

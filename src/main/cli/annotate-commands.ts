@@ -35,7 +35,7 @@ async function withEditor<T>(ctx: Context, fn: (ed: Editor) => T): Promise<{ res
       try {
         const queue = repos.queue;
         const queued = queue.queuedAt(photo.id, 'xmp');
-        sidecar = await syncSidecar(xmp, ed.notes, photo, (f) => db.transaction(f)());
+        sidecar = await syncSidecar(xmp, ed.annotations, photo, (f) => db.transaction(f)());
         // The engine need not write it again (unless another edit queued it meanwhile).
         if (queued !== undefined) queue.markDone(photo.id, 'xmp', queued, Date.now());
       } catch (e) {

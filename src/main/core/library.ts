@@ -58,7 +58,7 @@ export interface LibraryOptions {
 export class Library {
   readonly paths: DataPaths;
   readonly db: Db;
-  /** The catalog's repositories, built once (catalog, queue, notes, browser are its members). */
+  /** The catalog's repositories, built once (catalog, queue, annotations, browser are its members). */
   readonly repos: Repositories;
   readonly catalog: Catalog;
   readonly browser: PhotoBrowser;
@@ -73,7 +73,7 @@ export class Library {
   readonly models: ModelStore;
   readonly ml: MlService;
   readonly search: SearchService;
-  readonly notes: Annotations;
+  readonly annotations: Annotations;
   /** exiftool for reading photos' own metadata and writing XMP sidecars. */
   readonly xmp: XmpService;
   private watcher: FolderWatcher | null = null;
@@ -91,7 +91,7 @@ export class Library {
       throw e;
     }
     this.repos = openCatalog(this.db, () => STAGE_NAMES);
-    ({ catalog: this.catalog, queue: this.queue, notes: this.notes, browser: this.browser } = this.repos);
+    ({ catalog: this.catalog, queue: this.queue, annotations: this.annotations, browser: this.browser } = this.repos);
     this.xmp = new XmpService();
     this.cache = new CacheStore(this.paths.thumbs, this.paths.previews, this.paths.cacheTmp);
     this.cache.clearPartial();
@@ -122,13 +122,13 @@ export class Library {
           this.unsavedEmbeddings = true;
           this.search.onEmbedding(id, model, v);
         },
-        notes: this.notes,
+        annotations: this.annotations,
         captions: new Captioner({
           catalog: this.catalog,
           cache: this.cache,
           media,
           ml: this.ml,
-          notes: this.notes,
+          annotations: this.annotations,
           threshold: () => this.captionThreshold(),
           onAnnotated,
         }),

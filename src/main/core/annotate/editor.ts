@@ -13,15 +13,15 @@ export class NotInLibraryError extends Error {}
 
 export class Editor {
   readonly catalog: Catalog;
-  readonly notes: Annotations;
+  readonly annotations: Annotations;
   private readonly queue: TaskQueue;
   private readonly db: Db;
 
   constructor(
-    repos: Pick<Repositories, 'db' | 'catalog' | 'notes' | 'queue'>,
+    repos: Pick<Repositories, 'db' | 'catalog' | 'annotations' | 'queue'>,
     private readonly onEdited?: (photoId: number) => void,
   ) {
-    ({ db: this.db, catalog: this.catalog, notes: this.notes, queue: this.queue } = repos);
+    ({ db: this.db, catalog: this.catalog, annotations: this.annotations, queue: this.queue } = repos);
   }
 
   /** The photo at a path (resolved against the working folder) or with a numeric id. */
@@ -40,20 +40,20 @@ export class Editor {
   /** Sets the user's caption; an empty text removes it (the automatic caption shows again). */
   setCaption(ref: string | number, text: string): PhotoDetails {
     const photo = this.photo(ref);
-    this.db.transaction(() => this.notes.setUserCaption(photo.id, text, 'shoebox'))();
+    this.db.transaction(() => this.annotations.setUserCaption(photo.id, text, 'shoebox'))();
     return this.edited(photo.id);
   }
 
   addTags(ref: string | number, tags: readonly string[]): { photo: PhotoDetails; changed: string[] } {
     const photo = this.photo(ref);
-    const changed = this.db.transaction(() => this.notes.addUserTags(photo.id, tags, 'shoebox'))();
+    const changed = this.db.transaction(() => this.annotations.addUserTags(photo.id, tags, 'shoebox'))();
     return { photo: this.edited(photo.id), changed };
   }
 
   /** Removes tags: the user's are deleted, automatic ones hidden for good. */
   removeTags(ref: string | number, tags: readonly string[]): { photo: PhotoDetails; changed: string[] } {
     const photo = this.photo(ref);
-    const changed = this.db.transaction(() => this.notes.removeTags(photo.id, tags))();
+    const changed = this.db.transaction(() => this.annotations.removeTags(photo.id, tags))();
     return { photo: this.edited(photo.id), changed };
   }
 }

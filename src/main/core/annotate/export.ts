@@ -12,15 +12,15 @@ export interface ExportRow {
   tags: Pick<TagRecord, 'tag' | 'source' | 'score'>[];
 }
 
-export function* exportRows({ catalog, notes }: Pick<Repositories, 'catalog' | 'notes'>): Generator<ExportRow> {
+export function* exportRows({ catalog, annotations }: Pick<Repositories, 'catalog' | 'annotations'>): Generator<ExportRow> {
   for (const p of catalog.presentPhotosByPath()) {
-    const captions = notes.captions(p.id);
+    const captions = annotations.captions(p.id);
     yield {
       path: p.path,
       takenAt: p.taken_at,
       caption: captions[0] ?? null,
       autoCaption: captions.find((c) => c.source === 'auto') ?? null,
-      tags: notes
+      tags: annotations
         .tags(p.id)
         .filter((t) => !t.hidden)
         .map((t) => ({ tag: t.tag, source: t.source, score: t.score })),

@@ -12,27 +12,27 @@ const lower = (xs: readonly string[]) => new Set(xs.map((x) => x.toLowerCase()))
  * sidecar is not imported back (its own captions would otherwise turn into user captions), and a
  * tag the user removed in Shoebox stays removed. Returns what was imported.
  */
-export function importMetadata(notes: Annotations, photoId: number, meta: PhotoMetadata): { caption: boolean; tags: string[] } {
-  const last = notes.lastSidecarWrite(photoId);
+export function importMetadata(annotations: Annotations, photoId: number, meta: PhotoMetadata): { caption: boolean; tags: string[] } {
+  const last = annotations.lastSidecarWrite(photoId);
   const ours = lower(last?.subjects ?? []);
-  const tags = notes.addUserTags(
+  const tags = annotations.addUserTags(
     photoId,
     meta.keywords.filter((k) => !ours.has(k.toLowerCase())),
     'import',
   );
   let caption = false;
-  const typed = notes.userCaption(photoId);
+  const typed = annotations.userCaption(photoId);
   const d = meta.description?.trim();
   if (d && d !== last?.description && typed?.origin !== 'shoebox' && typed?.text !== d) {
-    notes.setUserCaption(photoId, d, 'import');
+    annotations.setUserCaption(photoId, d, 'import');
     caption = true;
   }
   return { caption, tags };
 }
 
 /** The caption a sidecar gets: the user's, else the automatic one. */
-export function sidecarDescription(notes: Annotations, photoId: number): string | null {
-  return notes.userCaption(photoId)?.text ?? notes.autoCaption(photoId)?.text ?? null;
+export function sidecarDescription(annotations: Annotations, photoId: number): string | null {
+  return annotations.userCaption(photoId)?.text ?? annotations.autoCaption(photoId)?.text ?? null;
 }
 
 /**
@@ -43,16 +43,16 @@ export function sidecarDescription(notes: Annotations, photoId: number): string 
  */
 export async function syncSidecar(
   xmp: XmpService,
-  notes: Annotations,
+  annotations: Annotations,
   photo: { id: number; path: string; raw?: string },
   transact: <T>(fn: () => T) => T,
 ): Promise<string> {
   const meta = await xmp.readPhotoMetadata(photo.path, photo.raw);
   const { description, subjects } = transact(() => {
-    importMetadata(notes, photo.id, meta);
-    return { description: sidecarDescription(notes, photo.id), subjects: notes.visibleTags(photo.id) };
+    importMetadata(annotations, photo.id, meta);
+    return { description: sidecarDescription(annotations, photo.id), subjects: annotations.visibleTags(photo.id) };
   });
   const file = await xmp.writeSidecar(photo.path, { description, subjects }, photo.raw);
-  transact(() => notes.recordSidecarWrite(photo.id, file, description, subjects));
+  transact(() => annotations.recordSidecarWrite(photo.id, file, description, subjects));
   return file;
 }

@@ -139,7 +139,7 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
       return photo;
     },
 
-    tagCounts: async ({ limit }) => lib.notes.tagCounts(limit ?? 500),
+    tagCounts: async ({ limit }) => lib.annotations.tagCounts(limit ?? 500),
 
     folders: async () => lib.catalog.folderInfos(),
 

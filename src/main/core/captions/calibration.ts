@@ -34,7 +34,7 @@ export function thresholdOf(get: SettingReader, clipModel: string | undefined): 
 
 export interface CaptionCheckDeps {
   catalog: Catalog;
-  notes: Annotations;
+  annotations: Annotations;
   queue: TaskQueue;
   ml: MlService;
 }
@@ -51,12 +51,12 @@ export function captionThreshold(deps: Pick<CaptionCheckDeps, 'catalog' | 'ml'>)
  * photos were queued again.
  */
 export async function checkCaptions(deps: CaptionCheckDeps, force = false): Promise<number> {
-  const { catalog, notes, queue, ml } = deps;
+  const { catalog, annotations, queue, ml } = deps;
   const get = (k: string) => catalog.setting(k);
   const clip = ml.clipSpec();
   if (!clip || ml.clipUnavailable()) return 0;
   if (readSetting(get, 'caption_threshold') === 'auto') {
-    const scored = notes.scoredAutoCaptions();
+    const scored = annotations.scoredAutoCaptions();
     const cal = storedCalibration(get);
     const stale = !cal || cal.clipModel !== clip.id || scored.length >= cal.positives * 1.25;
     if (force || stale) {
@@ -71,7 +71,7 @@ export async function checkCaptions(deps: CaptionCheckDeps, force = false): Prom
     }
   }
   const threshold = captionThreshold(deps);
-  notes.applyThreshold(threshold);
+  annotations.applyThreshold(threshold);
   if (threshold === null || captionConfig(get).recheckBeams === 0) return 0;
-  return queue.requeuePhotos(notes.weakGreedyCaptions(), ['caption']);
+  return queue.requeuePhotos(annotations.weakGreedyCaptions(), ['caption']);
 }

@@ -20,7 +20,7 @@ export interface CaptionerDeps {
   media: MediaOptions;
   ml: MlService;
   /** Captions and tags. */
-  notes: Annotations;
+  annotations: Annotations;
   /** The caption check's threshold now (calibrated or set), or null before there is one. */
   threshold: () => number | null;
   /** A photo's automatic caption changed (its XMP sidecar is due). */
@@ -77,7 +77,7 @@ class CaptionBatch {
     this.task = captionTask(spec.caption!.arch, cfg);
     this.failed = new Array(photos.length);
     this.texts = new Array(photos.length);
-    this.found = photos.map((p) => deps.notes.autoCaption(p.id));
+    this.found = photos.map((p) => deps.annotations.autoCaption(p.id));
     photos.forEach((_, i) => {
       const c = this.found[i];
       if (reusable(c, spec, this.task)) this.texts[i] = { text: c!.text, tokens: 0, truncated: false, decoding: c!.decoding };
@@ -137,7 +137,7 @@ class CaptionBatch {
       return {
         ok: true,
         commit: () => {
-          this.deps.notes.setAutoCaption(photo.id, caption, when);
+          this.deps.annotations.setAutoCaption(photo.id, caption, when);
           if (!unchanged) this.deps.onAnnotated?.(photo.id);
         },
       };

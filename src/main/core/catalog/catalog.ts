@@ -32,17 +32,17 @@ export class Catalog {
     /** Stages every new or changed photo is queued for, in registry order. */
     private readonly stages: () => readonly string[],
     /** The repositories it works with (openCatalog shares them; a bare catalog makes its own). */
-    repos: { queue?: TaskQueue; notes?: Annotations; browser?: PhotoBrowser } = {},
+    repos: { queue?: TaskQueue; annotations?: Annotations; browser?: PhotoBrowser } = {},
   ) {
     this.sql = statementCache(db);
     this.queue = repos.queue ?? new TaskQueue(db);
-    this.notes = repos.notes ?? new Annotations(db);
+    this.annotations = repos.annotations ?? new Annotations(db);
     this.browser = repos.browser ?? new PhotoBrowser(db);
   }
 
   /** Where a new or changed photo's tasks go. */
   private readonly queue: TaskQueue;
-  private readonly notes: Annotations;
+  private readonly annotations: Annotations;
   private readonly browser: PhotoBrowser;
 
   /** A prepared statement, cached by its SQL text. */
@@ -465,8 +465,8 @@ export class Catalog {
     if (!p) return undefined;
     const summary = this.sql('SELECT f.path AS folder, f.online FROM folders f WHERE f.id = ?')
       .get(p.folder_id) as { folder: string; online: number };
-    const notes = this.notes;
-    const captions = notes.captions(id);
+    const annotations = this.annotations;
+    const captions = annotations.captions(id);
     const shown = captions[0];
     const tags = this.sql('SELECT DISTINCT tag FROM tags WHERE photo_id = ? AND hidden = 0 ORDER BY tag').pluck().all(id) as string[];
     return {
@@ -483,7 +483,7 @@ export class Catalog {
       lowConfidence: shown?.source === 'auto' && shown.lowConfidence,
       tags,
       captions,
-      tagDetails: notes.tags(id),
+      tagDetails: annotations.tags(id),
       size: p.size,
       mtimeMs: p.mtime_ms,
       fingerprint: p.fingerprint,

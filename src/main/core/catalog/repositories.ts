@@ -13,7 +13,7 @@ export interface Repositories {
   /** The durable task queue. */
   queue: TaskQueue;
   /** Captions and tags, the model's and the user's. */
-  notes: Annotations;
+  annotations: Annotations;
   /** The grid's and search's reads of photos: pages, filters, full text, summaries. */
   browser: PhotoBrowser;
 }
@@ -21,8 +21,8 @@ export interface Repositories {
 /** The repositories over a database; `stages` are the stages a new or changed photo is queued for. */
 export function openCatalog(db: Db, stages: () => readonly string[]): Repositories {
   const queue = new TaskQueue(db);
-  const notes = new Annotations(db);
+  const annotations = new Annotations(db);
   const browser = new PhotoBrowser(db);
-  const catalog = new Catalog(db, stages, { queue, notes, browser });
-  return { db, catalog, queue, notes, browser };
+  const catalog = new Catalog(db, stages, { queue, annotations, browser });
+  return { db, catalog, queue, annotations, browser };
 }

@@ -23,7 +23,7 @@ export function metaStage(deps: StageDeps): StageBody {
               ok: true,
               commit: () => {
                 deps.catalog.mergeMetadata(photo.id, meta.facts, 'exiftool');
-                importMetadata(deps.notes, photo.id, meta);
+                importMetadata(deps.annotations, photo.id, meta);
               },
             };
           } catch (e) {
@@ -53,7 +53,7 @@ export function xmpStage(deps: StageDeps): StageBody {
       // One at a time: each write reads the sidecar, merges and renames it into place.
       for (const photo of photos) {
         try {
-          await syncSidecar(deps.xmp, deps.notes, { id: photo.id, path: photo.path, raw: pairedRaw(deps, photo.id) }, deps.transact);
+          await syncSidecar(deps.xmp, deps.annotations, { id: photo.id, path: photo.path, raw: pairedRaw(deps, photo.id) }, deps.transact);
           results.push({ ok: true });
         } catch (e) {
           results.push({ ok: false, error: errorMessage(e) });

@@ -57,7 +57,7 @@ export interface StageDeps {
   /** A new embedding was committed: the live vector index takes it. */
   onEmbedding?: (photoId: number, modelId: string, vector: Float32Array) => void;
   /** Captions and tags. */
-  notes: Annotations;
+  annotations: Annotations;
   /** Makes and checks captions (the captioning service in core/captions, above the pipeline). */
   captions: CaptionWork;
   /** Reads the photo's own metadata and writes XMP sidecars. */
