@@ -25,7 +25,7 @@ const layer = (files, paths, patterns, message) => ({
 // The engine's layers, bottom first: the table in docs/ARCHITECTURE.md. A layer may import the
 // layers below it, never a sibling in its own layer nor anything above. The leaf files at the top
 // of core import nothing else of the engine and anyone may import them. Every other file at the top
-// of core (library.ts and the pieces it is split into) is the library layer, under api.
+// of core (library.ts and the pieces it is split into) is the library layer, under handlers.
 const leaves = ['hash.ts', 'paths.ts', 'random.ts', 'lock.ts', 'native.ts', 'emitter.ts'];
 const LIBRARY = 'library';
 const coreLayers = [
@@ -35,7 +35,7 @@ const coreLayers = [
   ['pipeline'],
   ['captions'],
   [LIBRARY],
-  ['api'],
+  ['handlers'],
 ];
 // models/source.ts joins the catalog's settings to the model store for ml: library-level glue
 // that lives in models for now, so it is held to the library layer's rule.

@@ -31,7 +31,7 @@ describe('layer lint rules', () => {
   });
 
   it('keeps the front doors out of the engine, and the CLI out of the server', async () => {
-    for (const file of ['src/main/core/x.ts', 'src/main/core/library.ts', 'src/main/core/media/x.ts', 'src/main/core/api/x.ts', 'src/main/core/unknown/x.ts']) {
+    for (const file of ['src/main/core/x.ts', 'src/main/core/library.ts', 'src/main/core/media/x.ts', 'src/main/core/handlers/x.ts', 'src/main/core/unknown/x.ts']) {
       const up = file.split('/').length - 4;
       const to = '../'.repeat(up + 1);
       expect(await restricted(file, `import { main } from '${to}cli/main.ts';\nexport const m = main;\n`), file).toHaveLength(1);
@@ -55,9 +55,9 @@ describe('layer lint rules', () => {
     pipeline: { file: 'src/main/core/pipeline/x.ts', from: '../pipeline/stages.ts' },
     captions: { file: 'src/main/core/captions/x.ts', from: '../captions/calibration.ts' },
     library: { file: 'src/main/core/library.ts', from: './library.ts' },
-    api: { file: 'src/main/core/api/x.ts', from: '../api/handlers.ts' },
+    handlers: { file: 'src/main/core/handlers/x.ts', from: '../handlers/methods.ts' },
   };
-  const layers = [['media', 'models'], ['catalog', 'ml'], ['settings', 'scan', 'annotate', 'search'], ['pipeline'], ['captions'], ['library'], ['api']];
+  const layers = [['media', 'models'], ['catalog', 'ml'], ['settings', 'scan', 'annotate', 'search'], ['pipeline'], ['captions'], ['library'], ['handlers']];
   // The specifier `target` as written from `file`: '../x/y.ts' from a folder of core, './x/y.ts' from its top.
   const from = (file: string, target: string): string => {
     const atTop = file.split('/').length === 4;
@@ -88,7 +88,7 @@ describe('layer lint rules', () => {
     expect(await restricted('src/main/core/media/x.ts', code('../status.ts'))).toHaveLength(1);
     expect(await restricted('src/main/core/catalog/x.ts', code('../pipeline/pipeline.ts'))).toHaveLength(1);
     expect(await restricted('src/main/core/models/x.ts', code('../media/open.ts'))).toHaveLength(1);
-    expect(await restricted('src/main/core/pipeline/x.ts', code('../api/handlers.ts'))).toHaveLength(1);
+    expect(await restricted('src/main/core/pipeline/x.ts', code('../handlers/methods.ts'))).toHaveLength(1);
   });
 
   it('keeps the leaf files at the top of core free of the engine, and lets everyone import them', async () => {
@@ -100,6 +100,6 @@ describe('layer lint rules', () => {
     }
     // The pieces library.ts is split into are the library layer: they may import one another.
     expect(await restricted('src/main/core/status.ts', code('./library.ts'))).toEqual([]);
-    expect(await restricted('src/main/core/status.ts', code('./api/handlers.ts'))).toHaveLength(1);
+    expect(await restricted('src/main/core/status.ts', code('./handlers/methods.ts'))).toHaveLength(1);
   });
 });

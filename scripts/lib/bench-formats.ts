@@ -9,7 +9,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import sharp, { type Sharp } from 'sharp';
 import { Library } from '../../src/main/core/library.ts';
-import { libraryMedia } from '../../src/main/core/api/media.ts';
+import { libraryMedia } from '../../src/main/core/handlers/media.ts';
 import { heifDecoder, heifPool, observeHeifDecodes, type HeifDecodeEvent } from '../../src/main/core/media/heif.ts';
 import { addProperty, irot, primaryId } from './heif-boxes.ts';
 import { writeRawFromJpeg } from '../../test/helpers/raw-files.ts';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IpcMainInvokeEvent } from 'electron';
 import { bindIpc, type IpcMainLike, type WindowLike } from '../../src/main/app/ipc.ts';
-import { ApiFailure } from '../../src/main/core/api/errors.ts';
+import { ApiFailure } from '../../src/main/core/handlers/errors.ts';
 import { EVENT_NAMES, METHOD_NAMES, ipcChannel, type ApiEventSource, type ApiEvents, type ApiHandlers, type EventName } from '../../src/shared/contract.ts';
 
 type Listener = (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown;

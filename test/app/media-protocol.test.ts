@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Library } from '../../src/main/core/library.ts';
-import { libraryMedia, type MediaResolver } from '../../src/main/core/api/media.ts';
+import { libraryMedia, type MediaResolver } from '../../src/main/core/handlers/media.ts';
 import { createMediaHandler, MEDIA_SCHEME, MEDIA_SCHEME_PRIVILEGES, parseMediaUrl, type MediaRequest } from '../../src/main/app/media-protocol.ts';
 import { CONTENT_SECURITY_POLICY } from '../../src/main/app/window-options.ts';
 import { MEDIA_SCHEME as RENDERER_SCHEME, createIpcClient } from '../../src/renderer/src/lib/ipc-client.ts';

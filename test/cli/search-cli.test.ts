@@ -6,7 +6,7 @@ import { addToManifest, readManifest, writeFixtureModels } from '../fixtures/mod
 import { makeJpeg, tempDir } from '../helpers/photos.ts';
 import { Library } from '../../src/main/core/library.ts';
 import { openReadOnly } from '../../src/main/core/read-only.ts';
-import { createApi } from '../../src/main/core/api/handlers.ts';
+import { createApi } from '../../src/main/core/handlers/methods.ts';
 import type { LibraryStatus, SearchResult } from '../../src/shared/types.ts';
 import { shoebox, shoeboxProcess } from '../helpers/cli.ts';
 

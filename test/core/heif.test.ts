@@ -17,7 +17,7 @@ import {
   type HeifDecodeEvent,
 } from '../../src/main/core/media/heif.ts';
 import { Library } from '../../src/main/core/library.ts';
-import { libraryMedia } from '../../src/main/core/api/media.ts';
+import { libraryMedia } from '../../src/main/core/handlers/media.ts';
 import { makeJpeg, tempDir } from '../helpers/photos.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/media');

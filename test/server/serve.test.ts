@@ -5,7 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Library } from '../../src/main/core/library.ts';
-import { createApi, type Api } from '../../src/main/core/api/handlers.ts';
+import { createApi, type Api } from '../../src/main/core/handlers/methods.ts';
 import { libraryMedia, parseRange, pathSegments, SERVE_CSP, startServer, TOKEN_COOKIE, type RunningServer } from '../../src/main/server/serve.ts';
 import { CONTENT_SECURITY_POLICY as SHARED_CSP, CSP_DIRECTIVES } from '../../src/shared/csp.ts';
 import { CONTENT_SECURITY_POLICY as APP_CSP } from '../../src/main/app/window-options.ts';

@@ -7,8 +7,8 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, protocol, sessi
 import { Library } from '../core/library.ts';
 import { electronNativeBinding } from '../core/native.ts';
 import { APP_NAME } from '../core/paths.ts';
-import { createApi, type Api, type HostServices } from '../core/api/handlers.ts';
-import { libraryMedia } from '../core/api/media.ts';
+import { createApi, type Api, type HostServices } from '../core/handlers/methods.ts';
+import { libraryMedia } from '../core/handlers/media.ts';
 import { bindIpc } from './ipc.ts';
 import { createMediaHandler, MEDIA_SCHEME, MEDIA_SCHEME_PRIVILEGES } from './media-protocol.ts';
 import { createAppTray, dockMenuTemplate, tasksLeft, trayAvailable, whenAllWindowsClosed, type AppTray, type TrayActions, type TrayState } from './tray.ts';

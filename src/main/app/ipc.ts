@@ -3,7 +3,7 @@
 import type { IpcMainInvokeEvent } from 'electron';
 import { EVENT_NAMES, METHOD_NAMES, ipcChannel, type ApiEventSource, type ApiHandlers } from '../../shared/contract.ts';
 import type { ApiResult } from '../../shared/bridge.ts';
-import { callApi } from '../core/api/errors.ts';
+import { callApi } from '../core/handlers/errors.ts';
 
 /** The part of Electron's ipcMain the binding uses (a fake stands in for it in tests). */
 export interface IpcMainLike {

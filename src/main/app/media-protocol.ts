@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ImageKind } from '../../shared/contract.ts';
-import { IMAGE_KINDS, parsePhotoId, parseRange, type MediaResolver } from '../core/api/media.ts';
+import { IMAGE_KINDS, parsePhotoId, parseRange, type MediaResolver } from '../core/handlers/media.ts';
 
 // The scheme the renderer's IPC client builds image URLs with (shared/contract.ts).
 export { MEDIA_SCHEME } from '../../shared/contract.ts';

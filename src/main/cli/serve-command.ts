@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Library } from '../core/library.ts';
-import { createApi } from '../core/api/handlers.ts';
+import { createApi } from '../core/handlers/methods.ts';
 import { libraryMedia, startServer } from '../server/serve.ts';
 import { UsageError, type Context } from './context.ts';
 import { errorMessage } from '../../shared/error-message.ts';

@@ -3,8 +3,8 @@
 import type http from 'node:http';
 import { EVENT_NAMES, type ApiError, type ApiEventSource, type ApiHandlers, type ImageKind } from '../../shared/contract.ts';
 import { isMethodName } from '../../shared/validate.ts';
-import { callApi } from '../core/api/errors.ts';
-import { IMAGE_KINDS, parsePhotoId, type MediaFile, type MediaResolver } from '../core/api/media.ts';
+import { callApi } from '../core/handlers/errors.ts';
+import { IMAGE_KINDS, parsePhotoId, type MediaFile, type MediaResolver } from '../core/handlers/media.ts';
 import type { Access } from './auth.ts';
 import { HttpError, securityHeaders, sendError, sendJson } from './responses.ts';
 import { sendFile } from './send-file.ts';

@@ -4,13 +4,13 @@
 // Why not the `send` package: it would own path resolution, ETags and error pages, and here none
 // of those are its to decide. /media files come from the catalog (never from the request path)
 // with the content fingerprint as a strong ETag; Range is read by `parseRange` from
-// core/api/media.ts, the same parser the Electron media protocol uses, so both doors answer ranges
+// core/handlers/media.ts, the same parser the Electron media protocol uses, so both doors answer ranges
 // alike; and every refusal is the contract's JSON error with the security headers. Bending `send`
 // to that (its 'headers' hook, overriding its ETag, catching its errors) would leave about as much
 // code as this function, plus a dependency (and its own) in the packaged app.
 import fs from 'node:fs';
 import type http from 'node:http';
-import { parseRange } from '../core/api/media.ts';
+import { parseRange } from '../core/handlers/media.ts';
 import { securityHeaders, sendError } from './responses.ts';
 
 export interface SendFileOptions {

@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { ApiEventSource, ApiHandlers } from '../../shared/contract.ts';
-import { libraryMedia, type MediaResolver } from '../core/api/media.ts';
+import { libraryMedia, type MediaResolver } from '../core/handlers/media.ts';
 import type { Library } from '../core/library.ts';
 import { Access, HOST, UNAUTHORIZED_PAGE } from './auth.ts';
 import { pathSegments } from './paths.ts';
@@ -18,7 +18,7 @@ import { sendStatic, type StaticSite } from './static.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 
 // The media resolver lives in the engine (one for both doors); these names stay importable from here.
-export { libraryMedia, originalContentType, parseRange, type MediaFile, type MediaResolver } from '../core/api/media.ts';
+export { libraryMedia, originalContentType, parseRange, type MediaFile, type MediaResolver } from '../core/handlers/media.ts';
 // So do the server's constants and path checks, now in their own files.
 export { HOST, TOKEN_COOKIE } from './auth.ts';
 export { pathSegments, resolveStatic } from './paths.ts';

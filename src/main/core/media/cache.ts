@@ -8,7 +8,7 @@ export class CacheStore {
     readonly thumbsDir: string,
     readonly previewsDir: string,
     readonly tmpDir: string,
-    /** Full-size JPEGs of originals a browser cannot show (HEIC, TIFF, RAW): made on demand (core/api/media.ts). */
+    /** Full-size JPEGs of originals a browser cannot show (HEIC, TIFF, RAW): made on demand (core/handlers/media.ts). */
     readonly fullDir: string = path.join(path.dirname(previewsDir), 'full'),
   ) {}
 

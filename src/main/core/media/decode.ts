@@ -212,7 +212,7 @@ export async function processPhoto(
 // fingerprint like the thumbnail. Making it while indexing cost more CPU than the thumbnail and
 // the model's input together (a full-size decode, a 1600 px resize and encode: 43 → 18 ms a 2-MP
 // photo without it), on every photo, most of which are never opened. An offline photo that was
-// never opened shows its thumbnail instead (core/api/media.ts).
+// never opened shows its thumbnail instead (core/handlers/media.ts).
 
 const making = new Map<string, Promise<void>>();
 

@@ -1,4 +1,4 @@
-// The API's errors: ApiFailure (a handler's error with its code), toApiError (any thrown value as it
+// The handlers' errors: ApiFailure (a handler's error with its code), toApiError (any thrown value as it
 // crosses a boundary) and callApi (the one place where an argument is checked and an error becomes
 // an ApiError; the Electron IPC binding and `shoebox serve` both enter the handlers through it).
 import { NotInLibraryError } from '../annotate/editor.ts';
