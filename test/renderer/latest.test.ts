@@ -1,6 +1,6 @@
-// Unit tests for search-as-you-type plumbing: debounce, newest answer only, throttle.
+// Unit tests for search-as-you-type plumbing: debounce, newest answer only.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { latestRunner, throttle } from '../../src/renderer/src/lib/latest.ts';
+import { latestRunner } from '../../src/renderer/src/lib/latest.ts';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -82,22 +82,5 @@ describe('latestRunner', () => {
     await vi.runAllTimersAsync();
     expect(onError).toHaveBeenCalledTimes(1);
     expect((onError.mock.calls[0]![0] as Error).message).toBe('x');
-  });
-});
-
-describe('throttle', () => {
-  it('calls at most once per period with the latest arguments', () => {
-    const fn = vi.fn();
-    const t = throttle(fn, 100);
-    t(1);
-    t(2);
-    t(3);
-    expect(fn).not.toHaveBeenCalled();
-    vi.advanceTimersByTime(100);
-    expect(fn.mock.calls).toEqual([[3]]);
-    t(4);
-    t.cancel();
-    vi.advanceTimersByTime(200);
-    expect(fn).toHaveBeenCalledTimes(1);
   });
 });

@@ -4,7 +4,7 @@ import type { ApiEvents, DownloadEvent, ShoeboxClient, WindowStatus } from '../.
 import type { StageProgress } from '../../../shared/types.ts';
 import { errorMessage } from './format.ts';
 import { activePending, stageRows } from './indexing.ts';
-import { throttle } from './latest.ts';
+import { throttle } from './throttle.ts';
 
 export type View = 'library' | 'indexing' | 'settings';
 export type ChangeKind = ApiEvents['changed']['what'];
