@@ -1,4 +1,5 @@
-// XMP sidecars and imported captions: writes dc:description/dc:subject to a photo's .xmp sidecar (never to the photo) and reads what the user or other software already wrote.
+// XMP sidecars and imported metadata: writes a photo's caption, keywords, hierarchical tags, rating and colour label to
+// its .xmp sidecar (never to the photo) and reads what the user or other software already wrote.
 //
 // Sidecar naming. Two conventions exist side by side:
 //   - `IMG_1.jpg.xmp`: darktable, digiKam (default), RawTherapee-style tools: the full file name plus ".xmp";
@@ -9,16 +10,36 @@
 // none, a new one is created as `IMG_1.jpg.xmp`: it never collides between IMG_1.jpg and IMG_1.png, and digiKam
 // and darktable pick it up.
 //
-// What a write changes. Only dc:description (the x-default entry of the language alternative: other languages are
-// kept) and dc:subject. Every other tag of an existing sidecar is kept: exiftool edits the file in place, so
-// dc:title, dc:creator, xmp:Rating, lr:hierarchicalSubject, darktable/digiKam history and so on survive.
-//   - description: null leaves dc:description as it is; a blank string removes it; other text replaces it.
+// What is read (PhotoMetadata; the sidecar first, then the photo's own XMP, IPTC, EXIF):
+//   - description: dc:description, IPTC Caption-Abstract, EXIF ImageDescription / XPComment (camera boilerplate dropped);
+//   - keywords: dc:subject, the leaves of lr:hierarchicalSubject, IPTC Keywords, EXIF XPKeywords (flat names);
+//   - hierarchicalTags: lr:hierarchicalSubject ("Places|Portugal|Porto") and digiKam:TagsList
+//     ("Places/Portugal/Porto") as paths, read by src/shared/vocabulary.ts (its header: separators, typed tags);
+//   - rating: xmp:Rating (0-5 stars, -1 rejected), else MicrosoftPhoto:Rating (Windows' and digiKam's percent);
+//   - label: xmp:Label, the colour label's text as the program wrote it ("Red", "Green"…);
+//   - facts: dates, camera, lens, position ([Note: capture date]).
+//
+// What a write changes (SidecarFields). Only the fields it is given; every other tag of an existing sidecar is
+// kept: exiftool edits the file in place, so dc:title, dc:creator, crs:*/photoshop:* develop settings,
+// darktable/digiKam history and so on survive.
+//   - description (dc:description, the x-default entry of the language alternative: other languages are kept):
+//     null leaves it as it is; a blank string removes it; other text replaces it.
 //   - subjects: the complete new dc:subject bag (trimmed, blanks dropped, deduplicated case-insensitively). It
 //     replaces the old bag, so a keyword can be removed; an empty list removes dc:subject. To add to what is there,
 //     pass readPhotoMetadata().keywords plus the new ones.
+//   - hierarchicalTags (optional): the complete new set of paths, written to both lr:hierarchicalSubject ("|") and
+//     digiKam:TagsList ("/"), as Lightroom and digiKam write them; dc:subject then gets the paths' leaf names after
+//     `subjects`, so each program reads Shoebox's tags as its own. A path one field cannot spell (a segment holding
+//     its separator) is left out of that field only. undefined leaves both fields (and dc:subject is `subjects`);
+//     null or [] removes both.
+//   - rating (optional): xmp:Rating, an integer -1..5 (-1 rejected, 0 no stars). A MicrosoftPhoto:Rating already
+//     in the sidecar (digiKam, Windows) is kept in step (1, 25, 50, 75, 99 for 1-5 stars, 0 for none; removed for
+//     a rejected photo, which it cannot say), so no program reads a stale rating; it is never added. undefined
+//     leaves both, null removes both.
+//   - label (optional): xmp:Label; undefined leaves it, null or blank removes it.
 // The write is atomic: the sidecar is copied to a hidden temporary file in the same folder, exiftool edits the copy
 // (-overwrite_original applies to that copy only), and the copy is renamed over the sidecar. The photo itself is
-// never handed to exiftool for writing.
+// never handed to exiftool for writing. exiftool names itself in the packet's x:xmptk, as every XMP writer does.
 //
 // Process. One `exiftool -stay_open` Perl process per XmpService, started on the first call (~0.3 s), reused for
 // every call (a few ms each), stopped after a minute idle and restarted on demand. Call end() at shutdown.
@@ -31,19 +52,45 @@ import { iptcDate, metadataDate, utcDate } from './dates.ts';
 import { dated, dateFields, exifLater, exifOriginal, firstDate, type LazyDate, type MetadataFacts } from './facts.ts';
 import { validPosition, zoneAt } from './timezone.ts';
 import { errorMessage } from '../../../shared/error-message.ts';
+import { formatHierarchy, mergePaths, parseHierarchy, subjectNames, type TagPath } from '../../../shared/vocabulary.ts';
 
 export interface SidecarFields {
   /** New dc:description: null leaves it as it is, a blank string removes it. */
   description: string | null;
-  /** The complete new dc:subject bag; [] removes it. */
+  /** The complete new dc:subject bag; [] removes it. With hierarchicalTags, their leaf names are added after these. */
   subjects: readonly string[];
+  /**
+   * The complete new set of hierarchical tags (a plain tag is a path of one segment), for lr:hierarchicalSubject
+   * and digiKam:TagsList; their leaves also go to dc:subject. undefined leaves both fields as they are; null or []
+   * removes both. Pass every tag the photo has as a path when giving this: a flat tag only in `subjects` that names
+   * a segment of a path reads back as that path's flat copy (vocabulary.ts, flatKeywords).
+   */
+  hierarchicalTags?: readonly TagPath[] | null;
+  /** New xmp:Rating, an integer -1 (rejected) to 5; an existing MicrosoftPhoto:Rating follows. undefined leaves it, null removes it. */
+  rating?: number | null;
+  /** New xmp:Label (the colour label: "Red", "Green"…). undefined leaves it, null or blank removes it. */
+  label?: string | null;
 }
+
+/** xmp:Rating: 1-5 stars, 0 none, -1 rejected. */
+export type Rating = -1 | 0 | 1 | 2 | 3 | 4 | 5;
 
 export interface PhotoMetadata {
   /** The user's caption, from the first source that has real text: sidecar > embedded XMP > IPTC > EXIF. */
   description: string | null;
   /** Keywords from every source, in that order, trimmed and deduplicated case-insensitively (first spelling kept). */
   keywords: string[];
+  /**
+   * Hierarchical tags, root first (["Places", "Portugal", "Porto"]): lr:hierarchicalSubject and digiKam:TagsList of
+   * the sidecar, then of the photo, normalized and deduplicated case-insensitively (first spelling kept). A plain
+   * tag Lightroom or digiKam listed there is a path of one segment. lr:hierarchicalSubject's leaves are also in
+   * `keywords` (as before these were read), and Lightroom and digiKam put every leaf in dc:subject.
+   */
+  hierarchicalTags: string[][];
+  /** xmp:Rating, else MicrosoftPhoto:Rating in stars (the sidecar's, else the photo's); null when neither is there or valid. */
+  rating: Rating | null;
+  /** xmp:Label, the colour label's text as written (the sidecar's, else the photo's); null when none. */
+  label: string | null;
   /**
    * When, where and with what it was taken, from every block exiftool reads (EXIF, also damaged; the
    * sidecar's and the file's XMP; IPTC; QuickTime/HEIF): the best date by [Note: capture date]'s
@@ -171,11 +218,14 @@ export class XmpService {
 
   async #writeNow(photoPath: string, fields: SidecarFields, raw?: string): Promise<string> {
     if (!(await isFile(photoPath))) throw new Error(`Cannot write the XMP sidecar of ${photoPath}: photo not found`);
+    const { rating } = fields;
+    if (rating !== undefined && rating !== null && !isRating(rating)) {
+      throw new Error(`Cannot write the XMP sidecar of ${photoPath}: a rating is a whole number from -1 (rejected) to 5, not ${String(rating)}`);
+    }
     const tool = this.#exiftool();
     const sidecar = await sidecarPathFor(photoPath, raw);
-    const tags: Record<string, string | string[] | null> = { 'XMP-dc:Subject': cleanList(fields.subjects) };
-    if (fields.description !== null) tags['XMP-dc:Description'] = fields.description.trim() === '' ? null : fields.description;
-    const writesSomething = tags['XMP-dc:Subject']!.length > 0 || typeof tags['XMP-dc:Description'] === 'string';
+    const tags = sidecarTags(fields);
+    const writesSomething = Object.values(tags).some((v) => (Array.isArray(v) ? v.length > 0 : v !== null));
 
     // The temporary copy must end in ".xmp": exiftool picks the format from the extension.
     const tmp = path.join(path.dirname(sidecar), `.${path.basename(sidecar)}.${crypto.randomBytes(6).toString('hex')}.tmp.xmp`);
@@ -187,6 +237,11 @@ export class XmpService {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         if (!writesSomething) return sidecar; // nothing to remove from a sidecar that does not exist
         // No sidecar yet: exiftool creates the temporary file from scratch.
+      }
+      if (typeof rating === 'number' && (await isFile(tmp))) {
+        // MicrosoftPhoto:Rating follows xmp:Rating where it is already there (see the file header).
+        const had = (await tool.readRaw(tmp, { readArgs: ['-G0', '-fast', '-XMP-microsoft:RatingPercent'], useMWG: false })) as Record<string, unknown>;
+        if (had['XMP:RatingPercent'] !== undefined) tags['XMP-microsoft:RatingPercent'] = rating < 0 ? null : (PERCENT_OF_STARS[rating] ?? null);
       }
       await tool.write(tmp, tags, { writeArgs: ['-overwrite_original'], useMWG: false });
       await fs.promises.rename(tmp, sidecar);
@@ -228,7 +283,15 @@ export class XmpService {
       ...texts(photo['IPTC:Keywords']),
       ...texts(photo['EXIF:XPKeywords']).flatMap((k) => k.split(';')),
     ]);
-    return { description, keywords, facts };
+    const hierarchicalTags = mergePaths(
+      ...[side, photo].flatMap((tags) => [
+        paths(tags['XMP:HierarchicalSubject'], 'lightroom'),
+        paths(tags['XMP:TagsList'], 'digikam'),
+      ]),
+    );
+    const rating = readRating(side) ?? readRating(photo);
+    const label = [side['XMP:Label'], photo['XMP:Label']].map(text).find((t) => t !== null) ?? null;
+    return { description, keywords, hierarchicalTags, rating, label, facts };
   }
 }
 
@@ -324,6 +387,10 @@ const READ_TAGS = [
   '-XMP-dc:Description',
   '-XMP-dc:Subject',
   '-XMP-lr:HierarchicalSubject',
+  '-XMP-digiKam:TagsList',
+  '-XMP-xmp:Rating',
+  '-XMP-microsoft:RatingPercent', // MicrosoftPhoto:Rating
+  '-XMP-xmp:Label',
   '-IPTC:Caption-Abstract',
   '-IPTC:Keywords',
   '-EXIF:ImageDescription',
@@ -404,6 +471,61 @@ function cleanText(text: string): string {
 /** "Places|France|Paris" → "Paris" (Lightroom's hierarchical keywords). */
 function leaf(hierarchical: string): string {
   return hierarchical.split('|').map((s) => s.trim()).filter(Boolean).at(-1) ?? '';
+}
+
+/** The exiftool tags a write sets ([] or null: removes), from the fields it is given (see the file header). */
+function sidecarTags(fields: SidecarFields): Record<string, string | string[] | number | null> {
+  const tags: Record<string, string | string[] | number | null> = {};
+  const { hierarchicalTags, rating, label } = fields;
+  if (hierarchicalTags === undefined) {
+    tags['XMP-dc:Subject'] = cleanList(fields.subjects);
+  } else {
+    const all = mergePaths(hierarchicalTags ?? []);
+    const spelt = (field: 'lightroom' | 'digikam') => all.map((p) => formatHierarchy(p, field)).filter((t): t is string => t !== null);
+    tags['XMP-dc:Subject'] = cleanList([...fields.subjects, ...subjectNames(all)]);
+    tags['XMP-lr:HierarchicalSubject'] = spelt('lightroom');
+    tags['XMP-digiKam:TagsList'] = spelt('digikam');
+  }
+  if (fields.description !== null) tags['XMP-dc:Description'] = fields.description.trim() === '' ? null : fields.description;
+  if (rating === null) {
+    tags['XMP-xmp:Rating'] = null;
+    tags['XMP-microsoft:RatingPercent'] = null; // else it would be read back as the rating
+  } else if (rating !== undefined) tags['XMP-xmp:Rating'] = rating;
+  if (label !== undefined) tags['XMP-xmp:Label'] = label === null || cleanText(label) === '' ? null : cleanText(label);
+  return tags;
+}
+
+/** A field's paths ("Places|Portugal|Porto" or "Places/Portugal/Porto"), blank ones dropped. */
+function paths(value: unknown, field: 'lightroom' | 'digikam'): string[][] {
+  return texts(value).map((t) => parseHierarchy(cleanText(t), field)).filter((p): p is string[] => p !== null);
+}
+
+/** MicrosoftPhoto:Rating's percent in stars, as Windows maps it (1-12: 1 star … 88-100: 5), 0 unrated. */
+function starsOfPercent(percent: number): Rating | null {
+  if (!(percent >= 0 && percent <= 100)) return null;
+  if (percent === 0) return 0;
+  return percent <= 12 ? 1 : percent <= 37 ? 2 : percent <= 62 ? 3 : percent <= 87 ? 4 : 5;
+}
+
+/** The percent MicrosoftPhoto:Rating holds for these stars (what Windows and digiKam write). */
+const PERCENT_OF_STARS: readonly number[] = [0, 1, 25, 50, 75, 99];
+
+/**
+ * One file's rating: xmp:Rating (rounded; any negative is rejected, -1), else MicrosoftPhoto:Rating; null when
+ * neither is there or a number in range.
+ */
+function readRating(tags: Record<string, unknown>): Rating | null {
+  const xmp = number(texts(tags['XMP:Rating'])[0]?.trim());
+  if (xmp !== null) {
+    if (xmp < 0) return -1;
+    if (xmp <= 5) return Math.round(xmp) as Rating;
+  }
+  const percent = number(texts(tags['XMP:RatingPercent'])[0]?.trim());
+  return percent === null ? null : starsOfPercent(percent);
+}
+
+function isRating(value: unknown): value is Rating {
+  return Number.isInteger(value) && (value as number) >= -1 && (value as number) <= 5;
 }
 
 /** Trimmed, blanks dropped, deduplicated case-insensitively, first spelling and order kept. */
