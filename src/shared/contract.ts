@@ -1,13 +1,15 @@
 // The one contract between the window and the engine: every method with its argument and result
 // types, and every event. The Electron IPC binding, the HTTP binding of `shoebox serve`, the
-// preload and the renderer's clients are all derived from it; arguments are checked where they
-// enter the main process (validate.ts).
+// preload and the renderer's clients are all derived from it. The argument types are inferred
+// from the valibot schemas in schema.ts, the same ones validate.ts checks each argument with where
+// it enters the main process; the results are plain types (the engine makes them). Only types come
+// from schema.ts, so the preload and the renderer load no valibot for the contract.
+import type { ArgOf, ARGS, Assert, Same } from './schema.ts';
 import type {
   FolderInfo,
   LibraryStatus,
   PhotoDetails,
   PhotoSummary,
-  SearchFilters,
   SearchResult,
   StageProgress,
 } from './types.ts';
@@ -59,37 +61,37 @@ export type DownloadEvent =
   | { status: 'done'; id: string }
   | { status: 'error'; id: string; message: string };
 
-/** Every method: [argument, result]. A method without arguments takes `void`. */
+/** Every method: [argument, result]. Arguments: ArgOf<M>, the output of ARGS[M]; a method without arguments takes `void`. */
 export interface ApiMethods {
-  status: [void, WindowStatus];
+  status: [ArgOf<'status'>, WindowStatus];
   /** The grid: photos by date, newest first, optionally under a folder or with a tag. */
-  listPhotos: [{ offset?: number; limit?: number; folder?: string; tag?: string }, PhotoPage];
-  photo: [{ id: number }, PhotoDetails];
-  search: [{ query: string; limit?: number; filters?: SearchFilters }, SearchResult];
-  similar: [{ id: number; limit?: number; filters?: SearchFilters }, SearchResult];
+  listPhotos: [ArgOf<'listPhotos'>, PhotoPage];
+  photo: [ArgOf<'photo'>, PhotoDetails];
+  search: [ArgOf<'search'>, SearchResult];
+  similar: [ArgOf<'similar'>, SearchResult];
   /** The user's caption; an empty text removes it (the automatic caption shows again). */
-  setCaption: [{ id: number; text: string }, PhotoDetails];
-  addTags: [{ id: number; tags: string[] }, PhotoDetails];
-  removeTags: [{ id: number; tags: string[] }, PhotoDetails];
-  tagCounts: [{ limit?: number }, TagCount[]];
-  folders: [void, FolderInfo[]];
-  addFolder: [{ path: string }, { path: string; added: boolean }];
-  removeFolder: [{ path: string }, { removed: boolean }];
+  setCaption: [ArgOf<'setCaption'>, PhotoDetails];
+  addTags: [ArgOf<'addTags'>, PhotoDetails];
+  removeTags: [ArgOf<'removeTags'>, PhotoDetails];
+  tagCounts: [ArgOf<'tagCounts'>, TagCount[]];
+  folders: [ArgOf<'folders'>, FolderInfo[]];
+  addFolder: [ArgOf<'addFolder'>, { path: string; added: boolean }];
+  removeFolder: [ArgOf<'removeFolder'>, { removed: boolean }];
   /** Indexing control. */
-  pause: [void, { paused: boolean }];
-  resume: [void, { paused: boolean }];
+  pause: [ArgOf<'pause'>, { paused: boolean }];
+  resume: [ArgOf<'resume'>, { paused: boolean }];
   /** Failed tasks (in one stage, or all) are tried again: how many tasks, of how many photos. */
-  retryFailed: [{ stage?: string }, { retried: number; photos: number }];
-  models: [void, ModelInfo[]];
+  retryFailed: [ArgOf<'retryFailed'>, { retried: number; photos: number }];
+  models: [ArgOf<'models'>, ModelInfo[]];
   /** Starts a download; progress arrives as `download` events. */
-  downloadModel: [{ id: string }, { started: boolean }];
-  importModel: [{ id: string; folder: string }, ModelInfo];
-  settings: [void, SettingInfo[]];
-  setSetting: [{ key: string; value: string }, SettingInfo];
+  downloadModel: [ArgOf<'downloadModel'>, { started: boolean }];
+  importModel: [ArgOf<'importModel'>, ModelInfo];
+  settings: [ArgOf<'settings'>, SettingInfo[]];
+  setSetting: [ArgOf<'setSetting'>, SettingInfo];
   /** Shows the file in the system's file manager (the app only; serve answers that it cannot). */
-  revealPhoto: [{ id: number }, { shown: boolean }];
+  revealPhoto: [ArgOf<'revealPhoto'>, { shown: boolean }];
   /** The native folder picker (the app only); null when cancelled. */
-  pickFolder: [void, { path: string | null }];
+  pickFolder: [ArgOf<'pickFolder'>, { path: string | null }];
 }
 
 export type MethodName = keyof ApiMethods;
@@ -120,6 +122,11 @@ export const METHOD_NAMES = [
   'revealPhoto',
   'pickFolder',
 ] as const satisfies readonly MethodName[];
+
+// The names are spelt out rather than taken from Object.keys(ARGS): that would load valibot into the
+// sandboxed preload, which can require() no package. These make the three lists one at compile time.
+type _MethodsAreArgs = Assert<Same<MethodName, keyof typeof ARGS>>;
+type _NamesAreMethods = Assert<Same<(typeof METHOD_NAMES)[number], MethodName>>;
 
 /** Every event the engine pushes to the window. */
 export interface ApiEvents {

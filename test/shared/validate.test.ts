@@ -146,6 +146,13 @@ describe('validateArgs', () => {
     expect(out).not.toBe(args);
   });
 
+  it('reports an unknown key before a bad value, and takes an undefined value as absent', () => {
+    expect(() => validateArgs('similar', { idd: 3, limit: 0 })).toThrow(/similar: unknown key "idd"/);
+    expect(() => validateArgs('search', { query: 'red', filters: { place: 'Oslo', from: 'soon' } })).toThrow(/search\.filters: unknown key "place"/);
+    expect(() => validateArgs('photo', { id: undefined })).toThrow(/photo: id is required/);
+    expect(() => validateArgs('addTags', { id: 1, tags: [...Array.from({ length: 51 }, (_, i) => `t${i}`), ''] })).toThrow(/list of 1 to 50 tags/);
+  });
+
   it('rejects objects that are not plain, and prototype tricks', () => {
     expect(() => validateArgs('photo', new (class P { id = 1 })())).toThrow(/photo must be an object with \{ id \}, got a P/);
     expect(() => validateArgs('photo', JSON.parse('{"id": 1, "__proto__": {"x": 1}}'))).toThrow(/unknown key "__proto__"/);
