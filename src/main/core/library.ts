@@ -283,10 +283,16 @@ export class Library {
     return this.search.text(query, opts);
   }
 
+  /** The photos most like the one at `photoPath` (resolved against the working folder). */
   async similar(photoPath: string, opts: SearchOptions = {}): Promise<SearchResult> {
     const photo = this.catalog.photoByPath(path.resolve(photoPath));
     if (!photo) throw new NotInLibraryError(`not in the library: ${path.resolve(photoPath)}`);
-    return this.search.similar(photo.id, opts);
+    return this.searchSimilar(photo.id, opts);
+  }
+
+  /** The photos most like the catalogued photo `id`, by its own stored vector. */
+  async searchSimilar(id: number, opts: SearchOptions = {}): Promise<SearchResult> {
+    return this.search.similar(id, opts);
   }
 
   /** Starts watching the folders and processing work as it arrives; `close()` stops both. */

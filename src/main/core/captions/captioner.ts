@@ -13,6 +13,7 @@ import type { MlService } from '../ml/service.ts';
 import type { ModelSpec } from '../models/spec.ts';
 import type { CaptionWork, ItemResult } from '../pipeline/stage.ts';
 import { captionConfig, captionTask, type CaptionConfig, type Decoding } from './config.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 export interface CaptionerDeps {
   catalog: Catalog;
@@ -159,7 +160,7 @@ class CaptionBatch {
           });
           this.images.set(i, { data: rgb.data.buffer.slice(rgb.data.byteOffset, rgb.data.byteOffset + rgb.data.byteLength) as ArrayBuffer, width: rgb.width, height: rgb.height });
         } catch (e) {
-          this.failed[i] = { ok: false, error: e instanceof Error ? e.message : String(e) };
+          this.failed[i] = { ok: false, error: errorMessage(e) };
         }
       }),
     );

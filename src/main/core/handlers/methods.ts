@@ -118,7 +118,7 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
 
     similar: async ({ id, limit, filters }) => {
       photoPath(id);
-      return lib.search.similar(id, { ...filters, limit });
+      return lib.searchSimilar(id, { ...filters, limit });
     },
 
     setCaption: async ({ id, text }) => {

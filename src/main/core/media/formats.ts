@@ -8,7 +8,7 @@ export const DECODABLE = new Set(['jpeg', 'png', 'webp', 'avif', 'tiff', 'gif', 
  * Nikon NEF/NRW, Sony ARW/SR2, Fujifilm RAF, Olympus ORF, Panasonic RW2, Pentax PEF, Adobe DNG,
  * Samsung SRW, Minolta MRW, Sigma X3F, Phase One IIQ, Hasselblad 3FR, Epson ERF.
  */
-export const RAW_EXTENSIONS: readonly string[] = ['cr2', 'cr3', 'crw', 'nef', 'nrw', 'arw', 'sr2', 'raf', 'orf', 'rw2', 'pef', 'dng', 'srw', 'mrw', 'x3f', 'iiq', '3fr', 'erf'];
+const RAW_EXTENSIONS: readonly string[] = ['cr2', 'cr3', 'crw', 'nef', 'nrw', 'arw', 'sr2', 'raf', 'orf', 'rw2', 'pef', 'dng', 'srw', 'mrw', 'x3f', 'iiq', '3fr', 'erf'];
 const RAW = new Set(RAW_EXTENSIONS);
 
 /** Extension → format name. Files with these extensions are catalogued; the rest are skipped. */
@@ -32,7 +32,7 @@ const EXTENSIONS: Record<string, string> = {
 };
 
 /** Video containers: a Live Photo's or motion photo's video belongs to its photo; other videos are skipped and counted. */
-export const VIDEO_EXTENSIONS: readonly string[] = ['mov', 'mp4', 'm4v', '3gp', 'avi', 'mts', 'm2ts', 'mkv', 'webm'];
+const VIDEO_EXTENSIONS: readonly string[] = ['mov', 'mp4', 'm4v', '3gp', 'avi', 'mts', 'm2ts', 'mkv', 'webm'];
 const VIDEO = new Set(VIDEO_EXTENSIONS);
 
 export function isRawName(name: string): boolean {
@@ -67,7 +67,7 @@ export function isIgnoredDir(name: string): boolean {
   return name.startsWith('.') || name === '@eaDir' || name === '$RECYCLE.BIN' || name === 'System Volume Information' || name === 'node_modules';
 }
 
-export function isPhotoName(name: string): boolean {
+function isPhotoName(name: string): boolean {
   return !isIgnoredName(name) && formatForName(name) !== undefined;
 }
 

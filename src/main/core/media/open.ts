@@ -37,7 +37,7 @@ export interface OpenedImage {
 const FORMAT_NAMES = 'JPEG, PNG, WebP, AVIF, TIFF, GIF, HEIC, BMP or camera RAW';
 
 /** sharp's and libvips's errors, worded for the person who owns the photo. */
-export function describeSharpError(e: unknown): MediaError {
+function describeSharpError(e: unknown): MediaError {
   if (e instanceof MediaError) return e;
   const msg = errorMessage(e);
   if (/unsupported image format/i.test(msg)) {
