@@ -1,6 +1,5 @@
 // Captions, tags, XMP sidecars and export as a user runs them: `shoebox index` captions with the
 // fixture captioner, edits land in the catalog and the sidecar, Lightroom's fields survive.
-import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,13 +7,9 @@ import { ExifTool } from 'exiftool-vendored';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
 import { makeJpeg, tempDir } from '../helpers/photos.ts';
+import { shoebox, shoeboxProcess } from '../helpers/cli.ts';
 
-const CLI = path.resolve(import.meta.dirname, '../../bin/shoebox.js');
-
-function shoebox(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 90_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+// In-process (main(argv, io)); one subprocess run (caption set, writing the catalog and the sidecar) proves the real command.
 
 const sha = (f: string) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
 
@@ -57,19 +52,19 @@ describe('shoebox caption, tags, xmp and export', () => {
     const green = path.join(photos, 'green.jpg');
     const originals = [red, blue, green].map(sha);
 
-    expect(shoebox(['--data', data, '--models', models, 'add', photos]).code).toBe(0);
-    expect(shoebox(['--data', data, 'settings', 'set', 'xmp', 'true']).out).toMatch(/^xmp = on/);
-    const index = shoebox(['--data', data, '--models', models, 'index']);
+    expect((await shoebox(['--data', data, '--models', models, 'add', photos])).code).toBe(0);
+    expect((await shoebox(['--data', data, 'settings', 'set', 'xmp', 'true'])).out).toMatch(/^xmp = on/);
+    const index = await shoebox(['--data', data, '--models', models, 'index']);
     expect(index.code, index.err).toBe(0);
     expect(index.err).toMatch(/caption .* 3\/3/);
 
-    const show = JSON.parse(shoebox(['--data', data, '--models', models, 'caption', 'show', red, '--json']).out);
+    const show = JSON.parse((await shoebox(['--data', data, '--models', models, 'caption', 'show', red, '--json'])).out);
     expect(show.caption).toBe('a photo of something red');
     expect(show.captions[0]).toMatchObject({ source: 'auto', modelId: 'fixture-caption', task: '<CAPTION>', lowConfidence: false });
     expect(show.captions[0].score).toBeGreaterThan(0.9);
 
     // IPTC caption and keywords came in as the user's.
-    const g = JSON.parse(shoebox(['--data', data, 'caption', 'show', green, '--json']).out);
+    const g = JSON.parse((await shoebox(['--data', data, 'caption', 'show', green, '--json'])).out);
     expect(g.caption).toBe('Our allotment in May');
     expect(g.captions[0]).toMatchObject({ source: 'user', origin: 'import' });
     expect(g.tags.map((t: { tag: string }) => t.tag)).toEqual(expect.arrayContaining(['garden', 'allotment']));
@@ -85,12 +80,12 @@ describe('shoebox caption, tags, xmp and export', () => {
     expect(fs.existsSync(`${blue}.xmp`)).toBe(false);
 
     // Edits: the catalog and the sidecar change at once.
-    const set = shoebox(['--data', data, 'caption', 'set', red, 'A red kite over the dunes']);
+    const set = shoeboxProcess(['--data', data, 'caption', 'set', red, 'A red kite over the dunes']);
     expect(set.code, set.err).toBe(0);
     expect(set.out).toMatch(/caption: A red kite over the dunes {2}\[yours\]/);
     expect(set.out).toContain(`sidecar: ${red}.xmp`);
-    expect(shoebox(['--data', data, 'tags', 'add', red, 'kite', 'beach']).out).toMatch(/added: kite, beach/);
-    expect(shoebox(['--data', data, 'tags', 'remove', blue, 'holiday']).out).toMatch(/removed: holiday/);
+    expect((await shoebox(['--data', data, 'tags', 'add', red, 'kite', 'beach'])).out).toMatch(/added: kite, beach/);
+    expect((await shoebox(['--data', data, 'tags', 'remove', blue, 'holiday'])).out).toMatch(/removed: holiday/);
     expect((await exiftool.read(`${red}.xmp`)).Description).toBe('A red kite over the dunes');
     expect([(await exiftool.read(`${red}.xmp`)).Subject].flat()).toEqual(expect.arrayContaining(['kite', 'beach']));
     const blueAfter = await exiftool.read(path.join(photos, 'blue.xmp'));
@@ -98,9 +93,9 @@ describe('shoebox caption, tags, xmp and export', () => {
     expect(blueAfter.Rating).toBe(4);
 
     // A re-run keeps the user's caption, in the catalog and in the sidecar.
-    const again = shoebox(['--data', data, '--models', models, 'index']);
+    const again = await shoebox(['--data', data, '--models', models, 'index']);
     expect(again.code, again.err).toBe(0);
-    expect(JSON.parse(shoebox(['--data', data, 'caption', 'show', red, '--json']).out).caption).toBe('A red kite over the dunes');
+    expect(JSON.parse((await shoebox(['--data', data, 'caption', 'show', red, '--json'])).out).caption).toBe('A red kite over the dunes');
     expect((await exiftool.read(`${red}.xmp`)).Description).toBe('A red kite over the dunes');
 
     // Originals are never modified.
@@ -109,21 +104,21 @@ describe('shoebox caption, tags, xmp and export', () => {
     // Export: CSV to a file, JSON to stdout.
     const csvFile = path.join(root, 'out', 'photos.csv');
     fs.mkdirSync(path.dirname(csvFile), { recursive: true });
-    expect(shoebox(['--data', data, 'export', '--format', 'csv', '--output', csvFile]).code).toBe(0);
+    expect((await shoebox(['--data', data, 'export', '--format', 'csv', '--output', csvFile])).code).toBe(0);
     const lines = fs.readFileSync(csvFile, 'utf8').trim().split('\n');
     expect(lines[0]).toMatch(/^path,taken_at,caption,caption_source,caption_score,low_confidence,caption_model/);
     expect(lines).toHaveLength(4);
     const redLine = lines.find((l) => l.startsWith(red))!;
     expect(redLine).toContain(',A red kite over the dunes,user,');
     expect(redLine).toMatch(/,a photo of something red,/);
-    const json = JSON.parse(shoebox(['--data', data, 'export', '--format', 'json']).out) as { path: string; caption: { text: string }; tags: { tag: string; score: number | null }[] }[];
+    const json = JSON.parse((await shoebox(['--data', data, 'export', '--format', 'json'])).out) as { path: string; caption: { text: string }; tags: { tag: string; score: number | null }[] }[];
     expect(json.find((r) => r.path === blue)!.tags).toEqual(expect.arrayContaining([expect.objectContaining({ tag: 'clear blue sky', score: expect.any(Number) })]));
     expect(fs.readdirSync(path.dirname(csvFile))).toEqual(['photos.csv']);
 
     // Clear errors.
-    expect(shoebox(['--data', data, 'caption', 'set', path.join(photos, 'nope.jpg'), 'x'])).toMatchObject({ code: 1 });
-    expect(shoebox(['--data', data, 'caption', 'set', path.join(photos, 'nope.jpg'), 'x']).err).toMatch(/not in the library/);
-    expect(shoebox(['--data', data, 'export', '--format', 'xml']).code).toBe(2);
-    expect(shoebox(['--data', data, 'tags', 'add', red]).code).toBe(2);
+    expect(await shoebox(['--data', data, 'caption', 'set', path.join(photos, 'nope.jpg'), 'x'])).toMatchObject({ code: 1 });
+    expect((await shoebox(['--data', data, 'caption', 'set', path.join(photos, 'nope.jpg'), 'x'])).err).toMatch(/not in the library/);
+    expect((await shoebox(['--data', data, 'export', '--format', 'xml'])).code).toBe(2);
+    expect((await shoebox(['--data', data, 'tags', 'add', red])).code).toBe(2);
   });
 });

@@ -1,25 +1,20 @@
 // The shoebox command as a user runs it: add, index, status, list, remove, on good and broken photos.
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeBrokenInputs, makeJpeg, tempDir } from '../helpers/photos.ts';
 import type { LibraryStatus, PhotoSummary } from '../../src/shared/types.ts';
+import { shoebox, shoeboxProcess } from '../helpers/cli.ts';
 
-const CLI = path.resolve(import.meta.dirname, '../../bin/shoebox.js');
-
-function shoebox(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+// In-process (main(argv, io)); one subprocess run (index, data folder from $SHOEBOX_DATA) proves the real command.
 
 describe('shoebox CLI', () => {
-  it('prints help, and rejects unknown commands and misplaced options with exit 2', () => {
-    const help = shoebox(['--help']);
+  it('prints help, and rejects unknown commands and misplaced options with exit 2', async () => {
+    const help = await shoebox(['--help']);
     expect(help.code).toBe(0);
     for (const cmd of ['add', 'remove', 'index', 'watch', 'status', 'list']) expect(help.out).toContain(`  ${cmd}`);
-    expect(shoebox(['frobnicate']).code).toBe(2);
-    expect(shoebox(['index', '--folder', 'x']).code).toBe(2);
-    expect(shoebox(['add']).code).toBe(2);
+    expect((await shoebox(['frobnicate'])).code).toBe(2);
+    expect((await shoebox(['index', '--folder', 'x'])).code).toBe(2);
+    expect((await shoebox(['add'])).code).toBe(2);
   });
 
   it('indexes a folder with broken photos, exits 0, and reports each failure with its reason', async () => {
@@ -30,15 +25,15 @@ describe('shoebox CLI', () => {
     const broken = await makeBrokenInputs(path.join(photos, 'broken'));
     const data = path.join(root, 'data');
 
-    expect(shoebox(['--data', data, 'add', photos])).toMatchObject({ code: 0 });
-    const index = shoebox(['index'], { SHOEBOX_DATA: data });
+    expect(await shoebox(['--data', data, 'add', photos])).toMatchObject({ code: 0 });
+    const index = shoeboxProcess(['index'], { SHOEBOX_DATA: data });
     expect(index.code, index.err).toBe(0);
     expect(index.err).toMatch(/thumb .* \d+\/\d+ .*\/s {2}ETA/);
     expect(index.out).toMatch(/done: 11 photos in the library; 5 failed/);
     expect(index.err).toMatch(/search and tags wait: the CLIP model clip-vit-b32-q8 is not installed .*`shoebox models download clip-vit-b32-q8`/);
     expect(index.err).toMatch(/captions wait: the caption model florence-2-base-ft-q8 is not installed .*`shoebox models download florence-2-base-ft-q8`/);
 
-    const status = JSON.parse(shoebox(['--data', data, 'status', '--json']).out) as LibraryStatus;
+    const status = JSON.parse((await shoebox(['--data', data, 'status', '--json'])).out) as LibraryStatus;
     expect(status.photos).toBe(11);
     expect(status.stages[0]).toEqual({ stage: 'thumb', done: 6, pending: 0, failed: 5 });
     // Half a JPEG is shown, marked damaged with the decoder's words.
@@ -48,28 +43,28 @@ describe('shoebox CLI', () => {
     for (const [name, pattern] of Object.entries(broken)) {
       if (pattern) expect(status.failed.find((f) => f.path.endsWith(name))?.error, name).toMatch(pattern);
     }
-    const text = shoebox(['--data', data, 'status']).out;
+    const text = (await shoebox(['--data', data, 'status'])).out;
     expect(text).toContain('failed photos (5):');
     expect(text).toMatch(/zero-bytes\.jpg\n {4}thumb: empty file/);
     expect(text).toMatch(/damaged photos, shown as far as they could be read \(1\):\n {2}\S*truncated\.jpg\n {4}VipsJpeg: premature end/);
 
-    const list = JSON.parse(shoebox(['--data', data, 'list', '--json', '--folder', path.join(photos, 'trip')]).out) as PhotoSummary[];
+    const list = JSON.parse((await shoebox(['--data', data, 'list', '--json', '--folder', path.join(photos, 'trip')])).out) as PhotoSummary[];
     expect(list.map((p) => path.basename(p.path))).toEqual(['mountain.jpg']);
-    const all = JSON.parse(shoebox(['--data', data, 'list', '--json']).out) as PhotoSummary[];
+    const all = JSON.parse((await shoebox(['--data', data, 'list', '--json'])).out) as PhotoSummary[];
     expect(all.find((p) => p.path === path.join(photos, 'beach.jpg'))).toMatchObject({ takenAt: '2019-08-01T09:15:00', width: 64, height: 48, caption: null, tags: [] });
     // A photo without a date of its own is dated by its modification time (and listed by it, newest first).
     expect(all.find((p) => p.path.endsWith('mountain.jpg'))?.takenAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);
 
-    expect(shoebox(['--data', data, 'remove', photos]).code).toBe(0);
-    expect(JSON.parse(shoebox(['--data', data, 'status', '--json']).out).photos).toBe(0);
-    expect(shoebox(['--data', data, 'remove', photos]).code).toBe(1);
+    expect((await shoebox(['--data', data, 'remove', photos])).code).toBe(0);
+    expect(JSON.parse((await shoebox(['--data', data, 'status', '--json'])).out).photos).toBe(0);
+    expect((await shoebox(['--data', data, 'remove', photos])).code).toBe(1);
   });
 
-  it('reports an empty library without creating anything', () => {
+  it('reports an empty library without creating anything', async () => {
     const data = path.join(tempDir(), 'none');
-    const r = shoebox(['--data', data, 'status']);
+    const r = await shoebox(['--data', data, 'status']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('photos: 0');
-    expect(shoebox(['--data', data, 'add', path.join(data, 'missing')]).err).toMatch(/no such folder/);
+    expect((await shoebox(['--data', data, 'add', path.join(data, 'missing')])).err).toMatch(/no such folder/);
   });
 });

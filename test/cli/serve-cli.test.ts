@@ -1,10 +1,14 @@
 // `shoebox serve` as a user runs it: one URL line on stdout, the API behind its token, a clean stop on SIGTERM.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
 import { makeJpeg, tempDir } from '../helpers/photos.ts';
+import { shoebox, shoeboxStart } from '../helpers/cli.ts';
+
+// The first test runs `serve` as a subprocess (the real command, stopped by a real SIGTERM); the rest
+// run in-process through main(argv, io), where a signal is the process's SIGINT listeners being called.
 
 const CLI = path.resolve(import.meta.dirname, '../../bin/shoebox.js');
 const SERVING = /^Shoebox is serving (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43})\n/;
@@ -16,6 +20,7 @@ function fakeRenderer(): string {
   return dir;
 }
 
+/** `shoebox serve` as a subprocess. */
 function serve(args: string[], env: NodeJS.ProcessEnv) {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -49,7 +54,7 @@ describe('shoebox serve', () => {
     await makeJpeg(path.join(photos, 'a.jpg'), { seed: 1 });
     await makeJpeg(path.join(photos, 'b.jpg'), { seed: 2 });
     const data = path.join(root, 'data');
-    expect(spawnSync(process.execPath, [CLI, '--data', data, '--models', models, 'add', photos]).status).toBe(0);
+    expect((await shoebox(['--data', data, '--models', models, 'add', photos])).code).toBe(0);
 
     const s = serve(['--data', data, '--models', models, 'serve', '--port', '0'], { SHOEBOX_RENDERER_DIR: fakeRenderer() });
     try {
@@ -80,7 +85,7 @@ describe('shoebox serve', () => {
     expect(s.out().split('\n').filter(Boolean)).toHaveLength(1);
     expect(s.err()).toMatch(/SIGTERM: stopping/);
     // The library lock was released: another command opens it.
-    expect(spawnSync(process.execPath, [CLI, '--data', data, '--models', models, 'add', photos]).status).toBe(0);
+    expect((await shoebox(['--data', data, '--models', models, 'add', photos])).code).toBe(0);
   });
 
   it('with --no-index serves without indexing; stops on SIGINT too', async () => {
@@ -88,29 +93,30 @@ describe('shoebox serve', () => {
     const photos = path.join(root, 'Photos');
     await makeJpeg(path.join(photos, 'a.jpg'), { seed: 3 });
     const data = path.join(root, 'data');
-    expect(spawnSync(process.execPath, [CLI, '--data', data, 'add', photos]).status).toBe(0);
-    const s = serve(['--data', data, 'serve', '--no-index', '--port', '0'], { SHOEBOX_RENDERER_DIR: fakeRenderer() });
+    expect((await shoebox(['--data', data, 'add', photos])).code).toBe(0);
+    const s = shoeboxStart(['--data', data, 'serve', '--no-index', '--port', '0'], { SHOEBOX_RENDERER_DIR: fakeRenderer() });
     try {
-      const url = new URL(await s.url);
+      const url = new URL((await s.waitForOut(SERVING))[1]!);
       await new Promise((res) => setTimeout(res, 500));
       const r = await fetch(`${url.origin}/api/status?token=${url.searchParams.get('token')}`, { method: 'POST' });
       expect(await r.json()).toMatchObject({ ok: true, value: { photos: 0 } });
       expect(s.err()).toMatch(/--no-index/);
     } finally {
-      s.child.kill('SIGINT');
+      // Ctrl-C: serve's SIGINT listener is called as for a real signal (a real one could end the test worker: on Windows, or if serve had no listener).
+      process.emit('SIGINT', 'SIGINT');
     }
-    expect((await s.exit).code, s.err()).toBe(0);
+    expect((await s.done).code, s.err()).toBe(0);
   });
 
-  it('says to run npm run build when the window is not built, and rejects a bad port', () => {
+  it('says to run npm run build when the window is not built, and rejects a bad port', async () => {
     const data = tempDir();
-    const missing = spawnSync(process.execPath, [CLI, '--data', data, 'serve'], { encoding: 'utf8', env: { ...process.env, SHOEBOX_RENDERER_DIR: path.join(data, 'nowhere') } });
-    expect(missing.status).toBe(1);
-    expect(missing.stderr).toMatch(/npm run build/);
-    expect(missing.stdout).toBe('');
-    const port = spawnSync(process.execPath, [CLI, '--data', data, 'serve', '--port', 'eighty'], { encoding: 'utf8' });
-    expect(port.status).toBe(2);
-    expect(port.stderr).toMatch(/--port must be a port number/);
-    expect(spawnSync(process.execPath, [CLI, 'status', '--port', '1'], { encoding: 'utf8' }).status).toBe(2);
+    const missing = await shoebox(['--data', data, 'serve'], { SHOEBOX_RENDERER_DIR: path.join(data, 'nowhere') });
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/npm run build/);
+    expect(missing.out).toBe('');
+    const port = await shoebox(['--data', data, 'serve', '--port', 'eighty']);
+    expect(port.code).toBe(2);
+    expect(port.err).toMatch(/--port must be a port number/);
+    expect((await shoebox(['status', '--port', '1'])).code).toBe(2);
   });
 });
