@@ -123,6 +123,17 @@ async function complaints(img: OpenedImage, needLongEdge: number): Promise<strin
   return said.length ? said.join('; ') : null;
 }
 
+/** True when the file starts with a JPEG's start-of-image marker. */
+async function isJpeg(file: string): Promise<boolean> {
+  const fd = await fs.promises.open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await fd.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0xff && buffer[1] === 0xd8;
+  } finally {
+    await fd.close();
+  }
+}
+
 /** True when a JPEG has a start-of-scan marker followed by data. */
 async function hasJpegScan(file: string): Promise<boolean> {
   const data = await fs.promises.readFile(file);
@@ -170,6 +181,11 @@ export async function openImage(file: string, options: MediaOptions): Promise<Op
     const sniffed = /unsupported image format/i.test(e instanceof Error ? e.message : '') ? await sniff(file) : null;
     if (sniffed === 'bmp') return openBmp(file, options);
     if (sniffed === 'jxl') throw new MediaError('unsupported format: JPEG XL (.jxl); Shoebox has no JPEG XL decoder yet');
+    // A JPEG cut off inside its header: said from the bytes, since libvips's own words may be empty
+    // when decodes run side by side (its one error buffer, see readPixels).
+    if (!sniffed && (await isJpeg(file)) && !(await hasJpegScan(file))) {
+      throw new MediaError(`corrupt image: the file ends before any image data (${errorMessage(e).trim() || 'the header is cut off'})`);
+    }
     throw describeSharpError(e);
   }
   const format = meta.format ?? 'unknown';
