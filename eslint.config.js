@@ -109,7 +109,7 @@ export default tseslint.config(
   // The engine drives no front door, and inside it each layer imports only the layers below it.
   ...engineRules(),
   // The contract: plain types and functions only.
-  layer(['src/shared/**'], [noElectron], [['node:*', '**/main/**', '**/renderer/**', '**/preload/**']], 'src/shared holds the contract and plain data types: it imports nothing but itself.'),
+  layer(['src/shared/**'], [noElectron], [['node:*', '**/main/**', '**/renderer/**', '**/preload/**']], 'src/shared holds the contract and plain data types: it imports only itself and valibot (the argument schemas).'),
   // The window talks only through the contract.
   layer(['src/renderer/**'], [noElectron], [['node:*', '**/main/**', '**/preload/**']], 'The renderer talks to the engine only through the contract in src/shared.'),
   layer(['src/preload/**'], [], [['node:*', '**/main/**', '**/renderer/**']], 'The preload exposes the contract and nothing more.'),
