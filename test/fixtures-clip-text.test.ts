@@ -1,5 +1,4 @@
 // Checks the random CLIP B/32 text encoder builder (narrow variants only) against a plain-TS reference, and the random CLIP B/32 folder writer.
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../src/main/core/models/spec.ts';
 import { buildRandomClipText, CLIP_TEXT_B32_SHAPE, type ClipTextShape, writeRandomClipB32 } from './fixtures/models/clip-text.ts';
+import { expectSpecFiles } from './helpers/model-files.ts';
 
 const L = 77;
 const NARROW_TEXT: Partial<ClipTextShape> = { layers: 2, width: 64, heads: 4, mlp: 256, projectionDim: 32 };
@@ -40,10 +40,6 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 };
-
-async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
-}
 
 /** The model's float initializers by name. */
 function initializers(model: Buffer): Map<string, { data: Float32Array; dims: number[] }> {
@@ -162,7 +158,7 @@ describe('random CLIP B/32 folder and text encoder (narrow variants)', () => {
       revision: 'main',
       clip: { vision: 'onnx/vision_model.onnx', text: 'onnx/text_model.onnx', dim: 32, maxTokens: 77 },
     });
-    expect(spec.files.map((f) => f.path)).toEqual([
+    await expectSpecFiles(dir, spec.files, [
       'config.json',
       'merges.txt',
       'onnx/text_model.onnx',
@@ -173,11 +169,6 @@ describe('random CLIP B/32 folder and text encoder (narrow variants)', () => {
       'tokenizer_config.json',
       'vocab.json',
     ]);
-    for (const f of spec.files) {
-      const file = path.join(dir, f.path);
-      expect((await readFile(file)).byteLength, f.path).toBe(f.size);
-      expect(await sha256(file), f.path).toBe(f.sha256);
-    }
     const config = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8'));
     expect(config.text_config).toMatchObject({ hidden_size: 512, num_hidden_layers: 12, num_attention_heads: 8, vocab_size: 49408, max_position_embeddings: 77 });
     expect(config.vision_config).toMatchObject({ hidden_size: 768, patch_size: 32 });

@@ -1,5 +1,4 @@
 // Checks the generated fixture models: tiny colour CLIP (ONNX + tokenizer), manifest writing, random ViT builder.
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import { MANIFEST_FILE, type ModelSpec, type ModelsManifest } from '../src/main/
 import { CLIP_MEAN, CLIP_STD, TINY_CLIP_DIM, writeTinyClip } from './fixtures/models/tiny-clip.ts';
 import { buildRandomVit, writeRandomVitB32 } from './fixtures/models/vit-b32.ts';
 import { writeFixtureModels } from './fixtures/models/write-fixtures.ts';
+import { expectSpecFiles, sha256 } from './helpers/model-files.ts';
 
 const SIDE = 224;
 
@@ -38,10 +38,6 @@ function normalizedRows(t: ort.Tensor): number[][] {
 }
 
 const dot = (a: number[], b: number[]): number => a.reduce((s, v, i) => s + v * b[i]!, 0);
-
-async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
-}
 
 describe('tiny colour CLIP fixture', () => {
   let root: string;
@@ -132,7 +128,7 @@ describe('tiny colour CLIP fixture', () => {
       revision: 'main',
       clip: { vision: 'onnx/vision_model_quantized.onnx', text: 'onnx/text_model_quantized.onnx', dim: 16, maxTokens: 77 },
     });
-    expect(spec.files.map((f) => f.path).sort()).toEqual([
+    await expectSpecFiles(dir, spec.files, [
       'config.json',
       'merges.txt',
       'onnx/text_model_quantized.onnx',
@@ -142,12 +138,7 @@ describe('tiny colour CLIP fixture', () => {
       'tokenizer.json',
       'tokenizer_config.json',
       'vocab.json',
-    ]);
-    for (const f of spec.files) {
-      const file = path.join(dir, f.path);
-      expect((await readFile(file)).byteLength, f.path).toBe(f.size);
-      expect(await sha256(file), f.path).toBe(f.sha256);
-    }
+    ], { anyOrder: true });
     const pre = JSON.parse(await readFile(path.join(dir, 'preprocessor_config.json'), 'utf8'));
     expect(pre).toMatchObject({ size: { shortest_edge: 224 }, crop_size: { height: 224, width: 224 }, resample: 3 });
     expect(pre.image_mean).toEqual([...CLIP_MEAN]);
