@@ -26,6 +26,13 @@ describe('results', () => {
     expect(narrowByTag(result, 'beach')).toMatchObject({ query: 'dog', model: 'm', note: 'n' });
   });
 
+  it('keeps the hits tagged under a chosen parent tag too', () => {
+    const places: SearchResult = { ...result, hits: [hit(1, ['Places|Portugal|Porto']), hit(2, ['Placesque']), hit(3, ['places']), hit(4, ['Other|Places'])] };
+    expect(narrowByTag(places, 'Places')!.hits.map((h) => h.id)).toEqual([1, 3]);
+    expect(narrowByTag(places, 'Places|Portugal')!.hits.map((h) => h.id)).toEqual([1]);
+    expect(resultsHeading('red', null, 'Places|Portugal')).toBe('Results for “red” tagged Places › Portugal');
+  });
+
   it('leaves results alone without a tag, and nothing stays nothing', () => {
     expect(narrowByTag(result, null)).toBe(result);
     expect(narrowByTag(null, 'beach')).toBeNull();

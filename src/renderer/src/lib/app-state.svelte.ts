@@ -1,7 +1,8 @@
 // The window's shared state: library status, live progress, pause state, model downloads, and a
 // version per kind of change so each view refetches what it shows when the engine says it changed.
-import type { ApiEvents, DownloadEvent, ShoeboxClient, WindowStatus } from '../../../shared/contract.ts';
+import type { ApiEvents, DownloadEvent, ShoeboxClient, TagCount, WindowStatus } from '../../../shared/contract.ts';
 import type { StageProgress } from '../../../shared/types.ts';
+import { EditRunner, type EditState } from './edits.ts';
 import { errorMessage } from './format.ts';
 import { activePending, stageRows } from './indexing.ts';
 import { throttle } from './throttle.ts';
@@ -29,6 +30,11 @@ export class AppState {
   view = $state<View>('library');
   /** A message for the whole window (a drop that failed, an action's error). */
   notice = $state<{ text: string; error: boolean } | null>(null);
+  /** The tag vocabulary with counts (the tag list reads it), for autocomplete everywhere. */
+  tags = $state<TagCount[]>([]);
+  /** Edits of many photos and their undo (the toast, progress); `edits` runs them. */
+  editState = $state<EditState>({ busy: false, progress: null, toast: null });
+  readonly edits: EditRunner;
 
   // Bookkeeping of the change folding, never rendered: plain collections on purpose.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -40,7 +46,9 @@ export class AppState {
   private pauseEpoch = 0;
   private refreshAgain = false;
 
-  constructor(readonly client: ShoeboxClient) {}
+  constructor(readonly client: ShoeboxClient) {
+    this.edits = new EditRunner(client, (s) => (this.editState = s), { onChanged: () => this.noteChange('annotations') });
+  }
 
   /** Thumbnails made so far (the thumb stage's done count): a stand-in image is tried again when it grows. */
   get thumbsDone(): number {

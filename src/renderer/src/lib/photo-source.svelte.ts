@@ -1,6 +1,9 @@
 // The library grid's photos: listPhotos pages (200 at a time) fetched on demand and cached, under
-// an optional folder or tag; `version` changes whenever a page, the total or the error does.
+// an optional folder, tag (its children included), suggested tag (a review), least rating and colour
+// label; `version` changes whenever a page, the total or the error does. The same view's ids, in grid
+// order, come from photoIds (select all, Shift ranges over pages not loaded).
 import type { ShoeboxClient } from '../../../shared/contract.ts';
+import type { ArgOf } from '../../../shared/schema.ts';
 import type { PhotoSummary } from '../../../shared/types.ts';
 import { errorMessage } from './format.ts';
 import { monthRuns, type MonthRun } from './months.ts';
@@ -11,7 +14,12 @@ export const PAGE_SIZE = 200;
 export interface PhotoQuery {
   folder?: string;
   tag?: string;
+  suggested?: string;
+  minRating?: number;
+  label?: string;
 }
+
+const QUERY_KEYS = ['folder', 'tag', 'suggested', 'minRating', 'label'] as const;
 
 export class PhotoSource {
   version = $state(0);
@@ -39,15 +47,26 @@ export class PhotoSource {
     };
   }
 
-  /** Shows another folder or tag (or the whole library); a no-op when nothing changed. */
+  /** Shows another folder, tag, review or rating (or the whole library); a no-op when nothing changed. */
   setQuery(q: PhotoQuery): void {
     const next: PhotoQuery = {};
     if (q.folder) next.folder = q.folder;
     if (q.tag) next.tag = q.tag;
-    if (next.folder === this.query.folder && next.tag === this.query.tag) return;
+    if (q.suggested) next.suggested = q.suggested;
+    if (q.minRating !== undefined && q.minRating > 0) next.minRating = q.minRating;
+    if (q.label) next.label = q.label;
+    if (QUERY_KEYS.every((k) => next[k] === this.query[k])) return;
     this.query = next;
     this.queryKey = JSON.stringify(next);
     this.cache.reset(this.fetcher());
+  }
+
+  /** The view's ids from `offset` in grid order (`limit` of them, or all the rest). */
+  ids(offset: number, limit?: number): Promise<number[]> {
+    const args: ArgOf<'photoIds'> = { ...this.query };
+    if (offset > 0) args.offset = offset;
+    if (limit !== undefined) args.limit = limit;
+    return this.client.call('photoIds', args);
   }
 
   /** Photos changed: cached pages become stale; the ones in view (or the first) are fetched again now. */
