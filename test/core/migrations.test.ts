@@ -48,3 +48,71 @@ describe('migration 5 (real-library reading)', () => {
     db.close();
   });
 });
+
+describe('migration 6 (tagging at scale)', () => {
+  it('adds marks, the undo log and tag spellings, and normalizes the tags already there', () => {
+    const db = new Database(path.join(tempDir(), 'catalog.sqlite'));
+    db.pragma('foreign_keys = ON');
+    expect(migrate(db, migrations.filter((m) => m.version <= 5))).toBe(5);
+    const ins = db.prepare('INSERT INTO tags (photo_id, tag, source, score, hidden, origin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    db.exec(`
+      INSERT INTO folders (id, path, added_at) VALUES (1, '/photos', 0);
+      INSERT INTO photos (id, folder_id, path, filename, size, mtime_ms, added_at, updated_at) VALUES
+        (1, 1, '/photos/1.jpg', '1.jpg', 1, 0, 0, 0), (2, 1, '/photos/2.jpg', '2.jpg', 1, 0, 0, 0), (3, 1, '/photos/3.jpg', '3.jpg', 1, 0, 0, 0);
+      INSERT INTO sidecar_writes (photo_id, path, description, subjects, written_at) VALUES (1, '/photos/1.jpg.xmp', 'x', '["beach"]', 0);
+    `);
+    // The first spelling typed (oldest) wins library-wide; a decomposed "é" is one letter; a control character goes.
+    ins.run(1, 'Beach', 'user', null, 0, 'shoebox', 10);
+    ins.run(2, 'beach', 'user', null, 0, 'import', 20);
+    ins.run(2, 'Cafe\u0301 ', 'user', null, 0, 'shoebox', 30);
+    ins.run(3, 'Café', 'user', null, 1, 'shoebox', 40);
+    ins.run(3, 'beach', 'user', null, 1, 'import', 50);
+    ins.run(3, 'BEACH', 'user', null, 0, 'shoebox', 60);
+    // A '|' typed before it meant anything is a level now; blank levels drop.
+    ins.run(1, 'places | Portugal||Porto', 'user', null, 0, 'shoebox', 70);
+    ins.run(2, 'Places|Lisbon', 'user', null, 0, 'shoebox', 80);
+    ins.run(3, '\u0007', 'user', null, 0, 'import', 90);
+    // Automatic tags keep their labels, normalized only.
+    ins.run(1, 'clear  blue sky', 'auto', 0.5, 0, null, 0);
+    ins.run(1, 'clear blue sky', 'auto', 0.4, 1, null, 0);
+
+    expect(migrate(db, migrations)).toBe(6);
+    const tags = db.prepare('SELECT photo_id, tag, source, hidden, origin FROM tags ORDER BY photo_id, source, tag').all();
+    expect(tags).toEqual([
+      { photo_id: 1, tag: 'clear blue sky', source: 'auto', hidden: 0, origin: null },
+      { photo_id: 1, tag: 'Beach', source: 'user', hidden: 0, origin: 'shoebox' },
+      { photo_id: 1, tag: 'places|Portugal|Porto', source: 'user', hidden: 0, origin: 'shoebox' },
+      { photo_id: 2, tag: 'Beach', source: 'user', hidden: 0, origin: 'import' },
+      { photo_id: 2, tag: 'Café', source: 'user', hidden: 0, origin: 'shoebox' },
+      // Each level spelt as its parent first was.
+      { photo_id: 2, tag: 'places|Lisbon', source: 'user', hidden: 0, origin: 'shoebox' },
+      // Two spellings of one tag on a photo are one row, the visible one.
+      { photo_id: 3, tag: 'Beach', source: 'user', hidden: 0, origin: 'shoebox' },
+      { photo_id: 3, tag: 'Café', source: 'user', hidden: 1, origin: 'shoebox' },
+    ]);
+    expect(db.prepare('SELECT key, tag FROM tag_spellings ORDER BY key').all()).toEqual([
+      { key: 'beach', tag: 'Beach' },
+      { key: 'café', tag: 'Café' },
+      { key: 'places', tag: 'places' },
+      { key: 'places|lisbon', tag: 'places|Lisbon' },
+      { key: 'places|portugal', tag: 'places|Portugal' },
+      { key: 'places|portugal|porto', tag: 'places|Portugal|Porto' },
+    ]);
+    // Full text follows the normalized tags.
+    expect(db.prepare('SELECT tags FROM photos_fts WHERE rowid = 2').pluck().get()).toMatch(/Beach/);
+
+    // The new tables: a rating from -1 to 5, the undo log cascading with its edits and photos.
+    db.prepare("INSERT INTO marks (photo_id, rating, label, origin, updated_at) VALUES (1, 5, 'Red', 'import', 0)").run();
+    expect(() => db.prepare("INSERT INTO marks (photo_id, rating, updated_at) VALUES (2, 6, 0)").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO marks (photo_id, rating, origin, updated_at) VALUES (2, 1, 'lightroom', 0)").run()).toThrow(/CHECK/);
+    db.prepare("INSERT INTO edits (id, summary, photos, created_at) VALUES (1, 'Rated 2 photos 5 stars', 2, 0)").run();
+    db.prepare("INSERT INTO edit_before (edit_id, photo_id, state) VALUES (1, 1, '{}'), (1, 2, '{}')").run();
+    db.prepare('DELETE FROM photos WHERE id = 2').run();
+    expect(db.prepare('SELECT photo_id FROM edit_before').pluck().all()).toEqual([1]);
+    db.prepare('DELETE FROM edits').run();
+    expect(db.prepare('SELECT COUNT(*) FROM edit_before').pluck().get()).toBe(0);
+    // What Shoebox wrote before knows nothing of hierarchical tags, ratings or labels.
+    expect(db.prepare('SELECT hierarchical, rating, label FROM sidecar_writes').get()).toEqual({ hierarchical: null, rating: null, label: null });
+    db.close();
+  });
+});

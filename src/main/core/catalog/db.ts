@@ -63,6 +63,7 @@ export function migrate(db: Db, list: readonly Migration[]): number {
     if (m.version <= current) continue;
     db.transaction(() => {
       db.exec(m.sql);
+      m.run?.(db);
       db.pragma(`user_version = ${m.version}`);
     })();
   }

@@ -1,9 +1,13 @@
 // The catalog's schema, as an append-only list of migrations. Never edit a shipped entry: add one.
+import type Database from 'better-sqlite3';
+import { normalizeTag, parseTypedTag, tagKey } from '../../../shared/vocabulary.ts';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** What SQL alone cannot do (Unicode normalization), run after `sql` in the same transaction. */
+  run?: (db: Database.Database) => void;
 }
 
 export const migrations: Migration[] = [
@@ -225,4 +229,102 @@ UPDATE tasks SET state = 'pending', attempts = 0, next_at = 0, error = NULL
   WHERE photo_id IN (SELECT id FROM photos WHERE format = 'tiff' AND (lower(path) LIKE '%.cr2' OR lower(path) LIKE '%.cr3' OR lower(path) LIKE '%.crw' OR lower(path) LIKE '%.nef' OR lower(path) LIKE '%.nrw' OR lower(path) LIKE '%.arw' OR lower(path) LIKE '%.sr2' OR lower(path) LIKE '%.raf' OR lower(path) LIKE '%.orf' OR lower(path) LIKE '%.rw2' OR lower(path) LIKE '%.pef' OR lower(path) LIKE '%.dng' OR lower(path) LIKE '%.srw' OR lower(path) LIKE '%.mrw' OR lower(path) LIKE '%.x3f' OR lower(path) LIKE '%.iiq' OR lower(path) LIKE '%.3fr' OR lower(path) LIKE '%.erf'));
 `,
   },
+  {
+    version: 6,
+    name: 'tagging at scale: ratings and colour labels, the undo log, tag spellings, what Shoebox last wrote of ratings, labels and hierarchical tags',
+    sql: `
+-- Ratings (xmp:Rating's scale: 0-5 stars, -1 rejected) and colour labels (xmp:Label's text), the
+-- user's: set in Shoebox ('shoebox') or imported from the photo's metadata ('import'). A row whose
+-- origin is 'shoebox' is never overwritten by an import (a rating set in Shoebox wins, as captions
+-- do); one with both NULL says the user cleared them in Shoebox.
+CREATE TABLE marks (
+  photo_id   INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+  rating     INTEGER CHECK (rating IS NULL OR rating BETWEEN -1 AND 5),
+  label      TEXT,
+  origin     TEXT NOT NULL DEFAULT 'shoebox' CHECK (origin IN ('shoebox', 'import')),
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX marks_rating ON marks(rating) WHERE rating IS NOT NULL;
+
+-- The undo log: the last edits of the user's captions, tags, ratings and labels (one or many photos
+-- each), and for each the state of every photo it changed, as it was before: the user caption row,
+-- every tag row, the marks row (JSON). The last 20 are kept.
+CREATE TABLE edits (
+  id         INTEGER PRIMARY KEY,
+  summary    TEXT NOT NULL,
+  photos     INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  undone_at  INTEGER
+);
+CREATE TABLE edit_before (
+  edit_id  INTEGER NOT NULL REFERENCES edits(id) ON DELETE CASCADE,
+  photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+  state    TEXT NOT NULL,
+  PRIMARY KEY (edit_id, photo_id)
+) WITHOUT ROWID;
+CREATE INDEX edit_before_photo ON edit_before(photo_id);
+
+-- One spelling per tag, the first one met (src/shared/vocabulary.ts: "Beach", "beach " and "beach" are
+-- one tag): the key is the tag's text lowercased (every segment of a path), the tag its spelling.
+-- Every path a user tag was written under is here, its ancestors too.
+CREATE TABLE tag_spellings (
+  key TEXT PRIMARY KEY,
+  tag TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Tags are compared without regard to (ASCII) case library-wide: rename, merge, delete, review.
+CREATE INDEX tags_key ON tags(lower(tag), source);
+
+-- What Shoebox last wrote of the hierarchical tags (JSON, a list of paths), the rating and the label,
+-- so an import does not take Shoebox's own write back as the user's. hierarchical is NULL for writes
+-- made before this version (which wrote neither ratings nor labels).
+ALTER TABLE sidecar_writes ADD COLUMN hierarchical TEXT;
+ALTER TABLE sidecar_writes ADD COLUMN rating INTEGER;
+ALTER TABLE sidecar_writes ADD COLUMN label TEXT;
+`,
+    run: normalizeStoredTags,
+  },
 ];
+
+/**
+ * Migration 6's step: every tag as src/shared/vocabulary.ts keeps it. Automatic tags normalized (NFC, control
+ * characters, whitespace); the user's read as typed tags (a "|" separates levels) and given one spelling
+ * library-wide, the first met (oldest first), each segment of a path spelt as its parent path is; each
+ * spelling recorded in tag_spellings. Rows that become the same tag on one photo are merged (the
+ * visible one kept).
+ */
+function normalizeStoredTags(db: Database.Database): void {
+  const rename = (from: string, to: string | null, source: 'auto' | 'user') => {
+    if (to !== null) {
+      // Where the photo already has `to`, the old row goes, unless it is visible and `to` hidden: then it replaces it.
+      db.prepare(
+        `DELETE FROM tags WHERE source = @source AND tag = @to AND hidden = 1
+           AND EXISTS (SELECT 1 FROM tags o WHERE o.photo_id = tags.photo_id AND o.source = @source AND o.tag = @from AND o.hidden = 0)`,
+      ).run({ source, to, from });
+      db.prepare('UPDATE OR IGNORE tags SET tag = ? WHERE source = ? AND tag = ?').run(to, source, from);
+    }
+    db.prepare('DELETE FROM tags WHERE source = ? AND tag = ?').run(source, from);
+  };
+
+  const autos = db.prepare("SELECT DISTINCT tag FROM tags WHERE source = 'auto'").pluck().all() as string[];
+  for (const tag of autos) {
+    const clean = normalizeTag(tag);
+    if (clean !== tag) rename(tag, clean, 'auto');
+  }
+
+  const users = db.prepare("SELECT tag FROM tags WHERE source = 'user' GROUP BY tag ORDER BY MIN(created_at), tag").pluck().all() as string[];
+  const spellings = new Map<string, string>();
+  for (const tag of users) {
+    const path = parseTypedTag(tag);
+    let spelled: string | null = null;
+    for (const segment of path ?? []) {
+      const candidate = spelled === null ? segment : `${spelled}|${segment}`;
+      const key = tagKey(candidate);
+      if (!spellings.has(key)) spellings.set(key, candidate);
+      spelled = spellings.get(key)!;
+    }
+    if (spelled !== tag) rename(tag, spelled, 'user');
+  }
+  const put = db.prepare('INSERT OR IGNORE INTO tag_spellings (key, tag) VALUES (?, ?)');
+  for (const [key, tag] of spellings) put.run(key, tag);
+}
