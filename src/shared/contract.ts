@@ -27,8 +27,31 @@ export interface PhotoPage {
 }
 
 export interface TagCount {
+  /** The tag as first spelled; hierarchical tags as paths joined by '|' ("Places|Portugal|Porto"). */
   tag: string;
+  /** Photos with it as the user's tag. */
   count: number;
+  /** Photos a model suggests it for, not yet accepted or rejected. */
+  suggested: number;
+}
+
+/** What an edit of one or many photos did: said in the window's toast (with Undo) and by the CLI. */
+export interface EditResult {
+  /** The edit's id in the undo log; null when nothing changed (nothing to undo). */
+  editId: number | null;
+  /** What was done, in words: "Added “Portugal 2019” to 80 photos". */
+  summary: string;
+  /** Photos changed. */
+  photos: number;
+}
+
+/** A tag a model suggests, with how many photos and how sure ("strong", "likely"). */
+export interface SuggestionCount {
+  tag: string;
+  photos: number;
+  /** Of those, suggested with a strong score (at or above the tag's strong threshold). */
+  strong: number;
+  likely: number;
 }
 
 export interface ModelInfo {
@@ -74,6 +97,29 @@ export interface ApiMethods {
   addTags: [ArgOf<'addTags'>, PhotoDetails];
   removeTags: [ArgOf<'removeTags'>, PhotoDetails];
   tagCounts: [ArgOf<'tagCounts'>, TagCount[]];
+  /** Every photo id of a grid view, in grid order (select all, Shift-click ranges over pages not loaded). */
+  photoIds: [ArgOf<'photoIds'>, number[]];
+  /**
+   * One edit of many photos in one transaction, recorded for undo, each photo's XMP sidecar queued:
+   * add/remove tags, set a caption ('' clears it), set a rating (null clears) or a colour label (null clears).
+   */
+  editPhotos: [ArgOf<'editPhotos'>, EditResult];
+  /** Undoes the last edit not yet undone (window or CLI): photos and sidecars as they were; null when there is none. */
+  undo: [ArgOf<'undo'>, EditResult | null];
+  /** The user's tags of a selection, with how many of its photos have each (the selection bar's remove list). */
+  selectionTags: [ArgOf<'selectionTags'>, TagCount[]];
+  /** The files of a selection, in the order given (the selection bar's "export the list"). */
+  photoPaths: [ArgOf<'photoPaths'>, string[]];
+  /** Suggested tags with counts, most photos first. */
+  suggestions: [ArgOf<'suggestions'>, SuggestionCount[]];
+  /** Accepts (becomes the user's tag) and rejects (hidden on that photo for good) a suggested tag on photos. */
+  reviewSuggestions: [ArgOf<'reviewSuggestions'>, EditResult];
+  /** Renames a tag library-wide; also moves it ("Porto" → "Places|Portugal|Porto", its children follow) and merges into an existing one. */
+  renameTag: [ArgOf<'renameTag'>, EditResult];
+  /** Merges tags into one: every photo with any of them gets `into` (the union). */
+  mergeTags: [ArgOf<'mergeTags'>, EditResult];
+  /** Removes a tag (and its children) from every photo. */
+  deleteTag: [ArgOf<'deleteTag'>, EditResult];
   folders: [ArgOf<'folders'>, FolderInfo[]];
   addFolder: [ArgOf<'addFolder'>, { path: string; added: boolean }];
   removeFolder: [ArgOf<'removeFolder'>, { removed: boolean }];
@@ -108,6 +154,16 @@ export const METHOD_NAMES = [
   'addTags',
   'removeTags',
   'tagCounts',
+  'photoIds',
+  'editPhotos',
+  'undo',
+  'selectionTags',
+  'photoPaths',
+  'suggestions',
+  'reviewSuggestions',
+  'renameTag',
+  'mergeTags',
+  'deleteTag',
   'folders',
   'addFolder',
   'removeFolder',
@@ -134,13 +190,15 @@ export interface ApiEvents {
   progress: StageProgress[];
   /** Photos, captions, tags or folders changed: views refetch what they show. */
   changed: { what: 'photos' | 'folders' | 'annotations' | 'settings' | 'models'; ids?: number[] };
+  /** An edit of many photos in progress (sent when it takes longer than half a second). */
+  editProgress: { done: number; total: number };
   download: DownloadEvent;
   /** Indexing paused or resumed. */
   paused: { paused: boolean };
 }
 
 export type EventName = keyof ApiEvents;
-export const EVENT_NAMES = ['progress', 'changed', 'download', 'paused'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['progress', 'changed', 'download', 'paused', 'editProgress'] as const satisfies readonly EventName[];
 
 /** The machine-readable codes of an ApiError: the only list of them. */
 export const API_ERROR_CODES = ['invalid-argument', 'not-found', 'unsupported', 'failed'] as const;

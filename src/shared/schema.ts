@@ -15,6 +15,10 @@ export const MAX_TAGS = 50;
 /** The most photos one page of the grid, and one search, may ask for. */
 export const MAX_LIST_LIMIT = 1000;
 export const MAX_SEARCH_LIMIT = 500;
+/** The most photos one edit may name: a whole library's selection ("select all" of a million photos). */
+export const MAX_SELECTION = 1_000_000;
+/** The longest colour label (xmp:Label: "Red", "To print", a word or two). */
+export const MAX_LABEL = 100;
 
 /** Compile-time checks: `Assert<Same<A, B>>` fails to type-check unless A and B are the same type. */
 export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -119,12 +123,33 @@ export const NO_ARGUMENT = v.pipe(
   v.transform((): void => undefined),
 );
 
+/** Photo ids of a selection: 1 to MAX_SELECTION (the length is checked before the items). */
+const IDS_WHAT = `a list of 1 to ${MAX_SELECTION} photo ids`;
+const ids = v.pipe(v.array(v.unknown(), IDS_WHAT), v.minLength(1, IDS_WHAT), v.maxLength(MAX_SELECTION, IDS_WHAT), v.array(id));
+
+/** Stars: 0 (none) to 5, or -1 for rejected (xmp:Rating's own scale). */
+const RATING_WHAT = 'a rating from 0 to 5 stars, or -1 for rejected';
+const rating = v.pipe(v.number(RATING_WHAT), v.safeInteger(RATING_WHAT), v.minValue(-1, RATING_WHAT), v.maxValue(5, RATING_WHAT));
+const label = text({ nonEmpty: true, max: MAX_LABEL, what: 'a colour label' });
+
 const filters = shape({
   folder: v.optional(absolutePath),
   from: v.optional(date),
   to: v.optional(date),
   camera: v.optional(nonEmpty),
+  minRating: v.optional(rating),
+  label: v.optional(label),
+  tag: v.optional(name),
 });
+
+/** Which photos of the grid (listPhotos and photoIds): under a folder, with a tag (its children included), suggested a tag, rated at least, labelled. */
+const view = {
+  folder: v.optional(absolutePath),
+  tag: v.optional(name),
+  suggested: v.optional(name),
+  minRating: v.optional(rating),
+  label: v.optional(label),
+};
 
 /** types.ts keeps SearchFilters (the engine's type, documented there); it must be what `filters` checks. */
 type _FiltersAreSearchFilters = Assert<Same<v.InferOutput<typeof filters>, SearchFilters>>;
@@ -132,7 +157,8 @@ type _FiltersAreSearchFilters = Assert<Same<v.InferOutput<typeof filters>, Searc
 /** Each method's argument. contract.ts infers ApiMethods' argument types from these. */
 export const ARGS = {
   status: NO_ARGUMENT,
-  listPhotos: args({ offset: v.optional(int(0)), limit: v.optional(int(1, MAX_LIST_LIMIT)), folder: v.optional(absolutePath), tag: v.optional(name) }),
+  listPhotos: args({ offset: v.optional(int(0)), limit: v.optional(int(1, MAX_LIST_LIMIT)), ...view }),
+  photoIds: args({ offset: v.optional(int(0)), limit: v.optional(int(1, MAX_SELECTION)), ...view }),
   photo: args({ id }),
   search: args({ query: nonEmpty, limit: v.optional(int(1, MAX_SEARCH_LIMIT)), filters: v.optional(filters) }),
   similar: args({ id, limit: v.optional(int(1, MAX_SEARCH_LIMIT)), filters: v.optional(filters) }),
@@ -140,6 +166,22 @@ export const ARGS = {
   addTags: args({ id, tags }),
   removeTags: args({ id, tags }),
   tagCounts: args({ limit: v.optional(int(1, MAX_LIST_LIMIT)) }),
+  editPhotos: args({
+    ids,
+    addTags: v.optional(tags),
+    removeTags: v.optional(tags),
+    caption: v.optional(text()),
+    rating: v.optional(v.nullable(rating)),
+    label: v.optional(v.nullable(label)),
+  }),
+  undo: NO_ARGUMENT,
+  selectionTags: args({ ids }),
+  photoPaths: args({ ids }),
+  suggestions: args({ limit: v.optional(int(1, MAX_LIST_LIMIT)) }),
+  reviewSuggestions: args({ tag: name, accept: v.optional(ids), reject: v.optional(ids) }),
+  renameTag: args({ from: name, to: name }),
+  mergeTags: args({ from: tags, into: name }),
+  deleteTag: args({ tag: name }),
   folders: NO_ARGUMENT,
   addFolder: args({ path: absolutePath }),
   removeFolder: args({ path: absolutePath }),

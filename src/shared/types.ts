@@ -120,7 +120,14 @@ export interface PhotoSummary {
   captionScore: number | null;
   /** The automatic caption shown scored under the calibrated threshold. */
   lowConfidence: boolean;
+  /** The user's tags (typed in Shoebox or imported), hierarchical ones as paths joined by '|' ("Places|Portugal|Porto"). */
   tags: string[];
+  /** Tags a model suggests (zero-shot, later OCR and places) that the user has neither accepted nor rejected. */
+  suggested: string[];
+  /** Stars 0–5, -1 rejected (xmp:Rating's scale); null when never rated. */
+  rating: number | null;
+  /** The colour label (xmp:Label), e.g. "Red"; null when none. */
+  label: string | null;
 }
 
 /** One caption of a photo with its provenance. */
@@ -196,6 +203,12 @@ export interface SearchFilters {
   to?: string;
   /** Camera make or model contains this text. */
   camera?: string;
+  /** Rated at least this many stars (-1 includes rejected photos, so it filters nothing). */
+  minRating?: number;
+  /** With this colour label (case-insensitive). */
+  label?: string;
+  /** With this user tag, or one under it ("Places" includes "Places|Portugal|Porto"). */
+  tag?: string;
 }
 
 export interface SearchHit {
@@ -206,6 +219,7 @@ export interface SearchHit {
   clipScore: number | null;
   textScore: number | null;
   caption: string | null;
+  /** The user's tags, then the ones a model suggests (PhotoSummary's tags, then its suggested). */
   tags: string[];
   takenAt: string | null;
   width: number | null;

@@ -118,6 +118,7 @@ describe('bindIpc', () => {
     const payloads: { [E in EventName]: ApiEvents[E] } = {
       progress: [{ stage: 'embed', done: 1, total: 2, failed: 0, rate: 1, etaSeconds: 1 }],
       changed: { what: 'annotations', ids: [3] },
+      editProgress: { done: 1000, total: 10_000 },
       download: { status: 'done', id: 'clip' },
       paused: { paused: true },
     };

@@ -32,6 +32,9 @@ import { readStatus, withWaiting } from './status.ts';
 import { changeSetting, type SettingChange } from './setting-change.ts';
 import { checkFolder } from './folder-error.ts';
 import { NotInLibraryError } from './annotate/editor.ts';
+import { Edits, type EditOutcome, type EditProgress, type PhotoEdit, type PhotoView } from './annotate/edits.ts';
+import { readSetting } from './settings.ts';
+import type { SuggestionCount, TagCount } from '../../shared/contract.ts';
 
 export interface LibraryOptions {
   dataDir: string;
@@ -74,6 +77,8 @@ export class Library {
   readonly ml: MlService;
   readonly search: SearchService;
   readonly annotations: Annotations;
+  /** Edits of one or many photos, the tag vocabulary, suggestions and undo ([annotate/edits.ts]). */
+  readonly edits: Edits;
   /** exiftool for reading photos' own metadata and writing XMP sidecars. */
   readonly xmp: XmpService;
   private watcher: FolderWatcher | null = null;
@@ -92,6 +97,7 @@ export class Library {
     }
     this.repos = openCatalog(this.db, () => STAGE_NAMES);
     ({ catalog: this.catalog, queue: this.queue, annotations: this.annotations, browser: this.browser } = this.repos);
+    this.edits = new Edits(this.repos);
     this.xmp = new XmpService();
     this.cache = new CacheStore(this.paths.thumbs, this.paths.previews, this.paths.cacheTmp);
     this.cache.clearPartial();
@@ -293,6 +299,69 @@ export class Library {
   /** The photos most like the catalogued photo `id`, by its own stored vector. */
   async searchSimilar(id: number, opts: SearchOptions = {}): Promise<SearchResult> {
     return this.search.similar(id, opts);
+  }
+
+  // ── edits of many photos, the vocabulary, suggestions, undo ([annotate/edits.ts]) ─
+
+  /** An edit queued the sidecars of the photos it changed: with sidecars on, the xmp stage writes them now. */
+  private edited<T extends EditOutcome | null>(r: T): T {
+    if (r && r.photos > 0 && readSetting((k) => this.catalog.setting(k), 'xmp') === 'on') this.pipeline.kick();
+    return r;
+  }
+
+  /** One edit of many photos (tags added and removed, caption, rating, label), in one transaction, undoable. */
+  editPhotos(ids: readonly number[], edit: PhotoEdit, onProgress?: EditProgress): EditOutcome {
+    return this.edited(this.edits.editPhotos(ids, edit, onProgress));
+  }
+
+  /** Undoes the last edit not undone yet; null when there is none. */
+  undo(onProgress?: EditProgress): EditOutcome | null {
+    return this.edited(this.edits.undo(onProgress));
+  }
+
+  /** Accepts a suggested tag on some photos (it becomes the user's) and rejects it on others (hidden for good). */
+  reviewSuggestions(tag: string, review: { accept?: readonly number[]; reject?: readonly number[] }, onProgress?: EditProgress): EditOutcome {
+    return this.edited(this.edits.reviewSuggestions(tag, review, onProgress));
+  }
+
+  /** Renames (moves, merges) a tag library-wide, its children following. */
+  renameTag(from: string, to: string, onProgress?: EditProgress): EditOutcome {
+    return this.edited(this.edits.renameTag(from, to, onProgress));
+  }
+
+  /** Merges tags into one library-wide (the union). */
+  mergeTags(from: readonly string[], into: string, onProgress?: EditProgress): EditOutcome {
+    return this.edited(this.edits.mergeTags(from, into, onProgress));
+  }
+
+  /** Removes a tag, and the tags under it, from every photo. */
+  deleteTag(tag: string, onProgress?: EditProgress): EditOutcome {
+    return this.edited(this.edits.deleteTag(tag, onProgress));
+  }
+
+  /** Every photo id of a grid view, in the grid's order. */
+  photoIds(view: PhotoView = {}): number[] {
+    return this.edits.photoIds(view);
+  }
+
+  /** The user's tags of a selection with how many of its photos have each. */
+  selectionTags(ids: readonly number[]): TagCount[] {
+    return this.edits.selectionTags(ids);
+  }
+
+  /** The files of a selection, in the order given. */
+  photoPaths(ids: readonly number[]): string[] {
+    return this.edits.photoPaths(ids);
+  }
+
+  /** Suggested tags with counts (strong and likely), most photos first. */
+  suggestions(limit?: number): SuggestionCount[] {
+    return this.edits.suggestions(limit);
+  }
+
+  /** The user's tags with counts and suggestions, most used first. */
+  tagCounts(limit?: number): TagCount[] {
+    return this.edits.tagCounts(limit);
   }
 
   /** Starts watching the folders and processing work as it arrives; `close()` stops both. */

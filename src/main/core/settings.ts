@@ -2,6 +2,7 @@
 import { PROVIDER_SETTINGS } from './ml/providers.ts';
 import { DEFAULT_HUB_ENDPOINT } from './models/hub.ts';
 import { DEFAULT_MODELS } from './models/registry.ts';
+import { DEFAULT_SUGGESTION_STRONG, SUGGESTION_STRONG_SETTING, formatStrongThresholds, parseStrongThresholds } from './catalog/annotations.ts';
 
 /** What validation needs to know: the model ids per task. */
 export interface SettingContext {
@@ -133,9 +134,15 @@ export const SETTINGS: Record<string, SettingDef> = {
     default: 'on',
     parse: onOff('caption_recheck'),
   },
+  [SUGGESTION_STRONG_SETTING]: {
+    description:
+      "how sure a suggested tag must be to be shown as strong rather than likely: the zero-shot probability (0 to 1), for every tag, then any tag's own as tag=number, e.g. '0.5; sunset=0.3; clear blue sky=0.7'",
+    default: String(DEFAULT_SUGGESTION_STRONG),
+    parse: (v) => formatStrongThresholds(parseStrongThresholds(v)),
+  },
   xmp: {
     description:
-      'write captions and tags to XMP sidecars beside the photos (<photo>.xmp, or the sidecar already there) so Lightroom and digiKam see them (on or off)',
+      'write captions, your tags (as hierarchical keywords; suggested tags only once accepted), ratings and colour labels to XMP sidecars beside the photos (<photo>.xmp, or the sidecar already there) so Lightroom and digiKam see them (on or off)',
     default: 'off',
     parse: onOff('xmp'),
   },

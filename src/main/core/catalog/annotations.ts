@@ -1,7 +1,24 @@
-// Captions and tags of photos: the model's and the user's, kept apart so a re-run, a model change or
-// a rescan never overwrites what a person wrote. Full text follows through the schema's triggers.
+// Captions, tags, ratings and colour labels of photos: the model's and the user's, kept apart so a
+// re-run, a model change or a rescan never overwrites what a person wrote. Full text follows through
+// the schema's triggers.
+//
+// [Note: tags in the catalog] A tag is stored as src/shared/vocabulary.ts keeps it: normalized, a
+// hierarchical one as its path joined by '|' ("Places|Portugal|Porto"; a typed '/' is a character).
+// The user's tags (source 'user') have one spelling library-wide, the first met: tag_spellings maps
+// each tag's key (lowercased) to it, so "beach" typed on a photo when another has "Beach" stores
+// "Beach". Automatic tags (source 'auto') keep the model's label as it is, so a re-run matches the
+// rows the user hid. SQL compares tags with lower() (ASCII case, SQLite's own); the spellings make the
+// user's rows agree in every other letter too.
+//
+// Automatic tags are suggestions: visible (hidden = 0) automatic rows of a photo with no user row of
+// the same tag, visible or not. Accepting one adds the user's row and hides the automatic one;
+// rejecting one hides it. Either way it never comes back as a suggestion: the hidden row survives
+// re-runs and model switches (Catalog.setAutoTags keeps hidden rows and does not re-add them), and a
+// user row, even a removed (hidden) one, keeps the label from being suggested again.
 import { statementCache, type Db, type Statement } from './db.ts';
 import type { CaptionRecord, TagRecord } from '../../../shared/types.ts';
+import type { SuggestionCount, TagCount } from '../../../shared/contract.ts';
+import { normalizeTag, parseTypedTag, tagKey } from '../../../shared/vocabulary.ts';
 
 /** Where a user caption or tag came from: typed in Shoebox, or read from the photo's metadata. */
 export type UserOrigin = 'shoebox' | 'import';
@@ -18,10 +35,86 @@ export interface AutoCaption {
   lowConfidence: boolean;
 }
 
-/** A tag as typed: trimmed, inner whitespace collapsed; empty tags are dropped. */
+/** A tag's text as Shoebox keeps it (vocabulary.ts normalizeTag); '' for a text that is no tag. */
 export function cleanTag(tag: string): string {
-  return tag.normalize('NFC').trim().replace(/\s+/g, ' ');
+  return normalizeTag(tag) ?? '';
 }
+
+/** A tag the user typed (or a program wrote), as stored: its path's segments normalized, joined by '|'; null when blank. */
+export function typedTag(text: string): string | null {
+  return parseTypedTag(text)?.join('|') ?? null;
+}
+
+/** A stored tag's key: what makes two tags one (vocabulary.ts tagKey). */
+export const keyOf = tagKey;
+
+/** A rating and a colour label, as the marks table holds them. */
+export interface Marks {
+  /** Stars 0-5, -1 rejected; null when none. */
+  rating: number | null;
+  label: string | null;
+  origin: UserOrigin;
+}
+
+/** What Shoebox last wrote to a photo's sidecar. */
+export interface SidecarWrite {
+  path: string;
+  description: string | null;
+  subjects: string[];
+  /** The hierarchical tags written (paths); null for a write made before Shoebox wrote them (nor ratings, nor labels). */
+  hierarchical: string[][] | null;
+  rating: number | null;
+  label: string | null;
+}
+
+/** The setting that says which suggestions are strong: a zero-shot probability, with per-tag overrides. */
+export const SUGGESTION_STRONG_SETTING = 'suggestion_strong';
+export const DEFAULT_SUGGESTION_STRONG = 0.5;
+
+/** How sure a suggestion must be to count as strong: one threshold, and some tags' own. */
+export interface StrongThresholds {
+  default: number;
+  /** By tag key. */
+  tags: Map<string, number>;
+}
+
+/**
+ * Reads the suggestion_strong setting: "0.5" (every tag), or with per-tag thresholds,
+ * "0.5; sunset=0.3; clear blue sky=0.7" (entries separated by ';' or newlines, a tag's threshold after '=';
+ * a bare number is the threshold of every other tag). Thresholds are probabilities from 0 to 1. Throws an
+ * Error saying what is wrong.
+ */
+export function parseStrongThresholds(text: string): StrongThresholds {
+  const out: StrongThresholds = { default: DEFAULT_SUGGESTION_STRONG, tags: new Map() };
+  const number = (v: string, what: string) => {
+    const n = Number(v.trim());
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new Error(`${what} must be a number from 0 to 1, not ${JSON.stringify(v.trim())}`);
+    return n;
+  };
+  let defaults = 0;
+  for (const entry of text.split(/[;\n]/)) {
+    if (entry.trim() === '') continue;
+    const eq = entry.lastIndexOf('=');
+    if (eq < 0) {
+      out.default = number(entry, 'suggestion_strong');
+      if (++defaults > 1) throw new Error('suggestion_strong has one bare number (the threshold of every tag), then tag=number entries');
+      continue;
+    }
+    const tag = normalizeTag(entry.slice(0, eq));
+    if (tag === null) throw new Error(`suggestion_strong: a tag is missing before "=" in ${JSON.stringify(entry.trim())}`);
+    out.tags.set(keyOf(tag), number(entry.slice(eq + 1), `suggestion_strong's threshold for "${tag}"`));
+  }
+  return out;
+}
+
+/** The thresholds as the setting stores them: "0.5; clear blue sky=0.7; sunset=0.3". */
+export function formatStrongThresholds(t: StrongThresholds): string {
+  return [String(t.default), ...[...t.tags].sort(([a], [b]) => (a < b ? -1 : 1)).map(([tag, n]) => `${tag}=${n}`)].join('; ');
+}
+
+/** SQL (on `tags a`): the automatic row is a suggestion, no user row of its tag on its photo. */
+export const SUGGESTED_SQL = `a.source = 'auto' AND a.hidden = 0
+  AND NOT EXISTS (SELECT 1 FROM tags u WHERE u.photo_id = a.photo_id AND u.source = 'user' AND lower(u.tag) = lower(a.tag))`;
 
 export class Annotations {
 
@@ -157,24 +250,77 @@ export class Annotations {
   }
 
   /**
-   * Adds user tags; returns the tags added. A tag already there (in any case) is kept as it is. A
+   * The spelling a user tag is stored under (see [Note: tags in the catalog]): each level's first spelling,
+   * the typed text where there is none yet. With `register`, new spellings are recorded (the tag is being
+   * written). Null when the text is no tag.
+   */
+  spell(text: string, register = false): string | null {
+    const path = parseTypedTag(text);
+    if (path === null) return null;
+    const get = this.sql('SELECT tag FROM tag_spellings WHERE key = ?').pluck();
+    const put = this.sql('INSERT OR IGNORE INTO tag_spellings (key, tag) VALUES (?, ?)');
+    let spelled = '';
+    for (const segment of path) {
+      const candidate = spelled === '' ? segment : `${spelled}|${segment}`;
+      const key = keyOf(candidate);
+      const known = get.get(key) as string | undefined;
+      if (known !== undefined) spelled = known;
+      else {
+        spelled = candidate;
+        if (register) put.run(key, candidate);
+      }
+    }
+    return spelled;
+  }
+
+  /** Records `tag` as the spelling of its key and of its levels (a rename chose it), replacing the ones there. */
+  respell(tag: string): void {
+    const path = parseTypedTag(tag) ?? [];
+    const put = this.sql('INSERT INTO tag_spellings (key, tag) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET tag = excluded.tag');
+    for (let i = 1; i <= path.length; i++) {
+      const prefix = path.slice(0, i).join('|');
+      put.run(keyOf(prefix), prefix);
+    }
+  }
+
+  /** Records these stored tags' spellings where their keys have none (an undo puts old rows back). */
+  rememberSpellings(tags: readonly string[]): void {
+    const put = this.sql('INSERT OR IGNORE INTO tag_spellings (key, tag) VALUES (?, ?)');
+    for (const tag of tags) {
+      const path = tag.split('|');
+      for (let i = 1; i <= path.length; i++) {
+        const prefix = path.slice(0, i).join('|');
+        put.run(keyOf(prefix), prefix);
+      }
+    }
+  }
+
+  /**
+   * Adds user tags; returns the tags added (as stored). A tag already there (in any case) is kept as it is. A
    * tag the user removed comes back when typed in Shoebox, but never from an import: removing a
-   * keyword in Shoebox is final even while the photo's IPTC still holds it.
+   * keyword in Shoebox is final even while the photo's IPTC still holds it. Typed tags are paths ("|").
    */
   addUserTags(photoId: number, tags: readonly string[], origin: UserOrigin = 'shoebox', now = Date.now()): string[] {
     const rows = this.sql(`SELECT tag, hidden FROM tags WHERE photo_id = ? AND source = 'user'`).all(photoId) as { tag: string; hidden: number }[];
-    const have = new Map(rows.map((r) => [r.tag.toLowerCase(), r]));
+    const have = new Map(rows.map((r) => [keyOf(r.tag), r]));
     const ins = this.sql(`INSERT OR IGNORE INTO tags (photo_id, tag, source, hidden, origin, created_at) VALUES (?, ?, 'user', 0, ?, ?)`);
     const unhide = this.sql(`UPDATE tags SET hidden = 0, origin = ?, created_at = ? WHERE photo_id = ? AND source = 'user' AND tag = ?`);
     const added: string[] = [];
     for (const raw of tags) {
-      const tag = cleanTag(raw);
-      if (!tag) continue;
-      const old = have.get(tag.toLowerCase());
+      const typed = typedTag(raw);
+      if (typed === null) continue;
+      const key = keyOf(typed);
+      const old = have.get(key);
       if (old && (old.hidden === 0 || origin === 'import')) continue;
-      if (old) unhide.run(origin, now, photoId, old.tag);
-      else ins.run(photoId, tag, origin, now);
-      have.set(tag.toLowerCase(), { tag, hidden: 0 });
+      let tag: string;
+      if (old) {
+        unhide.run(origin, now, photoId, old.tag);
+        tag = old.tag;
+      } else {
+        tag = this.spell(typed, true)!;
+        ins.run(photoId, tag, origin, now);
+      }
+      have.set(key, { tag, hidden: 0 });
       added.push(tag);
     }
     return added;
@@ -182,51 +328,147 @@ export class Annotations {
 
   /**
    * Removes tags, matched without regard to case. Both the user's and automatic ones are hidden, not
-   * deleted, so neither a re-run nor a later import brings them back. Returns the tags that were there.
+   * deleted, so neither a re-run nor a later import brings them back. Returns the tags that were there (as given).
    */
   removeTags(photoId: number, tags: readonly string[]): string[] {
     const removed: string[] = [];
     for (const raw of tags) {
-      const tag = cleanTag(raw);
-      if (!tag) continue;
-      const n = this.sql(`UPDATE tags SET hidden = 1 WHERE photo_id = ? AND hidden = 0 AND lower(tag) = lower(?)`).run(photoId, tag).changes;
-      if (n > 0) removed.push(tag);
+      const tag = typedTag(raw);
+      if (tag === null) continue;
+      const n = this.sql(`UPDATE tags SET hidden = 1 WHERE photo_id = ? AND hidden = 0 AND lower(tag) = lower(?)`).run(photoId, this.spell(tag) ?? tag).changes;
+      if (n > 0) removed.push(cleanTag(raw));
     }
     return removed;
   }
 
-  /** What Shoebox last wrote to the photo's sidecar, if anything. */
-  lastSidecarWrite(photoId: number): { path: string; description: string | null; subjects: string[] } | undefined {
-    const r = this.sql(`SELECT path, description, subjects FROM sidecar_writes WHERE photo_id = ?`).get(photoId) as
-      | { path: string; description: string | null; subjects: string }
-      | undefined;
-    return r ? { path: r.path, description: r.description, subjects: JSON.parse(r.subjects) as string[] } : undefined;
+  /** The user's visible tags of a photo (sorted), and its suggestions (most likely first). */
+  photoTags(photoId: number): { tags: string[]; suggested: string[] } {
+    const tags = this.sql(`SELECT tag FROM tags WHERE photo_id = ? AND source = 'user' AND hidden = 0 ORDER BY tag`).pluck().all(photoId) as string[];
+    const suggested = this.sql(`SELECT a.tag FROM tags a WHERE a.photo_id = ? AND ${SUGGESTED_SQL} ORDER BY a.score DESC, a.tag`)
+      .pluck()
+      .all(photoId) as string[];
+    return { tags, suggested };
   }
 
-  recordSidecarWrite(photoId: number, file: string, description: string | null, subjects: readonly string[], now = Date.now()): void {
+  /** The user's visible tags (what a sidecar gets: automatic ones are suggestions, never written). */
+  userTags(photoId: number): string[] {
+    return this.photoTags(photoId).tags;
+  }
+
+  // ── ratings and colour labels ──────────────────────────────────────────
+
+  marks(photoId: number): Marks | undefined {
+    const r = this.sql('SELECT rating, label, origin FROM marks WHERE photo_id = ?').get(photoId) as { rating: number | null; label: string | null; origin: string } | undefined;
+    return r ? { rating: r.rating, label: r.label, origin: r.origin === 'import' ? 'import' : 'shoebox' } : undefined;
+  }
+
+  /** Sets a photo's rating and/or label (undefined leaves one as it is, null clears it), from `origin`. */
+  setMarks(photoId: number, m: { rating?: number | null; label?: string | null }, origin: UserOrigin = 'shoebox', now = Date.now()): void {
+    const old = this.marks(photoId);
+    const rating = m.rating === undefined ? (old?.rating ?? null) : m.rating;
+    const label = m.label === undefined ? (old?.label ?? null) : m.label === null ? null : (normalizeTag(m.label) ?? null);
     this.sql(
-      `INSERT INTO sidecar_writes (photo_id, path, description, subjects, written_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (photo_id) DO UPDATE SET path = excluded.path, description = excluded.description, subjects = excluded.subjects, written_at = excluded.written_at`,
-    ).run(photoId, file, description, JSON.stringify(subjects), now);
+      `INSERT INTO marks (photo_id, rating, label, origin, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (photo_id) DO UPDATE SET rating = excluded.rating, label = excluded.label, origin = excluded.origin, updated_at = excluded.updated_at`,
+    ).run(photoId, rating, label, origin, now);
   }
 
-  /** Visible tags for sidecars and exports: the user's, then automatic ones by score. */
-  visibleTags(photoId: number): string[] {
-    const seen = new Set<string>();
-    const out: string[] = [];
-    for (const t of this.tags(photoId)) {
-      if (t.hidden || seen.has(t.tag.toLowerCase())) continue;
-      seen.add(t.tag.toLowerCase());
-      out.push(t.tag);
+  // ── sidecars ───────────────────────────────────────────────────────────
+
+  /** What Shoebox last wrote to the photo's sidecar, if anything. */
+  lastSidecarWrite(photoId: number): SidecarWrite | undefined {
+    const r = this.sql(`SELECT path, description, subjects, hierarchical, rating, label FROM sidecar_writes WHERE photo_id = ?`).get(photoId) as
+      | { path: string; description: string | null; subjects: string; hierarchical: string | null; rating: number | null; label: string | null }
+      | undefined;
+    if (!r) return undefined;
+    return {
+      path: r.path,
+      description: r.description,
+      subjects: JSON.parse(r.subjects) as string[],
+      hierarchical: r.hierarchical === null ? null : (JSON.parse(r.hierarchical) as string[][]),
+      rating: r.rating,
+      label: r.label,
+    };
+  }
+
+  recordSidecarWrite(photoId: number, w: Omit<SidecarWrite, 'hierarchical'> & { hierarchical: readonly (readonly string[])[] }, now = Date.now()): void {
+    this.sql(
+      `INSERT INTO sidecar_writes (photo_id, path, description, subjects, hierarchical, rating, label, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (photo_id) DO UPDATE SET path = excluded.path, description = excluded.description, subjects = excluded.subjects,
+         hierarchical = excluded.hierarchical, rating = excluded.rating, label = excluded.label, written_at = excluded.written_at`,
+    ).run(photoId, w.path, w.description, JSON.stringify(w.subjects), JSON.stringify(w.hierarchical), w.rating, w.label, now);
+  }
+
+  // ── the vocabulary ─────────────────────────────────────────────────────
+
+  /**
+   * The user's tags over present photos with how many photos have each, and how many more a model suggests
+   * it for; most used first (the tag list, autocomplete). A suggestion's label that is no user tag is listed
+   * with count 0.
+   */
+  tagCounts(limit = 500): TagCount[] {
+    const user = this.sql(
+      `SELECT t.tag, COUNT(*) AS n FROM tags t JOIN photos p ON p.id = t.photo_id
+       WHERE t.source = 'user' AND t.hidden = 0 AND p.missing_since IS NULL GROUP BY t.tag`,
+    ).all() as { tag: string; n: number }[];
+    const suggested = this.sql(
+      `SELECT a.tag, COUNT(*) AS n FROM tags a JOIN photos p ON p.id = a.photo_id
+       WHERE ${SUGGESTED_SQL} AND p.missing_since IS NULL GROUP BY a.tag`,
+    ).all() as { tag: string; n: number }[];
+    return mergeCounts(user, suggested, limit);
+  }
+
+  /** The thresholds the suggestion_strong setting gives (its default when unset or unreadable). */
+  strongThresholds(): StrongThresholds {
+    const v = this.sql('SELECT value FROM settings WHERE key = ?').pluck().get(SUGGESTION_STRONG_SETTING) as string | undefined;
+    try {
+      return parseStrongThresholds(v ?? String(DEFAULT_SUGGESTION_STRONG));
+    } catch {
+      return { default: DEFAULT_SUGGESTION_STRONG, tags: new Map() };
     }
-    return out;
   }
 
-  /** Tag counts over visible tags of present photos, most used first (the app's tag list). */
-  tagCounts(limit = 500): { tag: string; count: number }[] {
-    return this.sql(
-      `SELECT tag, COUNT(DISTINCT t.photo_id) AS count FROM tags t JOIN photos p ON p.id = t.photo_id
-       WHERE t.hidden = 0 AND p.missing_since IS NULL GROUP BY lower(tag) ORDER BY count DESC, tag LIMIT ?`,
-    ).all(limit) as { tag: string; count: number }[];
+  /** Suggested tags over present photos, most photos first, each split into strong and likely by its threshold. */
+  suggestions(limit = 500): SuggestionCount[] {
+    const t = this.strongThresholds();
+    const rows = this.sql(
+      `SELECT a.tag, COUNT(*) AS photos, SUM(a.score >= COALESCE(o.value, ?)) AS strong
+       FROM tags a JOIN photos p ON p.id = a.photo_id LEFT JOIN json_each(?) o ON o.key = lower(a.tag)
+       WHERE ${SUGGESTED_SQL} AND p.missing_since IS NULL
+       GROUP BY a.tag ORDER BY photos DESC, a.tag LIMIT ?`,
+    ).all(t.default, JSON.stringify(Object.fromEntries(t.tags)), limit) as { tag: string; photos: number; strong: number }[];
+    return rows.map((r) => ({ tag: r.tag, photos: r.photos, strong: r.strong, likely: r.photos - r.strong }));
   }
+
+  /** The user's tags of some photos with how many of them have each, and suggestions among them; most first. */
+  selectionTags(ids: readonly number[]): TagCount[] {
+    const json = JSON.stringify(ids);
+    const user = this.sql(
+      `SELECT t.tag, COUNT(*) AS n FROM tags t WHERE t.photo_id IN (SELECT value FROM json_each(?)) AND t.source = 'user' AND t.hidden = 0 GROUP BY t.tag`,
+    ).all(json) as { tag: string; n: number }[];
+    const suggested = this.sql(
+      `SELECT a.tag, COUNT(*) AS n FROM tags a WHERE a.photo_id IN (SELECT value FROM json_each(?)) AND ${SUGGESTED_SQL} GROUP BY a.tag`,
+    ).all(json) as { tag: string; n: number }[];
+    return mergeCounts(user, suggested, Number.MAX_SAFE_INTEGER);
+  }
+}
+
+/** User and suggestion counts merged by tag key (the user's spelling first), most used first. */
+function mergeCounts(user: readonly { tag: string; n: number }[], suggested: readonly { tag: string; n: number }[], limit: number): TagCount[] {
+  const by = new Map<string, TagCount>();
+  for (const r of user) {
+    const key = keyOf(r.tag);
+    const c = by.get(key);
+    if (c) c.count += r.n;
+    else by.set(key, { tag: r.tag, count: r.n, suggested: 0 });
+  }
+  for (const r of suggested) {
+    const key = keyOf(r.tag);
+    const c = by.get(key);
+    if (c) c.suggested += r.n;
+    else by.set(key, { tag: r.tag, count: 0, suggested: r.n });
+  }
+  return [...by.values()]
+    .sort((a, b) => b.count - a.count || b.suggested - a.suggested || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0))
+    .slice(0, limit);
 }

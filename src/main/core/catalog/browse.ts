@@ -1,17 +1,25 @@
 // The reads of photos: the window's grid (one page, newest first, and the total its filter matches)
 // and search's (the ids a filter allows, full-text matches, the hits' summaries). The one place that
-// filters photos by folder, date, camera and tag. The page's ids are picked first, so the per-photo
-// columns (caption, tags) are computed for the page only, however deep the offset.
+// filters photos by folder, date, camera, tag, suggestion, rating and label. The page's ids are picked
+// first, so the per-photo columns (caption, tags, marks) are computed for the page only, however deep
+// the offset.
 import path from 'node:path';
 import { statementCache, type Db, type Statement } from './db.ts';
+import { SUGGESTED_SQL, typedTag } from './annotations.ts';
 import type { PhotoSummary } from '../../../shared/types.ts';
 
 /** Which present photos: every field set narrows it. */
 export interface PhotoFilter {
   /** Only photos at or under this folder. */
   folder?: string;
-  /** Only photos showing this tag (visible, matched without regard to ASCII case). */
+  /** Only photos with this user tag or one under it ("Places" includes "Places|Portugal"; visible, matched without regard to ASCII case). */
   tag?: string;
+  /** Only photos a model suggests this tag for (not accepted or rejected yet). */
+  suggested?: string;
+  /** Rated at least this (unrated counts as 0; -1 lets every photo through). */
+  minRating?: number;
+  /** With this colour label (ASCII case aside). */
+  label?: string;
   /** Taken on or after this date ('YYYY-MM-DD' or a full ISO time). */
   from?: string;
   /** Taken on or before this date (a bare date includes the whole day). */
@@ -28,7 +36,7 @@ export interface BrowseQuery extends PhotoFilter {
 
 /** True when the filter narrows anything. */
 export function hasFilter(f: PhotoFilter): boolean {
-  return !!(f.folder || f.tag !== undefined || f.from || f.to || f.camera);
+  return !!(f.folder || f.tag !== undefined || f.from || f.to || f.camera || f.suggested !== undefined || (f.minRating ?? -1) > -1 || f.label !== undefined);
 }
 
 export interface BrowsePage {
@@ -70,6 +78,9 @@ interface SummaryRow {
   caption_score: number | null;
   low_confidence: number | null;
   tags: string | null;
+  suggested: string | null;
+  rating: number | null;
+  label: string | null;
 }
 
 export class PhotoBrowser {
@@ -88,8 +99,24 @@ export class PhotoBrowser {
       args.push(...f.args);
     }
     if (q.tag !== undefined) {
-      where.push('EXISTS (SELECT 1 FROM tags t WHERE t.photo_id = p.id AND t.hidden = 0 AND lower(t.tag) = lower(?))');
-      args.push(q.tag.normalize('NFC').trim().replace(/\s+/g, ' '));
+      const tag = typedTag(q.tag) ?? '';
+      where.push(
+        `EXISTS (SELECT 1 FROM tags t WHERE t.photo_id = p.id AND t.source = 'user' AND t.hidden = 0
+           AND (lower(t.tag) = lower(?) OR (lower(t.tag) >= lower(?) || '|' AND lower(t.tag) < lower(?) || '}')))`,
+      );
+      args.push(tag, tag, tag);
+    }
+    if (q.suggested !== undefined) {
+      where.push(`EXISTS (SELECT 1 FROM tags a WHERE a.photo_id = p.id AND lower(a.tag) = lower(?) AND ${SUGGESTED_SQL})`);
+      args.push(typedTag(q.suggested) ?? '');
+    }
+    if (q.minRating !== undefined && q.minRating > -1) {
+      where.push('COALESCE((SELECT m.rating FROM marks m WHERE m.photo_id = p.id), 0) >= ?');
+      args.push(q.minRating);
+    }
+    if (q.label !== undefined) {
+      where.push('EXISTS (SELECT 1 FROM marks m WHERE m.photo_id = p.id AND lower(m.label) = lower(?))');
+      args.push(q.label.trim());
     }
     if (q.from) {
       where.push('p.taken_at >= ?');
@@ -111,6 +138,21 @@ export class PhotoBrowser {
   ids(q: PhotoFilter): number[] {
     const w = this.where(q);
     return this.sql(`SELECT p.id FROM photos p WHERE ${w.sql}`).pluck().all(...w.args) as number[];
+  }
+
+  /** The ids of the present photos the filter matches, in the grid's order (select all, Shift-click ranges); `limit` -1: all from `offset`. */
+  orderedIds(q: BrowseQuery = {}): number[] {
+    const w = this.where(q);
+    return this.sql(pageIdsSql(w.sql))
+      .pluck()
+      .all(...w.args, q.limit ?? -1, q.offset ?? 0) as number[];
+  }
+
+  /** The files of these photos, in the order given (unknown ids are left out). */
+  paths(ids: readonly number[]): string[] {
+    const rows = this.sql('SELECT id, path FROM photos WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as { id: number; path: string }[];
+    const byId = new Map(rows.map((r) => [r.id, r.path]));
+    return ids.map((id) => byId.get(id)).filter((p): p is string => p !== undefined);
   }
 
   /** Full-text matches (filename, caption, tags) of an FTS5 query, best first: bm25 ranks (negative, best lowest). */
@@ -150,8 +192,10 @@ export class PhotoBrowser {
               (SELECT CASE WHEN MAX(source = 'user') = 1 THEN 'user' ELSE 'auto' END FROM captions c WHERE c.photo_id = p.id) AS caption_source,
               (SELECT score FROM captions c WHERE c.photo_id = p.id AND c.source = 'auto') AS caption_score,
               (SELECT low_confidence FROM captions c WHERE c.photo_id = p.id AND c.source = 'auto') AS low_confidence,
-              (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.photo_id = p.id AND t.hidden = 0 GROUP BY tag ORDER BY tag)) AS tags
-       FROM photos p JOIN folders f ON f.id = p.folder_id
+              (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.photo_id = p.id AND t.source = 'user' AND t.hidden = 0 ORDER BY tag)) AS tags,
+              (SELECT group_concat(tag, char(31)) FROM (SELECT a.tag FROM tags a WHERE a.photo_id = p.id AND ${SUGGESTED_SQL} ORDER BY a.score DESC, a.tag)) AS suggested,
+              m.rating, m.label
+       FROM photos p JOIN folders f ON f.id = p.folder_id LEFT JOIN marks m ON m.photo_id = p.id
        WHERE p.id IN (SELECT value FROM json_each(?))`,
     ).all(JSON.stringify(ids)) as SummaryRow[];
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -178,5 +222,8 @@ function toSummary(r: SummaryRow): PhotoSummary {
     captionScore: r.caption_source === 'auto' ? r.caption_score : null,
     lowConfidence: r.caption_source === 'auto' && r.low_confidence === 1,
     tags: r.tags ? r.tags.split('\u001f') : [],
+    suggested: r.suggested ? r.suggested.split('\u001f') : [],
+    rating: r.rating,
+    label: r.label,
   };
 }

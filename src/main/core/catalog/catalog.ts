@@ -5,7 +5,7 @@ import type { DamagedPhoto, FolderInfo, PhotoDetails, PhotoFile, PhotoSummary, S
 import type { PhotoFacts } from '../media/decode.ts';
 import { mergeFacts, type FactsReader, type MetadataFacts } from '../media/facts.ts';
 import type { DateSource } from '../media/dates.ts';
-import { Annotations } from './annotations.ts';
+import { Annotations, cleanTag, keyOf } from './annotations.ts';
 import { PhotoBrowser, underFolder } from './browse.ts';
 import { TaskQueue } from './tasks.ts';
 import type { KnownFile, NewFile, PhotoRow, FolderRow } from './rows.ts';
@@ -224,7 +224,7 @@ export class Catalog {
 
   /**
    * Folds photo `fromId` into photo `intoId` (a RAW catalogued on its own before its JPEG was seen as
-   * its pair): the user's caption moves when `intoId` has none, the user's tags and hidden tags move,
+   * its pair): the user's caption moves when `intoId` has none, the user's tags and hidden tags move, its rating and label when `intoId` has none,
    * then `fromId` is deleted. Returns the fingerprints that lost a photo.
    */
   absorbPhoto(fromId: number, intoId: number): string[] {
@@ -236,6 +236,9 @@ export class Catalog {
       this.sql(
         `INSERT OR IGNORE INTO tags (photo_id, tag, source, score, model_id, hidden, created_at, origin)
          SELECT ?, tag, source, score, model_id, hidden, created_at, origin FROM tags WHERE photo_id = ? AND (source = 'user' OR hidden = 1)`,
+      ).run(intoId, fromId);
+      this.sql(
+        `INSERT OR IGNORE INTO marks (photo_id, rating, label, origin, updated_at) SELECT ?, rating, label, origin, updated_at FROM marks WHERE photo_id = ?`,
       ).run(intoId, fromId);
       return this.deletePhotos([fromId]);
     })();
@@ -411,15 +414,21 @@ export class Catalog {
 
   // ── automatic tags ─────────────────────────────────────────────────────
 
-  /** Replaces a photo's automatic tags; tags the user hid stay hidden, the user's own are untouched. */
+  /**
+   * Replaces a photo's automatic tags (suggestions, [Note: tags in the catalog]); tags the user hid stay hidden
+   * (accepted or rejected suggestions, whichever model made them), the user's own are untouched.
+   */
   setAutoTags(photoId: number, modelId: string, tags: readonly { tag: string; score: number }[], now = Date.now()): void {
-    const hidden = new Set(this.sql("SELECT tag FROM tags WHERE photo_id = ? AND source = 'auto' AND hidden = 1").pluck().all(photoId) as string[]);
+    const hidden = new Set((this.sql("SELECT tag FROM tags WHERE photo_id = ? AND source = 'auto' AND hidden = 1").pluck().all(photoId) as string[]).map(keyOf));
     this.sql("DELETE FROM tags WHERE photo_id = ? AND source = 'auto' AND hidden = 0").run(photoId);
     const ins = this.sql(
       `INSERT INTO tags (photo_id, tag, source, score, model_id, hidden, created_at) VALUES (?, ?, 'auto', ?, ?, 0, ?)
        ON CONFLICT (photo_id, tag, source) DO UPDATE SET score = excluded.score, model_id = excluded.model_id`,
     );
-    for (const t of tags) if (!hidden.has(t.tag)) ins.run(photoId, t.tag, t.score, modelId, now);
+    for (const t of tags) {
+      const tag = cleanTag(t.tag);
+      if (tag && !hidden.has(keyOf(tag))) ins.run(photoId, tag, t.score, modelId, now);
+    }
   }
 
   // ── settings ───────────────────────────────────────────────────────────
@@ -468,7 +477,8 @@ export class Catalog {
     const annotations = this.annotations;
     const captions = annotations.captions(id);
     const shown = captions[0];
-    const tags = this.sql('SELECT DISTINCT tag FROM tags WHERE photo_id = ? AND hidden = 0 ORDER BY tag').pluck().all(id) as string[];
+    const { tags, suggested } = annotations.photoTags(id);
+    const marks = annotations.marks(id);
     return {
       id: p.id,
       path: p.path,
@@ -482,6 +492,9 @@ export class Catalog {
       captionScore: shown?.source === 'auto' ? shown.score : null,
       lowConfidence: shown?.source === 'auto' && shown.lowConfidence,
       tags,
+      suggested,
+      rating: marks?.rating ?? null,
+      label: marks?.label ?? null,
       captions,
       tagDetails: annotations.tags(id),
       size: p.size,

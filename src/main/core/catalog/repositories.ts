@@ -5,6 +5,7 @@ import { Catalog } from './catalog.ts';
 import { TaskQueue } from './tasks.ts';
 import { Annotations } from './annotations.ts';
 import { PhotoBrowser } from './browse.ts';
+import { EditLog } from './edit-log.ts';
 
 export interface Repositories {
   db: Db;
@@ -12,8 +13,10 @@ export interface Repositories {
   catalog: Catalog;
   /** The durable task queue. */
   queue: TaskQueue;
-  /** Captions and tags, the model's and the user's. */
+  /** Captions, tags, ratings and labels, the model's and the user's; the tag vocabulary and suggestions. */
   annotations: Annotations;
+  /** Set-based edits of many photos and the undo log (annotate/edits.ts drives them). */
+  edits: EditLog;
   /** The grid's and search's reads of photos: pages, filters, full text, summaries. */
   browser: PhotoBrowser;
 }
@@ -24,5 +27,5 @@ export function openCatalog(db: Db, stages: () => readonly string[]): Repositori
   const annotations = new Annotations(db);
   const browser = new PhotoBrowser(db);
   const catalog = new Catalog(db, stages, { queue, annotations, browser });
-  return { db, catalog, queue, annotations, browser };
+  return { db, catalog, queue, annotations, browser, edits: new EditLog(db) };
 }

@@ -105,13 +105,16 @@ export class TaskQueue {
     return added;
   }
 
-  /** Queues stages of some photos again (a user edit, a recheck). */
+  /** Queues stages of some photos again (a user edit, a recheck): one statement per stage, whatever the number of photos. */
   requeuePhotos(photoIds: readonly number[], stages: readonly string[], now = Date.now()): number {
-    const st = this.db.prepare(
-      `UPDATE tasks SET state = 'pending', attempts = 0, next_at = 0, error = NULL, created_at = ?, updated_at = ? WHERE photo_id = ? AND stage = ?`,
+    if (photoIds.length === 0) return 0;
+    const st = this.sql(
+      `UPDATE tasks SET state = 'pending', attempts = 0, next_at = 0, error = NULL, created_at = ?, updated_at = ?
+       WHERE stage = ? AND photo_id IN (SELECT value FROM json_each(?))`,
     );
+    const ids = JSON.stringify(photoIds);
     let n = 0;
-    for (const id of photoIds) for (const stage of stages) n += st.run(now, now, id, stage).changes;
+    for (const stage of stages) n += st.run(now, now, stage, ids).changes;
     return n;
   }
 

@@ -2,6 +2,7 @@
 // crosses a boundary) and callApi (the one place where an argument is checked and an error becomes
 // an ApiError; the Electron IPC binding and `shoebox serve` both enter the handlers through it).
 import { NotInLibraryError } from '../annotate/editor.ts';
+import { EditError } from '../annotate/edits.ts';
 import { ModelError } from '../models/errors.ts';
 import { FolderError } from '../folder-error.ts';
 import { API_ERROR_CODES, type ApiError, type ApiHandlers } from '../../../shared/contract.ts';
@@ -21,12 +22,13 @@ export class ApiFailure extends Error {
 
 const API_CODES: ReadonlySet<string> = new Set<string>(API_ERROR_CODES);
 
-/** Any thrown value as it crosses a boundary: validation → invalid-argument, unknown photo or model → not-found, else failed. */
+/** Any thrown value as it crosses a boundary: validation or an edit that cannot be made → invalid-argument, unknown photo or model → not-found, else failed. */
 export function toApiError(e: unknown): ApiError {
   const message = e instanceof Error ? e.message : typeof e === 'string' ? e : 'unknown error';
   if (e instanceof ApiValidationError) return { code: 'invalid-argument', message };
   if (e instanceof ApiFailure) return { code: e.code, message };
   if (e instanceof NotInLibraryError) return { code: 'not-found', message };
+  if (e instanceof EditError) return { code: 'invalid-argument', message };
   // A folder that is not there is not found; a file is the wrong argument; one that cannot be read failed.
   if (e instanceof FolderError) return { code: e.code === 'not-found' ? 'not-found' : e.code === 'not-a-directory' ? 'invalid-argument' : 'failed', message };
   if (e instanceof ModelError) {

@@ -13,11 +13,17 @@ import { SETTINGS, readSetting, settingDef } from '../settings.ts';
 import { SettingError, type SettingChange } from '../setting-change.ts';
 import { BackgroundScans } from '../background-scan.ts';
 import { ModelDownloads } from '../model-downloads.ts';
-import type { ApiEventSource, ApiHandlers, ModelInfo, SettingInfo } from '../../../shared/contract.ts';
+import type { EditOutcome, EditProgress } from '../annotate/edits.ts';
+import type { ApiEventSource, ApiHandlers, EditResult, ModelInfo, SettingInfo } from '../../../shared/contract.ts';
 import { ApiValidationError } from '../../../shared/validate.ts';
 import { ApiFailure } from './errors.ts';
 import { ApiEventBus, throttleProgress } from './events.ts';
 import { errorMessage } from '../../../shared/error-message.ts';
+
+/** A `changed` event names the photos an edit changed up to this many; beyond, it names none (the window refetches what it shows). */
+export const CHANGED_IDS_MAX = 1000;
+/** An edit that runs longer than this reports editProgress events. */
+export const EDIT_PROGRESS_AFTER_MS = 500;
 
 /** What only a desktop shell can do; `shoebox serve` leaves these out and the methods answer 'unsupported'. */
 export interface HostServices {
@@ -68,6 +74,19 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
     // The edit queued the photo's sidecar; the xmp stage writes it when the setting is on.
     if (readSetting(setting, 'xmp') === 'on') lib.kick();
   };
+  /** An edit of many photos: the window refetches what changed (the ids, unless there are very many). */
+  const edited = (r: EditOutcome | null): EditResult | null => {
+    if (!r) return null;
+    if (r.photos > 0) events.emit('changed', r.ids.length <= CHANGED_IDS_MAX ? { what: 'annotations', ids: r.ids } : { what: 'annotations' });
+    return { editId: r.editId, summary: r.summary, photos: r.photos };
+  };
+  /** editProgress events for an edit that takes longer than EDIT_PROGRESS_AFTER_MS. */
+  const editProgress = (): EditProgress => {
+    const start = Date.now();
+    return (done, total) => {
+      if (Date.now() - start >= EDIT_PROGRESS_AFTER_MS) events.emit('editProgress', { done, total });
+    };
+  };
   const activeModel = (task: ModelTask): string | undefined => {
     try {
       return lib.models.active(task, setting(task === 'clip' ? 'clip_model' : 'caption_model')).id;
@@ -106,7 +125,9 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
   const handlers: ApiHandlers = {
     status: async () => ({ ...lib.status(), paused: lib.paused }),
 
-    listPhotos: async (a) => browser.page({ offset: a.offset ?? 0, limit: a.limit ?? DEFAULT_PAGE, folder: a.folder, tag: a.tag }),
+    listPhotos: async ({ offset, limit, ...view }) => browser.page({ ...view, offset: offset ?? 0, limit: limit ?? DEFAULT_PAGE }),
+
+    photoIds: async (view) => lib.photoIds(view),
 
     photo: async ({ id }) => {
       const p = lib.photo(id);
@@ -139,7 +160,25 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
       return photo;
     },
 
-    tagCounts: async ({ limit }) => lib.annotations.tagCounts(limit ?? 500),
+    tagCounts: async ({ limit }) => lib.tagCounts(limit ?? 500),
+
+    editPhotos: async ({ ids, ...edit }) => edited(lib.editPhotos(ids, edit, editProgress()))!,
+
+    undo: async () => edited(lib.undo(editProgress())),
+
+    selectionTags: async ({ ids }) => lib.selectionTags(ids),
+
+    photoPaths: async ({ ids }) => lib.photoPaths(ids),
+
+    suggestions: async ({ limit }) => lib.suggestions(limit ?? 500),
+
+    reviewSuggestions: async ({ tag, accept, reject }) => edited(lib.reviewSuggestions(tag, { accept, reject }, editProgress()))!,
+
+    renameTag: async ({ from, to }) => edited(lib.renameTag(from, to, editProgress()))!,
+
+    mergeTags: async ({ from, into }) => edited(lib.mergeTags(from, into, editProgress()))!,
+
+    deleteTag: async ({ tag }) => edited(lib.deleteTag(tag, editProgress()))!,
 
     folders: async () => lib.catalog.folderInfos(),
 

@@ -1,5 +1,5 @@
 // Search: text → CLIP vector → HNSW kNN, blended with full-text matches on filename, caption and
-// tags, narrowed by folder, date and camera filters. Also "similar to this photo".
+// tags, narrowed by folder, date, camera, tag, rating and label filters. Also "similar to this photo".
 import type { Catalog } from '../catalog/catalog.ts';
 import { hasFilter } from '../catalog/browse.ts';
 import type { Repositories } from '../catalog/repositories.ts';
@@ -107,7 +107,7 @@ export class SearchService {
 
   /** Photo ids that pass the filters, or null when there are none to apply. */
   private allowed(f: SearchFilters): Set<number> | null {
-    const filter = { folder: f.folder, from: f.from, to: f.to, camera: f.camera };
+    const filter = { folder: f.folder, from: f.from, to: f.to, camera: f.camera, minRating: f.minRating, label: f.label, tag: f.tag };
     return hasFilter(filter) ? new Set(this.browser.ids(filter)) : null;
   }
 
@@ -186,7 +186,7 @@ export class SearchService {
         clipScore: s.clipScore === null ? null : +s.clipScore.toFixed(4),
         textScore: s.textScore === null ? null : +s.textScore.toFixed(4),
         caption: p.caption,
-        tags: p.tags,
+        tags: [...p.tags, ...p.suggested],
         takenAt: p.takenAt,
         width: p.width,
         height: p.height,
