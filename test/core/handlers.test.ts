@@ -2,7 +2,7 @@
 // filters, search, edits, settings, the desktop-only methods, errors as ApiErrors, and events.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Library } from '../../src/main/core/library.ts';
 import { createApi, type Api } from '../../src/main/core/handlers/methods.ts';
 import { callApi, toApiError, ApiFailure } from '../../src/main/core/handlers/errors.ts';
@@ -210,6 +210,64 @@ describe('api handlers', () => {
     expect(await callApi(api.handlers, 'addFolder', { path: path.join(photos, 'IMG_1.jpg') })).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
     expect(await api.handlers.addFolder({ path: path.join(photos, 'trip') })).toEqual({ path: photos, added: false });
     expect((await api.handlers.status()).photos).toBe(4);
+  });
+
+  it('edits a selection in one edit, filters by rating, label and suggestion, reviews suggestions, keeps the vocabulary, and undoes', async () => {
+    const all = (await api.handlers.listPhotos({})).photos.map((p) => p.id);
+    expect(await api.handlers.photoIds({})).toEqual(all);
+    expect(await api.handlers.photoIds({ offset: 1, limit: 2 })).toEqual(all.slice(1, 3));
+    expect(await api.handlers.photoPaths({ ids: [all[2]!, all[0]!] })).toEqual([path.join(photos, 'IMG_3.jpg'), path.join(photos, 'IMG_1.jpg')]);
+
+    const changed = next('changed', (c) => c.what === 'annotations');
+    const edit = await api.handlers.editPhotos({ ids: all, addTags: ['Places|Portugal|Porto'], rating: 4, label: 'Red' });
+    expect(edit).toEqual({ editId: expect.any(Number) as unknown as number, summary: 'Edited 4 photos: added “Places|Portugal|Porto”, rated 4 stars, labelled “Red”', photos: 4 });
+    expect(await changed).toEqual({ what: 'annotations', ids: [...all].sort((a, b) => a - b) });
+    expect((await api.handlers.listPhotos({ tag: 'places' })).total).toBe(4);
+    expect((await api.handlers.listPhotos({ minRating: 4, label: 'red' })).photos[0]).toMatchObject({ rating: 4, label: 'Red', tags: expect.arrayContaining(['Places|Portugal|Porto']) as unknown as string[] });
+    expect((await api.handlers.search({ query: 'red', filters: { minRating: 5 } })).hits).toEqual([]);
+    expect((await api.handlers.search({ query: 'red', filters: { tag: 'Places|Portugal', minRating: 4 } })).hits.length).toBeGreaterThan(0);
+    await api.handlers.editPhotos({ ids: [all[0]!], rating: 2 });
+    expect(await api.handlers.photoIds({ minRating: 3 })).toEqual(all.slice(1));
+    expect(await api.handlers.selectionTags({ ids: all.slice(0, 2) })).toContainEqual({ tag: 'Places|Portugal|Porto', count: 2, suggested: 0 });
+
+    // The zero-shot tags are suggestions: accepted on one photo, rejected on another.
+    const [top] = await api.handlers.suggestions({});
+    expect(top).toMatchObject({ photos: expect.any(Number) as unknown as number });
+    expect(top!.strong + top!.likely).toBe(top!.photos);
+    const on = await api.handlers.photoIds({ suggested: top!.tag });
+    expect(on.length).toBe(top!.photos);
+    const review = await api.handlers.reviewSuggestions({ tag: top!.tag, accept: [on[0]!], ...(on[1] ? { reject: [on[1]] } : {}) });
+    expect(review.summary).toMatch(new RegExp(`^Accepted “${top!.tag}” on 1 photo`));
+    expect((await api.handlers.photo({ id: on[0]! })).tags).toContain(top!.tag);
+    expect((await api.handlers.photo({ id: on[0]! })).suggested).not.toContain(top!.tag);
+
+    // The vocabulary: rename (children follow), merge, delete, each one undoable edit.
+    expect((await api.handlers.renameTag({ from: 'Places|Portugal', to: 'Portugal' })).summary).toBe('Moved “Places|Portugal” to “Portugal” on 4 photos');
+    expect((await api.handlers.photo({ id: all[1]! })).tags).toContain('Portugal|Porto');
+    expect((await api.handlers.mergeTags({ from: ['Portugal|Porto'], into: 'Porto' })).photos).toBe(4);
+    expect((await api.handlers.tagCounts({})).find((t) => t.tag === 'Porto')).toEqual({ tag: 'Porto', count: 4, suggested: 0 });
+    expect((await api.handlers.deleteTag({ tag: 'porto' })).summary).toBe('Removed “Porto” from 4 photos');
+    expect(await api.handlers.undo()).toEqual({ editId: expect.any(Number) as unknown as number, summary: 'Undid: Removed “Porto” from 4 photos', photos: 4 });
+    expect((await api.handlers.photo({ id: all[3]! })).tags).toContain('Porto');
+    expect(await callApi(api.handlers, 'renameTag', { from: 'Porto', to: 'Porto|Old' })).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: 'cannot move “Porto” under itself (to “Porto|Old”)' } });
+    expect(await callApi(api.handlers, 'editPhotos', { ids: [1] })).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: expect.stringMatching(/nothing to edit/) as unknown as string } });
+
+    // A long edit reports its progress (here the clock says each step took 600 ms).
+    let clock = Date.now();
+    const spy = vi.spyOn(Date, 'now').mockImplementation(() => (clock += 600));
+    try {
+      const progress = seen.editProgress.length;
+      await api.handlers.editPhotos({ ids: all, caption: 'All of them' });
+      expect(seen.editProgress.slice(progress)).toEqual([{ done: 4, total: 4 }]);
+    } finally {
+      spy.mockRestore();
+    }
+    // Undo until the log is empty: the window's edits of this suite all come back out.
+    let undone = 0;
+    while (await api.handlers.undo()) undone++;
+    expect(undone).toBeGreaterThan(5);
+    expect(await api.handlers.undo()).toBeNull();
+    expect((await api.handlers.photo({ id: all[1]! })).tags).toEqual([]);
   });
 
   it('checks arguments before a handler runs and turns errors into ApiErrors', async () => {

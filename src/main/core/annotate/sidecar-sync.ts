@@ -66,14 +66,14 @@ export function sidecarDescription(annotations: Annotations, photoId: number): s
  * What a photo's sidecar gets: the caption (the user's, else the automatic one), the user's tags as hierarchical
  * tags (every tag a path, written to lr:hierarchicalSubject and digiKam:TagsList, their leaves to dc:subject; see
  * media/xmp.ts), the rating and the label. Automatic tags are suggestions and are never written, until accepted.
- * A photo without marks leaves the file's rating and label as they are, unless Shoebox wrote them last time (an
- * undo took them away: they are removed).
+ * A photo without a caption, or without marks, leaves the file's description, rating and label as they are, unless
+ * Shoebox wrote them last time (the user cleared them, an undo took them away): then they are removed.
  */
 export function sidecarFields(annotations: Annotations, photoId: number): SidecarFields & { hierarchicalTags: string[][] } {
   const marks = annotations.marks(photoId);
   const last = annotations.lastSidecarWrite(photoId);
   return {
-    description: sidecarDescription(annotations, photoId),
+    description: sidecarDescription(annotations, photoId) ?? (last?.description ? '' : null),
     subjects: [],
     hierarchicalTags: annotations.userTags(photoId).map((t) => t.split('|')),
     rating: marks ? marks.rating : last?.rating != null ? null : undefined,
@@ -102,7 +102,7 @@ export async function syncSidecar(
   transact(() =>
     annotations.recordSidecarWrite(photo.id, {
       path: file,
-      description: fields.description,
+      description: fields.description || null,
       subjects: subjectNames(fields.hierarchicalTags),
       hierarchical: fields.hierarchicalTags,
       rating: fields.rating ?? null,

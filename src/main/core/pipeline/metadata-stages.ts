@@ -1,6 +1,7 @@
-// Two stages around the photo's own metadata: 'meta' reads it with exiftool — descriptions and
-// keywords imported as user data, date, camera and position merged into the photo's facts —
-// and 'xmp' writes captions and tags to the XMP sidecar when the user turned that on.
+// Two stages around the photo's own metadata: 'meta' reads it with exiftool — descriptions,
+// keywords, hierarchical tags, ratings and labels imported as user data ([Note: metadata import]),
+// date, camera and position merged into the photo's facts — and 'xmp' writes the caption, the
+// user's tags (suggestions never), rating and label to the XMP sidecar when the user turned that on.
 import type { ItemResult, StageBody, StageDeps } from './stage.ts';
 import { importMetadata, syncSidecar } from '../annotate/sidecar-sync.ts';
 import { readSetting } from '../settings.ts';
