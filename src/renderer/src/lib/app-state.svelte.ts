@@ -14,6 +14,8 @@ export type ChangeKind = ApiEvents['changed']['what'];
 const STATUS_MS = 1000;
 /** Bursts of `changed` events of one kind are folded into one refetch per this period. */
 const CHANGED_MS = 250;
+/** The tag list waits at most this long for the grid's first page before asking for its counts. */
+const GRID_FIRST_MS = 3000;
 /** While work is left (or a new folder is being scanned), status is also polled this often, in case events are lost. */
 const POLL_MS = 4000;
 
@@ -30,6 +32,11 @@ export class AppState {
   view = $state<View>('library');
   /** A message for the whole window (a drop that failed, an action's error). */
   notice = $state<{ text: string; error: boolean } | null>(null);
+  /**
+   * Whether the grid's first page has arrived (or a few seconds went by): the tag list and suggestions,
+   * which a large library's engine takes longer to count, are asked for after it, so the grid paints first.
+   */
+  gridShown = $state(false);
   /** The tag vocabulary with counts (the tag list reads it), for autocomplete everywhere. */
   tags = $state<TagCount[]>([]);
   /** Edits of many photos and their undo (the toast, progress); `edits` runs them. */
@@ -81,10 +88,12 @@ export class AppState {
       }),
     ];
     void this.refreshStatus();
+    const shown = setTimeout(() => (this.gridShown = true), GRID_FIRST_MS);
     const poll = setInterval(() => {
       if (this.busy()) void this.refreshStatus();
     }, POLL_MS);
     return () => {
+      clearTimeout(shown);
       clearInterval(poll);
       statusSoon.cancel();
       for (const off of offs) off();
