@@ -169,6 +169,45 @@ describe('CLIP search', () => {
     expect(r.hits.some((h) => h.path.endsWith('late.jpg'))).toBe(true);
   });
 
+  it('warms up ahead of the first search, and checks the index file after the first answer, rebuilding a damaged one', async () => {
+    const { root, lib: first } = await setup();
+    await first.close();
+    open.pop();
+    const indexDir = path.join(root, 'data', 'index');
+    const file = path.join(indexDir, fs.readdirSync(indexDir).find((f) => f.endsWith('.hnsw'))!);
+    const marker = file.replace(/\.hnsw$/, '.unverified');
+
+    const lib = Library.open({ dataDir: path.join(root, 'data'), modelsDir });
+    open.push(lib);
+    const w = await lib.warmUp();
+    expect(w).toMatchObject({ errors: [] });
+    expect(w.indexMs).toEqual(expect.any(Number));
+    expect(w.textModelMs).toEqual(expect.any(Number));
+    expect(lib.search.lastSync).toMatchObject({ action: 'loaded', added: 0 });
+    // Opened on the cheap checks: the hash waits for the first answer.
+    expect(fs.existsSync(marker)).toBe(true);
+    const red = await lib.searchText('red', { limit: 8 });
+    expect(red.hits).toHaveLength(8);
+    await expect.poll(() => fs.existsSync(marker)).toBe(false);
+    expect(lib.search.lastSync?.action).toBe('loaded');
+    await lib.close();
+    open.pop();
+
+    // Damage inside the vectors, same size: the first answer comes from the file as it is, and the
+    // check after it rebuilds from SQLite; the next answer is the exact one again.
+    const bytes = fs.readFileSync(file);
+    const first0 = bytes.readUInt32LE(40) + 96;
+    bytes.fill(0x7f, first0, first0 + 8);
+    fs.writeFileSync(file, bytes);
+    const again = Library.open({ dataDir: path.join(root, 'data'), modelsDir });
+    open.push(again);
+    await again.searchText('red', { limit: 8 });
+    await expect.poll(() => again.search.lastSync?.action).toBe('rebuilt');
+    expect(again.search.lastSync?.reason).toMatch(/SHA-256/);
+    expect(fs.existsSync(marker)).toBe(false);
+    expect((await again.searchText('red', { limit: 8 })).hits.map((h) => h.id)).toEqual(red.hits.map((h) => h.id));
+  });
+
   it('tags photos zero-shot, and a tag the user removed stays removed when tags are recomputed', async () => {
     const { photos, lib } = await setup();
     const blue = lib.catalog.photoByPath(path.join(photos, 'IMG_102.jpg'))!;

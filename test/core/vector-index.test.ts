@@ -292,6 +292,62 @@ describe('VectorIndex', () => {
     await index.close();
   });
 
+  it('defers the hash check until after open, and rebuilds when it finds damage', async () => {
+    const dir = tempDir();
+    const rows = randomVectors(range(1, 401), 21);
+    const source = new MemorySource(rows);
+    await (await VectorIndex.open({ dir, modelId: MODEL, dim: DIM, source })).close();
+    const file = path.join(dir, `${MODEL}.hnsw`);
+    const marker = path.join(dir, `${MODEL}.unverified`);
+
+    // A sound file: loaded without hashing, the marker there until the check ran, then gone.
+    let index = await VectorIndex.open({ dir, modelId: MODEL, dim: DIM, source, verify: 'deferred' });
+    expect(index.openReport.action).toBe('loaded');
+    expect(index.verificationPending).toBe(true);
+    expect(fs.existsSync(marker)).toBe(true);
+    expect(await index.verifyDeferred()).toBeNull();
+    expect(index.verificationPending).toBe(false);
+    expect(fs.existsSync(marker)).toBe(false);
+    await index.close();
+
+    // Damage inside the vectors, same size: the cheap checks pass, the deferred hash finds it and rebuilds.
+    const bytes = fs.readFileSync(file);
+    const vectorsAt = bytes.readUInt32LE(40) + 96; // the first element's vector: its offsetData after the 96-byte header
+    bytes.fill(0xa5, vectorsAt, vectorsAt + 16);
+    fs.writeFileSync(file, bytes);
+    index = await VectorIndex.open({ dir, modelId: MODEL, dim: DIM, source, verify: 'deferred' });
+    expect(index.openReport.action).toBe('loaded');
+    const report = await index.verifyDeferred();
+    expect(report).toMatchObject({ action: 'rebuilt', added: 400 });
+    expect(report!.reason).toMatch(/SHA-256/);
+    expect(fs.existsSync(marker)).toBe(false);
+    await expectExact(index, rows, 22);
+    await index.close();
+
+    // A process that died with an unchecked file in use left its marker: the next open hashes first.
+    fs.writeFileSync(file, bytes);
+    fs.writeFileSync(marker, '12345\n');
+    index = await VectorIndex.open({ dir, modelId: MODEL, dim: DIM, source, verify: 'deferred' });
+    expect(index.openReport).toMatchObject({ action: 'rebuilt', added: 400 });
+    expect(index.openReport.reason).toMatch(/SHA-256/);
+    expect(index.verificationPending).toBe(false);
+    expect(fs.existsSync(marker)).toBe(false);
+    await index.close();
+
+    // A save before the check checks the file it replaces: damage is not written out as sound.
+    fs.writeFileSync(file, bytes);
+    index = await VectorIndex.open({ dir, modelId: MODEL, dim: DIM, verify: 'deferred' });
+    await index.sync(source);
+    expect(index.verificationPending).toBe(true);
+    source.rows.set(401, randomVectors([401], 23).get(401)!); // written to SQLite first, as the pipeline does
+    index.upsert(401, source.rows.get(401)!);
+    await index.save();
+    expect(index.verificationPending).toBe(false);
+    expect(index.openReport.reason).toMatch(/SHA-256/);
+    expect(index.size()).toBe(401);
+    await index.close();
+  });
+
   it('replays a few differences from the source, exactly', async () => {
     const dir = tempDir();
     const all = randomVectors(range(1, 701), 16);

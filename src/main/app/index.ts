@@ -127,6 +127,10 @@ async function start(): Promise<void> {
   showWindow();
   startTray(api);
   const lib = library;
+  // The first search's index and text encoder, loaded while the window paints.
+  void lib.warmUp().then((w) => {
+    for (const e of w.errors) log('search not ready ahead', e);
+  });
   void lib
     .scan()
     .catch((e: unknown) => log('scan failed', e))

@@ -63,6 +63,10 @@ export async function serveCommand(ctx: Context, args: string[], opts: { port?: 
     // The one line on stdout, written before anything slow: scripts and tests wait for it.
     await new Promise<void>((resolve) => io.out.write(`Shoebox is serving ${server!.url}\n`, () => resolve()));
     log(`library: ${ctx.dataDir}`);
+    // The first search's index and text encoder, loaded while the browser opens the page.
+    void lib.warmUp().then((w) => {
+      for (const e of w.errors) log(`shoebox: search not ready ahead: ${e}`);
+    });
     if (opts.noIndex) {
       log('not indexing (--no-index): the library is served as it is');
     } else if (!stopping) {

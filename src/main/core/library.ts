@@ -289,6 +289,15 @@ export class Library {
     return this.search.text(query, opts);
   }
 
+  /**
+   * Readies the first search (the index opened, the text encoder loaded) in the background, so the
+   * first keystroke is not also the model's load. The app and `serve` call it once they are open;
+   * the encoder then stays loaded while they run. Resolves with what took how long, never rejects.
+   */
+  warmUp(): Promise<Awaited<ReturnType<SearchService['warmUp']>>> {
+    return this.search.warmUp();
+  }
+
   /** The photos most like the one at `photoPath` (resolved against the working folder). */
   async similar(photoPath: string, opts: SearchOptions = {}): Promise<SearchResult> {
     const photo = this.catalog.photoByPath(path.resolve(photoPath));

@@ -6,6 +6,7 @@ import type { Repositories } from '../catalog/repositories.ts';
 import { dot } from '../ml/clip.ts';
 import type { MlService } from '../ml/service.ts';
 import { idChecksum, VectorIndex, type SyncReport, type VectorSource } from './vector-index.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 import type { SearchFilters, SearchHit, SearchResult } from '../../../shared/types.ts';
 
 export interface SearchOptions extends SearchFilters {
@@ -71,12 +72,15 @@ export class SearchService {
     return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? active;
   }
 
-  /** The HNSW index of a model, opened once and synced with SQLite (repaired if missing or stale). */
+  /**
+   * The HNSW index of a model, opened once and synced with SQLite (repaired if missing or stale).
+   * The file's full hash waits until after the first answer ([Note: deferred index check]).
+   */
   index(modelId: string, dim: number): Promise<VectorIndex> {
     let p = this.indexes.get(modelId);
     if (!p) {
       p = (async () => {
-        const idx = await VectorIndex.open({ dir: this.indexDir, modelId, dim });
+        const idx = await VectorIndex.open({ dir: this.indexDir, modelId, dim, verify: 'deferred' });
         this.lastSync = await idx.sync(sourceFor(this.catalog, modelId));
         return idx;
       })();
@@ -84,6 +88,53 @@ export class SearchService {
       this.indexes.set(modelId, p);
     }
     return p;
+  }
+
+  /**
+   * After an answer: the deferred hash of the index it came from, in the background. A damaged file
+   * is rebuilt from SQLite meanwhile searches go on (lastSync says what happened).
+   */
+  private verifyLater(idx: VectorIndex): void {
+    if (!idx.verificationPending || this.verifying.has(idx)) return;
+    this.verifying.add(idx);
+    setImmediate(() => {
+      idx
+        .verifyDeferred()
+        .then((report) => {
+          if (report) this.lastSync = report;
+        })
+        .catch(() => undefined)
+        .finally(() => this.verifying.delete(idx));
+    });
+  }
+
+  private verifying = new Set<VectorIndex>();
+
+  /**
+   * Gets the first search ready before it is asked: the search model's index opened and the text
+   * encoder loaded, side by side (the app and `serve` call this once a window can search). Returns
+   * how long each took; a part that cannot load says why and the search says it again when asked.
+   */
+  async warmUp(): Promise<{ modelId: string | null; indexMs: number | null; textModelMs: number | null; errors: string[] }> {
+    const modelId = this.searchModel();
+    const dim = modelId ? this.catalog.embeddingDim(modelId) : undefined;
+    const errors: string[] = [];
+    const timed = async (what: string, fn: () => Promise<unknown>): Promise<number | null> => {
+      const t0 = performance.now();
+      try {
+        await fn();
+        return Math.round(performance.now() - t0);
+      } catch (e) {
+        errors.push(`${what}: ${errorMessage(e)}`);
+        return null;
+      }
+    };
+    const unavailable = this.ml.clipUnavailable(modelId ?? undefined);
+    const [indexMs, textModelMs] = await Promise.all([
+      modelId && dim ? timed('index', () => this.index(modelId, dim)) : Promise.resolve(null),
+      modelId && !unavailable ? timed('text encoder', () => this.ml.clip({ vision: false, modelId })) : Promise.resolve(null),
+    ]);
+    return { modelId, indexMs, textModelMs, errors };
   }
 
   /** Keeps an open index exact as embeddings are written (the pipeline calls this). */
@@ -133,10 +184,13 @@ export class SearchService {
     if (why || !modelId || this.catalog.embeddingCount(modelId) === 0) {
       note = `${why ?? 'no photo has been embedded yet: run `shoebox index`'}; showing filename, caption and tag matches only`;
     } else {
-      const q = await this.ml.embedText(query, modelId);
-      const idx = await this.index(modelId, q.length);
+      // The query's embedding and the index (on the first search: the model's load and the index's) side by side.
+      const dim = this.catalog.embeddingDim(modelId);
+      const [q, opened] = await Promise.all([this.ml.embedText(query, modelId), dim ? this.index(modelId, dim) : null]);
+      const idx = opened ?? (await this.index(modelId, q.length));
       const k = Math.max(limit * 5, 50);
       for (const hit of idx.search(q, k, allowed ? (id) => allowed.has(id) : undefined)) clip.set(hit.id, hit.score);
+      this.verifyLater(idx);
       for (const id of text.keys()) {
         if (clip.has(id)) continue;
         const v = this.catalog.embedding(id, modelId);
@@ -165,6 +219,7 @@ export class SearchService {
     }
     const allowed = this.allowed(opts);
     const idx = await this.index(modelId, v.length);
+    this.verifyLater(idx);
     const hits = idx
       .search(v, limit + 1, (id) => id !== photoId && (!allowed || allowed.has(id)))
       .slice(0, limit)

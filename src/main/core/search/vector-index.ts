@@ -18,6 +18,17 @@
 //   such updates to be safe against a crash.
 // - Moves keep the photo id and its vector, so they never touch the index.
 //
+// [Note: deferred index check] Hashing the whole file (2.2 GB at a million photos, ~3 s) must not
+// stand in front of the first search after start. With `verify: 'deferred'` the open runs the cheap
+// checks only — sidecar, size, graph header, element count, and the id checksum against SQLite,
+// which together catch every truncation, stale file and torn save — and `verifyDeferred()` hashes
+// the file afterwards (the search service runs it after the first answer). hnswlib trusts the
+// links it reads, so a file damaged inside (a bad sector in the link lists) can crash a search
+// before the check: a marker `<stem>.unverified` exists while an unchecked file is in use, and an
+// open that finds one left behind (the process died) hashes first, so such a crash happens at most
+// once and the next start rebuilds. A save first checks the file it is about to replace, since a
+// damaged graph would otherwise be written out as sound.
+//
 // Deleted ids are marked deleted in the graph (hnswlib `markDelete`); their slots are reused by
 // new ids (`allowReplaceDeleted`), and a deleted id that comes back is unmarked and updated in
 // place. The capacity doubles (by at most 2^20 slots a step) when every slot is in use.
@@ -182,8 +193,11 @@ export interface VectorIndexOptions {
   efSearch?: number;
   /** Slots of a new index before it first grows (default 1024). */
   initialCapacity?: number;
-  /** Hash the file on open and compare with the sidecar (default true; about 1.5 s per GB). */
-  verify?: boolean;
+  /**
+   * Hash the file on open and compare with the sidecar (default true; about 1.5 s per GB). 'deferred': the
+   * cheap checks only on open, the hash later by `verifyDeferred()` ([Note: deferred index check]).
+   */
+  verify?: boolean | 'deferred';
 }
 
 export interface IndexMeta {
@@ -316,6 +330,12 @@ export class VectorIndex {
   /** Why the loaded state cannot be trusted; sync rebuilds. */
   private invalid: string | undefined;
   private savedAt = 0;
+  /** The SHA-256 the loaded file must have, while its deferred check has not run ([Note: deferred index check]). */
+  private unverified: string | null = null;
+  /** The source of the last sync: what a failed deferred check rebuilds from. */
+  private source: VectorSource | undefined;
+  /** `<stem>.unverified`: present while an index loaded without its hash is in use. */
+  private readonly markerFile: string;
   private dirty = false;
   private closed = false;
   /** While a save or sync runs, mutations wait here (last write per id wins); null = a removal. */
@@ -331,6 +351,7 @@ export class VectorIndex {
     const stem = indexFileStem(opts.modelId);
     this.file = path.join(opts.dir, `${stem}.hnsw`);
     this.metaFile = path.join(opts.dir, `${stem}.meta.json`);
+    this.markerFile = path.join(opts.dir, `${stem}.unverified`);
     this.M = opts.M ?? DEFAULT_M;
     this.efConstruction = opts.efConstruction ?? DEFAULT_EF_CONSTRUCTION;
     this.efSearch = opts.efSearch ?? null;
@@ -348,7 +369,11 @@ export class VectorIndex {
     const index = new VectorIndex(opts);
     await fsp.mkdir(opts.dir, { recursive: true });
     await index.removeTempFiles();
-    const problem = await index.load(opts.verify ?? true);
+    // A marker left behind: the last process used this file unchecked and died before its check ended
+    // (perhaps because of what the file holds), so this time the hash comes first.
+    const deferred = opts.verify === 'deferred' && !fs.existsSync(index.markerFile);
+    const problem = await index.load(deferred ? 'deferred' : opts.verify !== false);
+    if (!deferred || problem) await fsp.rm(index.markerFile, { force: true });
     if (problem) {
       index.invalid = problem;
       index.dirty = true;
@@ -480,6 +505,7 @@ export class VectorIndex {
    */
   async sync(source: VectorSource, opts: { rebuild?: boolean } = {}): Promise<SyncReport> {
     this.checkOpen();
+    this.source = source;
     return this.exclusive(async () => {
       const t0 = performance.now();
       const report = await this.syncNow(source, opts.rebuild ? 'rebuild requested' : undefined);
@@ -489,7 +515,54 @@ export class VectorIndex {
     });
   }
 
+  /** Whether the loaded file still awaits its deferred hash check. */
+  get verificationPending(): boolean {
+    return this.unverified !== null;
+  }
+
+  /**
+   * The deferred check of an index opened with `verify: 'deferred'`: hashes the file (off the main
+   * thread's critical path: the hash streams, yielding between chunks) and compares it with the
+   * sidecar. On a mismatch the graph is rebuilt from `source` (or the last sync's) and saved, and
+   * the report says so; null when the file was sound or there was nothing to check.
+   */
+  async verifyDeferred(source?: VectorSource): Promise<SyncReport | null> {
+    this.checkOpen();
+    if (source) this.source = source;
+    if (!this.unverified) return null;
+    return this.exclusive(async () => {
+      const report = await this.verifyNow();
+      if (report) await this.saveNow();
+      return report;
+    });
+  }
+
   // ----- internals -----
+
+  /** [Note: deferred index check] the hash of the loaded file; a mismatch rebuilds from the source (or empties the graph without one). */
+  private async verifyNow(): Promise<SyncReport | null> {
+    const expected = this.unverified;
+    if (!expected) return null;
+    const t0 = performance.now();
+    const actual = await fingerprintFile(this.file).catch((e: Error) => `unreadable: ${e.message}`);
+    this.unverified = null;
+    await fsp.rm(this.markerFile, { force: true });
+    if (actual === expected) return null;
+    const reason = 'index file content does not match its sidecar (SHA-256), found by the check after open';
+    let report: SyncReport;
+    if (this.source) report = await this.rebuild(this.source, reason);
+    else {
+      const previous = this.graph.live.size;
+      this.graph = newGraph(this.dim, this.initialCapacity, this.M, this.efConstruction);
+      this.ef = 0;
+      this.invalid = reason;
+      this.dirty = true;
+      report = { action: 'rebuilt', added: 0, removed: previous, updated: 0, reason: `${reason}; no source given: emptied`, ms: 0 };
+    }
+    report.ms = Math.round(performance.now() - t0);
+    this.openReport = report;
+    return report;
+  }
 
   private checkOpen(): void {
     if (this.closed) throw new Error(`vector index ${this.modelId} is closed`);
@@ -576,7 +649,7 @@ export class VectorIndex {
   }
 
   /** Loads the saved index; returns why it cannot be used, or undefined when loaded. */
-  private async load(verify: boolean): Promise<string | undefined> {
+  private async load(verify: boolean | 'deferred'): Promise<string | undefined> {
     let raw: string;
     try {
       raw = await fsp.readFile(this.metaFile, 'utf8');
@@ -602,7 +675,7 @@ export class VectorIndex {
     if (stat.size !== meta.fileBytes) return `index file has ${stat.size} bytes, its sidecar says ${meta.fileBytes}`;
     const header = await checkHeader(this.file, meta, this.dim);
     if (header) return header;
-    if (verify && (await fingerprintFile(this.file)) !== meta.fileSha256) return 'index file content does not match its sidecar (SHA-256)';
+    if (verify === true && (await fingerprintFile(this.file)) !== meta.fileSha256) return 'index file content does not match its sidecar (SHA-256)';
     // A fresh object: after a failed read it is thrown away, never used.
     const hnsw = new hnswlib.HierarchicalNSW('cosine', this.dim);
     try {
@@ -619,6 +692,10 @@ export class VectorIndex {
       g.sum.add(id);
     }
     if (g.sum.toString() !== meta.checksum) return 'index ids do not match its sidecar checksum';
+    if (verify === 'deferred') {
+      await fsp.writeFile(this.markerFile, `${process.pid}\n`);
+      this.unverified = meta.fileSha256;
+    }
     this.graph = g;
     this.ef = 0;
     this.savedAt = meta.savedAt;
@@ -626,6 +703,8 @@ export class VectorIndex {
   }
 
   private async saveNow(): Promise<void> {
+    // The file about to be replaced is the only witness of what was loaded: check it first.
+    if (this.unverified) await this.verifyNow();
     const g = this.graph;
     const savedAt = Date.now();
     const slots = g.hnsw.getCurrentCount();
