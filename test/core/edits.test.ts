@@ -384,3 +384,46 @@ describe('ratings and labels from the photo', () => {
     expect(r.annotations.marks(c)).toBeUndefined();
   });
 });
+
+describe('query plans', () => {
+  it('reaches a chunk\'s photos and a tag\'s rows through keys: no statement of an edit or a read scans every tag or caption', () => {
+    const db = openDatabase(':memory:');
+    const plans = new Map<string, string[]>();
+    const prepare = db.prepare.bind(db);
+    (db as { prepare: typeof db.prepare }).prepare = ((sql: string) => {
+      if (!plans.has(sql) && /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)/i.test(sql)) {
+        const named = { ids: '[1]', edit: 1, add: '["x"]', remove: '["x"]', caption: 'x', text: 'x', rating: 1, label: 'x', now: 0, t: 'x', s: 'x', from: 'x', to: 'x' };
+        const st = prepare(`EXPLAIN QUERY PLAN ${sql}`);
+        const rows = (/@\w+/.test(sql) ? st.all(named) : st.all(...Array((sql.match(/\?/g) ?? []).length).fill(1))) as { detail: string }[];
+        plans.set(sql, rows.map((r) => r.detail));
+      }
+      return prepare(sql);
+    }) as typeof db.prepare;
+    const r = { ...openCatalog(db, () => ['xmp']) };
+    db.prepare("INSERT INTO folders (id, path, added_at) VALUES (1, '/photos', 0)").run();
+    const ids = Array.from({ length: 50 }, (_, i) => r.catalog.insertPhoto({ folderId: 1, path: `/photos/${i}.jpg`, size: 1, mtimeMs: i, fingerprint: null }, 0));
+    for (const id of ids) r.catalog.setAutoTags(id, 'm', [{ tag: 'beach', score: 0.6 }, { tag: 'dog', score: 0.3 }]);
+    const ed = new Edits(r);
+    ed.editPhotos(ids, { addTags: ['Places|Portugal', 'beach'], removeTags: ['dog'], caption: 'x', rating: 3, label: 'Red' });
+    ed.editPhotos(ids.slice(0, 5), { caption: '', rating: null, label: null });
+    ed.reviewSuggestions('dog', { accept: ids.slice(0, 5), reject: ids.slice(5, 10) });
+    ed.renameTag('Places', 'Lands');
+    ed.mergeTags(['Lands|Portugal'], 'Portugal');
+    ed.renameTag('portugal', 'PORTUGAL');
+    ed.deleteTag('PORTUGAL');
+    while (ed.undo());
+    ed.tagCounts();
+    ed.suggestions();
+    ed.selectionTags(ids);
+    for (const view of [{ tag: 'Places' }, { suggested: 'beach' }, { minRating: 2 }, { minRating: 0 }, { label: 'red' }]) r.browser.page({ ...view, limit: 10 });
+    r.browser.summaries(ids.slice(0, 10));
+    r.catalog.details(ids[0]!);
+    expect(plans.size).toBeGreaterThan(40);
+    // The counts of the vocabulary read their own small indexes whole, by design; nothing else reads a whole table of tags or captions.
+    const wholeIndex = /SCAN \w+ USING COVERING INDEX (tags_user|tags_suggested)$/;
+    // (An index searched by the source alone reads every row of that source: as bad.)
+    const scans = (x: string) => (/^SCAN (tags|captions|t|a|u|c)\b(?! VIRTUAL TABLE)/.test(x) && !wholeIndex.test(x)) || /INDEX \w+ \(source=\?( AND hidden=\?)?\)/.test(x);
+    const bad = [...plans].filter(([, d]) => d.some(scans));
+    expect(bad.map(([sql, d]) => `${sql.replace(/\s+/g, ' ').slice(0, 120)} → ${d.join(' | ')}`)).toEqual([]);
+  });
+});

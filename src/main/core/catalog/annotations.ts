@@ -407,15 +407,18 @@ export class Annotations {
    * with count 0.
    */
   tagCounts(limit = 500): TagCount[] {
-    const user = this.sql(
-      `SELECT t.tag, COUNT(*) AS n FROM tags t JOIN photos p ON p.id = t.photo_id
-       WHERE t.source = 'user' AND t.hidden = 0 AND p.missing_since IS NULL GROUP BY t.tag`,
-    ).all() as { tag: string; n: number }[];
-    const suggested = this.sql(
-      `SELECT a.tag, COUNT(*) AS n FROM tags a JOIN photos p ON p.id = a.photo_id
-       WHERE ${SUGGESTED_SQL} AND p.missing_since IS NULL GROUP BY a.tag`,
-    ).all() as { tag: string; n: number }[];
-    return mergeCounts(user, suggested, limit);
+    const missing = this.missingPhotosTags();
+    const user = new Map<string, number>();
+    for (const r of this.sql(`SELECT tag, COUNT(*) AS n FROM tags WHERE source = 'user' AND hidden = 0 GROUP BY tag`).all() as { tag: string; n: number }[]) {
+      user.set(r.tag, r.n);
+    }
+    for (const r of missing) if (r.source === 'user' && r.hidden === 0) user.set(r.tag, (user.get(r.tag) ?? 1) - 1);
+    const suggested = this.suggestionCounts(missing);
+    return mergeCounts(
+      [...user].map(([tag, n]) => ({ tag, n })).filter((r) => r.n > 0),
+      suggested.map((s) => ({ tag: s.tag, n: s.photos })),
+      limit,
+    );
   }
 
   /** The thresholds the suggestion_strong setting gives (its default when unset or unreadable). */
@@ -430,14 +433,54 @@ export class Annotations {
 
   /** Suggested tags over present photos, most photos first, each split into strong and likely by its threshold. */
   suggestions(limit = 500): SuggestionCount[] {
+    return this.suggestionCounts(this.missingPhotosTags())
+      .sort((a, b) => b.photos - a.photos || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0))
+      .slice(0, limit)
+      .map((s) => ({ tag: s.tag, photos: s.photos, strong: s.strong, likely: s.photos - s.strong }));
+  }
+
+  /** The tag rows of photos that are missing (their files gone for now): left out of the counts. */
+  private missingPhotosTags(): { photo_id: number; tag: string; source: string; hidden: number; score: number | null }[] {
+    return this.sql(
+      `SELECT t.photo_id, t.tag, t.source, t.hidden, t.score FROM photos p CROSS JOIN tags t ON t.photo_id = p.id WHERE p.missing_since IS NOT NULL`,
+    ).all() as { photo_id: number; tag: string; source: string; hidden: number; score: number | null }[];
+  }
+
+  /**
+   * Photos and strong ones per suggested tag (by spelling), over present photos. Every visible automatic row is
+   * counted from the tags_source index alone, then the few that are no suggestion are taken off: those with a user
+   * row of their tag (found from the user's rows) and those of missing photos. A scan of every automatic row with
+   * its own lookup costs a second at 100,000 photos; this, a few tens of milliseconds.
+   */
+  private suggestionCounts(missing: readonly { photo_id: number; tag: string; source: string; hidden: number; score: number | null }[]): { tag: string; photos: number; strong: number }[] {
     const t = this.strongThresholds();
-    const rows = this.sql(
-      `SELECT a.tag, COUNT(*) AS photos, SUM(a.score >= COALESCE(o.value, ?)) AS strong
-       FROM tags a JOIN photos p ON p.id = a.photo_id LEFT JOIN json_each(?) o ON o.key = lower(a.tag)
-       WHERE ${SUGGESTED_SQL} AND p.missing_since IS NULL
-       GROUP BY a.tag ORDER BY photos DESC, a.tag LIMIT ?`,
-    ).all(t.default, JSON.stringify(Object.fromEntries(t.tags)), limit) as { tag: string; photos: number; strong: number }[];
-    return rows.map((r) => ({ tag: r.tag, photos: r.photos, strong: r.strong, likely: r.photos - r.strong }));
+    const threshold = (tag: string) => t.tags.get(keyOf(tag)) ?? t.default;
+    const counts = new Map<string, { tag: string; photos: number; strong: number }>();
+    for (const r of this.sql(`SELECT tag, COUNT(*) AS n, SUM(score >= ?) AS strong FROM tags WHERE source = 'auto' AND hidden = 0 GROUP BY tag`).all(t.default) as {
+      tag: string;
+      n: number;
+      strong: number;
+    }[]) {
+      let strong = r.strong;
+      if (t.tags.has(keyOf(r.tag))) {
+        strong = this.sql(`SELECT COUNT(*) FROM tags WHERE source = 'auto' AND hidden = 0 AND tag = ? AND score >= ?`).pluck().get(r.tag, threshold(r.tag)) as number;
+      }
+      counts.set(r.tag, { tag: r.tag, photos: r.n, strong });
+    }
+    const overlap = this.sql(
+      `SELECT DISTINCT a.photo_id, a.tag, a.score FROM tags u CROSS JOIN tags a ON lower(a.tag) = lower(u.tag) AND a.source = 'auto' AND a.photo_id = u.photo_id
+       WHERE u.source = 'user' AND a.hidden = 0`,
+    ).all() as { photo_id: number; tag: string; score: number | null }[];
+    const off = new Map<string, { tag: string; score: number | null }>();
+    for (const r of overlap) off.set(`${r.photo_id}\u001f${r.tag}`, r);
+    for (const r of missing) if (r.source === 'auto' && r.hidden === 0) off.set(`${r.photo_id}\u001f${r.tag}`, r);
+    for (const r of off.values()) {
+      const c = counts.get(r.tag);
+      if (!c) continue;
+      c.photos--;
+      if ((r.score ?? -1) >= threshold(r.tag)) c.strong--;
+    }
+    return [...counts.values()].filter((c) => c.photos > 0);
   }
 
   /** The user's tags of some photos with how many of them have each, and suggestions among them; most first. */

@@ -98,24 +98,29 @@ export class PhotoBrowser {
       where.push(f.sql);
       args.push(...f.args);
     }
+    // Tags, suggestions, ratings and labels are found from their side (an index range), not photo by photo.
     if (q.tag !== undefined) {
+      // One range of tags_key ([t, t + '}') holds t, t|… and some others, which the last test drops).
       const tag = typedTag(q.tag) ?? '';
       where.push(
-        `EXISTS (SELECT 1 FROM tags t WHERE t.photo_id = p.id AND t.source = 'user' AND t.hidden = 0
-           AND (lower(t.tag) = lower(?) OR (lower(t.tag) >= lower(?) || '|' AND lower(t.tag) < lower(?) || '}')))`,
+        `p.id IN (SELECT t.photo_id FROM tags t WHERE lower(t.tag) >= lower(?) AND lower(t.tag) < lower(?) || '}' AND t.source = 'user' AND t.hidden = 0
+           AND (lower(t.tag) = lower(?) OR substr(lower(t.tag), 1, length(?) + 1) = lower(?) || '|'))`,
       );
-      args.push(tag, tag, tag);
+      args.push(tag, tag, tag, tag, tag);
     }
     if (q.suggested !== undefined) {
-      where.push(`EXISTS (SELECT 1 FROM tags a WHERE a.photo_id = p.id AND lower(a.tag) = lower(?) AND ${SUGGESTED_SQL})`);
+      where.push(`p.id IN (SELECT a.photo_id FROM tags a WHERE lower(a.tag) = lower(?) AND ${SUGGESTED_SQL})`);
       args.push(typedTag(q.suggested) ?? '');
     }
-    if (q.minRating !== undefined && q.minRating > -1) {
-      where.push('COALESCE((SELECT m.rating FROM marks m WHERE m.photo_id = p.id), 0) >= ?');
+    if (q.minRating !== undefined && q.minRating > 0) {
+      where.push('p.id IN (SELECT m.photo_id FROM marks m WHERE m.rating >= ?)');
       args.push(q.minRating);
+    } else if (q.minRating === 0) {
+      // Unrated counts as 0 stars: only the rejected are left out.
+      where.push('p.id NOT IN (SELECT m.photo_id FROM marks m WHERE m.rating < 0)');
     }
     if (q.label !== undefined) {
-      where.push('EXISTS (SELECT 1 FROM marks m WHERE m.photo_id = p.id AND lower(m.label) = lower(?))');
+      where.push('p.id IN (SELECT m.photo_id FROM marks m WHERE lower(m.label) = lower(?))');
       args.push(q.label.trim());
     }
     if (q.from) {
@@ -188,7 +193,8 @@ export class PhotoBrowser {
     if (ids.length === 0) return [];
     const rows = this.sql(
       `SELECT p.id, p.path, f.path AS folder, p.taken_at, p.width, p.height, f.online,
-              (SELECT text FROM photo_caption c WHERE c.photo_id = p.id) AS caption,
+              COALESCE((SELECT text FROM captions c WHERE c.photo_id = p.id AND c.source = 'user'),
+                       (SELECT text FROM captions c WHERE c.photo_id = p.id AND c.source = 'auto')) AS caption,
               (SELECT CASE WHEN MAX(source = 'user') = 1 THEN 'user' ELSE 'auto' END FROM captions c WHERE c.photo_id = p.id) AS caption_source,
               (SELECT score FROM captions c WHERE c.photo_id = p.id AND c.source = 'auto') AS caption_score,
               (SELECT low_confidence FROM captions c WHERE c.photo_id = p.id AND c.source = 'auto') AS low_confidence,

@@ -272,8 +272,16 @@ CREATE TABLE tag_spellings (
   tag TEXT NOT NULL
 ) WITHOUT ROWID;
 
--- Tags are compared without regard to (ASCII) case library-wide: rename, merge, delete, review.
-CREATE INDEX tags_key ON tags(lower(tag), source);
+-- Tags are compared without regard to (ASCII) case library-wide: rename, merge, delete, review, the
+-- grid's tag and suggestion filters (covering: whose photo, shown or hidden).
+CREATE INDEX tags_key ON tags(lower(tag), source, photo_id, hidden);
+-- The vocabulary's counts read from small indexes in tag order, without the table: the user's tags
+-- (which also find a spelling's photos, so they replace tags_tag) and the suggestions with their
+-- scores. Partial, and led by the tag, so that no query of one photo's tags prefers them to the
+-- primary key.
+DROP INDEX tags_tag;
+CREATE INDEX tags_user ON tags(tag, hidden) WHERE source = 'user';
+CREATE INDEX tags_suggested ON tags(tag, score) WHERE source = 'auto' AND hidden = 0;
 
 -- What Shoebox last wrote of the hierarchical tags (JSON, a list of paths), the rating and the label,
 -- so an import does not take Shoebox's own write back as the user's. hierarchical is NULL for writes
