@@ -176,6 +176,19 @@ describe('edits of many photos, and undo', () => {
     expect(() => ed.editPhotos([a], { addTags: ['  '] })).toThrow(/nothing to edit/);
   });
 
+  it('undoes only what the edit changed: a tag imported since a rating stays when the rating is undone', () => {
+    const r = library(2);
+    const ed = new Edits(r);
+    const [a, b] = r.ids as [number, number];
+    ed.editPhotos([a, b], { rating: 2 });
+    r.annotations.addUserTags(a, ['from Lightroom'], 'import');
+    r.annotations.setUserCaption(b, 'typed later', 'shoebox');
+    ed.undo();
+    expect(r.catalog.details(a)).toMatchObject({ rating: null, tags: ['from Lightroom'] });
+    expect(r.catalog.details(b)).toMatchObject({ rating: null, caption: 'typed later' });
+    expect(r.db.prepare('SELECT state FROM edit_before').pluck().all()).toEqual(['{"marks":null}', '{"marks":null}']);
+  });
+
   it('says what it did in words', () => {
     expect(describeEdit({ addTags: ['Portugal 2019'] }, 80, 80)).toBe('Added “Portugal 2019” to 80 photos');
     expect(describeEdit({ removeTags: ['a', 'b', 'c'] }, 1, 3)).toBe('Removed “a”, “b” and “c” from 1 photo');

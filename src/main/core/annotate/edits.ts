@@ -16,7 +16,7 @@
 import type { Repositories } from '../catalog/repositories.ts';
 import type { Annotations } from '../catalog/annotations.ts';
 import { cleanTag, keyOf, typedTag } from '../catalog/annotations.ts';
-import type { ChunkEdit, EditLog, EditRecord } from '../catalog/edit-log.ts';
+import { partsOf, type ChunkEdit, type EditLog, type EditPart, type EditRecord } from '../catalog/edit-log.ts';
 import type { PhotoBrowser, PhotoFilter } from '../catalog/browse.ts';
 import type { TaskQueue } from '../catalog/tasks.ts';
 import type { Db } from '../catalog/db.ts';
@@ -96,7 +96,8 @@ export class Edits {
    */
   editPhotos(ids: readonly number[], edit: PhotoEdit, onProgress?: EditProgress): EditOutcome {
     const photos = unique(ids);
-    return this.transact(photos.length, onProgress, (step, now) => {
+    const e0 = this.check(edit);
+    return this.transact(photos.length, partsOf(e0), onProgress, (step, now) => {
       const e = this.resolve(edit);
       for (const chunk of chunks(photos, this.chunk)) {
         step.change(this.log.wouldChange(chunk, e), (x) => this.log.apply(x, e, now));
@@ -149,7 +150,7 @@ export class Edits {
     const reject = unique(review.reject ?? []);
     if (reject.some((id) => accepted.has(id))) throw new EditError(`a photo cannot both accept and reject “${label}”`);
     if (accept.length + reject.length === 0) throw new EditError(`name the photos to accept or reject “${label}” on`);
-    return this.transact(accept.length + reject.length, onProgress, (step, now) => {
+    return this.transact(accept.length + reject.length, ['tags'], onProgress, (step, now) => {
       const spelling = this.annotations.spell(label, true)!;
       let a = 0;
       let r = 0;
@@ -201,7 +202,7 @@ export class Edits {
     const spellings = this.log.userSpellingsWithin(t);
     const plan = spellings.map((s) => ({ spelling: s, ids: this.log.photosWithUserTag(s) }));
     const total = plan.reduce((n, p) => n + p.ids.length, 0);
-    return this.transact(total, onProgress, (step) => {
+    return this.transact(total, ['tags'], onProgress, (step) => {
       for (const p of plan) {
         for (const chunk of chunks(p.ids, this.chunk)) {
           step.change(chunk, (x) => this.log.hideUserTag(x, p.spelling));
@@ -255,10 +256,15 @@ export class Edits {
     return this.log.userSpellingsWithin(t).find((s) => keyOf(s) === keyOf(t)) ?? t;
   }
 
-  /** The edit with its tags spelt as stored (new spellings recorded), caption and label normalized; checked. */
-  private resolve(edit: PhotoEdit): ChunkEdit {
+  /** The edit checked, its tags as typed (no spelling recorded): which parts it changes. */
+  private check(edit: PhotoEdit): ChunkEdit {
+    return this.resolve(edit, false);
+  }
+
+  /** The edit with its tags spelt as stored (new spellings recorded when `record`), caption and label normalized; checked. */
+  private resolve(edit: PhotoEdit, record = true): ChunkEdit {
     const e: ChunkEdit = {};
-    const add = unique((edit.addTags ?? []).map((t) => this.annotations.spell(t, true)).filter((t): t is string => t !== null));
+    const add = unique((edit.addTags ?? []).map((t) => (record ? this.annotations.spell(t, true) : typedTag(t))).filter((t): t is string => t !== null));
     const remove = unique((edit.removeTags ?? []).map((t) => this.annotations.spell(t) ?? typedTag(t)).filter((t): t is string => t !== null));
     const removing = new Set(remove.map(keyOf));
     const both = add.find((t) => removing.has(keyOf(t)));
@@ -290,7 +296,7 @@ export class Edits {
     }
     const total = [...targets.keys()].reduce((n, s) => n + this.log.photosWithUserTag(s, true).length, 0);
     let intoSpelled = into;
-    return this.transact(total, onProgress, (step) => {
+    return this.transact(total, ['tags'], onProgress, (step) => {
       const sameKey = froms.length === 1 && keyOf(froms[0]!) === keyOf(into);
       intoSpelled = this.spellTarget(into.split('|'), sameKey);
       const plan = [...targets].map(([old, path]) => {
@@ -325,7 +331,7 @@ export class Edits {
   }
 
   /** Runs an edit in one transaction (see the file header); `body` makes the changes and returns the summary. */
-  private transact(total: number, onProgress: EditProgress | undefined, body: (step: Step, now: number) => string): EditOutcome {
+  private transact(total: number, parts: readonly EditPart[], onProgress: EditProgress | undefined, body: (step: Step, now: number) => string): EditOutcome {
     return this.db
       .transaction((): EditOutcome => {
         const now = Date.now();
@@ -336,7 +342,7 @@ export class Edits {
           change: (ids, apply) => {
             const fresh = ids.filter((id) => !changed.has(id));
             if (ids.length === 0) return 0;
-            this.log.snapshot(editId, fresh);
+            this.log.snapshot(editId, fresh, parts);
             apply(ids);
             this.queue.requeuePhotos(fresh, ['xmp'], now);
             for (const id of fresh) changed.add(id);

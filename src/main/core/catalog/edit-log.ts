@@ -2,11 +2,13 @@
 // photo ids (a JSON array, one statement for the whole chunk, never one per photo), and the undo log.
 //
 // [Note: undo log] Every edit is a row of `edits`; before it changes a photo, the photo's state goes to
-// `edit_before`: its user caption row, every tag row (the user's and the automatic ones, hidden or not)
-// and its marks row, as JSON. Undo puts them back: the user caption, user tags and marks exactly as they
-// were; automatic rows get back the hidden flag they had (a re-run of the model since keeps its newer
-// scores; a hidden row it dropped comes back hidden, so a rejection stays one). The last KEEP_EDITS
-// edits are kept. Photos deleted since are left out (their rows cascade away).
+// `edit_before`, as JSON, of each part the edit changes (EditPart): its user caption row, every tag row
+// (the user's and the automatic ones, hidden or not), its marks row. Undo puts those parts back: the
+// user caption, user tags and marks exactly as they were; automatic rows get back the hidden flag they
+// had (a re-run of the model since keeps its newer scores; a hidden row it dropped comes back hidden, so
+// a rejection stays one). A part the edit did not touch is left as it is now (a rating undone leaves the
+// tags an import added since). The last KEEP_EDITS edits are kept. Photos deleted since are left out
+// (their rows cascade away).
 import { statementCache, type Db, type Statement } from './db.ts';
 
 /** How many edits the undo log keeps. */
@@ -19,6 +21,26 @@ export interface EditRecord {
   createdAt: number;
   undoneAt: number | null;
 }
+
+/** The parts of a photo an edit may change, and its undo snapshot records. */
+export type EditPart = 'caption' | 'tags' | 'marks';
+
+/** The parts an edit of these fields changes. */
+export function partsOf(e: ChunkEdit): EditPart[] {
+  const parts: EditPart[] = [];
+  if (e.caption !== undefined) parts.push('caption');
+  if (e.addTags?.length || e.removeTags?.length) parts.push('tags');
+  if (e.rating !== undefined || e.label !== undefined) parts.push('marks');
+  return parts;
+}
+
+/** Each part's JSON, built as text (json_group_array and json_object give valid JSON; no parse and print again). */
+const PART_JSON: Record<EditPart, string> = {
+  caption: `'"caption":' || COALESCE((SELECT json_object('text', c.text, 'origin', c.origin, 'created_at', c.created_at) FROM captions c WHERE c.photo_id = p.id AND c.source = 'user'), 'null')`,
+  tags: `'"tags":' || (SELECT json_group_array(json_object('tag', t.tag, 'source', t.source, 'score', t.score, 'model_id', t.model_id, 'hidden', t.hidden,
+           'origin', t.origin, 'created_at', t.created_at)) FROM tags t WHERE t.photo_id = p.id)`,
+  marks: `'"marks":' || COALESCE((SELECT json_object('rating', m.rating, 'label', m.label, 'origin', m.origin, 'updated_at', m.updated_at) FROM marks m WHERE m.photo_id = p.id), 'null')`,
+};
 
 /** What one edit of many photos sets (tags as stored, see [Note: tags in the catalog]). */
 export interface ChunkEdit {
@@ -86,18 +108,17 @@ export class EditLog {
     this.sql('UPDATE edits SET undone_at = ? WHERE id = ?').run(now, id);
   }
 
-  /** Records the state of these photos before edit `edit` changes them (a photo already recorded keeps its first state). */
-  snapshot(edit: number, ids: readonly number[]): void {
-    if (ids.length === 0) return;
-    this.sql(
-      `INSERT OR IGNORE INTO edit_before (edit_id, photo_id, state)
-       SELECT @edit, p.id, json_object(
-         'caption', json((SELECT json_object('text', c.text, 'origin', c.origin, 'created_at', c.created_at) FROM captions c WHERE c.photo_id = p.id AND c.source = 'user')),
-         'tags', json((SELECT json_group_array(json_object('tag', t.tag, 'source', t.source, 'score', t.score, 'model_id', t.model_id, 'hidden', t.hidden,
-                   'origin', t.origin, 'created_at', t.created_at)) FROM tags t WHERE t.photo_id = p.id)),
-         'marks', json((SELECT json_object('rating', m.rating, 'label', m.label, 'origin', m.origin, 'updated_at', m.updated_at) FROM marks m WHERE m.photo_id = p.id)))
-       FROM photos p WHERE p.id IN (${IDS})`,
-    ).run({ edit, ids: JSON.stringify(ids) });
+  /**
+   * Records these parts of these photos before edit `edit` changes them (a photo already recorded keeps its first
+   * state: every step of one edit changes the same parts).
+   */
+  snapshot(edit: number, ids: readonly number[], parts: readonly EditPart[]): void {
+    if (ids.length === 0 || parts.length === 0) return;
+    const state = `'{' || ${parts.map((p) => PART_JSON[p]).join(` || ',' || `)} || '}'`;
+    this.sql(`INSERT OR IGNORE INTO edit_before (edit_id, photo_id, state) SELECT @edit, p.id, ${state} FROM photos p WHERE p.id IN (${IDS})`).run({
+      edit,
+      ids: JSON.stringify(ids),
+    });
   }
 
   /** The photos an edit recorded that are still in the library, in id order. */
@@ -116,9 +137,9 @@ export class EditLog {
   restore(edit: number, ids: readonly number[]): void {
     if (ids.length === 0) return;
     const a = { edit, ids: JSON.stringify(ids) };
-    // The user's caption.
+    // The user's caption (where the edit recorded it: json_type is NULL for a part it did not).
     this.sql(
-      `DELETE FROM captions WHERE source = 'user' AND photo_id IN (SELECT photo_id FROM (${SNAP}) WHERE state ->> '$.caption.text' IS NULL)`,
+      `DELETE FROM captions WHERE source = 'user' AND photo_id IN (SELECT photo_id FROM (${SNAP}) WHERE json_type(state, '$.caption') = 'null')`,
     ).run(a);
     this.sql(
       `INSERT INTO captions (photo_id, source, text, origin, created_at)
@@ -130,7 +151,8 @@ export class EditLog {
     // The user's tags: exactly the recorded rows.
     // (Correlated on the row's own photo: a subquery naming the chunk's ids would be read again for every row.)
     this.sql(
-      `DELETE FROM tags WHERE source = 'user' AND photo_id IN (SELECT b.photo_id FROM edit_before b WHERE b.edit_id = @edit AND b.photo_id IN (${IDS}))
+      `DELETE FROM tags WHERE source = 'user'
+         AND photo_id IN (SELECT b.photo_id FROM edit_before b WHERE b.edit_id = @edit AND b.photo_id IN (${IDS}) AND json_type(b.state, '$.tags') IS NOT NULL)
          AND NOT EXISTS (SELECT 1 FROM edit_before b, json_each(b.state, '$.tags') j WHERE b.edit_id = @edit AND b.photo_id = tags.photo_id
            AND j.value ->> '$.source' = 'user' AND j.value ->> '$.tag' = tags.tag)`,
     ).run(a);
@@ -153,7 +175,7 @@ export class EditLog {
        SELECT s.photo_id, s.tag, 'auto', s.score, s.model_id, 1, s.origin, s.created_at FROM (${SNAP_TAGS}) s WHERE s.source = 'auto' AND s.hidden = 1`,
     ).run(a);
     // Ratings and labels.
-    this.sql(`DELETE FROM marks WHERE photo_id IN (SELECT photo_id FROM (${SNAP}) WHERE state ->> '$.marks.updated_at' IS NULL)`).run(a);
+    this.sql(`DELETE FROM marks WHERE photo_id IN (SELECT photo_id FROM (${SNAP}) WHERE json_type(state, '$.marks') = 'null')`).run(a);
     this.sql(
       `INSERT INTO marks (photo_id, rating, label, origin, updated_at)
        SELECT s.photo_id, s.state ->> '$.marks.rating', s.state ->> '$.marks.label', s.state ->> '$.marks.origin', s.state ->> '$.marks.updated_at'
