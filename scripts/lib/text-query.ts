@@ -33,12 +33,8 @@ export interface TextQueryFigures {
   text_provider: string;
 }
 
-/** Generates the model once under `benchDir`, then times `rounds` queries (after a warm-up). */
-export async function measureTextQueries(
-  benchDir: string,
-  search: (query: Float32Array) => void,
-  opts: { rounds?: number; provider?: ProviderSetting } = {},
-): Promise<TextQueryFigures> {
+/** The full-size random CLIP ViT-B/32 (text and vision), generated once under `benchDir`. */
+export async function ensureSearchModel(benchDir: string): Promise<{ spec: ModelSpec; dir: string }> {
   const dir = path.join(benchDir, 'models-search', 'clip-b32-random');
   const specFile = path.join(dir, 'spec.json');
   let spec: ModelSpec;
@@ -47,6 +43,16 @@ export async function measureTextQueries(
     spec = await writeRandomClipB32(dir);
     fs.writeFileSync(specFile, JSON.stringify(spec));
   }
+  return { spec, dir };
+}
+
+/** Times `rounds` queries through the bench's text encoder (after a warm-up). */
+export async function measureTextQueries(
+  benchDir: string,
+  search: (query: Float32Array) => void,
+  opts: { rounds?: number; provider?: ProviderSetting } = {},
+): Promise<TextQueryFigures> {
+  const { spec, dir } = await ensureSearchModel(benchDir);
   const worker = new MlWorker({ provider: opts.provider ?? 'auto', threads: 0 });
   try {
     const enc = await ClipEncoder.open(worker, spec, dir, { vision: false });

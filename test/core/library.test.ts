@@ -170,6 +170,25 @@ describe('Library', () => {
     expect(lib.status().photos).toBe(0);
   });
 
+  it('gives photos the tasks of a stage added by an update on the next open, and skips that work on opens after', async () => {
+    const { lib, dataDir } = await library(2);
+    await lib.scan();
+    const tasks = (l: Library) => l.db.prepare("SELECT COUNT(*) FROM tasks WHERE stage = 'tags'").pluck().get() as number;
+    expect(tasks(lib)).toBe(2);
+    // As if the catalog came from a version without the 'tags' stage.
+    lib.db.prepare("DELETE FROM tasks WHERE stage = 'tags'").run();
+    lib.catalog.setSetting('pipeline_stages', 'thumb,meta,embed,caption,xmp');
+    await lib.close();
+    open.pop();
+    const again = openLib(dataDir);
+    expect(tasks(again)).toBe(2);
+    // The stage list is recorded: the next open does not read every photo again.
+    again.db.prepare("DELETE FROM tasks WHERE stage = 'tags'").run();
+    await again.close();
+    open.pop();
+    expect(tasks(openLib(dataDir))).toBe(0);
+  });
+
   it('takes one engine per data folder', async () => {
     const { dataDir } = await library(0);
     expect(() => Library.open({ dataDir })).toThrow(/another Shoebox/);

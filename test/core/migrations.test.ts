@@ -76,7 +76,7 @@ describe('migration 6 (tagging at scale)', () => {
     ins.run(1, 'clear  blue sky', 'auto', 0.5, 0, null, 0);
     ins.run(1, 'clear blue sky', 'auto', 0.4, 1, null, 0);
 
-    expect(migrate(db, migrations)).toBe(6);
+    expect(migrate(db, migrations.filter((m) => m.version <= 6))).toBe(6);
     const tags = db.prepare('SELECT photo_id, tag, source, hidden, origin FROM tags ORDER BY photo_id, source, tag').all();
     expect(tags).toEqual([
       { photo_id: 1, tag: 'clear blue sky', source: 'auto', hidden: 0, origin: null },
@@ -113,6 +113,20 @@ describe('migration 6 (tagging at scale)', () => {
     expect(db.prepare('SELECT COUNT(*) FROM edit_before').pluck().get()).toBe(0);
     // What Shoebox wrote before knows nothing of hierarchical tags, ratings or labels.
     expect(db.prepare('SELECT hierarchical, rating, label FROM sidecar_writes').get()).toEqual({ hierarchical: null, rating: null, label: null });
+    db.close();
+  });
+});
+
+describe('migration 7 (the index open asks for recent vectors)', () => {
+  it('finds the embeddings written since a time through an index, not by reading every row', () => {
+    const db = new Database(path.join(tempDir(), 'catalog.sqlite'));
+    expect(migrate(db, migrations)).toBe(7);
+    const plan = db
+      .prepare('EXPLAIN QUERY PLAN SELECT photo_id FROM embeddings WHERE model_id = ? AND created_at >= ?')
+      .all('m', 0)
+      .map((r) => (r as { detail: string }).detail)
+      .join('\n');
+    expect(plan).toMatch(/USING (COVERING )?INDEX embeddings_changed \(model_id=\? AND created_at>\?\)/);
     db.close();
   });
 });

@@ -28,7 +28,7 @@ function split(data: ArrayBuffer, n: number, dim: number): Float32Array[] {
 
 export class ClipEncoder {
   private tokenizer: TextTokenizer | null = null;
-  private textLoaded = false;
+  private textReady: Promise<void> | null = null;
   private constructor(
     private readonly worker: MlWorker,
     readonly spec: ModelSpec,
@@ -81,12 +81,19 @@ export class ClipEncoder {
     return split(t.data, n, this.dim);
   }
 
+  /** Loads the text encoder's session and the tokenizer, once (concurrent callers share the load). */
+  loadText(): Promise<void> {
+    this.textReady ??= (async () => {
+      await this.worker.load(this.textSession, path.join(this.folder, this.spec.clip!.text));
+      this.tokenizer ??= loadTokenizer(this.folder);
+    })();
+    this.textReady.catch(() => (this.textReady = null));
+    return this.textReady;
+  }
+
   async embedTexts(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    if (!this.textLoaded) {
-      await this.worker.load(this.textSession, path.join(this.folder, this.spec.clip!.text));
-      this.textLoaded = true;
-    }
+    await this.loadText();
     this.tokenizer ??= loadTokenizer(this.folder);
     const L = this.spec.clip!.maxTokens;
     const { ids, mask } = this.tokenizer.encode(texts, L);

@@ -132,7 +132,8 @@ export class SearchService {
     const unavailable = this.ml.clipUnavailable(modelId ?? undefined);
     const [indexMs, textModelMs] = await Promise.all([
       modelId && dim ? timed('index', () => this.index(modelId, dim)) : Promise.resolve(null),
-      modelId && !unavailable ? timed('text encoder', () => this.ml.clip({ vision: false, modelId })) : Promise.resolve(null),
+      // Loaded and run once: ONNX Runtime's first run sets up its memory, which the first query would pay.
+      modelId && !unavailable ? timed('text encoder', async () => (await this.ml.clip({ vision: false, modelId })).embedTexts(['a photo'])) : Promise.resolve(null),
     ]);
     return { modelId, indexMs, textModelMs, errors };
   }
