@@ -39,6 +39,9 @@ export function openDatabase(file: string, options: OpenDbOptions = {}): Db {
   });
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // A 64 MB page cache (SQLite's default is 2 MB): an edit of 10,000 photos dirties more pages than 2 MB
+  // holds, and spilling them to the WAL in the middle of the transaction doubled its system time.
+  db.pragma('cache_size = -65536');
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode is durable against process crashes (kill -9); only an OS crash can
