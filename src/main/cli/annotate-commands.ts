@@ -1,18 +1,19 @@
-// CLI: people correct the machine (`caption set|clear|show`, `tags add|remove|list`) and `export`.
+// CLI: people correct the machine (`caption set|clear|show`) and `export` (tags: tagging-commands.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../core/catalog/db.ts';
 import { dataPaths } from '../core/paths.ts';
 import { STAGE_NAMES } from '../core/pipeline/stages.ts';
 import { Editor } from '../core/annotate/editor.ts';
-import { CSV_COLUMNS, csvLine, exportRows } from '../core/annotate/export.ts';
+import { CSV_COLUMNS, csvField, csvLine, exportRows, type ExportRow } from '../core/annotate/export.ts';
 import { syncSidecar } from '../core/annotate/sidecar-sync.ts';
 import { XmpService } from '../core/media/xmp.ts';
-import { openCatalog } from '../core/catalog/repositories.ts';
+import { openCatalog, type Repositories } from '../core/catalog/repositories.ts';
 import { readSetting } from '../core/settings.ts';
 import { UsageError, type Context } from './context.ts';
 import type { PhotoDetails } from '../../shared/types.ts';
 import { errorMessage } from '../../shared/error-message.ts';
+import { tagKey } from '../../shared/vocabulary.ts';
 
 /**
  * Edits go straight to the catalog, without the engine lock (SQLite serializes writers), so they
@@ -52,7 +53,8 @@ async function withEditor<T>(ctx: Context, fn: (ed: Editor) => T): Promise<{ res
 
 function showPhoto(ctx: Context, p: PhotoDetails, json: boolean): void {
   if (json) {
-    ctx.io.out.write(`${JSON.stringify({ path: p.path, caption: p.caption, captions: p.captions, tags: p.tagDetails.filter((t) => !t.hidden) }, null, 2)}\n`);
+    const tags = p.tagDetails.filter((t) => !t.hidden);
+    ctx.io.out.write(`${JSON.stringify({ path: p.path, caption: p.caption, captions: p.captions, tags, suggested: p.suggested, rating: p.rating, label: p.label }, null, 2)}\n`);
     return;
   }
   ctx.io.out.write(`${p.path}\n`);
@@ -64,8 +66,18 @@ function showPhoto(ctx: Context, p: PhotoDetails, json: boolean): void {
     ctx.io.out.write(`  caption: ${c.text}  [${why}]\n`);
   }
   if (p.captions.length === 0) ctx.io.out.write('  caption: (none yet)\n');
-  const tags = p.tagDetails.filter((t) => !t.hidden);
-  ctx.io.out.write(`  tags: ${tags.length ? tags.map((t) => (t.source === 'auto' ? `${t.tag} (${t.score})` : t.tag)).join(', ') : '(none)'}\n`);
+  ctx.io.out.write(`  tags: ${p.tags.length ? p.tags.join(', ') : '(none)'}\n`);
+  if (p.suggested.length) {
+    const score = (tag: string) => p.tagDetails.find((t) => t.source === 'auto' && t.tag === tag)?.score;
+    ctx.io.out.write(`  suggested: ${p.suggested.map((t) => (score(t) != null ? `${t} (${score(t)})` : t)).join(', ')}\n`);
+  }
+  if (p.rating !== null) ctx.io.out.write(`  rating: ${ratingText(p.rating)}\n`);
+  if (p.label !== null) ctx.io.out.write(`  label: ${p.label}\n`);
+}
+
+/** "★★★★ (4)", "rejected", "0 stars". */
+export function ratingText(rating: number): string {
+  return rating < 0 ? 'rejected' : rating === 0 ? '0 stars' : `${'★'.repeat(Math.min(5, rating))} (${rating})`;
 }
 
 function reportSidecar(ctx: Context, r: { sidecar: string | null; sidecarError: string | null }): number {
@@ -111,19 +123,39 @@ export async function captionCommand(ctx: Context, args: string[], json: boolean
   }
 }
 
-export async function tagsCommand(ctx: Context, args: string[], json: boolean): Promise<number> {
-  const [sub, photo, ...tags] = args;
-  if ((sub !== 'add' && sub !== 'remove') || !photo || tags.length === 0) {
-    throw new UsageError('usage: tags add <photo> <tag>... | tags remove <photo> <tag>...');
-  }
-  const r = await withEditor(ctx, (ed) => (sub === 'add' ? ed.addTags(photo, tags) : ed.removeTags(photo, tags)));
-  if (!json) {
-    const verb = sub === 'add' ? 'added' : 'removed';
-    ctx.io.out.write(r.result.changed.length ? `${verb}: ${r.result.changed.join(', ')}\n` : `nothing ${verb}: ${sub === 'add' ? 'the photo has those tags already' : 'the photo has none of those tags'}\n`);
-  }
-  showPhoto(ctx, r.result.photo, json);
-  return reportSidecar(ctx, r);
+/** An export row with what issue 11 added: the photo's id, rating and label, and which tags are suggestions. */
+interface FullExportRow extends Omit<ExportRow, 'tags'> {
+  tags: (ExportRow['tags'][number] & { suggested: boolean })[];
+  id: number | null;
+  rating: number | null;
+  label: string | null;
+  /** The user's tags, hierarchical ones as paths joined by "|". */
+  userTags: string[];
+  /** The model's suggestions (not accepted or rejected yet). */
+  suggestedTags: string[];
 }
+
+/** The export's rows, with each photo's id, marks, and its tags told apart: the user's (paths joined by "|") and the model's suggestions. */
+function* fullRows(repos: Repositories): Generator<FullExportRow> {
+  for (const row of exportRows(repos)) {
+    const photo = repos.catalog.photoByPath(row.path);
+    const own = photo ? repos.annotations.photoTags(photo.id) : { tags: [], suggested: [] };
+    const marks = photo ? repos.annotations.marks(photo.id) : undefined;
+    const suggested = new Set(own.suggested.map(tagKey));
+    yield {
+      ...row,
+      tags: row.tags.map((t) => ({ ...t, suggested: t.source === 'auto' && suggested.has(tagKey(t.tag)) })),
+      id: photo?.id ?? null,
+      rating: marks?.rating ?? null,
+      label: marks?.label ?? null,
+      userTags: own.tags,
+      suggestedTags: own.suggested,
+    };
+  }
+}
+
+/** CSV_COLUMNS, then the columns issue 11 added (at the end, so existing readers of the columns by position keep working). */
+const FULL_CSV_COLUMNS = [...CSV_COLUMNS, 'user_tags', 'suggested_tags', 'rating', 'label', 'id'] as const;
 
 export function exportCommand(ctx: Context, args: string[], format: string | undefined, output: string | undefined): number {
   if (args.length) throw new UsageError('export takes no arguments: export --format csv|json [--output FILE]');
@@ -139,10 +171,10 @@ export function exportCommand(ctx: Context, args: string[], format: string | und
   const write = (s: string) => (fd !== null ? fs.writeSync(fd, s) : ctx.io.out.write(s));
   let n = 0;
   try {
-    if (fmt === 'csv') write(`${CSV_COLUMNS.join(',')}\n`);
+    if (fmt === 'csv') write(`${FULL_CSV_COLUMNS.join(',')}\n`);
     else write('[');
-    for (const row of exportRows(openCatalog(db, () => STAGE_NAMES))) {
-      if (fmt === 'csv') write(`${csvLine(row)}\n`);
+    for (const row of fullRows(openCatalog(db, () => STAGE_NAMES))) {
+      if (fmt === 'csv') write(`${csvLine(row)},${[row.userTags.join('; '), row.suggestedTags.join('; '), row.rating, row.label, row.id].map(csvField).join(',')}\n`);
       else write(`${n ? ',' : ''}\n  ${JSON.stringify(row)}`);
       n++;
     }

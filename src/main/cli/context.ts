@@ -5,7 +5,15 @@ import { openReadOnly } from '../core/read-only.ts';
 import { ModelStore } from '../core/models/store.ts';
 import { dataPaths } from '../core/paths.ts';
 
-export class UsageError extends Error {}
+/** A command used wrongly: exit 2, the message, then `usage` (the command's own lines) or the whole help. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface Io {
   out: NodeJS.WritableStream;

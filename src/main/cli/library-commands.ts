@@ -5,6 +5,8 @@ import { readStatus } from '../core/status.ts';
 import type { FolderScan } from '../core/scan/scanner.ts';
 import type { LibraryStatus, PhotoSummary } from '../../shared/types.ts';
 import { ProgressBar, progressLine } from './progress-bar.ts';
+import { searchOptions, type SearchFlags } from './search-commands.ts';
+import { formatTagList } from '../../shared/vocabulary.ts';
 import { modelStore, UsageError, withLibrary, withReader, type Context } from './context.ts';
 
 export async function addCommand(ctx: Context, args: string[]): Promise<number> {
@@ -150,15 +152,26 @@ export function statusCommand(ctx: Context, json: boolean): number {
   return 0;
 }
 
-export function listCommand(ctx: Context, json: boolean, folder: string | undefined): number {
-  const photos: PhotoSummary[] = withReader(ctx, (r) => r.catalog.list({ folder })) ?? [];
+export function listCommand(ctx: Context, json: boolean, flags: SearchFlags): number {
+  const { folder, from, to, camera, tag, minRating, label } = searchOptions({ ...flags, limit: undefined });
+  const filter = { folder: flags.folder === undefined ? undefined : folder, from, to, camera, tag, minRating, label };
+  const photos: PhotoSummary[] = withReader(ctx, (r) => r.browser.photos({ ...filter, limit: -1 })) ?? [];
   if (json) {
     ctx.io.out.write(JSON.stringify(photos, null, 2) + '\n');
     return 0;
   }
   for (const p of photos) {
     const size = p.width && p.height ? `${p.width}x${p.height}` : '-';
-    const extra = [p.caption ? `"${p.caption}"` : '', p.tags.length ? `[${p.tags.join(', ')}]` : '', p.offline ? 'OFFLINE' : ''].filter(Boolean).join(' ');
+    const extra = [
+      p.caption ? `"${p.caption}"` : '',
+      p.tags.length ? `[${formatTagList(p.tags)}]` : '',
+      p.suggested.length ? `(suggested: ${formatTagList(p.suggested)})` : '',
+      p.rating !== null && p.rating !== 0 ? (p.rating < 0 ? 'rejected' : '★'.repeat(Math.min(5, p.rating))) : '',
+      p.label ? `label:${p.label}` : '',
+      p.offline ? 'OFFLINE' : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     ctx.io.out.write(`${p.id}\t${p.path}\t${p.takenAt ?? '-'}\t${size}${extra ? '\t' + extra : ''}\n`);
   }
   return 0;

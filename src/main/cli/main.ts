@@ -7,7 +7,8 @@ import { addCommand, indexCommand, listCommand, removeCommand, statusCommand } f
 import { searchCommand, similarCommand } from './search-commands.ts';
 import { modelsCommand } from './models-commands.ts';
 import { settingsCommand } from './settings-commands.ts';
-import { captionCommand, exportCommand, tagsCommand } from './annotate-commands.ts';
+import { captionCommand, exportCommand } from './annotate-commands.ts';
+import { markCommand, suggestionsCommand, tagsCommand, undoCommand, type TaggingFlags } from './tagging-commands.ts';
 import { serveCommand } from './serve-command.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 
@@ -25,26 +26,71 @@ Library:
                            access token); indexes and watches unless --no-index; Ctrl-C stops.
                            Needs \`npm run build\` (or SHOEBOX_RENDERER_DIR: a built renderer)
   status [--json]          photos, work per stage, models, execution provider, failed photos
-  list [--json] [--folder F]
-                           photos with id, path, date taken, size, caption and tags
+  list [--json] [--folder F] [--tag T] [--rating N] [--label COLOUR] [--from DATE] [--to DATE]
+                           photos with id, path, date taken, size, caption, your tags,
+                           suggested tags, rating and label
 
 Search:
   search "<text>" [--limit K] [--json] [--folder F] [--from DATE] [--to DATE] [--camera C]
                            photos ranked by how well they match the words
+                           (also --tag T, --rating N: at least N stars, --label COLOUR)
   similar <photo> [--limit K] [--json] [filters]
                            photos that look like the given one
 
-Captions and tags:
+Captions:
   caption set <photo> "<text>"
                            your caption for a photo; no model run ever replaces it
   caption clear <photo>    remove your caption (the automatic one shows again)
   caption show <photo> [--json]
                            captions with model, CLIP check score and confidence; tags
-  tags add <photo> <tag>...
-  tags remove <photo> <tag>...
-                           add or remove tags (a removed automatic tag stays removed)
   export [--format csv|json] [--output FILE]
-                           path, caption, source, scores and tags of every photo
+                           path, caption, source, scores, tags (yours and suggested), rating
+                           and label of every photo
+
+Tags, ratings and undo (each edit is one undoable step; --dry-run shows the photos and
+changes nothing; --json prints the result; they work while the app runs):
+  tags add <photo>... <tag>...
+  tags remove <photo>... <tag>...
+                           photos by path or id, then the tags; commas separate tags unless
+                           quoted ('"Smith, John", beach'), "|" separates levels
+                           ("Places|Portugal|Porto"); put -- before tags that look like photos.
+                           A removed suggestion is rejected and stays removed
+  tags add|remove <tag>... --search "<text>" [--limit K]
+  tags add|remove <tag>... [--folder F] [--from DATE] [--to DATE] [--camera C] [--tag T]
+                           [--rating N] [--label COLOUR]
+                           pick the photos instead of naming them: a search's first K hits
+                           (20 by default, as \`search\` lists them), or every photo the
+                           filters match (--rating N: at least N stars)
+  tags list [--tree] [--json]
+                           your tags with how many photos have each, and how many more it is
+                           suggested for; --tree indents the levels, a parent counting every
+                           photo with it or a tag under it
+  tags rename <from> <to>  library-wide; to a path it moves ("Porto" → "Places|Portugal|Porto",
+                           the tags under it follow); to an existing tag it merges the two
+  tags merge <tag>... --into <tag>
+                           every photo with any of them gets the one tag instead
+  tags delete <tag>        remove it (and the tags under it) from every photo; asks nothing
+  suggestions [--json]     suggested tags with photos, strong and likely
+  suggestions <tag> [--accept|--reject] [--photos ID,...] [filters]
+                           without --accept/--reject, the photos it is suggested for; --accept
+                           makes it your tag on them, --reject hides it there for good (on all
+                           of them, or those --photos or the filters name)
+  rate <photo>... <0-5|reject>
+  rate <photo>... --clear  stars (reject is -1); or the stars with --search or filters instead
+                           of photos
+  label <photo>... <Red|Yellow|Green|Blue|Purple>
+  label <photo>... --clear Lightroom's colour labels; or with --search or filters
+  undo [--dry-run]         undo the last edit, made here or in the window, and say what it was;
+                           exits 1 when there is nothing to undo
+  undo --list              the last 20 edits, newest first
+
+  e.g. shoebox tags add ~/Pictures/Porto/IMG_0042.jpg 812 813 "Portugal 2019"
+       shoebox tags add "Portugal 2019" --folder ~/Pictures/Porto --dry-run
+       shoebox tags add '"Smith, John", Family|Mia' --search "kids on a beach" --limit 50
+       shoebox tags rename Porto "Places|Portugal|Porto"
+       shoebox suggestions beach --reject --photos 812,977 && shoebox suggestions beach --accept
+       shoebox rate 4 --tag "Portugal 2019" --from 2019-07 --to 2019-07
+       shoebox undo
 
 Models and settings:
   models list [--json]     the models, which is active, which are installed
@@ -80,37 +126,73 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   port: { type: 'string' },
   'no-index': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  search: { type: 'string' },
+  tag: { type: 'string' },
+  rating: { type: 'string' },
+  label: { type: 'string' },
+  tree: { type: 'boolean' },
+  into: { type: 'string' },
+  accept: { type: 'boolean' },
+  reject: { type: 'boolean' },
+  photos: { type: 'string' },
+  clear: { type: 'boolean' },
+  list: { type: 'boolean' },
 } as const;
 
-const SEARCH_FLAGS = ['json', 'limit', 'folder', 'from', 'to', 'camera'];
+const SEARCH_FLAGS = ['json', 'limit', 'folder', 'from', 'to', 'camera', 'tag', 'rating', 'label'];
+const SELECT = ['search', 'folder', 'from', 'to', 'camera', 'tag', 'rating', 'label', 'limit'];
+const EDIT = ['json', 'dry-run', 'quiet'];
 const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   add: [],
   remove: [],
   index: ['quiet'],
   watch: ['quiet'],
   status: ['json'],
-  list: ['json', 'folder'],
+  list: ['json', 'folder', 'tag', 'rating', 'label', 'from', 'to', 'camera'],
   search: SEARCH_FLAGS,
   similar: SEARCH_FLAGS,
   models: ['json', 'quiet'],
   settings: ['json'],
   caption: ['json'],
-  tags: ['json'],
+  tags: [...EDIT, ...SELECT, 'tree', 'into'],
+  suggestions: [...EDIT, 'folder', 'from', 'to', 'camera', 'tag', 'rating', 'label', 'accept', 'reject', 'photos'],
+  rate: [...EDIT, ...SELECT, 'clear'],
+  label: [...EDIT, ...SELECT, 'clear'],
+  undo: [...EDIT, 'list'],
   export: ['format', 'output'],
   serve: ['port', 'no-index'],
 };
 const GLOBAL = new Set(['data', 'models', 'help']);
 
+/** `rate <photo>... -1`: a "-1" after `rate` is the reject rating, not an option. */
+function rejectAsWord(argv: string[]): string[] {
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return argv;
+    if (!a.startsWith('-')) break;
+    const name = a.replace(/^--?/, '').split('=')[0]!;
+    const def = (OPTIONS as Record<string, { type: string }>)[name];
+    if (def?.type === 'string' && !a.includes('=')) i++;
+  }
+  if (argv[i] !== 'rate') return argv;
+  return argv.map((a, j) => (j > i && a === '-1' ? 'reject' : a));
+}
+
 export async function main(argv: string[], io: Io = { out: process.stdout, err: process.stderr }): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: rejectAsWord(argv), options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
     io.err.write(`shoebox: ${(e as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
   const [command, ...args] = positionals;
+  // Arguments after `--` are never photos (`tags add 12 -- 2019`): the index in `args` where they start.
+  const terminator = tokens.findIndex((t) => t.kind === 'option-terminator');
+  const literalAt = terminator < 0 ? Infinity : Math.max(0, tokens.slice(0, terminator).filter((t) => t.kind === 'positional').length - 1);
   if (values.help || !command || command === 'help') {
     io.out.write(USAGE);
     return command || values.help ? 0 : 2;
@@ -146,7 +228,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       case 'status':
         return statusCommand(ctx, json);
       case 'list':
-        return listCommand(ctx, json, values.folder);
+        return listCommand(ctx, json, values);
       case 'search':
         return await searchCommand(ctx, args, values);
       case 'similar':
@@ -158,7 +240,14 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       case 'caption':
         return await captionCommand(ctx, args, json);
       case 'tags':
-        return await tagsCommand(ctx, args, json);
+        return await tagsCommand(ctx, args, values as TaggingFlags, literalAt);
+      case 'suggestions':
+        return await suggestionsCommand(ctx, args, values as TaggingFlags);
+      case 'rate':
+      case 'label':
+        return await markCommand(ctx, command, args, values as TaggingFlags, literalAt);
+      case 'undo':
+        return await undoCommand(ctx, args, values as TaggingFlags);
       case 'export':
         return exportCommand(ctx, args, values.format, values.output);
       case 'serve':
@@ -166,7 +255,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err.write(`shoebox: ${e.message}\n\n${USAGE}`);
+      io.err.write(`shoebox: ${e.message}\n\n${e.usage ?? USAGE}`);
       return 2;
     }
     io.err.write(`shoebox: ${errorMessage(e)}\n`);

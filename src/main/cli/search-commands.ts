@@ -4,6 +4,7 @@ import { openSearcher } from '../core/read-only.ts';
 import type { SearchOptions } from '../core/search/search.ts';
 import type { SearchResult } from '../../shared/types.ts';
 import { UsageError, type Context } from './context.ts';
+import { formatTagList } from '../../shared/vocabulary.ts';
 
 export interface SearchFlags {
   limit?: string;
@@ -12,12 +13,23 @@ export interface SearchFlags {
   from?: string;
   to?: string;
   camera?: string;
+  tag?: string;
+  rating?: string;
+  label?: string;
 }
 
 function parseDate(v: string | undefined, flag: string): string | undefined {
   if (v === undefined) return undefined;
   if (!/^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?)?$/.test(v)) throw new UsageError(`--${flag} takes a date like 2023-07-01 (or 2023-07, 2023)`);
   return v;
+}
+
+/** --rating N: at least N stars (0-5; ">=4" and "≥4" read the same). */
+export function parseMinRating(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const m = /^\s*(?:>=|≥)?\s*([0-5])\s*$/.exec(v);
+  if (!m) throw new UsageError(`--rating takes 0 to 5 (photos rated at least that), e.g. --rating 4; not ${JSON.stringify(v)}`);
+  return Number(m[1]);
 }
 
 export function searchOptions(flags: SearchFlags): SearchOptions {
@@ -27,7 +39,16 @@ export function searchOptions(flags: SearchFlags): SearchOptions {
   // A bare year or month runs to its end.
   if (to && /^\d{4}$/.test(to)) to = `${to}-12-31`;
   else if (to && /^\d{4}-\d{2}$/.test(to)) to = `${to}-31`;
-  return { limit, folder: flags.folder ? path.resolve(flags.folder) : undefined, from: parseDate(flags.from, 'from'), to, camera: flags.camera };
+  return {
+    limit,
+    folder: flags.folder ? path.resolve(flags.folder) : undefined,
+    from: parseDate(flags.from, 'from'),
+    to,
+    camera: flags.camera,
+    tag: flags.tag,
+    minRating: parseMinRating(flags.rating),
+    label: flags.label?.trim() || undefined,
+  };
 }
 
 function print(ctx: Context, result: SearchResult, json: boolean): void {
@@ -41,7 +62,7 @@ function print(ctx: Context, result: SearchResult, json: boolean): void {
     return;
   }
   result.hits.forEach((h, i) => {
-    const extra = [h.caption ? `"${h.caption}"` : '', h.tags.length ? `[${h.tags.join(', ')}]` : ''].filter(Boolean).join(' ');
+    const extra = [h.caption ? `"${h.caption}"` : '', h.tags.length ? `[${formatTagList(h.tags)}]` : ''].filter(Boolean).join(' ');
     ctx.io.out.write(`${String(i + 1).padStart(3)}  ${h.score.toFixed(3)}  ${h.path}${extra ? '  ' + extra : ''}\n`);
   });
 }
