@@ -256,3 +256,25 @@ describe('Selection', () => {
     expect(ms).toBeLessThan(500);
   });
 });
+
+describe('Selection.all', () => {
+  it('says the whole view is selected after Ctrl/Cmd-A or a whole review list, until a photo is deselected', async () => {
+    const { s } = make(20, (i) => i < 5);
+    expect(s.all).toBe(false);
+    await s.selectAll();
+    expect(s.all).toBe(true);
+    await s.toggle(3, id(3));
+    expect(s.all).toBe(false);
+    await s.toggle(3, id(3)); // selected again, but no longer known to be everything
+    expect(s.all).toBe(false);
+    await s.selectList(ids(1, 2), true);
+    expect(s.all).toBe(true);
+    await s.setRange(0, 1, false);
+    expect(s.all).toBe(false);
+    await s.selectList(ids(1, 2));
+    expect(s.all).toBe(false);
+    await s.selectAll();
+    await s.clear();
+    expect(s.all).toBe(false);
+  });
+});

@@ -37,6 +37,8 @@ export class Selection {
   private view: SelectionView | null = null;
   private generation = 0;
   private queue: Promise<void> = Promise.resolve();
+  /** Whether every photo of the view is selected (select all, a whole review), until one is deselected. */
+  private whole = false;
   /** Whether the Map's order is grid order (ranges and lists added in order to an empty selection): no sort needed. */
   private ordered = true;
   private lastIndex = -1;
@@ -57,6 +59,11 @@ export class Selection {
 
   has(id: number): boolean {
     return this.selected.has(id);
+  }
+
+  /** Whether the whole view is selected (Ctrl/Cmd-A, a review's list) and nothing was deselected since. */
+  get all(): boolean {
+    return this.whole && this.selected.size > 0;
   }
 
   /** The selected ids, in grid order (as they were when selected). */
@@ -105,7 +112,7 @@ export class Selection {
   /** Selects or deselects this photo (Ctrl/Cmd-click, Space); it becomes the anchor. */
   toggle(index: number, id: number): Promise<void> {
     return this.change(() => {
-      if (this.selected.has(id)) this.selected.delete(id);
+      if (this.selected.has(id)) this.deselect(id);
       else this.add(id, index);
       this.anchor = index;
       this.focus = index;
@@ -123,7 +130,7 @@ export class Selection {
       const [a, b] = anchor <= index ? [anchor, index] : [index, anchor];
       const ids = await this.idsIn(a, b);
       if (gen !== this.generation) return;
-      for (const id of this.rangeAdded) this.selected.delete(id);
+      for (const id of this.rangeAdded) this.deselect(id);
       this.rangeAdded = [];
       for (const [k, id] of ids.entries()) {
         if (this.selected.has(id)) continue;
@@ -143,7 +150,7 @@ export class Selection {
       for (const [k, id] of ids.entries()) {
         if (on) {
           if (!this.selected.has(id)) this.add(id, first + k);
-        } else this.selected.delete(id);
+        } else this.deselect(id);
       }
       this.rangeAdded = [];
       this.anchor = first;
@@ -160,21 +167,26 @@ export class Selection {
       this.reset();
       for (const [k, id] of ids.entries()) this.add(id, k);
       this.anchor = null;
+      this.whole = true;
     });
   }
 
-  /** Exactly these ids, given in grid order from index 0 (a review opens with all its photos selected). */
-  selectList(ids: readonly number[]): Promise<void> {
+  /**
+   * Exactly these ids, given in grid order from index 0 (a review opens with all its photos selected);
+   * `whole` says they are every photo of the view.
+   */
+  selectList(ids: readonly number[], whole = false): Promise<void> {
     return this.change(() => {
       this.reset();
       for (const [k, id] of ids.entries()) this.add(id, k);
+      this.whole = whole;
     });
   }
 
   /** Deselects these ids (photos that left the view after an edit). */
   forget(ids: readonly number[]): Promise<void> {
     return this.change(() => {
-      for (const id of ids) this.selected.delete(id);
+      for (const id of ids) this.deselect(id);
     });
   }
 
@@ -217,7 +229,12 @@ export class Selection {
     return done;
   }
 
+  private deselect(id: number): void {
+    if (this.selected.delete(id)) this.whole = false;
+  }
+
   private reset(): void {
+    this.whole = false;
     this.selected.clear();
     this.rangeAdded = [];
     this.anchor = null;
