@@ -221,6 +221,10 @@ export interface SearchHit {
   caption: string | null;
   /** The user's tags, then the ones a model suggests (PhotoSummary's tags, then its suggested). */
   tags: string[];
+  /** Stars 0–5, -1 rejected; null when never rated (as PhotoSummary's). */
+  rating: number | null;
+  /** The colour label, or null (as PhotoSummary's). */
+  label: string | null;
   takenAt: string | null;
   width: number | null;
   height: number | null;

@@ -10,6 +10,8 @@ const hit = (id: number, tags: string[]): SearchHit => ({
   clipScore: null,
   textScore: null,
   caption: null,
+  rating: null,
+  label: null,
   tags,
   takenAt: null,
   width: 10,

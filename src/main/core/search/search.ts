@@ -243,6 +243,8 @@ export class SearchService {
         textScore: s.textScore === null ? null : +s.textScore.toFixed(4),
         caption: p.caption,
         tags: [...p.tags, ...p.suggested],
+        rating: p.rating,
+        label: p.label,
         takenAt: p.takenAt,
         width: p.width,
         height: p.height,
