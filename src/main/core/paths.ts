@@ -33,6 +33,8 @@ export interface DataPaths {
   cacheTmp: string;
   models: string;
   index: string;
+  /** Backups: catalog copies (catalog/backup.ts) and a copy of every user-data export (annotate/user-data.ts). */
+  backups: string;
 }
 
 export function dataPaths(root: string): DataPaths {
@@ -45,5 +47,6 @@ export function dataPaths(root: string): DataPaths {
     cacheTmp: path.join(root, 'cache', 'partial'),
     models: path.join(root, 'models'),
     index: path.join(root, 'index'),
+    backups: path.join(root, 'backups'),
   };
 }
