@@ -93,10 +93,13 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
-function time<T>(fn: () => T): { ms: number; value: T } {
+/** Wall time, and the process's CPU time (user + system: what other work on a shared machine does not inflate). */
+function time<T>(fn: () => T): { ms: number; cpuMs: number; value: T } {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const value = fn();
-  return { ms: performance.now() - t0, value };
+  const c = process.cpuUsage(c0);
+  return { ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000, value };
 }
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoebox-bench-edit-'));
@@ -107,7 +110,10 @@ const edits = new Edits(repos);
 const pendingXmp = () => db.prepare("SELECT COUNT(*) FROM tasks WHERE stage = 'xmp' AND state = 'pending'").pluck().get() as number;
 const clearXmp = () => db.prepare("UPDATE tasks SET state = 'done' WHERE stage = 'xmp' AND state = 'pending'").run();
 
-console.log(`bench:edit — ${N.toLocaleString('en-US')} photos built in ${buildSeconds.toFixed(1)} s (${dataDir}); ${os.cpus().length} CPUs, ${RUNS} runs, median shown`);
+const loadBefore = os.loadavg()[0]!;
+console.log(
+  `bench:edit — ${N.toLocaleString('en-US')} photos built in ${buildSeconds.toFixed(1)} s (${dataDir}); ${os.cpus().length} CPUs (load ${loadBefore.toFixed(1)}), ${RUNS} runs, median shown`,
+);
 
 const reads = {
   photoIdsAll: median(Array.from({ length: RUNS }, () => time(() => edits.photoIds()).ms)),
@@ -124,9 +130,11 @@ Object.assign(reads, {
 type Op = 'add' | 'remove' | 'rate' | 'undo';
 const OPS: Op[] = ['add', 'remove', 'rate', 'undo'];
 const results: Record<string, Record<Op, number>> = {};
+const cpu: Record<string, Record<Op, number>> = {};
 const checks: string[] = [];
 for (const [size, ids] of Object.entries(selections)) {
   const ms: Record<Op, number[]> = { add: [], remove: [], rate: [], undo: [] };
+  const cpuMs: Record<Op, number[]> = { add: [], remove: [], rate: [], undo: [] };
   for (let run = 0; run < RUNS; run++) {
     const tag = `Bench ${size} run ${run + 1}`;
     const step = (op: Op, fn: () => { photos: number } | null) => {
@@ -134,6 +142,7 @@ for (const [size, ids] of Object.entries(selections)) {
       const editsBefore = edits.history().length;
       const r = time(fn);
       ms[op].push(r.ms);
+      cpuMs[op].push(r.cpuMs);
       if (r.value?.photos !== ids.length) checks.push(`${op} on ${size}: changed ${r.value?.photos ?? 0} photos, not ${ids.length}`);
       if (pendingXmp() !== ids.length) checks.push(`${op} on ${size}: ${pendingXmp()} xmp tasks queued, not ${ids.length}`);
       if (op !== 'undo' && edits.history().length !== Math.min(editsBefore + 1, 20)) checks.push(`${op} on ${size}: not one edit in the log`);
@@ -144,16 +153,21 @@ for (const [size, ids] of Object.entries(selections)) {
     step('undo', () => edits.undo());
   }
   results[size] = Object.fromEntries(OPS.map((op) => [op, +median(ms[op]).toFixed(1)])) as Record<Op, number>;
+  cpu[size] = Object.fromEntries(OPS.map((op) => [op, +median(cpuMs[op]).toFixed(1)])) as Record<Op, number>;
 }
 
 const ratio = (x: number) => +(x / GOAL_MS).toFixed(3);
 console.log('');
-console.log(`${'edit'.padEnd(22)}${Object.keys(results).map((s) => `${Number(s).toLocaleString('en-US')} photos`.padStart(22)).join('')}`);
+console.log(`${'edit'.padEnd(22)}${Object.keys(results).map((s) => `${Number(s).toLocaleString('en-US')} photos`.padStart(34)).join('')}`);
 for (const op of OPS) {
   const label = { add: 'add a tag', remove: 'remove the tag', rate: 'rate', undo: 'undo (the rating)' }[op];
-  console.log(`${label.padEnd(22)}${Object.values(results).map((r) => `${r[op].toFixed(0)} ms (${ratio(r[op]).toFixed(2)}×)`.padStart(22)).join('')}`);
+  console.log(
+    `${label.padEnd(22)}${Object.entries(results)
+      .map(([size, r]) => `${r[op].toFixed(0)} ms (${ratio(r[op]).toFixed(2)}×), cpu ${cpu[size]![op].toFixed(0)}`.padStart(34))
+      .join('')}`,
+  );
 }
-console.log(`(× = the time over the ${GOAL_MS / 1000} s goal for an edit of ${SELECT.toLocaleString('en-US')} photos)`);
+console.log(`(× = the time over the ${GOAL_MS / 1000} s goal for an edit of ${SELECT.toLocaleString('en-US')} photos; cpu = ms of this process's CPU time)`);
 console.log('');
 console.log(`reads: photoIds of all ${N.toLocaleString('en-US')} ${reads.photoIdsAll.toFixed(0)} ms, selectionTags of ${SELECT.toLocaleString('en-US')} ${(reads as Record<string, number>).selectionTags!.toFixed(0)} ms, tagCounts ${(reads as Record<string, number>).tagCounts!.toFixed(0)} ms, suggestions ${(reads as Record<string, number>).suggestions!.toFixed(0)} ms`);
 for (const c of checks) console.log(`CHECK FAILED: ${c}`);
@@ -170,9 +184,12 @@ console.log(
     select: SELECT,
     runs: RUNS,
     cpus: os.cpus().length,
+    // Other work on the machine: the 1-minute load average before and after (figures from a busy machine run slower).
+    load: [+loadBefore.toFixed(2), +os.loadavg()[0]!.toFixed(2)],
     buildSeconds: +buildSeconds.toFixed(1),
     goalMs: GOAL_MS,
     ms: results,
+    cpuMs: cpu,
     ratioToGoal: Object.fromEntries(Object.entries(results).map(([s, r]) => [s, Object.fromEntries(OPS.map((op) => [op, ratio(r[op])]))])),
     readsMs: Object.fromEntries(Object.entries(reads).map(([k, v]) => [k, +v.toFixed(1)])),
     checks,

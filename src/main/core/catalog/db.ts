@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations, type Migration } from './migrations.ts';
+import { asCatalogDamage, CatalogDamagedError, inspectCatalogFiles, quickCheckOnOpen } from './integrity.ts';
+import { backupBeforeMigration, listBackups } from './backup.ts';
 
 export type Db = Database.Database;
 export type Statement = Database.Statement;
@@ -28,32 +30,81 @@ export interface OpenDbOptions {
    * src/main/core/native.ts.
    */
   nativeBinding?: string;
+  /**
+   * The backups folder: a writable open backs the catalog up there before a migration, and refuses
+   * to start an empty catalog where the file is gone but backups exist.
+   */
+  backupsDir?: string;
 }
 
+/** What to run, given the backups there are. */
+function repairHint(backupsDir: string | undefined): string | undefined {
+  if (!backupsDir) return undefined;
+  const newest = listBackups(backupsDir)[0];
+  if (!newest) return 'There is no backup to restore; `shoebox repair` moves the damaged file aside and starts afresh only with --fresh.';
+  return `Run \`shoebox repair\` to restore the newest good backup (the one of ${newest.createdAt} holds ${newest.userCaptions} captions of yours); the damaged file is kept beside it.`;
+}
+
+/**
+ * Opens the catalog. A writable open checks it before writing a byte ([Note: catalog damage]):
+ * CatalogDamagedError when it is damaged, and then nothing was written.
+ */
 export function openDatabase(file: string, options: OpenDbOptions = {}): Db {
-  if (!options.readonly) fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file, {
-    readonly: options.readonly ?? false,
-    fileMustExist: options.readonly ?? false,
-    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-  });
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  // A 64 MB page cache (SQLite's default is 2 MB): an edit of 10,000 photos dirties more pages than 2 MB
-  // holds, and spilling them to the WAL in the middle of the transaction doubled its system time.
-  db.pragma('cache_size = -65536');
-  if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode is durable against process crashes (kill -9); only an OS crash can
-    // lose the last transactions, never corrupt the database.
-    db.pragma('synchronous = NORMAL');
-    migrate(db, migrations);
-  } else {
-    const version = db.pragma('user_version', { simple: true }) as number;
-    const latest = migrations.at(-1)?.version ?? 0;
-    if (version > latest) throw new Error(`catalog ${file} has schema ${version}, newer than this Shoebox (${latest})`);
+  const readonly = options.readonly ?? false;
+  const problem = inspectCatalogFiles(file);
+  if (problem) throw new CatalogDamagedError(file, problem, repairHint(options.backupsDir));
+  if (!readonly && options.backupsDir && !fs.existsSync(file) && listBackups(options.backupsDir).length > 0) {
+    throw new CatalogDamagedError(file, 'the catalog file is missing, but there are backups of it', repairHint(options.backupsDir));
+  }
+  if (!readonly) fs.mkdirSync(path.dirname(file), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(file, {
+      readonly,
+      fileMustExist: readonly,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    });
+  } catch (e) {
+    throw withHint(asCatalogDamage(e, file), options.backupsDir);
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    // A 64 MB page cache (SQLite's default is 2 MB): an edit of 10,000 photos dirties more pages than 2 MB
+    // holds, and spilling them to the WAL in the middle of the transaction doubled its system time.
+    db.pragma('cache_size = -65536');
+    if (!readonly) {
+      // Nothing is written until the check on open has passed.
+      db.pragma('query_only = ON');
+      const problems = quickCheckOnOpen(db);
+      if (problems.length) throw new CatalogDamagedError(file, `the integrity check failed: ${problems.slice(0, 3).join('; ')}`, repairHint(options.backupsDir));
+      db.pragma('query_only = OFF');
+      db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode is durable against process crashes (kill -9); only an OS crash can
+      // lose the last transactions, never corrupt the database.
+      db.pragma('synchronous = NORMAL');
+      const version = db.pragma('user_version', { simple: true }) as number;
+      const latest = migrations.at(-1)?.version ?? 0;
+      // An existing catalog is copied as it is before the first migration step changes it.
+      if (options.backupsDir && version > 0 && version < latest) backupBeforeMigration(db, options.backupsDir);
+      migrate(db, migrations);
+    } else {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      const latest = migrations.at(-1)?.version ?? 0;
+      if (version > latest) throw new Error(`catalog ${file} has schema ${version}, newer than this Shoebox (${latest})`);
+    }
+  } catch (e) {
+    db.close();
+    throw withHint(asCatalogDamage(e, file), options.backupsDir);
   }
   return db;
+}
+
+function withHint(e: unknown, backupsDir: string | undefined): unknown {
+  if (e instanceof CatalogDamagedError && backupsDir && e.hint !== repairHint(backupsDir)) {
+    return new CatalogDamagedError(e.file, e.problem, repairHint(backupsDir));
+  }
+  return e;
 }
 
 export function migrate(db: Db, list: readonly Migration[]): number {
