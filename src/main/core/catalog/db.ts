@@ -73,6 +73,8 @@ export function openDatabase(file: string, options: OpenDbOptions = {}): Db {
     // A 64 MB page cache (SQLite's default is 2 MB): an edit of 10,000 photos dirties more pages than 2 MB
     // holds, and spilling them to the WAL in the middle of the transaction doubled its system time.
     db.pragma('cache_size = -65536');
+    // Statement journals in memory instead of temp files: a third less system time in an edit of 10,000 photos.
+    db.pragma('temp_store = MEMORY');
     if (!readonly) {
       // Nothing is written until the check on open has passed.
       db.pragma('query_only = ON');
