@@ -10,6 +10,7 @@ import { settingsCommand } from './settings-commands.ts';
 import { captionCommand, exportCommand } from './annotate-commands.ts';
 import { markCommand, suggestionsCommand, tagsCommand, undoCommand, type TaggingFlags } from './tagging-commands.ts';
 import { serveCommand } from './serve-command.ts';
+import { exportUserDataCommand, importCommand } from './user-data-commands.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 
 export const USAGE = `Shoebox: search your own photo folders in plain words, privately.
@@ -46,6 +47,15 @@ Captions:
   export [--format csv|json] [--output FILE]
                            path, caption, source, scores, tags (yours and suggested), rating
                            and label of every photo
+
+Your data, backed up (what only you made: your captions, tags, removed tags and rejected
+suggestions, ratings and labels, keyed by each photo's content so it finds them after moves):
+  export --user-data FILE  write it to FILE (JSON); a copy is kept in <data>/backups
+  import --user-data FILE [--json]
+                           put it back onto the photos of this library (a fresh index of the
+                           same photos, moved or renamed); merges, never deletes: a caption you
+                           typed in this library stays; one edit (\`shoebox undo\`); says what
+                           matched, and which photos it found no photo for
 
 Tags, ratings and undo (each edit is one undoable step; --dry-run shows the photos and
 changes nothing; --json prints the result; they work while the app runs):
@@ -138,6 +148,7 @@ const OPTIONS = {
   photos: { type: 'string' },
   clear: { type: 'boolean' },
   list: { type: 'boolean' },
+  'user-data': { type: 'string' },
 } as const;
 
 const SEARCH_FLAGS = ['json', 'limit', 'folder', 'from', 'to', 'camera', 'tag', 'rating', 'label'];
@@ -160,7 +171,8 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   rate: [...EDIT, ...SELECT, 'clear'],
   label: [...EDIT, ...SELECT, 'clear'],
   undo: [...EDIT, 'list'],
-  export: ['format', 'output'],
+  export: ['format', 'output', 'user-data'],
+  import: ['user-data', 'json'],
   serve: ['port', 'no-index'],
 };
 const GLOBAL = new Set(['data', 'models', 'help']);
@@ -249,7 +261,13 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       case 'undo':
         return await undoCommand(ctx, args, values as TaggingFlags);
       case 'export':
+        if (values['user-data'] !== undefined) {
+          if (values.format !== undefined || values.output !== undefined) throw new UsageError('--user-data writes its own format: give it without --format and --output');
+          return exportUserDataCommand(ctx, args, values['user-data']);
+        }
         return exportCommand(ctx, args, values.format, values.output);
+      case 'import':
+        return importCommand(ctx, args, values['user-data'], json);
       case 'serve':
         return await serveCommand(ctx, args, { port: values.port, noIndex: values['no-index'] });
     }
