@@ -10,6 +10,7 @@ import { settingsCommand } from './settings-commands.ts';
 import { captionCommand, exportCommand } from './annotate-commands.ts';
 import { markCommand, suggestionsCommand, tagsCommand, undoCommand, type TaggingFlags } from './tagging-commands.ts';
 import { serveCommand } from './serve-command.ts';
+import { backupCommand, backupsCommand, repairCommand } from './backup-commands.ts';
 import { exportUserDataCommand, importCommand } from './user-data-commands.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 
@@ -112,6 +113,14 @@ Models and settings:
                            e.g. captions on|off, caption_task, caption_model, xmp on|off,
                            hub_endpoint (mirror), clip_model, provider, threads (\`shoebox settings\` lists all)
 
+Backups and repair (the catalog is backed up into <data>/backups before a schema upgrade,
+after an index run that changed your data, and at least daily while the app or watch runs):
+  backup [--json]          back the catalog up now (works while the app runs)
+  backups [--json]         the backups kept: date, size, photos, your captions, your tags
+  repair [--json]          a damaged catalog: put back the newest backup that passes the check
+                           (the damaged file is kept beside it), reapply your data exported since,
+                           scan the folders again, and say what may be lost
+
 Options:
   --data DIR               library data folder (catalog, index, thumbnails, models);
                            default: $SHOEBOX_DATA, else the app's per-user data folder
@@ -174,6 +183,9 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   export: ['format', 'output', 'user-data'],
   import: ['user-data', 'json'],
   serve: ['port', 'no-index'],
+  backup: ['json'],
+  backups: ['json'],
+  repair: ['json'],
 };
 const GLOBAL = new Set(['data', 'models', 'help']);
 
@@ -268,6 +280,12 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
         return exportCommand(ctx, args, values.format, values.output);
       case 'import':
         return importCommand(ctx, args, values['user-data'], json);
+      case 'backup':
+        return await backupCommand(ctx, args, json);
+      case 'backups':
+        return backupsCommand(ctx, args, json);
+      case 'repair':
+        return await repairCommand(ctx, args, json);
       case 'serve':
         return await serveCommand(ctx, args, { port: values.port, noIndex: values['no-index'] });
     }

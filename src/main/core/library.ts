@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase, type Db } from './catalog/db.ts';
+import { backupCatalog, clearPartialBackups, listBackups, userDataStamp, type BackupInfo, type BackupReason, type BackupStats } from './catalog/backup.ts';
+import { CatalogDamagedError, quickCheckOffThread, type RunningCheck } from './catalog/integrity.ts';
 import type { Catalog } from './catalog/catalog.ts';
 import type { TaskQueue } from './catalog/tasks.ts';
 import type { PhotoBrowser } from './catalog/browse.ts';
@@ -35,6 +37,9 @@ import { NotInLibraryError } from './annotate/editor.ts';
 import { Edits, type EditOutcome, type EditProgress, type PhotoEdit, type PhotoView } from './annotate/edits.ts';
 import { readSetting } from './settings.ts';
 import type { SuggestionCount, TagCount } from '../../shared/contract.ts';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 export interface LibraryOptions {
   dataDir: string;
@@ -83,6 +88,13 @@ export class Library {
   readonly xmp: XmpService;
   private watcher: FolderWatcher | null = null;
   private closed = false;
+  /** The backup in progress (one at a time). */
+  private backingUp: Promise<BackupInfo & { stats: BackupStats }> | null = null;
+  private backupTimer: NodeJS.Timeout | null = null;
+  private fullCheck: RunningCheck | null = null;
+  /** Set when the full check after open found damage: the engine then writes nothing more. */
+  damage: CatalogDamagedError | null = null;
+  private damageListeners = new Set<(e: CatalogDamagedError) => void>();
 
   private constructor(
     private readonly opts: LibraryOptions,
@@ -90,7 +102,8 @@ export class Library {
   ) {
     this.paths = dataPaths(opts.dataDir);
     try {
-      this.db = openDatabase(this.paths.catalog, { nativeBinding: opts.nativeBinding });
+      this.db = openDatabase(this.paths.catalog, { nativeBinding: opts.nativeBinding, backupsDir: this.paths.backups });
+      clearPartialBackups(this.paths.backups);
     } catch (e) {
       lock.release();
       throw e;
@@ -261,8 +274,10 @@ export class Library {
 
   /** Scans, then processes every pending task until none is left. */
   async index(progress?: ScanProgress): Promise<FolderScan[]> {
+    this.checkInBackground();
     const scans = await this.scan(progress);
     await this.processAll();
+    await this.backupIfChanged('index').catch(() => undefined);
     return scans;
   }
 
@@ -387,14 +402,89 @@ export class Library {
       ...DEFAULT_WATCH_OPTIONS,
       ...this.opts.watch,
     });
+    this.checkInBackground();
+    this.startDailyBackups();
     await this.watcher.start();
     this.pipeline.onProgress((stages) => {
       if (stages.every((st) => st.done >= st.total))
-        void this.afterWork().then((n) => {
+        void this.afterWork().then(async (n) => {
           if (n > 0) this.pipeline.kick();
-        });
+          else await this.backupIfChanged('index');
+        }).catch(() => undefined);
     });
     void this.pipeline.run();
+  }
+
+  // ── backups and the full integrity check ([Note: catalog backups], [Note: catalog damage]) ─
+
+  /** Backs the catalog up now (in ~25 ms steps, checked, then the retention rule); one at a time. */
+  backup(reason: BackupReason = 'manual'): Promise<BackupInfo & { stats: BackupStats }> {
+    if (this.damage) return Promise.reject(this.damage);
+    if (this.backingUp) return this.backingUp;
+    const run = backupCatalog(this.db, this.paths.backups, { reason, nativeBinding: this.opts.nativeBinding }).finally(() => {
+      this.backingUp = null;
+    });
+    this.backingUp = run;
+    return run;
+  }
+
+  /** The kept backups, newest first. */
+  backups(): BackupInfo[] {
+    return listBackups(this.paths.backups);
+  }
+
+  /** A backup when the user's data changed since the newest one (or there is none); null when none was due. */
+  async backupIfChanged(reason: BackupReason): Promise<(BackupInfo & { stats: BackupStats }) | null> {
+    if (this.closed || this.damage) return null;
+    const newest = this.backups()[0];
+    if (newest && newest.userDataStamp === userDataStamp(this.db)) return null;
+    // A library with no user data yet has nothing to lose.
+    if (!newest && userDataStamp(this.db) === '0:0|0:0|0:0|0:0') return null;
+    return this.backup(reason);
+  }
+
+  /** Backs up at least daily while the engine runs (checked hourly; the timer keeps no process alive). */
+  private startDailyBackups(): void {
+    if (this.backupTimer) return;
+    const due = () => {
+      const newest = this.backups()[0];
+      if (!newest || Date.now() - Date.parse(newest.createdAt) >= DAY_MS) {
+        void (newest ? this.backup('daily') : this.backupIfChanged('daily')).catch(() => undefined);
+      }
+    };
+    this.backupTimer = setInterval(due, HOUR_MS);
+    this.backupTimer.unref();
+    due();
+  }
+
+  /** Listens for damage found after open (the full check); returns the unsubscriber. */
+  onDamage(listener: (e: CatalogDamagedError) => void): () => void {
+    this.damageListeners.add(listener);
+    return () => this.damageListeners.delete(listener);
+  }
+
+  /**
+   * The whole quick_check, off the main thread, after open; on damage the engine stops writing
+   * (the connection becomes query_only, indexing pauses) and its listeners are told.
+   */
+  private checkInBackground(): void {
+    if (this.fullCheck || this.closed) return;
+    const check = quickCheckOffThread(this.paths.catalog, 'live', this.opts.nativeBinding);
+    this.fullCheck = check;
+    check.result
+      .then((r) => {
+        if (this.closed || r.problems.length === 0) return;
+        this.stopWriting(new CatalogDamagedError(this.paths.catalog, `the integrity check failed: ${r.problems.slice(0, 3).join('; ')}`));
+      })
+      .catch(() => undefined);
+  }
+
+  private stopWriting(e: CatalogDamagedError): void {
+    if (this.damage) return;
+    this.damage = e;
+    this.pipeline.pause();
+    void this.pipeline.cancel().finally(() => this.db.pragma('query_only = ON'));
+    for (const l of this.damageListeners) l(e);
   }
 
   /**
@@ -417,6 +507,8 @@ export class Library {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.backupTimer) clearInterval(this.backupTimer);
+    this.fullCheck?.stop();
     await this.watcher?.close();
     await this.pipeline.cancel();
     // Quitting saves the index with every embedding committed, so the next start has nothing to replay.
@@ -425,6 +517,8 @@ export class Library {
     await this.ml.close();
     await this.xmp.end();
     await endMediaExiftool();
+    // A backup in flight finishes first (its steps are short; the copy must not lose its source).
+    await this.backingUp?.catch(() => undefined);
     this.db.close();
     this.lock.release();
   }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations, type Migration } from './migrations.ts';
-import { asCatalogDamage, CatalogDamagedError, inspectCatalogFiles, quickCheckOnOpen } from './integrity.ts';
+import { asCatalogDamage, CatalogDamagedError, inspectCatalogFiles, quickCheckOnOpen, removeWalLeftovers, walFilesBefore } from './integrity.ts';
 import { backupBeforeMigration, listBackups } from './backup.ts';
 
 export type Db = Database.Database;
@@ -57,6 +57,7 @@ export function openDatabase(file: string, options: OpenDbOptions = {}): Db {
     throw new CatalogDamagedError(file, 'the catalog file is missing, but there are backups of it', repairHint(options.backupsDir));
   }
   if (!readonly) fs.mkdirSync(path.dirname(file), { recursive: true });
+  const walBefore = walFilesBefore(file);
   let db: Db;
   try {
     db = new Database(file, {
@@ -97,7 +98,9 @@ export function openDatabase(file: string, options: OpenDbOptions = {}): Db {
     }
   } catch (e) {
     db.close();
-    throw withHint(asCatalogDamage(e, file), options.backupsDir);
+    const error = withHint(asCatalogDamage(e, file), options.backupsDir);
+    if (error instanceof CatalogDamagedError) removeWalLeftovers(file, walBefore);
+    throw error;
   }
   return db;
 }

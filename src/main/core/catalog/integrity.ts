@@ -16,8 +16,9 @@ import type Database from 'better-sqlite3';
 //   (deleted, or cut: SQLite would open the older state silently and lose those commits). A `-wal`
 //   and `-shm` both gone leave no trace: the catalog is then simply older, and only a backup or an
 //   export knows what it lost.
-// - Once open, before any write (`quickCheckOnOpen`, on a connection held query_only):
-//   `PRAGMA quick_check(<table>)` of every table except `embeddings` — every b-tree page of the
+// - Once open, before any write (`quickCheckOnOpen`, on a connection held query_only): up to
+//   8192 pages (32 MB) the whole `PRAGMA quick_check`; above, `PRAGMA quick_check(<table>)` of every
+//   table except `embeddings` — every b-tree page of the
 //   user's data (photos, captions, tags, marks, the undo log), the queue and the full-text tables is
 //   read and checked (cell layout, key order, overflow chains, NOT NULL and CHECK constraints, index
 //   entries against their rows). Same power as quick_check over the pages it reads; what it leaves
@@ -106,6 +107,26 @@ function inspectWal(wal: string, shm: string): string | null {
   return null;
 }
 
+/** Which of the catalog's -wal and -shm exist now (before a connection that may create them). */
+export function walFilesBefore(file: string): { wal: boolean; shm: boolean } {
+  return { wal: fs.existsSync(`${file}-wal`), shm: fs.existsSync(`${file}-shm`) };
+}
+
+/**
+ * After a connection that found damage (or only read) has closed: removes the empty -wal and its
+ * -shm that opening a WAL database made where there were none, so that the files are as they were.
+ */
+export function removeWalLeftovers(file: string, before: { wal: boolean; shm: boolean }): void {
+  const wal = `${file}-wal`;
+  const shm = `${file}-shm`;
+  try {
+    if (!before.wal && fs.existsSync(wal) && fs.statSync(wal).size === 0) fs.rmSync(wal);
+    if (!before.shm && fs.existsSync(shm) && !fs.existsSync(wal)) fs.rmSync(shm);
+  } catch {
+    // in use again by now: left as SQLite keeps them
+  }
+}
+
 /** A SQLite error that means damage (SQLITE_CORRUPT*, SQLITE_NOTADB) as CatalogDamagedError; anything else unchanged. */
 export function asCatalogDamage(e: unknown, file: string): unknown {
   if (e instanceof CatalogDamagedError) return e;
@@ -116,6 +137,9 @@ export function asCatalogDamage(e: unknown, file: string): unknown {
   return e;
 }
 
+/** Up to this many pages (32 MB of 4 KB pages, ~5,000 photos) the check on open is the whole quick_check. */
+const FULL_CHECK_PAGES = 8192;
+
 /** Tables the check on open leaves to the full check: derived data most of the file is made of. */
 const LEFT_TO_FULL_CHECK = new Set(['embeddings']);
 
@@ -124,6 +148,8 @@ const LEFT_TO_FULL_CHECK = new Set(['embeddings']);
  * found (empty when none). Virtual tables are checked through their shadow tables.
  */
 export function quickCheckOnOpen(db: Database.Database): string[] {
+  // A small catalog gets the whole check: a few tens of ms at most.
+  if ((db.pragma('page_count', { simple: true }) as number) <= FULL_CHECK_PAGES) return quickCheck(db);
   const tables = db
     .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
     .all() as { name: string; sql: string | null }[];
@@ -131,7 +157,7 @@ export function quickCheckOnOpen(db: Database.Database): string[] {
   // The schema itself (sqlite_schema's pages) is read and parsed by the query above.
   for (const t of tables) {
     if (LEFT_TO_FULL_CHECK.has(t.name) || /^CREATE VIRTUAL TABLE/i.test(t.sql ?? '')) continue;
-    const rows = db.pragma(`quick_check("${t.name.replaceAll('"', '""')}", 10)`) as { quick_check: string }[];
+    const rows = db.pragma(`quick_check("${t.name.replaceAll('"', '""')}")`) as { quick_check: string }[];
     for (const r of rows) if (r.quick_check !== 'ok') problems.push(r.quick_check);
     if (problems.length >= 10) break;
   }
