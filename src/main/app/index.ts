@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, protocol, session, shell, Tray, type IpcMainInvokeEvent, type OpenDialogOptions } from 'electron';
-import { Library } from '../core/library.ts';
+import { Library, type LibraryOptions } from '../core/library.ts';
+import { CatalogDamagedError } from '../core/catalog/integrity.ts';
+import { repairLibrary } from '../core/repair.ts';
 import { electronNativeBinding } from '../core/native.ts';
 import { APP_NAME } from '../core/paths.ts';
 import { createApi, type Api, type HostServices } from '../core/handlers/methods.ts';
@@ -111,14 +113,29 @@ async function start(): Promise<void> {
   if (quitting || closed) return;
   applySecurityPolicy();
   const dataDir = path.resolve(process.env.SHOEBOX_DATA || app.getPath('userData'));
+  const options: LibraryOptions = { dataDir, nativeBinding: electronNativeBinding(app.getAppPath()), ml: { workerFile: mlWorkerPath } };
   try {
-    library = Library.open({ dataDir, nativeBinding: electronNativeBinding(app.getAppPath()), ml: { workerFile: mlWorkerPath } });
+    library = await openOrRepair(options);
   } catch (e) {
     dialog.showErrorBox('Shoebox cannot open its library', errorMessage(e));
     closed = true;
     app.quit();
     return;
   }
+  if (!library) {
+    closed = true;
+    app.quit();
+    return;
+  }
+  library.onDamage((e) => {
+    void dialog.showMessageBox({
+      type: 'error',
+      title: 'Shoebox found damage in its catalog',
+      message: 'The catalog is damaged. Shoebox has stopped writing to it.',
+      detail: `${e.message}\n\nQuit Shoebox, then run \`shoebox repair\` (or open Shoebox again and choose Repair).`,
+      buttons: ['OK'],
+    });
+  });
   api = createApi(library, desktopServices);
   unbindIpc = bindIpc(ipcMain, api.handlers, api.events, () => mainWindow, { allowSender: fromAppPage });
   // Images go through the catalog: only catalogued photos' files, and none once the library closes.
@@ -136,6 +153,43 @@ async function start(): Promise<void> {
     .catch((e: unknown) => log('scan failed', e))
     .then(() => (quitting ? undefined : lib.watch()))
     .catch((e: unknown) => log('watch failed', e));
+}
+
+/**
+ * Opens the library; a damaged catalog asks first: Repair (the newest good backup put back, the
+ * damaged file kept beside it, then opened) or Quit (null). Other errors are thrown.
+ */
+async function openOrRepair(options: LibraryOptions): Promise<Library | null> {
+  try {
+    return Library.open(options);
+  } catch (e) {
+    if (!(e instanceof CatalogDamagedError)) throw e;
+    const { response } = await dialog.showMessageBox({
+      type: 'error',
+      title: 'Shoebox cannot open its library',
+      message: 'The catalog is damaged. Nothing was written to it.',
+      detail: `${e.message}\n\nRepair puts back the newest backup that passes the check (the damaged file is kept beside it), reapplies your data exported since, and scans your folders again. The same as \`shoebox repair\`.`,
+      buttons: ['Repair', 'Quit'],
+      defaultId: 0,
+      cancelId: 1,
+    });
+    if (response !== 0) return null;
+    const report = await repairLibrary(options);
+    await dialog.showMessageBox({
+      type: 'info',
+      title: 'Shoebox repaired its library',
+      message: `Restored the backup of ${new Date(report.restored.createdAt).toLocaleString()}: ${report.restored.photos} photos, ${report.restored.userCaptions} captions and ${report.restored.userTags} tags of yours.`,
+      detail: [
+        report.damagedKeptAs ? `The damaged catalog is kept as ${report.damagedKeptAs}.` : '',
+        report.userData ? `Reapplied your data exported since: ${report.userData.result.summary}.` : '',
+        ...report.lost.map((l) => `May be lost: ${l}.`),
+      ]
+        .filter(Boolean)
+        .join('\n'),
+      buttons: ['OK'],
+    });
+    return Library.open(options);
+  }
 }
 
 /** The tray icon where the desktop has one, and the Dock menu on macOS: show, pause or resume indexing, quit. */
