@@ -103,6 +103,23 @@ export interface LibraryStatus {
   skippedVideos: number;
   /** Models and inference; null where the caller has no models folder at hand. */
   ml: MlStatus | null;
+  /**
+   * Set while the disk holding the library's data is full: indexing has stopped, nothing is marked failed,
+   * and it goes on by itself once there is space. Null (or absent, from an older engine) otherwise.
+   */
+  diskFull?: DiskFullStatus | null;
+}
+
+/** A full disk that stopped indexing (LibraryStatus.diskFull). */
+export interface DiskFullStatus {
+  /** What to show: "the disk holding /home/me/.config/Shoebox is full". */
+  message: string;
+  /** The folder whose disk is full: the data folder (or the folder of a sidecar that could not be written). */
+  path: string;
+  /** When indexing stopped on it (ISO 8601); null when a reader beside the engine saw only that the disk has no space left. */
+  since: string | null;
+  /** Bytes free there for Shoebox, where known. */
+  freeBytes: number | null;
 }
 
 export interface PhotoSummary {

@@ -75,7 +75,14 @@ export async function indexCommand(ctx: Context, args: string[], keepWatching: b
     if (why) io.err.write(`search and tags wait: ${why}\n`);
     const captionWhy = lib.ml.captionUnavailable();
     if (captionWhy && lib.status().ml?.captionsOn) io.err.write(`captions wait: ${captionWhy}\n`);
+    let toldFull = false;
     const unsubscribe = lib.onProgress((stages) => {
+      const full = lib.diskFull;
+      if (full && !toldFull) {
+        bar.done();
+        io.err.write(`${full.message}: indexing waits, and goes on by itself once there is space (Ctrl-C stops)\n`);
+      } else if (!full && toldFull) io.err.write('there is space again: indexing goes on\n');
+      toldFull = full !== null;
       const active = stages.find((s) => s.done < s.total && !(why && s.stage !== 'thumb')) ?? stages[0];
       if (active) bar.update(progressLine(active));
     });
@@ -108,12 +115,13 @@ function emptyStatus(): LibraryStatus {
 
 export function statusCommand(ctx: Context, json: boolean): number {
   const models = modelStore(ctx);
-  const status = withReader(ctx, (r) => readStatus(r, models)) ?? emptyStatus();
+  const status = withReader(ctx, (r) => readStatus(r, models, undefined, ctx.dataDir)) ?? emptyStatus();
   if (json) {
     ctx.io.out.write(JSON.stringify({ dataDir: ctx.dataDir, ...status }, null, 2) + '\n');
     return 0;
   }
   const lines = [`library: ${ctx.dataDir}`, `photos: ${status.photos}${status.offline ? ` (${status.offline} offline)` : ''}`];
+  if (status.diskFull) lines.push(`${status.diskFull.message}: indexing has stopped, and goes on by itself once there is space`);
   if (status.folders.length === 0) lines.push('folders: none (add one with `shoebox add <folder>`)');
   for (const f of status.folders) lines.push(`folder: ${f.path}  ${f.photos} photos${f.online ? '' : '  OFFLINE'}`);
   for (const s of status.stages) lines.push(`stage ${s.stage}: ${s.done} done, ${s.pending} pending, ${s.failed} failed`);

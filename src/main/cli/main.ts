@@ -13,6 +13,7 @@ import { serveCommand } from './serve-command.ts';
 import { backupCommand, backupsCommand, repairCommand } from './backup-commands.ts';
 import { exportUserDataCommand, importCommand } from './user-data-commands.ts';
 import { errorMessage } from '../../shared/error-message.ts';
+import { isDiskFull } from '../core/faults.ts';
 
 export const USAGE = `Shoebox: search your own photo folders in plain words, privately.
 
@@ -294,7 +295,9 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       io.err.write(`shoebox: ${e.message}\n\n${e.usage ?? USAGE}`);
       return 2;
     }
-    io.err.write(`shoebox: ${errorMessage(e)}\n`);
+    io.err.write(
+      isDiskFull(e) ? `shoebox: the disk holding ${ctx.dataDir} is full (${errorMessage(e)}): free some space and run it again\n` : `shoebox: ${errorMessage(e)}\n`,
+    );
     return 1;
   }
   return 0;

@@ -30,7 +30,8 @@ import type { CaptionCalibration } from './captions/check.ts';
 import { Captioner } from './captions/captioner.ts';
 import { captionThreshold, checkCaptions, storedCalibration } from './captions/calibration.ts';
 import { followCaptionChoice, followModelChoice, retirePreviousModel } from './model-switch.ts';
-import { readStatus, withWaiting } from './status.ts';
+import { diskFullStatus, readStatus, withWaiting } from './status.ts';
+import { diskFullInjected, enospc, isDiskFull } from './faults.ts';
 import { changeSetting, type SettingChange } from './setting-change.ts';
 import { checkFolder } from './folder-error.ts';
 import { NotInLibraryError } from './annotate/editor.ts';
@@ -157,7 +158,7 @@ export class Library {
       },
       { embedBatch: opts.ml?.embedBatch, captionBatch: opts.ml?.captionBatch },
     );
-    this.pipeline = new Pipeline(this.db, this.queue, stages, opts.pipeline);
+    this.pipeline = new Pipeline(this.db, this.queue, stages, { probeSpace: () => this.probeSpace(), ...opts.pipeline });
     this.scanner = new Scanner(this.catalog, this.cache);
     // Photos catalogued before a stage existed get its task now: once per change of the stage list
     // (an update), not on every open, where it reads every photo (0.2 s at 100k, 2 s at a million).
@@ -284,14 +285,33 @@ export class Library {
   /** Processes every pending task until none is left, then saves the vector index. */
   async processAll(): Promise<void> {
     // A second round rechecks the captions the first calibration flagged.
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < 2; ) {
+      // While the disk is full this waits for space ([Note: full disk] in faults.ts), then goes on.
       await this.pipeline.run({ untilIdle: true });
-      if ((await this.afterWork()) === 0) break;
+      let requeued: number;
+      try {
+        requeued = await this.afterWork();
+      } catch (e) {
+        if (!isDiskFull(e)) throw e;
+        continue; // afterWork told the pipeline; the next run waits for space, then this saves again
+      }
+      if (requeued === 0) break;
+      round++;
     }
   }
 
   /** Housekeeping once the queue is empty; returns how many tasks it queued again. */
   private async afterWork(): Promise<number> {
+    try {
+      return await this.afterWorkNow();
+    } catch (e) {
+      // The index or the catalog could not be written: indexing waits for space, and this runs again after.
+      if (isDiskFull(e)) this.pipeline.noteDiskFull(e);
+      throw e;
+    }
+  }
+
+  private async afterWorkNow(): Promise<number> {
     const requeued = await this.checkCaptions().catch(() => 0);
     retirePreviousModel(this);
     this.recordProvider();
@@ -492,7 +512,45 @@ export class Library {
    * provider this engine's worker runs on (the stored ml_provider, written after work, until it has one).
    */
   status(): LibraryStatus {
-    return withWaiting(readStatus(this.repos, this.models, this.ml.providerReport()), this.pipeline.stages);
+    const status = withWaiting(readStatus(this.repos, this.models, this.ml.providerReport()), this.pipeline.stages);
+    return { ...status, diskFull: diskFullStatus(this.paths.root, this.pipeline.diskFull) };
+  }
+
+  /** Set while indexing waits for space on a full disk ([Note: full disk] in faults.ts); null otherwise. */
+  get diskFull(): ReturnType<typeof diskFullStatus> {
+    return this.pipeline.diskFull ? diskFullStatus(this.paths.root, this.pipeline.diskFull) : null;
+  }
+
+  /**
+   * Whether the disk holding the data has space again: a small file written and flushed in the data folder,
+   * and the catalog grown by a blob in a transaction that is rolled back. False only on a full disk.
+   */
+  private async probeSpace(): Promise<boolean> {
+    const file = path.join(this.paths.root, `space-probe.${process.pid}.tmp`);
+    try {
+      if (diskFullInjected()) throw enospc('write', file);
+      const fh = await fs.promises.open(file, 'w');
+      try {
+        await fh.write(Buffer.alloc(256 * 1024));
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      const rollback = new Error('rolled back');
+      try {
+        this.db.transaction(() => {
+          this.db.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES ('space_probe', zeroblob(262144))`).run();
+          throw rollback;
+        })();
+      } catch (e) {
+        if (e !== rollback) throw e;
+      }
+      return true;
+    } catch (e) {
+      return !isDiskFull(e);
+    } finally {
+      await fs.promises.rm(file, { force: true });
+    }
   }
 
   list(opts: { folder?: string; limit?: number; offset?: number } = {}): PhotoSummary[] {

@@ -1,15 +1,18 @@
 // Status assembly: the library's counts, stages, failures and models from any open catalog handle,
 // and what a running engine adds (why a stage's tasks wait).
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Catalog } from './catalog/catalog.ts';
 import type { Repositories } from './catalog/repositories.ts';
 import type { ModelStore } from './models/store.ts';
 import { modelSource } from './models/source.ts';
 import type { ModelSource } from './ml/service.ts';
 import type { Stage } from './pipeline/stage.ts';
+import type { DiskFullStop } from './pipeline/pipeline.ts';
 import { STAGE_NAMES } from './pipeline/stages.ts';
 import { thresholdOf } from './captions/calibration.ts';
 import { readSetting } from './settings.ts';
-import type { LibraryStatus, MlStatus } from '../../shared/types.ts';
+import type { DiskFullStatus, LibraryStatus, MlStatus } from '../../shared/types.ts';
 
 /**
  * Status from any open catalog handle (the engine's, or a read-only one beside a running engine).
@@ -19,8 +22,11 @@ export function readStatus(
   { catalog, queue }: Pick<Repositories, 'catalog' | 'queue'>,
   models?: ModelStore,
   provider?: MlStatus['provider'],
+  /** The data folder: its disk is checked for space (a reader beside the engine sees a full disk so). */
+  dataDir?: string,
 ): LibraryStatus {
   return {
+    diskFull: dataDir === undefined ? null : diskFullStatus(dataDir, null),
     ...catalog.counts(),
     folders: catalog.folderInfos(),
     stages: queue.counts(STAGE_NAMES),
@@ -30,6 +36,33 @@ export function readStatus(
     skippedVideos: catalog.skippedVideos(),
     ml: models ? mlStatus(catalog, models, provider) : null,
   };
+}
+
+/** Fewer free bytes than this on the data folder's disk, and a reader beside the engine calls it full. */
+export const FULL_BELOW_BYTES = 1 << 20;
+
+/**
+ * The full disk to report ([Note: full disk] in faults.ts): the running engine's stop (it hit ENOSPC or
+ * SQLITE_FULL), else, with none, whether the disk holding `dataDir` has almost no space left.
+ */
+export function diskFullStatus(dataDir: string, stop: DiskFullStop | null | undefined): DiskFullStatus | null {
+  const free = freeBytes(dataDir);
+  if (stop) {
+    const rel = stop.path ? path.relative(dataDir, stop.path) : '';
+    const where = stop.path && (rel.startsWith('..') || path.isAbsolute(rel)) ? path.dirname(stop.path) : dataDir;
+    return { message: `the disk holding ${where} is full`, path: where, since: new Date(stop.since).toISOString(), freeBytes: free };
+  }
+  if (free !== null && free < FULL_BELOW_BYTES) return { message: `the disk holding ${dataDir} is full`, path: dataDir, since: null, freeBytes: free };
+  return null;
+}
+
+function freeBytes(dir: string): number | null {
+  try {
+    const s = fs.statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return null;
+  }
 }
 
 /** Marks each stage with pending tasks that cannot run now with why (a setting is off, a model is missing). */

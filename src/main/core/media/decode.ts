@@ -8,6 +8,7 @@ import { openImage, readPixels } from './open.ts';
 import { readReduced } from './model-input.ts';
 import { dateFields, exifLater, exifOriginal, firstDate, type MetadataFacts } from './facts.ts';
 import { validPosition } from './timezone.ts';
+import { writeFault } from '../faults.ts';
 
 export { MediaError };
 
@@ -126,8 +127,15 @@ async function writeAtomic(file: string, data: Buffer, tmpDir: string): Promise<
   // Thumbnail and preview share a name (the fingerprint) in different folders: the temporary
   // name must be unique to this write.
   const tmp = path.join(tmpDir, `${path.basename(file)}.${process.pid}.${(tmpSeq++).toString(36)}.tmp`);
-  await fs.promises.writeFile(tmp, data);
-  await fs.promises.rename(tmp, file);
+  try {
+    await fs.promises.writeFile(tmp, data);
+    writeFault('cache', tmp);
+    await fs.promises.rename(tmp, file);
+  } catch (e) {
+    // A full disk leaves the partial file here, never at `file`: removed now, so it gives its space back.
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
 }
 
 export interface CacheTargets {

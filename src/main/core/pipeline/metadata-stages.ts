@@ -2,7 +2,7 @@
 // keywords, hierarchical tags, ratings and labels imported as user data ([Note: metadata import]),
 // date, camera and position merged into the photo's facts — and 'xmp' writes the caption, the
 // user's tags (suggestions never), rating and label to the XMP sidecar when the user turned that on.
-import type { ItemResult, StageBody, StageDeps } from './stage.ts';
+import { itemFailure, type ItemResult, type StageBody, type StageDeps } from './stage.ts';
 import { importMetadata, syncSidecar } from '../annotate/sidecar-sync.ts';
 import { readSetting } from '../settings.ts';
 import { UnreadableFileError } from '../media/xmp.ts';
@@ -57,7 +57,7 @@ export function xmpStage(deps: StageDeps): StageBody {
           await syncSidecar(deps.xmp, deps.annotations, { id: photo.id, path: photo.path, raw: pairedRaw(deps, photo.id) }, deps.transact);
           results.push({ ok: true });
         } catch (e) {
-          results.push({ ok: false, error: errorMessage(e) });
+          results.push(itemFailure(e));
         }
       }
       return results;

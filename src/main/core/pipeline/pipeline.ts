@@ -7,6 +7,7 @@ import { ProgressMeter } from './progress.ts';
 import { Emitter } from '../emitter.ts';
 import type { StageProgress } from '../../../shared/types.ts';
 import { errorMessage } from '../../../shared/error-message.ts';
+import { isDiskFull, writeFault } from '../faults.ts';
 
 export interface PipelineOptions {
   /** Attempts before a failure is recorded on the photo for good. */
@@ -14,6 +15,17 @@ export interface PipelineOptions {
   /** Delay before retry number `attempt` (1-based). */
   backoffMs?: (attempt: number) => number;
   clock?: () => number;
+  /** How long to wait between probes for space while the disk is full ([Note: full disk] in core/faults.ts). */
+  diskFullRetryMs?: number;
+  /** Whether there is space again (a small write where the data lives); false while the disk is full. Default: yes. */
+  probeSpace?: () => Promise<boolean>;
+}
+
+/** Why indexing stopped on a full disk: since when (ms), the error that said so, and the file it was writing, if known. */
+export interface DiskFullStop {
+  since: number;
+  error: string;
+  path: string | null;
 }
 
 export type ProgressListener = (progress: StageProgress[]) => void;
@@ -22,6 +34,10 @@ export class Pipeline {
   private readonly maxAttempts: number;
   private readonly backoffMs: (attempt: number) => number;
   private readonly clock: () => number;
+  private readonly diskFullRetryMs: number;
+  private readonly probeSpace: () => Promise<boolean>;
+  /** Set while the disk is full: no new batches until the probe finds space. */
+  private full: DiskFullStop | null = null;
   private readonly inFlight = new Map<string, Set<number>>();
   private readonly batchesInFlight = new Map<string, number>();
   private meters = new Map<string, ProgressMeter>();
@@ -44,6 +60,8 @@ export class Pipeline {
     this.maxAttempts = opts.maxAttempts ?? 3;
     this.backoffMs = opts.backoffMs ?? ((attempt) => 250 * 4 ** (attempt - 1));
     this.clock = opts.clock ?? Date.now;
+    this.diskFullRetryMs = opts.diskFullRetryMs ?? 15_000;
+    this.probeSpace = opts.probeSpace ?? (() => Promise.resolve(true));
     for (const s of stages) {
       this.inFlight.set(s.name, new Set());
       this.batchesInFlight.set(s.name, 0);
@@ -83,6 +101,24 @@ export class Pipeline {
       if (reason) out.push({ stage: s.name, reason });
     }
     return out;
+  }
+
+  /** Set while indexing waits for space on a full disk; null otherwise. */
+  get diskFull(): DiskFullStop | null {
+    return this.full;
+  }
+
+  /**
+   * A write failed because the disk is full: no new batches are taken (those in flight finish or roll back)
+   * until a probe every diskFullRetryMs finds space, then work goes on by itself. Nothing is failed.
+   */
+  noteDiskFull(e: unknown): void {
+    if (!this.full) {
+      const p = (e as { path?: unknown } | null)?.path;
+      this.full = { since: this.clock(), error: errorMessage(e), path: typeof p === 'string' ? p : null };
+      this.emit();
+    }
+    this.wake();
   }
 
   get isPaused(): boolean {
@@ -172,6 +208,20 @@ export class Pipeline {
         await this.sleep(null);
         continue;
       }
+      if (this.full) {
+        // Let the batches in flight settle, then probe for space now and then; a kick probes at once.
+        if (active.size > 0) await this.sleep(null);
+        else {
+          await this.sleep(this.diskFullRetryMs);
+          if (signal.aborted) break;
+          if (this.full && (await this.probeSpace().catch(() => false))) {
+            this.full = null;
+            this.refreshRemaining();
+            this.emit();
+          }
+        }
+        continue;
+      }
       const now = this.clock();
       const runnable = this.stages.filter((s) => !this.broken.has(s.name) && !s.unavailable?.());
       for (const stage of runnable) {
@@ -215,6 +265,13 @@ export class Pipeline {
       );
       if (results.length !== tasks.length) throw new Error(`stage ${stage.name} returned ${results.length} results for ${tasks.length} photos`);
     } catch (e) {
+      if (isDiskFull(e)) {
+        // Not the stage's fault nor its photos': the tasks stay as they were, and the pipeline waits for space.
+        for (const t of tasks) flight.delete(t.photo.id);
+        this.batchesInFlight.set(stage.name, this.batchesInFlight.get(stage.name)! - 1);
+        this.noteDiskFull(e);
+        return;
+      }
       // A batch that fails as a whole is the stage's problem (its model will not load, the worker
       // keeps dying), not its photos': stop the stage for this run and leave the tasks pending.
       this.broken.set(stage.name, errorMessage(e));
@@ -245,7 +302,13 @@ export class Pipeline {
             }
           }
         });
+        writeFault('catalog');
       })();
+    } catch (e) {
+      // SQLITE_FULL: the transaction rolled back whole, so no task moved and no attempt counted.
+      if (!isDiskFull(e)) throw e;
+      this.noteDiskFull(e);
+      return;
     } finally {
       for (const t of tasks) flight.delete(t.photo.id);
       this.batchesInFlight.set(stage.name, this.batchesInFlight.get(stage.name)! - 1);

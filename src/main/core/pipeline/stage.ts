@@ -6,9 +6,31 @@ import type { MediaOptions } from '../media/decode.ts';
 import type { CacheStore } from '../media/cache.ts';
 import type { MlService } from '../ml/service.ts';
 import type { ModelInputHandoff } from './handoff.ts';
+import { isDiskFull } from '../faults.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 /** The outcome for one photo. `commit` runs inside the transaction that marks the task done. */
 export type ItemResult = { ok: true; commit?: () => void } | { ok: false; error: string };
+
+/**
+ * One photo's failure as its ItemResult; a full disk is thrown instead (it is not the photo's fault): the
+ * pipeline stops on it and leaves the batch's tasks as they were ([Note: full disk] in core/faults.ts).
+ */
+export function itemFailure(e: unknown): ItemResult {
+  if (isDiskFull(e)) throw e;
+  return { ok: false, error: errorMessage(e) };
+}
+
+/**
+ * Every photo's outcome once all of them have finished (none left writing behind the batch's back); the first
+ * full disk among them is thrown then (see itemFailure).
+ */
+export async function settleItems(items: readonly Promise<ItemResult>[]): Promise<ItemResult[]> {
+  const settled = await Promise.allSettled(items);
+  const thrown = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (thrown) throw thrown.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<ItemResult>).value);
+}
 
 export interface StageContext {
   signal: AbortSignal;

@@ -1,9 +1,8 @@
 // The thumbnail stage: decode once, store the photo's facts (size, EXIF), write thumb and preview.
-import type { ItemResult, StageBody, StageDeps } from './stage.ts';
+import { itemFailure, settleItems, type ItemResult, type StageBody, type StageDeps } from './stage.ts';
 import { MediaError, processPhoto } from '../media/decode.ts';
 import { fingerprintFile } from '../media/fingerprint.ts';
 import { isRawName } from '../media/formats.ts';
-import { errorMessage } from '../../../shared/error-message.ts';
 
 export function thumbStage(deps: StageDeps, opts: { concurrency: number }): StageBody {
   return {
@@ -14,7 +13,7 @@ export function thumbStage(deps: StageDeps, opts: { concurrency: number }): Stag
     blocked: () => deps.handoff.full(),
     async runBatch(photos): Promise<ItemResult[]> {
       const modelShortEdge = deps.ml.modelSourceEdge() ?? undefined;
-      return Promise.all(
+      return settleItems(
         photos.map(async (photo): Promise<ItemResult> => {
           try {
             // A file unreadable at scan time has no fingerprint yet; reading it here records why.
@@ -33,7 +32,7 @@ export function thumbStage(deps: StageDeps, opts: { concurrency: number }): Stag
               },
             };
           } catch (e) {
-            return { ok: false, error: errorMessage(e) };
+            return itemFailure(e);
           }
         }),
       );

@@ -41,6 +41,7 @@ import { setImmediate as nextTick } from 'node:timers/promises';
 import hnswlib from 'hnswlib-node';
 import type { HierarchicalNSW } from 'hnswlib-node';
 import { fingerprintFile } from '../media/fingerprint.ts';
+import { enospc, writeFault } from '../faults.ts';
 
 /**
  * Graph parameters, chosen with `npm run bench:search` (512-dim clustered vectors, 2 cores).
@@ -274,6 +275,69 @@ async function fsyncPath(p: string, flags: string): Promise<void> {
   } finally {
     await fh?.close();
   }
+}
+
+/**
+ * Hashes an hnswlib graph file and walks its structure as it goes (one read): the header, the level-0 block of
+ * `count` elements, then each element's upper-level link list (a uint32 size, then that many bytes). `problem`
+ * says what is wrong when the file ends before its last element or goes on after it.
+ */
+async function hashAndWalkGraph(file: string): Promise<{ bytes: number; sha256: string; problem: string | null }> {
+  const hash = crypto.createHash('sha256');
+  const header = Buffer.alloc(HEADER_BYTES);
+  const size = Buffer.alloc(4);
+  let headerHave = 0;
+  let sizeHave = 0;
+  let skip = 0;
+  let left = 0;
+  let count = 0;
+  let problem: string | null = null;
+  const fh = await fsp.open(file, 'r');
+  let bytes = 0;
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      const chunk = buf.subarray(0, bytesRead);
+      hash.update(chunk);
+      bytes += bytesRead;
+      for (let i = 0; i < chunk.length && !problem; ) {
+        if (headerHave < HEADER_BYTES) {
+          const n = Math.min(HEADER_BYTES - headerHave, chunk.length - i);
+          chunk.copy(header, headerHave, i, i + n);
+          headerHave += n;
+          i += n;
+          if (headerHave === HEADER_BYTES) {
+            count = Number(header.readBigUInt64LE(16));
+            skip = count * Number(header.readBigUInt64LE(24));
+            left = count;
+          }
+        } else if (skip > 0) {
+          const n = Math.min(skip, chunk.length - i);
+          skip -= n;
+          i += n;
+        } else if (left === 0) {
+          problem = `bytes after its last element at ${bytes - chunk.length + i}`;
+        } else {
+          const n = Math.min(4 - sizeHave, chunk.length - i);
+          chunk.copy(size, sizeHave, i, i + n);
+          sizeHave += n;
+          i += n;
+          if (sizeHave === 4) {
+            skip = size.readUInt32LE(0);
+            sizeHave = 0;
+            left--;
+          }
+        }
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+  if (!problem && headerHave < HEADER_BYTES) problem = `${bytes} bytes, shorter than its header`;
+  else if (!problem && (skip > 0 || left > 0 || sizeHave > 0)) problem = `${bytes} bytes, ending before element ${count - left} of ${count}`;
+  return { bytes, sha256: hash.digest('hex'), problem };
 }
 
 /** Reads hnswlib's file header and checks it against the sidecar and the dimension. */
@@ -729,8 +793,15 @@ export class VectorIndex {
     const metaTmp = this.metaFile + tag;
     try {
       await g.hnsw.writeIndex(tmp);
-      const fileBytes = (await fsp.stat(tmp)).size;
-      const fileSha256 = await fingerprintFile(tmp);
+      writeFault('index', tmp);
+      // hnswlib writes through a std::ofstream and never says when a write failed (a full disk): the file is
+      // walked as it is hashed, and one shorter than its own structure is not saved ([Note: full disk]).
+      const { bytes: fileBytes, sha256: fileSha256, problem } = await hashAndWalkGraph(tmp);
+      if (problem) {
+        const e = enospc('write', tmp);
+        e.message = `the vector index was written short (${problem}): the disk holding ${this.dir} is full`;
+        throw e;
+      }
       const meta: IndexMeta = { ...base, fileBytes, fileSha256, deleted };
       await fsyncPath(tmp, 'r+');
       await fsp.writeFile(metaTmp, JSON.stringify(meta));
