@@ -15,7 +15,7 @@ import { countCatalog, quickCheck, quickCheckOffThread, type CatalogCounts } fro
 //   name (the next backup deletes the partial files). A copy that fails its check is deleted, not kept.
 // - Steps: better-sqlite3's db.backup() copies `progress()`'s return value of pages per step, one
 //   step at a time between turns of the event loop; each step is sized from the throughput measured
-//   over the step before, to take STEP_TARGET_MS (25 ms, well under the 50 ms a step may hold the
+//   over the step before, to take STEP_TARGET_MS (20 ms, well under the 50 ms a step may hold the
 //   database). Indexing and the window run between steps; the same connection's writes go into the
 //   copy as it is made, so it is the state at its end.
 // - Before a migration: `backupBeforeMigration` copies with VACUUM INTO, synchronously (the catalog is
@@ -27,7 +27,9 @@ import { countCatalog, quickCheck, quickCheckOffThread, type CatalogCounts } fro
 
 export const BACKUP_PREFIX = 'catalog-';
 const PARTIAL_PREFIX = '.partial-';
-const STEP_TARGET_MS = 25;
+const STEP_TARGET_MS = 20;
+/** Flush the copy to disk every 8 MB copied. */
+const FLUSH_BYTES = 8 * 1024 * 1024;
 const FIRST_STEP_PAGES = 64;
 
 export type BackupReason = 'manual' | 'daily' | 'index' | 'migration' | 'repair';
@@ -76,6 +78,16 @@ function fsyncFile(file: string): void {
   }
 }
 
+/** fsync on libuv's thread pool: the main thread never waits on the disk. */
+async function fsyncFileAsync(file: string): Promise<void> {
+  const fh = await fs.promises.open(file, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 function fsyncDir(dir: string): void {
   try {
     const fd = fs.openSync(dir, 'r');
@@ -106,11 +118,11 @@ export function userDataStamp(db: Database.Database): string {
   return `${row.captions}|${row.tags}|${row.marks}|${row.edits}`;
 }
 
-function keep(dir: string, s: string, tmpDb: string, info: BackupInfo): BackupInfo {
+function keep(dir: string, s: string, tmpDb: string, info: BackupInfo, synced = false): BackupInfo {
   const tmpJson = path.join(dir, `${PARTIAL_PREFIX}${s}.json`);
   fs.writeFileSync(tmpJson, JSON.stringify(info, null, 2) + '\n');
   fsyncFile(tmpJson);
-  fsyncFile(tmpDb);
+  if (!synced) fsyncFile(tmpDb);
   fs.renameSync(tmpJson, path.join(dir, `${BACKUP_PREFIX}${s}.json`));
   fs.renameSync(tmpDb, path.join(dir, info.file));
   fsyncDir(dir);
@@ -147,10 +159,22 @@ export async function backupCatalog(db: Database.Database, dir: string, opts: Ba
   let longest = 0;
   let first = true;
   let totalPages = 0;
+  // The copy's pages are flushed to disk on the thread pool as it grows, so that the final step's
+  // commit (SQLite fsyncs the copy there, on the main thread) has little left to write.
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  let flushedPages = 0;
+  let flushing: Promise<void> | null = null;
   try {
     await db.backup(tmpDb, {
-      progress({ totalPages: total }) {
+      progress({ totalPages: total, remainingPages }) {
         totalPages = total;
+        const copied = total - remainingPages;
+        if (!flushing && (copied - flushedPages) * pageSize >= FLUSH_BYTES) {
+          flushedPages = copied;
+          flushing = fsyncFileAsync(tmpDb)
+            .catch(() => undefined)
+            .finally(() => (flushing = null));
+        }
         const t = performance.now();
         const ms = t - lastAt;
         let next = lastPages;
@@ -169,17 +193,19 @@ export async function backupCatalog(db: Database.Database, dir: string, opts: Ba
       },
     });
     steps++;
+    await flushing;
     const check = await quickCheckOffThread(tmpDb, 'copy', opts.nativeBinding).result;
     if (check.problems.length || !check.counts) throw new BackupCheckError(`the backup copy failed its check: ${check.problems.join('; ')}`);
     const file = `${BACKUP_PREFIX}${s}.sqlite`;
-    const info = keep(dir, s, tmpDb, {
-      file,
-      createdAt: now().toISOString(),
-      reason: opts.reason,
-      bytes: fs.statSync(tmpDb).size,
-      userDataStamp: userData,
-      ...check.counts,
-    });
+    // The checked copy (the worker rewrote its header to journal_mode DELETE) reaches the disk off the main thread.
+    await fsyncFileAsync(tmpDb);
+    const info = keep(
+      dir,
+      s,
+      tmpDb,
+      { file, createdAt: now().toISOString(), reason: opts.reason, bytes: fs.statSync(tmpDb).size, userDataStamp: userData, ...check.counts },
+      true,
+    );
     pruneBackups(dir);
     return { ...info, stats: { ms: performance.now() - started, steps, longestStepMs: longest, pages: totalPages } };
   } finally {
