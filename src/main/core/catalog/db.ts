@@ -41,7 +41,7 @@ export interface OpenDbOptions {
 function repairHint(backupsDir: string | undefined): string | undefined {
   if (!backupsDir) return undefined;
   const newest = listBackups(backupsDir)[0];
-  if (!newest) return 'There is no backup to restore; `shoebox repair` moves the damaged file aside and starts afresh only with --fresh.';
+  if (!newest) return 'There is no backup to restore: move the damaged file aside to start a new catalog, then `shoebox import --user-data FILE` an export if you have one.';
   return `Run \`shoebox repair\` to restore the newest good backup (the one of ${newest.createdAt} holds ${newest.userCaptions} captions of yours); the damaged file is kept beside it.`;
 }
 
