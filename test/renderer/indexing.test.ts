@@ -1,7 +1,7 @@
 // Unit tests for the Indexing panel's figures: stage rows, waiting stages, "all indexed".
 import { describe, expect, it } from 'vitest';
 import type { MlStatus } from '../../src/shared/types.ts';
-import { activePending, allIndexed, fraction, stageRows, waitingReason, withoutCommands } from '../../src/renderer/src/lib/indexing.ts';
+import { activePending, allIndexed, diskFullNote, fraction, stageRows, waitingReason, withoutCommands } from '../../src/renderer/src/lib/indexing.ts';
 
 const ml = (over: Partial<MlStatus> = {}): MlStatus => ({
   clipModel: 'clip-vit-b32-q8',
@@ -110,5 +110,15 @@ describe('indexing figures', () => {
     expect(fraction(1, 4)).toBe(0.25);
     expect(fraction(0, 0)).toBe(0);
     expect(fraction(5, 4)).toBe(1);
+  });
+});
+
+describe('a full disk', () => {
+  it('says which disk is full and that indexing goes on by itself, and nothing when it is not', () => {
+    expect(diskFullNote(null)).toBeNull();
+    expect(diskFullNote(undefined)).toBeNull();
+    expect(diskFullNote({ message: 'the disk holding /home/ann/.config/Shoebox is full', path: '/home/ann/.config/Shoebox', since: '2026-12-01T12:00:00Z', freeBytes: 0 })).toBe(
+      'The disk holding /home/ann/.config/Shoebox is full. Indexing has stopped and goes on by itself once there is space again; what is indexed stays searchable.',
+    );
   });
 });

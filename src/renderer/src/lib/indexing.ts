@@ -1,6 +1,6 @@
 // The Indexing panel's figures: each stage's counts from status merged with live progress events,
 // which stages wait for a model or a setting, and whether everything is indexed.
-import type { MlStatus, StageCounts, StageProgress } from '../../../shared/types.ts';
+import type { DiskFullStatus, MlStatus, StageCounts, StageProgress } from '../../../shared/types.ts';
 
 export interface StageRow {
   stage: string;
@@ -83,4 +83,14 @@ export function allIndexed(rows: readonly StageRow[]): boolean {
 /** A run's share done, 0..1. */
 export function fraction(done: number, total: number): number {
   return total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
+}
+
+/**
+ * What the Indexing view says when a full disk stopped indexing: the engine's words, capitalised, and
+ * that it goes on by itself; null when the disk is not full.
+ */
+export function diskFullNote(diskFull: DiskFullStatus | null | undefined): string | null {
+  if (!diskFull) return null;
+  const what = diskFull.message.charAt(0).toUpperCase() + diskFull.message.slice(1);
+  return `${what}. Indexing has stopped and goes on by itself once there is space again; what is indexed stays searchable.`;
 }
