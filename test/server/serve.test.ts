@@ -9,7 +9,7 @@ import { createApi, type Api } from '../../src/main/core/handlers/methods.ts';
 import { libraryMedia, parseRange, pathSegments, SERVE_CSP, startServer, TOKEN_COOKIE, type RunningServer } from '../../src/main/server/serve.ts';
 import { CONTENT_SECURITY_POLICY as SHARED_CSP, CSP_DIRECTIVES } from '../../src/shared/csp.ts';
 import { CONTENT_SECURITY_POLICY as APP_CSP } from '../../src/main/app/window-options.ts';
-import type { ApiEvents, ApiEventSource, EventName } from '../../src/shared/contract.ts';
+import { EVENT_NAMES, type ApiEvents, type ApiEventSource, type EventName } from '../../src/shared/contract.ts';
 import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
 import { makeJpeg, tempDir } from '../helpers/photos.ts';
 
@@ -351,7 +351,7 @@ describe('shoebox serve: events', () => {
         check();
       });
     await seen(/: connected/);
-    expect(listeners - before).toBe(4);
+    expect(listeners - before).toBe(EVENT_NAMES.length); // one listener per event the contract has
     await seen(/: heartbeat/);
     expect((await call('setCaption', { id: 1, text: 'a red square' })).status).toBe(200);
     await seen(/event: changed\ndata: (\{.*\})\n\n/);
