@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase, type Db } from './catalog/db.ts';
-import { backupCatalog, clearPartialBackups, listBackups, userDataStamp, type BackupInfo, type BackupReason, type BackupStats } from './catalog/backup.ts';
-import { CatalogDamagedError, quickCheckOffThread, type RunningCheck } from './catalog/integrity.ts';
+import type { BackupInfo, BackupReason } from './catalog/backup.ts';
+import type { CatalogDamagedError } from './catalog/integrity.ts';
 import type { Catalog } from './catalog/catalog.ts';
 import type { TaskQueue } from './catalog/tasks.ts';
 import type { PhotoBrowser } from './catalog/browse.ts';
@@ -31,16 +31,16 @@ import { Captioner } from './captions/captioner.ts';
 import { captionThreshold, checkCaptions, storedCalibration } from './captions/calibration.ts';
 import { followCaptionChoice, followModelChoice, retirePreviousModel } from './model-switch.ts';
 import { diskFullStatus, readStatus, withWaiting } from './status.ts';
-import { diskFullInjected, enospc, isDiskFull } from './faults.ts';
+import { isDiskFull } from './faults.ts';
+import { Backups, type BackupRun } from './backups.ts';
+import { DamageWatch } from './damage.ts';
+import { probeSpace } from './disk-space.ts';
 import { changeSetting, type SettingChange } from './setting-change.ts';
 import { checkFolder } from './folder-error.ts';
 import { NotInLibraryError } from './annotate/editor.ts';
 import { Edits, type EditOutcome, type EditProgress, type PhotoEdit, type PhotoView } from './annotate/edits.ts';
 import { readSetting } from './settings.ts';
 import type { SuggestionCount, TagCount } from '../../shared/contract.ts';
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 export interface LibraryOptions {
   dataDir: string;
@@ -89,13 +89,10 @@ export class Library {
   readonly xmp: XmpService;
   private watcher: FolderWatcher | null = null;
   private closed = false;
-  /** The backup in progress (one at a time). */
-  private backingUp: Promise<BackupInfo & { stats: BackupStats }> | null = null;
-  private backupTimer: NodeJS.Timeout | null = null;
-  private fullCheck: RunningCheck | null = null;
-  /** Set when the full check after open found damage: the engine then writes nothing more. */
-  damage: CatalogDamagedError | null = null;
-  private damageListeners = new Set<(e: CatalogDamagedError) => void>();
+  /** Backups while the engine runs: after work, daily, on demand ([backups.ts]). */
+  private readonly backupper: Backups;
+  /** The full integrity check after open and the engine's reaction to damage ([damage.ts]). */
+  private readonly damageWatch: DamageWatch;
 
   private constructor(
     private readonly opts: LibraryOptions,
@@ -104,7 +101,7 @@ export class Library {
     this.paths = dataPaths(opts.dataDir);
     try {
       this.db = openDatabase(this.paths.catalog, { nativeBinding: opts.nativeBinding, backupsDir: this.paths.backups });
-      clearPartialBackups(this.paths.backups);
+      this.backupper = new Backups(this.db, this.paths.backups, opts.nativeBinding, () => this.damage);
     } catch (e) {
       lock.release();
       throw e;
@@ -158,7 +155,8 @@ export class Library {
       },
       { embedBatch: opts.ml?.embedBatch, captionBatch: opts.ml?.captionBatch },
     );
-    this.pipeline = new Pipeline(this.db, this.queue, stages, { probeSpace: () => this.probeSpace(), ...opts.pipeline });
+    this.pipeline = new Pipeline(this.db, this.queue, stages, { probeSpace: () => probeSpace(this.paths.root, this.db), ...opts.pipeline });
+    this.damageWatch = new DamageWatch(this.paths.catalog, opts.nativeBinding, this.db, this.pipeline);
     this.scanner = new Scanner(this.catalog, this.cache);
     // Photos catalogued before a stage existed get its task now: once per change of the stage list
     // (an update), not on every open, where it reads every photo (0.2 s at 100k, 2 s at a million).
@@ -275,7 +273,7 @@ export class Library {
 
   /** Scans, then processes every pending task until none is left. */
   async index(progress?: ScanProgress): Promise<FolderScan[]> {
-    this.checkInBackground();
+    this.damageWatch.checkInBackground();
     const scans = await this.scan(progress);
     await this.processAll();
     await this.backupIfChanged('index').catch(() => undefined);
@@ -422,8 +420,8 @@ export class Library {
       ...DEFAULT_WATCH_OPTIONS,
       ...this.opts.watch,
     });
-    this.checkInBackground();
-    this.startDailyBackups();
+    this.damageWatch.checkInBackground();
+    this.backupper.startDaily();
     await this.watcher.start();
     this.pipeline.onProgress((stages) => {
       if (stages.every((st) => st.done >= st.total))
@@ -438,73 +436,28 @@ export class Library {
   // ── backups and the full integrity check ([Note: catalog backups], [Note: catalog damage]) ─
 
   /** Backs the catalog up now (in ~25 ms steps, checked, then the retention rule); one at a time. */
-  backup(reason: BackupReason = 'manual'): Promise<BackupInfo & { stats: BackupStats }> {
-    if (this.damage) return Promise.reject(this.damage);
-    if (this.backingUp) return this.backingUp;
-    const run = backupCatalog(this.db, this.paths.backups, { reason, nativeBinding: this.opts.nativeBinding }).finally(() => {
-      this.backingUp = null;
-    });
-    this.backingUp = run;
-    return run;
+  backup(reason: BackupReason = 'manual'): Promise<BackupRun> {
+    return this.backupper.backup(reason);
   }
 
   /** The kept backups, newest first. */
   backups(): BackupInfo[] {
-    return listBackups(this.paths.backups);
+    return this.backupper.list();
   }
 
   /** A backup when the user's data changed since the newest one (or there is none); null when none was due. */
-  async backupIfChanged(reason: BackupReason): Promise<(BackupInfo & { stats: BackupStats }) | null> {
-    if (this.closed || this.damage) return null;
-    const newest = this.backups()[0];
-    if (newest && newest.userDataStamp === userDataStamp(this.db)) return null;
-    // A library with no user data yet has nothing to lose.
-    if (!newest && userDataStamp(this.db) === '0:0|0:0|0:0|0:0') return null;
-    return this.backup(reason);
+  backupIfChanged(reason: BackupReason): Promise<BackupRun | null> {
+    return this.backupper.ifChanged(reason);
   }
 
-  /** Backs up at least daily while the engine runs (checked hourly; the timer keeps no process alive). */
-  private startDailyBackups(): void {
-    if (this.backupTimer) return;
-    const due = () => {
-      const newest = this.backups()[0];
-      if (!newest || Date.now() - Date.parse(newest.createdAt) >= DAY_MS) {
-        void (newest ? this.backup('daily') : this.backupIfChanged('daily')).catch(() => undefined);
-      }
-    };
-    this.backupTimer = setInterval(due, HOUR_MS);
-    this.backupTimer.unref();
-    due();
+  /** Set when the full check after open found damage: the engine then writes nothing more. */
+  get damage(): CatalogDamagedError | null {
+    return this.damageWatch.damage;
   }
 
   /** Listens for damage found after open (the full check); returns the unsubscriber. */
   onDamage(listener: (e: CatalogDamagedError) => void): () => void {
-    this.damageListeners.add(listener);
-    return () => this.damageListeners.delete(listener);
-  }
-
-  /**
-   * The whole quick_check, off the main thread, after open; on damage the engine stops writing
-   * (the connection becomes query_only, indexing pauses) and its listeners are told.
-   */
-  private checkInBackground(): void {
-    if (this.fullCheck || this.closed) return;
-    const check = quickCheckOffThread(this.paths.catalog, 'live', this.opts.nativeBinding);
-    this.fullCheck = check;
-    check.result
-      .then((r) => {
-        if (this.closed || r.problems.length === 0) return;
-        this.stopWriting(new CatalogDamagedError(this.paths.catalog, `the integrity check failed: ${r.problems.slice(0, 3).join('; ')}`));
-      })
-      .catch(() => undefined);
-  }
-
-  private stopWriting(e: CatalogDamagedError): void {
-    if (this.damage) return;
-    this.damage = e;
-    this.pipeline.pause();
-    void this.pipeline.cancel().finally(() => this.db.pragma('query_only = ON'));
-    for (const l of this.damageListeners) l(e);
+    return this.damageWatch.onDamage(listener);
   }
 
   /**
@@ -521,38 +474,6 @@ export class Library {
     return this.pipeline.diskFull ? diskFullStatus(this.paths.root, this.pipeline.diskFull) : null;
   }
 
-  /**
-   * Whether the disk holding the data has space again: a small file written and flushed in the data folder,
-   * and the catalog grown by a blob in a transaction that is rolled back. False only on a full disk.
-   */
-  private async probeSpace(): Promise<boolean> {
-    const file = path.join(this.paths.root, `space-probe.${process.pid}.tmp`);
-    try {
-      if (diskFullInjected()) throw enospc('write', file);
-      const fh = await fs.promises.open(file, 'w');
-      try {
-        await fh.write(Buffer.alloc(256 * 1024));
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      const rollback = new Error('rolled back');
-      try {
-        this.db.transaction(() => {
-          this.db.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES ('space_probe', zeroblob(262144))`).run();
-          throw rollback;
-        })();
-      } catch (e) {
-        if (e !== rollback) throw e;
-      }
-      return true;
-    } catch (e) {
-      return !isDiskFull(e);
-    } finally {
-      await fs.promises.rm(file, { force: true });
-    }
-  }
-
   list(opts: { folder?: string; limit?: number; offset?: number } = {}): PhotoSummary[] {
     return this.catalog.list(opts);
   }
@@ -565,8 +486,8 @@ export class Library {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.backupTimer) clearInterval(this.backupTimer);
-    this.fullCheck?.stop();
+    this.backupper.stop();
+    this.damageWatch.stop();
     await this.watcher?.close();
     await this.pipeline.cancel();
     // Quitting saves the index with every embedding committed, so the next start has nothing to replay.
@@ -576,7 +497,7 @@ export class Library {
     await this.xmp.end();
     await endMediaExiftool();
     // A backup in flight finishes first (its steps are short; the copy must not lose its source).
-    await this.backingUp?.catch(() => undefined);
+    await this.backupper.settled();
     this.db.close();
     this.lock.release();
   }
