@@ -23,6 +23,7 @@ import { openCatalog } from '../src/main/core/catalog/repositories.ts';
 import { Edits } from '../src/main/core/annotate/edits.ts';
 import { STAGE_NAMES } from '../src/main/core/pipeline/stages.ts';
 import { mulberry32 } from '../src/main/core/random.ts';
+import { writeBenchCatalog } from './lib/bench-catalog.ts';
 
 const { values } = parseArgs({
   options: {
@@ -47,44 +48,29 @@ const PLACES = ['on a beach', 'in a park', 'in the snow', 'at sunset', 'in a kit
 /** Writes N photos into <dataDir>/catalog.sqlite; returns the seconds it took. */
 function buildLibrary(dataDir: string): number {
   const t0 = performance.now();
-  const db = openDatabase(path.join(dataDir, 'catalog.sqlite'));
-  const now = Date.now();
-  // The full-text triggers fire once per row; the bulk load fills photos_fts in one statement instead.
-  const triggers = db
-    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ('photos_fts_insert', 'captions_fts_insert', 'tags_fts_insert')")
-    .all() as { name: string; sql: string }[];
-  db.transaction(() => {
-    for (const t of triggers) db.exec(`DROP TRIGGER ${t.name}`);
-    const folder = Number(db.prepare('INSERT INTO folders (path, added_at, online, last_scan_at) VALUES (?, ?, 1, ?)').run('/bench/Photos', now, now).lastInsertRowid);
-    const photo = db.prepare(
-      `INSERT INTO photos (folder_id, path, filename, size, mtime_ms, fingerprint, format, width, height, orientation, taken_at, camera_make, camera_model, added_at, updated_at)
-       VALUES (?, ?, ?, 3000000, ?, ?, 'jpeg', 4032, 3024, 1, ?, 'Apple', 'iPhone 12', ?, ?)`,
-    );
-    const caption = db.prepare(`INSERT INTO captions (photo_id, source, text, model_id, model_revision, score, created_at, task, decoding) VALUES (?, 'auto', ?, 'bench', 'bench', 0.3, ?, '<CAPTION>', 'greedy')`);
-    const tag = db.prepare(`INSERT OR IGNORE INTO tags (photo_id, tag, source, score, model_id, created_at) VALUES (?, ?, 'auto', ?, 'bench', ?)`);
-    const task = db.prepare(`INSERT INTO tasks (photo_id, stage, state, attempts, next_at, created_at, updated_at) VALUES (?, ?, 'done', 1, 0, ?, ?)`);
-    const start = Date.UTC(2010, 0, 1);
-    const span = Date.UTC(2025, 0, 1) - start;
-    for (let i = 0; i < N; i++) {
-      const taken = new Date(start + Math.floor(rand() * span));
-      const y = taken.getUTCFullYear();
-      const takenAt = `${y}-${pad(taken.getUTCMonth() + 1)}-${pad(taken.getUTCDate())}T${pad(taken.getUTCHours())}:${pad(taken.getUTCMinutes())}:00`;
-      const file = `/bench/Photos/${y}/IMG_${pad(i + 1, 6)}.jpg`;
-      const id = Number(photo.run(folder, file, path.basename(file), taken.getTime(), i.toString(16).padStart(64, '0'), takenAt, now, now).lastInsertRowid);
-      caption.run(id, `${pick(SUBJECTS)} ${pick(PLACES)}`, now);
-      const nTags = 2 + Math.floor(rand() * 3);
-      for (let k = 0; k < nTags; k++) tag.run(id, pick(TAGS), 0.1 + rand() * 0.8, now);
-      for (const stage of STAGE_NAMES) task.run(id, stage, now, now);
-    }
-    db.exec(`
-      INSERT INTO photos_fts (rowid, filename, caption, tags)
-      SELECT p.id, p.filename, COALESCE((SELECT text FROM photo_caption c WHERE c.photo_id = p.id), ''),
-             COALESCE((SELECT group_concat(tag, ' ') FROM tags t WHERE t.photo_id = p.id AND t.hidden = 0), '')
-      FROM photos p`);
-    for (const t of triggers) db.exec(t.sql);
-  })();
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
+  const start = Date.UTC(2010, 0, 1);
+  const span = Date.UTC(2025, 0, 1) - start;
+  writeBenchCatalog(dataDir, '/bench/Photos', N, (i) => {
+    const taken = new Date(start + Math.floor(rand() * span));
+    const y = taken.getUTCFullYear();
+    const takenAt = `${y}-${pad(taken.getUTCMonth() + 1)}-${pad(taken.getUTCDate())}T${pad(taken.getUTCHours())}:${pad(taken.getUTCMinutes())}:00`;
+    const text = `${pick(SUBJECTS)} ${pick(PLACES)}`;
+    const nTags = 2 + Math.floor(rand() * 3);
+    const tags = Array.from({ length: nTags }, () => ({ tag: pick(TAGS), score: 0.1 + rand() * 0.8 }));
+    return {
+      path: `/bench/Photos/${y}/IMG_${pad(i + 1, 6)}.jpg`,
+      size: 3_000_000,
+      mtimeMs: taken.getTime(),
+      fingerprint: i.toString(16).padStart(64, '0'),
+      width: 4032,
+      height: 3024,
+      takenAt,
+      cameraMake: 'Apple',
+      cameraModel: 'iPhone 12',
+      caption: { text, modelId: 'bench', score: 0.3, lowConfidence: false },
+      tags,
+    };
+  });
   return (performance.now() - t0) / 1000;
 }
 

@@ -36,10 +36,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { chromium, type Page } from 'playwright-core';
-import { openDatabase } from '../src/main/core/catalog/db.ts';
-import { STAGE_NAMES } from '../src/main/core/pipeline/stages.ts';
 import { CHROMIUM_ARGS, ROOT, chromiumPath, ensureRendererBuilt, startServe, type Served } from '../test/e2e/serve-fixture.ts';
 import { mulberry32 } from '../src/main/core/random.ts';
+import { writeBenchCatalog } from './lib/bench-catalog.ts';
 
 const { values } = parseArgs({
   options: {
@@ -114,56 +113,34 @@ async function buildLibrary(dataDir: string, photosDir: string): Promise<number>
   const t0 = performance.now();
   const fps = await writeThumbnails(dataDir);
   fs.mkdirSync(photosDir, { recursive: true });
-  const db = openDatabase(path.join(dataDir, 'catalog.sqlite'));
-  const now = Date.now();
-  // The full-text triggers fire once per row; the bulk load fills photos_fts in one statement instead.
-  const triggers = db
-    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ('photos_fts_insert', 'captions_fts_insert', 'tags_fts_insert')")
-    .all() as { name: string; sql: string }[];
-  db.transaction(() => {
-    for (const t of triggers) db.exec(`DROP TRIGGER ${t.name}`);
-    const folderId = Number(db.prepare('INSERT INTO folders (path, added_at, online, last_scan_at) VALUES (?, ?, 1, ?)').run(photosDir, now, now).lastInsertRowid);
-    const photo = db.prepare(
-      `INSERT INTO photos (folder_id, path, filename, size, mtime_ms, fingerprint, format, width, height, orientation, taken_at, camera_make, camera_model, added_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'jpeg', ?, ?, 1, ?, ?, ?, ?, ?)`,
-    );
-    const caption = db.prepare(
-      `INSERT INTO captions (photo_id, source, text, model_id, model_revision, score, low_confidence, created_at, task, decoding)
-       VALUES (?, 'auto', ?, 'florence-2-base-ft-q8', 'bench', ?, ?, ?, '<CAPTION>', 'greedy')`,
-    );
-    const tag = db.prepare(`INSERT OR IGNORE INTO tags (photo_id, tag, source, score, model_id, created_at) VALUES (?, ?, 'auto', ?, 'bench', ?)`);
-    // Every stage done, as in a library that has been indexed (the model files are simply absent).
-    const task = db.prepare(`INSERT INTO tasks (photo_id, stage, state, attempts, next_at, created_at, updated_at) VALUES (?, ?, 'done', 1, 0, ?, ?)`);
-    const start = Date.UTC(2010, 0, 1);
-    const span = Date.UTC(2025, 0, 1) - start;
-    for (let i = 0; i < N; i++) {
-      const taken = new Date(start + Math.floor(rand() * span));
-      const y = taken.getUTCFullYear();
-      const m = pad(taken.getUTCMonth() + 1);
-      const takenAt = `${y}-${m}-${pad(taken.getUTCDate())}T${pad(taken.getUTCHours())}:${pad(taken.getUTCMinutes())}:${pad(taken.getUTCSeconds())}`;
-      const file = path.join(photosDir, String(y), `${y}-${m}`, `IMG_${pad(i + 1, 6)}.jpg`);
-      const [w, h] = pick(SIZES);
-      const [make, model] = pick(CAMERAS);
-      const id = Number(
-        photo.run(folderId, file, path.basename(file), 2_000_000 + Math.floor(rand() * 4_000_000), taken.getTime(), fps[i % N_THUMBS], w, h, takenAt, make, model, now, now)
-          .lastInsertRowid,
-      );
-      const score = 0.2 + rand() * 0.15;
-      caption.run(id, `${pick(SUBJECTS)} ${pick(ACTIONS)} ${pick(PLACES)}`, score, score < 0.23 ? 1 : 0, now);
-      const nTags = 2 + Math.floor(rand() * 3);
-      for (let k = 0; k < nTags; k++) tag.run(id, pick(TAGS), 0.2 + rand() * 0.7, now);
-      for (const stage of STAGE_NAMES) task.run(id, stage, now, now);
-    }
-    db.exec(`
-      INSERT INTO photos_fts (rowid, filename, caption, tags)
-      SELECT p.id, p.filename,
-             COALESCE((SELECT text FROM photo_caption c WHERE c.photo_id = p.id), ''),
-             COALESCE((SELECT group_concat(tag, ' ') FROM tags t WHERE t.photo_id = p.id AND t.hidden = 0), '')
-      FROM photos p`);
-    for (const t of triggers) db.exec(t.sql);
-  })();
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
+  const start = Date.UTC(2010, 0, 1);
+  const span = Date.UTC(2025, 0, 1) - start;
+  writeBenchCatalog(dataDir, photosDir, N, (i) => {
+    const taken = new Date(start + Math.floor(rand() * span));
+    const y = taken.getUTCFullYear();
+    const m = pad(taken.getUTCMonth() + 1);
+    const takenAt = `${y}-${m}-${pad(taken.getUTCDate())}T${pad(taken.getUTCHours())}:${pad(taken.getUTCMinutes())}:${pad(taken.getUTCSeconds())}`;
+    const [w, h] = pick(SIZES);
+    const [make, model] = pick(CAMERAS);
+    const size = 2_000_000 + Math.floor(rand() * 4_000_000);
+    const score = 0.2 + rand() * 0.15;
+    const text = `${pick(SUBJECTS)} ${pick(ACTIONS)} ${pick(PLACES)}`;
+    const nTags = 2 + Math.floor(rand() * 3);
+    const tags = Array.from({ length: nTags }, () => ({ tag: pick(TAGS), score: 0.2 + rand() * 0.7 }));
+    return {
+      path: path.join(photosDir, String(y), `${y}-${m}`, `IMG_${pad(i + 1, 6)}.jpg`),
+      size,
+      mtimeMs: taken.getTime(),
+      fingerprint: fps[i % N_THUMBS]!,
+      width: w,
+      height: h,
+      takenAt,
+      cameraMake: make,
+      cameraModel: model,
+      caption: { text, modelId: 'florence-2-base-ft-q8', score, lowConfidence: score < 0.23 },
+      tags,
+    };
+  });
   return (performance.now() - t0) / 1000;
 }
 
