@@ -6,9 +6,8 @@ import type { SearchResult } from '../../shared/types.ts';
 import { UsageError, type Context } from './context.ts';
 import { formatTagList } from '../../shared/vocabulary.ts';
 
-export interface SearchFlags {
-  limit?: string;
-  json?: boolean;
+/** The grid's filters as options (what `search`, `similar` and the edits' selections narrow by). */
+export interface FilterFlags {
   folder?: string;
   from?: string;
   to?: string;
@@ -16,6 +15,11 @@ export interface SearchFlags {
   tag?: string;
   rating?: string;
   label?: string;
+}
+
+export interface SearchFlags extends FilterFlags {
+  limit?: string;
+  json?: boolean;
 }
 
 function parseDate(v: string | undefined, flag: string): string | undefined {

@@ -14,19 +14,12 @@ import type { Repositories } from '../core/catalog/repositories.ts';
 import type { PhotoFilter } from '../core/catalog/browse.ts';
 import { openReadOnly, openSearcher } from '../core/read-only.ts';
 import { parseTagList, tagKey, TagListError } from '../../shared/vocabulary.ts';
-import { parseMinRating, searchOptions } from './search-commands.ts';
+import { parseMinRating, searchOptions, type FilterFlags } from './search-commands.ts';
 import { UsageError, type Context } from './context.ts';
 
 /** The options that pick photos instead of naming them. */
-export interface SelectionFlags {
+export interface SelectionFlags extends FilterFlags {
   search?: string;
-  folder?: string;
-  from?: string;
-  to?: string;
-  camera?: string;
-  tag?: string;
-  rating?: string;
-  label?: string;
   limit?: string;
 }
 
