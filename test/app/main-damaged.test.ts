@@ -3,10 +3,11 @@
 // backup back (the damaged file kept beside it), says what came back, and the app opens.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Library } from '../../src/main/core/library.ts';
 import { dataPaths } from '../../src/main/core/paths.ts';
 import { tempDir } from '../helpers/photos.ts';
+import { restoreEnvAfterAll, until as waitUntil } from '../helpers/wait.ts';
 
 type Listener = (...args: unknown[]) => unknown;
 
@@ -88,21 +89,8 @@ vi.mock('../../src/main/core/media/heif-worker.ts?modulePath', () => ({ default:
 
 const root = tempDir();
 const dataDir = path.join(root, 'data');
-const savedEnv = { SHOEBOX_DATA: process.env.SHOEBOX_DATA, SHOEBOX_TRAY: process.env.SHOEBOX_TRAY };
-afterAll(() => {
-  for (const [k, v] of Object.entries(savedEnv)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
-
-async function until(what: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > end) throw new Error(`timed out; log: ${fake.log.join(', ')}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+restoreEnvAfterAll(['SHOEBOX_DATA', 'SHOEBOX_TRAY']);
+const until = (what: () => boolean, ms?: number): Promise<void> => waitUntil(what, fake.log, ms);
 
 describe('the main process over a damaged catalog', () => {
   it('says what is wrong, offers Repair, repairs, and opens the library', async () => {

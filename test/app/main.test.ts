@@ -5,12 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
 import { Library } from '../../src/main/core/library.ts';
 import { dataPaths } from '../../src/main/core/paths.ts';
 import { METHOD_NAMES, ipcChannel } from '../../src/shared/contract.ts';
 import { tempDir } from '../helpers/photos.ts';
+import { restoreEnvAfterAll, until as waitUntil } from '../helpers/wait.ts';
 
 type Listener = (...args: unknown[]) => unknown;
 
@@ -179,21 +180,8 @@ vi.mock('../../src/main/core/media/heif-worker.ts?modulePath', () => ({ default:
 
 const root = tempDir();
 const dataDir = path.join(root, 'data');
-const savedEnv = { SHOEBOX_DATA: process.env.SHOEBOX_DATA, SHOEBOX_TRAY: process.env.SHOEBOX_TRAY, ELECTRON_RENDERER_URL: process.env.ELECTRON_RENDERER_URL };
-afterAll(() => {
-  for (const [k, v] of Object.entries(savedEnv)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
-
-async function until(what: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > end) throw new Error(`timed out; log: ${fake.log.join(', ')}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+restoreEnvAfterAll(['SHOEBOX_DATA', 'SHOEBOX_TRAY', 'ELECTRON_RENDERER_URL']);
+const until = (what: () => boolean, ms?: number): Promise<void> => waitUntil(what, fake.log, ms);
 
 describe('the main process, with Electron faked', () => {
   it('registers the media scheme as privileged before the app is ready', async () => {
