@@ -83,34 +83,32 @@ export class UserDataError extends Error {
   override readonly name = 'UserDataError';
 }
 
-export interface ExportResult {
-  file: string;
+/** How much user data: photos, and what they hold (exported, or put on them by an import). */
+export interface UserDataCounts {
   photos: number;
   captions: number;
   tags: number;
   hiddenTags: number;
   ratings: number;
   labels: number;
+}
+
+export interface ExportResult extends UserDataCounts {
+  file: string;
   /** The copy kept in <data>/backups; null when there is no data folder to keep one in, or it could not be written. */
   copy: string | null;
   /** Why the copy could not be written (the export itself was). */
   copyError: string | null;
 }
 
-export interface ImportResult {
+/** `photos`: photos changed; the other counts: what was put on them. */
+export interface ImportResult extends UserDataCounts {
   /** Entries in the file. */
   entries: number;
   matchedByFingerprint: number;
   matchedByPath: number;
   /** Entries that found no photo of this library: where they were. */
   notFound: { path: string; fingerprint: string | null }[];
-  /** Photos changed, and what was put on them. */
-  photos: number;
-  captions: number;
-  tags: number;
-  hiddenTags: number;
-  ratings: number;
-  labels: number;
   /** The edit in the undo log; null when nothing changed. */
   editId: number | null;
   summary: string;
