@@ -13,6 +13,8 @@ import type { ModelSpec } from '../../src/main/core/models/spec.ts';
 
 export interface FirstQueryFigures {
   open_ms: number;
+  /** The catalog's check before any write, on its worker beside the search: open to Library.writable. */
+  check_ms: number;
   index_ms: number;
   text_model_load_ms: number;
   query_ms: number;

@@ -1,8 +1,12 @@
 // The main process (src/main/app/index.ts) with Electron faked, over a library whose catalog is
 // damaged: the window's dialog says what is wrong and offers Repair; Repair puts the newest good
-// backup back (the damaged file kept beside it), says what came back, and the app opens.
+// backup back (the damaged file kept beside it), says what came back, and the app opens. Damage the
+// open cannot see (a page inside a table) is found by the check beside the first search: the same
+// offer, and Repair there repairs once the library has closed, then starts the app again.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
 import { Library } from '../../src/main/core/library.ts';
 import { dataPaths } from '../../src/main/core/paths.ts';
@@ -60,6 +64,7 @@ const fake = vi.hoisted(() => {
         emit('before-quit', { preventDefault: () => (prevented = true) });
         if (!prevented) log.push('exit');
       },
+      relaunch: () => log.push('relaunch'),
       dock: undefined,
     },
     BrowserWindow,
@@ -126,6 +131,41 @@ describe('the main process over a damaged catalog', () => {
     await until(() => fake.log.includes('exit'));
     const again = Library.open({ dataDir });
     expect(again.photo(1)?.captions.find((c) => c.source === 'user')?.text ?? again.photo(1)).toBe('Grandma at the lake');
+    await again.close();
+  });
+
+  it('damage inside a table, found beside the first search: Repair once closed, then a restart', async () => {
+    const lib = Library.open({ dataDir });
+    lib.db.exec(`INSERT INTO captions (photo_id, source, text, origin, created_at) VALUES (1, 'user', 'After the repair', 'shoebox', 0)
+      ON CONFLICT DO UPDATE SET text = excluded.text`);
+    await lib.backup('manual');
+    await lib.close();
+    // A page of the photos or captions table overwritten: the header, the length and the WAL look whole.
+    const file = dataPaths(dataDir).catalog;
+    const db = new Database(file, { readonly: true });
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    const page = db.prepare("SELECT pageno FROM dbstat WHERE name IN ('photos', 'captions') ORDER BY pageno DESC LIMIT 1").pluck().get() as number;
+    db.close();
+    for (const suffix of ['-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, crypto.randomBytes(pageSize), 0, pageSize, (page - 1) * pageSize);
+    fs.closeSync(fd);
+
+    fake.log.length = 0;
+    fake.boxes.length = 0;
+    vi.resetModules();
+    await import('../../src/main/app/index.ts');
+    await until(() => fake.log.includes('exit'), 30_000);
+    // The window opened on the library first: the check did not stand in front of it.
+    expect(fake.log.indexOf('window')).toBeGreaterThanOrEqual(0);
+    const [ask, done] = fake.boxes;
+    expect(ask).toMatchObject({ type: 'error', title: 'Shoebox found damage in its catalog', buttons: ['Repair', 'Quit', 'Keep browsing'] });
+    expect(ask!.detail).toMatch(/is damaged: the integrity check failed: /);
+    expect(done).toMatchObject({ type: 'info', title: 'Shoebox repaired its library' });
+    expect(fake.log.indexOf('relaunch')).toBeGreaterThan(fake.log.indexOf('box Shoebox repaired its library'));
+    expect(fake.log.indexOf('window')).toBeLessThan(fake.log.indexOf('box Shoebox found damage in its catalog'));
+    const again = Library.open({ dataDir });
+    expect(again.photo(1)?.captions.find((c) => c.source === 'user')?.text).toBe('After the repair');
     await again.close();
   });
 });

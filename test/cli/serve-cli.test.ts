@@ -1,7 +1,9 @@
 // `shoebox serve` as a user runs it: one URL line on stdout, the API behind its token, a clean stop on SIGTERM.
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
 import { makeJpeg, tempDir } from '../helpers/photos.ts';
@@ -106,6 +108,30 @@ describe('shoebox serve', () => {
       process.emit('SIGINT', 'SIGINT');
     }
     expect((await s.done).code, s.err()).toBe(0);
+  });
+
+  it('over a catalog damaged inside a table: the check beside the first search stops it with the message, nothing written', async () => {
+    const root = tempDir();
+    const photos = path.join(root, 'Photos');
+    await makeJpeg(path.join(photos, 'a.jpg'), { seed: 4 });
+    const data = path.join(root, 'data');
+    expect((await shoebox(['--data', data, 'add', photos])).code).toBe(0);
+    expect((await shoebox(['--data', data, '--quiet', 'index'])).code).toBe(0);
+    const file = path.join(data, 'catalog.sqlite');
+    const db = new Database(file, { readonly: true });
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    const page = db.prepare("SELECT pageno FROM dbstat WHERE name = 'photos' ORDER BY pageno DESC LIMIT 1").pluck().get() as number;
+    db.close();
+    for (const suffix of ['-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, crypto.randomBytes(pageSize), 0, pageSize, (page - 1) * pageSize);
+    fs.closeSync(fd);
+    const before = fs.readFileSync(file);
+    const s = shoeboxStart(['--data', data, 'serve', '--port', '0'], { SHOEBOX_RENDERER_DIR: fakeRenderer() });
+    const { code } = await s.done;
+    expect(code, s.err()).toBe(1);
+    expect(s.err()).toMatch(/the catalog .*catalog\.sqlite is damaged: the integrity check failed: .*Nothing was written to it\./);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 
   it('says to run npm run build when the window is not built, and rejects a bad port', async () => {

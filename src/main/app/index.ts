@@ -45,6 +45,8 @@ let mainWindow: BrowserWindow | null = null;
 let tray: AppTray | null = null;
 let quitting = false;
 let closed = false;
+/** Set when the user chose Repair for damage found while open: the library is repaired once closed, then the app starts again. */
+let repairOnQuit: LibraryOptions | null = null;
 
 function log(what: string, e: unknown): void {
   console.error(`shoebox: ${what}:`, e instanceof Error ? e.message : e);
@@ -113,7 +115,8 @@ async function start(): Promise<void> {
   if (quitting || closed) return;
   applySecurityPolicy();
   const dataDir = path.resolve(process.env.SHOEBOX_DATA || app.getPath('userData'));
-  const options: LibraryOptions = { dataDir, nativeBinding: electronNativeBinding(app.getAppPath()), ml: { workerFile: mlWorkerPath } };
+  // The catalog's check runs beside the first search, not in front of it ([Note: catalog damage]).
+  const options: LibraryOptions = { dataDir, nativeBinding: electronNativeBinding(app.getAppPath()), ml: { workerFile: mlWorkerPath }, checkInBackground: true };
   try {
     library = await openOrRepair(options);
   } catch (e) {
@@ -127,14 +130,23 @@ async function start(): Promise<void> {
     app.quit();
     return;
   }
+  // Damage found by the check beside the first search, or later by the full check: nothing more is written.
   library.onDamage((e) => {
-    void dialog.showMessageBox({
-      type: 'error',
-      title: 'Shoebox found damage in its catalog',
-      message: 'The catalog is damaged. Shoebox has stopped writing to it.',
-      detail: `${e.message}\n\nQuit Shoebox, then run \`shoebox repair\` (or open Shoebox again and choose Repair).`,
-      buttons: ['OK'],
-    });
+    void dialog
+      .showMessageBox({
+        type: 'error',
+        title: 'Shoebox found damage in its catalog',
+        message: 'The catalog is damaged. Shoebox has stopped writing to it.',
+        detail: `${e.message}\n\n${REPAIR_DETAIL} Shoebox then starts again. Keep browsing leaves it read-only until you quit.`,
+        buttons: ['Repair', 'Quit', 'Keep browsing'],
+        defaultId: 0,
+        cancelId: 2,
+      })
+      .then(({ response }) => {
+        if (response === 2) return;
+        if (response === 0) repairOnQuit = options;
+        app.quit();
+      });
   });
   api = createApi(library, desktopServices);
   unbindIpc = bindIpc(ipcMain, api.handlers, api.events, () => mainWindow, { allowSender: fromAppPage });
@@ -168,28 +180,36 @@ async function openOrRepair(options: LibraryOptions): Promise<Library | null> {
       type: 'error',
       title: 'Shoebox cannot open its library',
       message: 'The catalog is damaged. Nothing was written to it.',
-      detail: `${e.message}\n\nRepair puts back the newest backup that passes the check (the damaged file is kept beside it), reapplies your data exported since, and scans your folders again. The same as \`shoebox repair\`.`,
+      detail: `${e.message}\n\n${REPAIR_DETAIL}`,
       buttons: ['Repair', 'Quit'],
       defaultId: 0,
       cancelId: 1,
     });
     if (response !== 0) return null;
-    const report = await repairLibrary(options);
-    await dialog.showMessageBox({
-      type: 'info',
-      title: 'Shoebox repaired its library',
-      message: `Restored the backup of ${new Date(report.restored.createdAt).toLocaleString()}: ${report.restored.photos} photos, ${report.restored.userCaptions} captions and ${report.restored.userTags} tags of yours.`,
-      detail: [
-        report.damagedKeptAs ? `The damaged catalog is kept as ${report.damagedKeptAs}.` : '',
-        report.userData ? `Reapplied your data exported since: ${report.userData.result.summary}.` : '',
-        ...report.lost.map((l) => `May be lost: ${l}.`),
-      ]
-        .filter(Boolean)
-        .join('\n'),
-      buttons: ['OK'],
-    });
+    await repairAndReport(options);
     return Library.open(options);
   }
+}
+
+const REPAIR_DETAIL =
+  'Repair puts back the newest backup that passes the check (the damaged file is kept beside it), reapplies your data exported since, and scans your folders again. The same as `shoebox repair`.';
+
+/** Repairs the (closed) library and says what came back and what may be lost. */
+async function repairAndReport(options: LibraryOptions): Promise<void> {
+  const report = await repairLibrary(options);
+  await dialog.showMessageBox({
+    type: 'info',
+    title: 'Shoebox repaired its library',
+    message: `Restored the backup of ${new Date(report.restored.createdAt).toLocaleString()}: ${report.restored.photos} photos, ${report.restored.userCaptions} captions and ${report.restored.userTags} tags of yours.`,
+    detail: [
+      report.damagedKeptAs ? `The damaged catalog is kept as ${report.damagedKeptAs}.` : '',
+      report.userData ? `Reapplied your data exported since: ${report.userData.result.summary}.` : '',
+      ...report.lost.map((l) => `May be lost: ${l}.`),
+    ]
+      .filter(Boolean)
+      .join('\n'),
+    buttons: ['OK'],
+  });
 }
 
 /** The tray icon where the desktop has one, and the Dock menu on macOS: show, pause or resume indexing, quit. */
@@ -241,6 +261,15 @@ if (!app.requestSingleInstanceLock()) {
     api?.close();
     void (library?.close() ?? Promise.resolve())
       .catch((err: unknown) => log('closing the library failed', err))
+      .then(async () => {
+        if (!repairOnQuit) return;
+        try {
+          await repairAndReport(repairOnQuit);
+          app.relaunch();
+        } catch (err) {
+          dialog.showErrorBox('Shoebox could not repair its library', errorMessage(err));
+        }
+      })
       .finally(() => {
         closed = true;
         app.quit();

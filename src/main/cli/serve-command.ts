@@ -38,11 +38,26 @@ export async function serveCommand(ctx: Context, args: string[], opts: { port?: 
   }
   const log = (line: string): void => void io.err.write(`${line}\n`);
 
-  const lib = Library.open({ dataDir: ctx.dataDir, modelsDir: ctx.modelsDir });
+  // The catalog's check runs beside the first search, not in front of it ([Note: catalog damage]).
+  const lib = Library.open({ dataDir: ctx.dataDir, modelsDir: ctx.modelsDir, checkInBackground: true });
   const api = createApi(lib, { log: (m) => log(`shoebox: ${m}`) });
   let stopRequested: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
   let stopping = false;
+  let exitCode = 0;
+  // Damage the check on open finds stops the command with its message, as a damaged catalog found by
+  // the open itself does (nothing was written); damage found later leaves the library served read-only.
+  lib.onDamage((e) => {
+    if (lib.checkedOnOpen) {
+      log(`shoebox: ${e.message} Serving it read-only until you stop.`);
+      return;
+    }
+    log(`shoebox: ${e.message}`);
+    exitCode = 1;
+    if (stopping) return;
+    stopping = true;
+    stopRequested();
+  });
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
       // A second Ctrl-C while shutting down: leave now.
@@ -87,7 +102,7 @@ export async function serveCommand(ctx: Context, args: string[], opts: { port?: 
     }
     log('press Ctrl-C to stop');
     await stopped;
-    return 0;
+    return exitCode;
   } finally {
     try {
       await server?.close();

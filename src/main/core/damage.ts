@@ -1,12 +1,16 @@
-// Damage found after open ([Note: catalog damage] in catalog/integrity.ts): the whole quick_check runs off
-// the main thread once the engine works (index, watch); on damage the engine stops writing (indexing
-// pauses, the batches in flight stop, the connection becomes query_only) and its listeners are told.
+// Damage found after open ([Note: catalog damage] in catalog/integrity.ts): the check before any write,
+// when the open left it to run off the main thread (the app and `serve`, so that the first search
+// does not wait for it), and the whole quick_check once the engine works (index, watch). On damage
+// the engine stops writing (indexing pauses, the batches in flight stop, the connection stays or
+// becomes query_only) and its listeners are told.
 import type { Db } from './catalog/db.ts';
 import { CatalogDamagedError, quickCheckOffThread, type RunningCheck } from './catalog/integrity.ts';
+import { finishOpen } from './catalog/db.ts';
 import type { Pipeline } from './pipeline/pipeline.ts';
 
 export class DamageWatch {
   private check: RunningCheck | null = null;
+  private openCheck: RunningCheck | null = null;
   private stopped = false;
   /** Set when the full check found damage: the engine then writes nothing more. */
   damage: CatalogDamagedError | null = null;
@@ -23,6 +27,30 @@ export class DamageWatch {
   onDamage(listener: (e: CatalogDamagedError) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Runs the check before any write (`pragmas`: `checksOnOpen`'s) off the main thread, on a
+   * connection of its own, while this one stays query_only: resolves once it passed and the
+   * catalog is writable; rejects with the CatalogDamagedError (the engine then writes nothing).
+   */
+  async checkBeforeWrites(pragmas: readonly string[], hint: string | undefined): Promise<void> {
+    const check = quickCheckOffThread(this.file, 'live', this.nativeBinding, pragmas);
+    this.openCheck = check;
+    let problems: string[];
+    try {
+      problems = (await check.result).problems;
+    } finally {
+      this.openCheck = null;
+    }
+    if (this.stopped) throw new Error('the library was closed before its catalog check finished');
+    if (problems.length === 0) {
+      finishOpen(this.db);
+      return;
+    }
+    const e = new CatalogDamagedError(this.file, `the integrity check failed: ${problems.slice(0, 3).join('; ')}`, hint);
+    this.stopWriting(e);
+    throw e;
   }
 
   /** Starts the full check, once; on damage the engine stops writing. */
@@ -50,5 +78,6 @@ export class DamageWatch {
   stop(): void {
     this.stopped = true;
     this.check?.stop();
+    this.openCheck?.stop();
   }
 }

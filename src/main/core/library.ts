@@ -1,9 +1,9 @@
 // The engine's front: one object that the CLI, the HTTP server and the Electron shell all drive.
 import fs from 'node:fs';
 import path from 'node:path';
-import { openDatabase, type Db } from './catalog/db.ts';
+import { openCatalogFile, type Db } from './catalog/db.ts';
 import type { BackupInfo, BackupReason } from './catalog/backup.ts';
-import type { CatalogDamagedError } from './catalog/integrity.ts';
+import { checksOnOpen, type CatalogDamagedError } from './catalog/integrity.ts';
 import type { Catalog } from './catalog/catalog.ts';
 import type { TaskQueue } from './catalog/tasks.ts';
 import type { PhotoBrowser } from './catalog/browse.ts';
@@ -51,6 +51,12 @@ export interface LibraryOptions {
   nativeBinding?: string;
   /** The models folder (--models, SHOEBOX_MODELS); default <dataDir>/models. */
   modelsDir?: string;
+  /**
+   * Run the catalog's check before any write off the main thread, so that the first search need
+   * not wait for it (the app and `serve`); until it passes nothing is written, and `writable`
+   * tells when it has. Default: the check runs inside `open` (the CLI's commands).
+   */
+  checkInBackground?: boolean;
   ml?: {
     /** Overrides the 'provider' setting. */
     provider?: ProviderSetting;
@@ -93,14 +99,23 @@ export class Library {
   private readonly backupper: Backups;
   /** The full integrity check after open and the engine's reaction to damage ([damage.ts]). */
   private readonly damageWatch: DamageWatch;
+  /**
+   * Resolves once the catalog passed its check before any write and may be written; rejects with
+   * the CatalogDamagedError when it failed. Already resolved unless `checkInBackground`. The
+   * engine's own writers wait for it; the front doors' writes do too (handlers/methods.ts).
+   */
+  readonly writable: Promise<void>;
+  private isWritable = false;
 
   private constructor(
     private readonly opts: LibraryOptions,
     private readonly lock: Lock,
   ) {
     this.paths = dataPaths(opts.dataDir);
+    let opened: ReturnType<typeof openCatalogFile>;
     try {
-      this.db = openDatabase(this.paths.catalog, { nativeBinding: opts.nativeBinding, backupsDir: this.paths.backups });
+      opened = openCatalogFile(this.paths.catalog, { nativeBinding: opts.nativeBinding, backupsDir: this.paths.backups, deferCheck: opts.checkInBackground });
+      this.db = opened.db;
       this.backupper = new Backups(this.db, this.paths.backups, opts.nativeBinding, () => this.damage);
     } catch (e) {
       lock.release();
@@ -158,6 +173,18 @@ export class Library {
     this.pipeline = new Pipeline(this.db, this.queue, stages, { probeSpace: () => probeSpace(this.paths.root, this.db), ...opts.pipeline });
     this.damageWatch = new DamageWatch(this.paths.catalog, opts.nativeBinding, this.db, this.pipeline);
     this.scanner = new Scanner(this.catalog, this.cache);
+    if (opened.checkPending) {
+      this.writable = this.damageWatch.checkBeforeWrites(checksOnOpen(this.db), opened.repairHint).then(() => this.openForWriting());
+      this.writable.catch(() => undefined);
+    } else {
+      this.openForWriting();
+      this.writable = Promise.resolve();
+    }
+  }
+
+  /** The writes of an open, once the catalog may be written. */
+  private openForWriting(): void {
+    if (this.closed) return;
     // Photos catalogued before a stage existed get its task now: once per change of the stage list
     // (an update), not on every open, where it reads every photo (0.2 s at 100k, 2 s at a million).
     const stageList = STAGE_NAMES.join(',');
@@ -169,6 +196,21 @@ export class Library {
     }
     this.followModelChoice();
     this.followCaptionChoice();
+    this.isWritable = true;
+  }
+
+  /** Whether the catalog passed its check before any write (at once unless `checkInBackground`). */
+  get checkedOnOpen(): boolean {
+    return this.isWritable;
+  }
+
+  /**
+   * Throws when the catalog cannot be written now: its damage, or that its check is still running
+   * (the front doors wait for `writable` first, so only a caller that did not meets the latter).
+   */
+  requireWritable(): void {
+    if (this.damage) throw this.damage;
+    if (!this.isWritable) throw new Error('the catalog is still being checked; nothing can be changed until the check has passed (wait for Library.writable)');
   }
 
   /** A different captioner (model, revision or task) captions every photo again ([model-switch.ts]). */
@@ -201,6 +243,7 @@ export class Library {
    * change settings through here.
    */
   setSetting(key: string, value: string): SettingChange {
+    this.requireWritable();
     return changeSetting(this.catalog, this.models, {
       followModelChoice: () => this.followModelChoice(),
       followCaptionChoice: () => this.followCaptionChoice(),
@@ -235,6 +278,7 @@ export class Library {
 
   /** Queues failed tasks again (one stage's, or all): how many tasks, and of how many photos. */
   retryFailed(stage?: string): { retried: number; photos: number } {
+    this.requireWritable();
     const photos = this.queue.failedPhotoCount(stage);
     const retried = this.queue.retryFailed(stage);
     if (retried > 0) this.pipeline.kick();
@@ -250,6 +294,7 @@ export class Library {
 
   /** Adds a folder to the library; throws FolderError when it is not there, not a folder or unreadable. */
   async addFolder(dir: string): Promise<{ path: string; added: boolean }> {
+    await this.writable;
     const abs = path.resolve(dir);
     await checkFolder(abs);
     const { folder, added } = this.catalog.addFolder(abs);
@@ -258,6 +303,7 @@ export class Library {
   }
 
   async removeFolder(dir: string): Promise<boolean> {
+    await this.writable;
     const { removed, fingerprints } = this.catalog.removeFolder(dir);
     this.cache.remove(this.catalog.unusedFingerprints(fingerprints));
     await this.watcher?.refresh();
@@ -266,6 +312,7 @@ export class Library {
   }
 
   async scan(progress?: ScanProgress): Promise<FolderScan[]> {
+    await this.writable;
     const result = await this.scanner.scanAll(progress);
     this.pipeline.kick();
     return result;
@@ -273,6 +320,7 @@ export class Library {
 
   /** Scans, then processes every pending task until none is left. */
   async index(progress?: ScanProgress): Promise<FolderScan[]> {
+    await this.writable;
     this.damageWatch.checkInBackground();
     const scans = await this.scan(progress);
     await this.processAll();
@@ -282,6 +330,7 @@ export class Library {
 
   /** Processes every pending task until none is left, then saves the vector index. */
   async processAll(): Promise<void> {
+    await this.writable;
     // A second round rechecks the captions the first calibration flagged.
     for (let round = 0; round < 2; ) {
       // While the disk is full this waits for space ([Note: full disk] in faults.ts), then goes on.
@@ -360,31 +409,37 @@ export class Library {
 
   /** One edit of many photos (tags added and removed, caption, rating, label), in one transaction, undoable. */
   editPhotos(ids: readonly number[], edit: PhotoEdit, onProgress?: EditProgress): EditOutcome {
+    this.requireWritable();
     return this.edited(this.edits.editPhotos(ids, edit, onProgress));
   }
 
   /** Undoes the last edit not undone yet; null when there is none. */
   undo(onProgress?: EditProgress): EditOutcome | null {
+    this.requireWritable();
     return this.edited(this.edits.undo(onProgress));
   }
 
   /** Accepts a suggested tag on some photos (it becomes the user's) and rejects it on others (hidden for good). */
   reviewSuggestions(tag: string, review: { accept?: readonly number[]; reject?: readonly number[] }, onProgress?: EditProgress): EditOutcome {
+    this.requireWritable();
     return this.edited(this.edits.reviewSuggestions(tag, review, onProgress));
   }
 
   /** Renames (moves, merges) a tag library-wide, its children following. */
   renameTag(from: string, to: string, onProgress?: EditProgress): EditOutcome {
+    this.requireWritable();
     return this.edited(this.edits.renameTag(from, to, onProgress));
   }
 
   /** Merges tags into one library-wide (the union). */
   mergeTags(from: readonly string[], into: string, onProgress?: EditProgress): EditOutcome {
+    this.requireWritable();
     return this.edited(this.edits.mergeTags(from, into, onProgress));
   }
 
   /** Removes a tag, and the tags under it, from every photo. */
   deleteTag(tag: string, onProgress?: EditProgress): EditOutcome {
+    this.requireWritable();
     return this.edited(this.edits.deleteTag(tag, onProgress));
   }
 
@@ -415,6 +470,7 @@ export class Library {
 
   /** Starts watching the folders and processing work as it arrives; `close()` stops both. */
   async watch(onEvent?: (e: WatchEvent) => void): Promise<void> {
+    await this.writable;
     if (this.watcher) return;
     this.watcher = new FolderWatcher(this.catalog, this.scanner, () => this.pipeline.kick(), onEvent, {
       ...DEFAULT_WATCH_OPTIONS,
@@ -436,7 +492,8 @@ export class Library {
   // ── backups and the full integrity check ([Note: catalog backups], [Note: catalog damage]) ─
 
   /** Backs the catalog up now (in ~25 ms steps, checked, then the retention rule); one at a time. */
-  backup(reason: BackupReason = 'manual'): Promise<BackupRun> {
+  async backup(reason: BackupReason = 'manual'): Promise<BackupRun> {
+    await this.writable;
     return this.backupper.backup(reason);
   }
 
@@ -446,7 +503,8 @@ export class Library {
   }
 
   /** A backup when the user's data changed since the newest one (or there is none); null when none was due. */
-  backupIfChanged(reason: BackupReason): Promise<BackupRun | null> {
+  async backupIfChanged(reason: BackupReason): Promise<BackupRun | null> {
+    await this.writable;
     return this.backupper.ifChanged(reason);
   }
 

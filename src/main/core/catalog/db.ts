@@ -35,10 +35,26 @@ export interface OpenDbOptions {
    * to start an empty catalog where the file is gone but backups exist.
    */
   backupsDir?: string;
+  /**
+   * Leave the check before any write to the caller (`openCatalog`'s `checkPending`): the connection
+   * stays query_only until `checksOnOpen` has passed off the main thread and `finishOpen` ran, so
+   * that the first search need not wait for it. A catalog that needs a migration (or is new) is
+   * checked and migrated now all the same.
+   */
+  deferCheck?: boolean;
+}
+
+/** An open catalog; with `checkPending`, query_only until `finishOpen` ([Note: catalog damage]). */
+export interface OpenedCatalog {
+  db: Db;
+  /** The check before any write is the caller's to run (off the main thread); until then nothing can be written. */
+  checkPending: boolean;
+  /** What to run when a check finds damage (for a CatalogDamagedError's hint). */
+  repairHint: string | undefined;
 }
 
 /** What to run, given the backups there are. */
-function repairHint(backupsDir: string | undefined): string | undefined {
+export function repairHint(backupsDir: string | undefined): string | undefined {
   if (!backupsDir) return undefined;
   const newest = listBackups(backupsDir)[0];
   if (!newest) return 'There is no backup to restore: move the damaged file aside to start a new catalog, then `shoebox import --user-data FILE` an export if you have one.';
@@ -49,7 +65,16 @@ function repairHint(backupsDir: string | undefined): string | undefined {
  * Opens the catalog. A writable open checks it before writing a byte ([Note: catalog damage]):
  * CatalogDamagedError when it is damaged, and then nothing was written.
  */
-export function openDatabase(file: string, options: OpenDbOptions = {}): Db {
+export function openDatabase(file: string, options: Omit<OpenDbOptions, 'deferCheck'> = {}): Db {
+  return openCatalogFile(file, options).db;
+}
+
+/**
+ * Opens the catalog as `openDatabase` does; with `deferCheck`, a catalog at the current schema
+ * opens query_only with its check still to run (`checkPending`), and `finishOpen` makes it
+ * writable once the check has passed.
+ */
+export function openCatalogFile(file: string, options: OpenDbOptions = {}): OpenedCatalog {
   const readonly = options.readonly ?? false;
   const problem = inspectCatalogFiles(file);
   if (problem) throw new CatalogDamagedError(file, problem, repairHint(options.backupsDir));
@@ -79,15 +104,12 @@ export function openDatabase(file: string, options: OpenDbOptions = {}): Db {
     if (!readonly) {
       // Nothing is written until the check on open has passed.
       db.pragma('query_only = ON');
-      const problems = quickCheckOnOpen(db);
-      if (problems.length) throw new CatalogDamagedError(file, `the integrity check failed: ${problems.slice(0, 3).join('; ')}`, repairHint(options.backupsDir));
-      db.pragma('query_only = OFF');
-      db.pragma('journal_mode = WAL');
-      // NORMAL in WAL mode is durable against process crashes (kill -9); only an OS crash can
-      // lose the last transactions, never corrupt the database.
-      db.pragma('synchronous = NORMAL');
       const version = db.pragma('user_version', { simple: true }) as number;
       const latest = migrations.at(-1)?.version ?? 0;
+      if (options.deferCheck && version === latest && latest > 0) return { db, checkPending: true, repairHint: repairHint(options.backupsDir) };
+      const problems = quickCheckOnOpen(db);
+      if (problems.length) throw new CatalogDamagedError(file, `the integrity check failed: ${problems.slice(0, 3).join('; ')}`, repairHint(options.backupsDir));
+      finishOpen(db);
       // An existing catalog is copied as it is before the first migration step changes it.
       if (options.backupsDir && version > 0 && version < latest) backupBeforeMigration(db, options.backupsDir);
       migrate(db, migrations);
@@ -102,7 +124,16 @@ export function openDatabase(file: string, options: OpenDbOptions = {}): Db {
     if (error instanceof CatalogDamagedError) removeWalLeftovers(file, walBefore);
     throw error;
   }
-  return db;
+  return { db, checkPending: false, repairHint: repairHint(options.backupsDir) };
+}
+
+/** The catalog passed its check: writable, in WAL mode. */
+export function finishOpen(db: Db): void {
+  db.pragma('query_only = OFF');
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode is durable against process crashes (kill -9); only an OS crash can
+  // lose the last transactions, never corrupt the database.
+  db.pragma('synchronous = NORMAL');
 }
 
 function withHint(e: unknown, backupsDir: string | undefined): unknown {

@@ -16,14 +16,21 @@ import type Database from 'better-sqlite3';
 //   (deleted, or cut: SQLite would open the older state silently and lose those commits). A `-wal`
 //   and `-shm` both gone leave no trace: the catalog is then simply older, and only a backup or an
 //   export knows what it lost.
-// - Once open, before any write (`quickCheckOnOpen`, on a connection held query_only): up to
+// - Once open, before any write (`checksOnOpen`, on a connection held query_only): up to
 //   8192 pages (32 MB) the whole `PRAGMA quick_check`; above, `PRAGMA quick_check(<table>)` of every
 //   table except `embeddings` — every b-tree page of the
 //   user's data (photos, captions, tags, marks, the undo log), the queue and the full-text tables is
 //   read and checked (cell layout, key order, overflow chains, NOT NULL and CHECK constraints, index
 //   entries against their rows). Same power as quick_check over the pages it reads; what it leaves
 //   out is the vectors (85% of the pages at 100k photos, derived data the embed stage can redo) and
-//   the file-wide page accounting (a page used twice, a page lost).
+//   the file-wide page accounting (a page used twice, a page lost). The CLI's commands run it inside
+//   the open (`quickCheckOnOpen`). The app and `serve` open with `checkInBackground`: the same
+//   pragmas run on a worker thread (`DamageWatch.checkBeforeWrites`) while the first search, the
+//   grid and status read, since a check of ~0.4 s at 100k photos (4 s at a million) must not
+//   stand in front of the first answer. Until it has passed, the connection stays query_only:
+//   writers wait for `Library.writable` (the handlers' writes, scan, index, watch, backups) or
+//   are refused with a message (a sync caller that did not wait), so a damaged catalog is still
+//   never written. A catalog that needs a migration (or is new) is checked inside the open.
 // - After open, off the main thread (`quickCheckOffThread`): the whole `PRAGMA quick_check`. A
 //   failure there stops the engine's writes (`query_only`) and says so, as a failure on open does.
 // - Errors SQLite raises on a read later (SQLITE_CORRUPT, SQLITE_NOTADB) become CatalogDamagedError
@@ -144,24 +151,29 @@ const FULL_CHECK_PAGES = 8192;
 const LEFT_TO_FULL_CHECK = new Set(['embeddings']);
 
 /**
- * `PRAGMA quick_check(<table>)` of every table but the vectors ([Note: catalog damage]); the problems
- * found (empty when none). Virtual tables are checked through their shadow tables.
+ * The pragmas of the check before any write ([Note: catalog damage]): the whole `quick_check` of a
+ * small catalog, else `quick_check(<table>)` of every table but the vectors. Virtual tables are
+ * checked through their shadow tables; reading the schema here checks sqlite_schema's pages.
  */
-export function quickCheckOnOpen(db: Database.Database): string[] {
+export function checksOnOpen(db: Database.Database): string[] {
   // A small catalog gets the whole check: a few tens of ms at most.
-  if ((db.pragma('page_count', { simple: true }) as number) <= FULL_CHECK_PAGES) return quickCheck(db);
+  if ((db.pragma('page_count', { simple: true }) as number) <= FULL_CHECK_PAGES) return ['quick_check(10)'];
   const tables = db
     .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
     .all() as { name: string; sql: string | null }[];
+  return tables
+    .filter((t) => !LEFT_TO_FULL_CHECK.has(t.name) && !/^CREATE VIRTUAL TABLE/i.test(t.sql ?? ''))
+    .map((t) => `quick_check("${t.name.replaceAll('"', '""')}")`);
+}
+
+/** Runs `checksOnOpen` on this connection: the problems found (empty when none), at most 10. */
+export function quickCheckOnOpen(db: Database.Database): string[] {
   const problems: string[] = [];
-  // The schema itself (sqlite_schema's pages) is read and parsed by the query above.
-  for (const t of tables) {
-    if (LEFT_TO_FULL_CHECK.has(t.name) || /^CREATE VIRTUAL TABLE/i.test(t.sql ?? '')) continue;
-    const rows = db.pragma(`quick_check("${t.name.replaceAll('"', '""')}")`) as { quick_check: string }[];
-    for (const r of rows) if (r.quick_check !== 'ok') problems.push(r.quick_check);
+  for (const pragma of checksOnOpen(db)) {
+    for (const r of db.pragma(pragma) as { quick_check: string }[]) if (r.quick_check !== 'ok') problems.push(r.quick_check);
     if (problems.length >= 10) break;
   }
-  return problems;
+  return problems.slice(0, 10);
 }
 
 /** The whole `PRAGMA quick_check` on this connection: the problems found (empty when none). */
@@ -200,14 +212,18 @@ export interface OffThreadCheck {
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
-const { file, nativeBinding, mode } = workerData;
+const { file, nativeBinding, mode, pragmas } = workerData;
 try {
   const db = new Database(file, { readonly: mode === 'live', fileMustExist: true, ...(nativeBinding ? { nativeBinding } : {}) });
   try {
     db.pragma('busy_timeout = 5000');
     // A copy is made self-contained (no -wal, -shm) before it is checked and kept.
     if (mode === 'copy') db.pragma('journal_mode = DELETE');
-    const problems = db.pragma('quick_check(10)').map((r) => r.quick_check).filter((s) => s !== 'ok');
+    const problems = [];
+    for (const pragma of pragmas) {
+      for (const r of db.pragma(pragma)) if (r.quick_check !== 'ok') problems.push(r.quick_check);
+      if (problems.length >= 10) break;
+    }
     let counts = null;
     if (mode === 'copy' && problems.length === 0) {
       const n = (sql) => db.prepare(sql).pluck().get();
@@ -237,12 +253,18 @@ export interface RunningCheck {
 }
 
 /**
- * The whole `PRAGMA quick_check` of `file` on a worker thread, so that a second of checking at 100k
- * photos stalls neither indexing nor the window. 'live': the catalog in use, read-only beside the
- * engine's connection; 'copy': a backup copy, made self-contained first, then counted.
+ * The whole `PRAGMA quick_check` of `file` (or the `pragmas` given: `checksOnOpen`'s) on a worker
+ * thread, so that a second of checking at 100k photos stalls neither the first search, indexing nor
+ * the window. 'live': the catalog in use, read-only beside the engine's connection; 'copy': a
+ * backup copy, made self-contained first, then counted.
  */
-export function quickCheckOffThread(file: string, mode: 'live' | 'copy', nativeBinding?: string): RunningCheck {
-  const worker = new Worker(WORKER, { eval: true, workerData: { file, mode, nativeBinding, module: sqliteModule } });
+export function quickCheckOffThread(
+  file: string,
+  mode: 'live' | 'copy',
+  nativeBinding?: string,
+  pragmas: readonly string[] = ['quick_check(10)'],
+): RunningCheck {
+  const worker = new Worker(WORKER, { eval: true, workerData: { file, mode, nativeBinding, pragmas, module: sqliteModule } });
   worker.unref();
   let stopped = false;
   const result = new Promise<OffThreadCheck>((resolve, reject) => {

@@ -14,7 +14,7 @@ import { SettingError, type SettingChange } from '../setting-change.ts';
 import { BackgroundScans } from '../background-scan.ts';
 import { ModelDownloads } from '../model-downloads.ts';
 import type { EditOutcome, EditProgress } from '../annotate/edits.ts';
-import type { ApiEventSource, ApiHandlers, EditResult, ModelInfo, SettingInfo } from '../../../shared/contract.ts';
+import type { ApiEventSource, ApiHandlers, EditResult, MethodName, ModelInfo, SettingInfo } from '../../../shared/contract.ts';
 import { ApiValidationError } from '../../../shared/validate.ts';
 import { ApiFailure } from './errors.ts';
 import { ApiEventBus, throttleProgress } from './events.ts';
@@ -40,6 +40,43 @@ export interface Api {
   events: ApiEventSource;
   /** Stops events, aborts downloads in progress; the library itself stays open. */
   close(): void;
+}
+
+/**
+ * The methods that only read the catalog: they answer while the catalog's check before any write
+ * is still running (the first search, the grid, status). Every other method, a new one included,
+ * waits for `Library.writable` and fails with the damage when the check found some.
+ */
+const READ_ONLY_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
+  'status',
+  'listPhotos',
+  'photo',
+  'search',
+  'similar',
+  'tagCounts',
+  'photoIds',
+  'selectionTags',
+  'photoPaths',
+  'suggestions',
+  'folders',
+  'models',
+  'settings',
+  'revealPhoto',
+  'pickFolder',
+]);
+
+function writesWait(lib: Library, handlers: ApiHandlers): ApiHandlers {
+  const wrapped: Record<string, (args: never) => Promise<unknown>> = {};
+  for (const [name, handler] of Object.entries(handlers) as [MethodName, (args: never) => Promise<unknown>][]) {
+    wrapped[name] = READ_ONLY_METHODS.has(name)
+      ? handler
+      : async (args) => {
+          await lib.writable;
+          lib.requireWritable();
+          return handler(args);
+        };
+  }
+  return wrapped as unknown as ApiHandlers;
 }
 
 /** Builds the handlers and events over an open library (the app and serve each make one). */
@@ -282,7 +319,7 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
   };
 
   return {
-    handlers,
+    handlers: writesWait(lib, handlers),
     events,
     close() {
       if (closed) return;
