@@ -108,6 +108,16 @@ export interface LibraryStatus {
    * and it goes on by itself once there is space. Null (or absent, from an older engine) otherwise.
    */
   diskFull?: DiskFullStatus | null;
+  /** The catalog's own state: its check before any write still running, or damage found (absent from an older engine). */
+  catalog?: CatalogState;
+}
+
+/** LibraryStatus.catalog: whether the catalog may be written. */
+export interface CatalogState {
+  /** The check before any write is still running (the first seconds after start at a million photos): edits wait for it. */
+  checking: boolean;
+  /** Damage found (by a check, or by SQLite in use): what is wrong and what to run; nothing more is written. Null when none. */
+  damage: string | null;
 }
 
 /** A full disk that stopped indexing (LibraryStatus.diskFull). */
@@ -145,6 +155,28 @@ export interface PhotoSummary {
   rating: number | null;
   /** The colour label (xmp:Label), e.g. "Red"; null when none. */
   label: string | null;
+  /** Where it was taken: the place the user set, else the one from its GPS position; null when neither (absent from an older engine). */
+  place?: PhotoPlace | null;
+}
+
+/**
+ * A photo's place: city, region and country, each null when unknown (a photo at sea far from a town has only its
+ * country; a place set by hand may be a country alone). From the GPS position offline (source 'auto', the rule in
+ * core/places/geocoder.ts, [Note: nearest-place rule]), or set by the user (source 'user', which wins).
+ */
+export interface PhotoPlace {
+  /** The most precise level known: 'city:<GeoNames id>', 'region:<GeoNames admin1 code>' ('region:PT.14') or 'country:<ISO code>'. */
+  id: string;
+  /** The English name (GeoNames'): "Lisbon", "Munich". */
+  city: string | null;
+  region: string | null;
+  /** The English name: "Portugal". */
+  country: string | null;
+  /** ISO 3166-1 alpha-2: "PT". */
+  countryCode: string | null;
+  source: 'auto' | 'user';
+  /** For a place from the GPS position: how far the city's point is from it (km); null otherwise. */
+  distanceKm: number | null;
 }
 
 /** One caption of a photo with its provenance. */
@@ -203,6 +235,8 @@ export interface PhotoDetails extends PhotoSummary {
   timeZone: string | null;
   /** Every file of this photo: its own first, then the RAW of a RAW+JPEG pair, a Live Photo's video. */
   files: PhotoFile[];
+  /** The place from the GPS position, also when the user's replaces it in `place` (absent from an older engine). */
+  gpsPlace?: PhotoPlace | null;
 }
 
 export interface PhotoFile {
@@ -226,6 +260,54 @@ export interface SearchFilters {
   label?: string;
   /** With this user tag, or one under it ("Places" includes "Places|Portugal|Porto"). */
   tag?: string;
+  /** Taken at this place (the place shown: the user's, else the one from GPS); every field given must match. */
+  place?: PlaceFilter;
+}
+
+/** Which place: any of the fields, matched without regard to case; a region or city name as PhotoPlace spells it. */
+export interface PlaceFilter {
+  /** ISO 3166-1 alpha-2 ("PT"). */
+  countryCode?: string;
+  region?: string;
+  city?: string;
+}
+
+/** A place that occurs in the library, with how many photos show it. */
+export interface PlaceCount {
+  id: string;
+  /** The shown name (English). */
+  name: string;
+  /** Every name: the shown one first, then the local and alternate ones (what the query parser matches). */
+  names: string[];
+  photos: number;
+}
+
+/** The library's places, country → region → city, with photo counts, most photos first. */
+export interface CountryPlaces extends PlaceCount {
+  countryCode: string;
+  /** Its regions; one with `region` null holds the photos whose region is not known. */
+  regions: RegionPlaces[];
+}
+
+export interface RegionPlaces extends PlaceCount {
+  /** Null for the photos of the country whose region is not known. */
+  region: string | null;
+  /** Its cities (photos of the region without a city are the difference of the counts). */
+  cities: PlaceCount[];
+}
+
+/** A place of the data found by name (the picker of a hand-set place). */
+export interface PlaceMatch {
+  id: string;
+  kind: 'city' | 'region' | 'country';
+  city: string | null;
+  region: string | null;
+  country: string | null;
+  countryCode: string | null;
+  /** Its names, the shown one first. */
+  names: string[];
+  /** People living there (cities; 0 otherwise). */
+  population: number;
 }
 
 export interface SearchHit {

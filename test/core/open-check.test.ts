@@ -130,3 +130,38 @@ describe('the check before any write, off the main thread', () => {
     }
   });
 });
+
+/** The error better-sqlite3 raises on a damaged page. */
+const corrupt = () => Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' });
+
+describe('damage SQLite meets in the middle of a session', () => {
+  it('a method that meets it stops the engine writing; status and the listeners say so', async () => {
+    const data = copyLibrary('in-use');
+    const lib = Library.open({ dataDir: data, checkInBackground: true });
+    try {
+      const api = createApi(lib);
+      expect((await api.handlers.status()).catalog).toEqual({ checking: true, damage: null });
+      await lib.writable;
+      expect((await api.handlers.status()).catalog).toEqual({ checking: false, damage: null });
+      const told: string[] = [];
+      lib.onDamage((e) => told.push(e.problem));
+      // A page of the photos' table read back damaged.
+      const real = lib.browser.page.bind(lib.browser);
+      lib.browser.page = () => {
+        throw corrupt();
+      };
+      await expect(api.handlers.listPhotos({})).rejects.toThrow(/catalog .* is damaged: database disk image is malformed/);
+      lib.browser.page = real;
+      expect(told).toEqual(['database disk image is malformed']);
+      expect((await api.handlers.status()).catalog).toEqual({ checking: false, damage: expect.stringMatching(/is damaged/) as string });
+      // Nothing more is written; reading goes on.
+      const id = lib.list()[0]!.id;
+      await expect(api.handlers.setCaption({ id, text: 'lost?' })).rejects.toThrow(/is damaged/);
+      expect(lib.db.pragma('query_only', { simple: true })).toBe(1);
+      expect((await api.handlers.listPhotos({})).total).toBe(3);
+      api.close();
+    } finally {
+      await lib.close();
+    }
+  });
+});

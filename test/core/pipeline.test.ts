@@ -176,4 +176,30 @@ describe('Pipeline stages that depend on each other', () => {
     expect(pipeline.problems()).toEqual([{ stage: 'a', reason: 'model will not load' }]);
     expect(queue.counts(['a'])[0]).toEqual({ stage: 'a', done: 0, pending: 2, failed: 0 });
   });
+
+  it("a damaged catalog met by a batch or its commit is reported, blames neither the stage nor its photos", async () => {
+    const damaged = () => Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' });
+    for (const where of ['batch', 'commit'] as const) {
+      const { db, queue } = setup(2);
+      const reported: unknown[] = [];
+      const stage = fakeStage(async (photos) => {
+        if (where === 'batch') throw damaged();
+        return photos.map(() => ({ ok: true, commit: () => { throw damaged(); } }));
+      });
+      const pipeline = new Pipeline(db, queue, [stage], {
+        catalogDamage: (e) => {
+          reported.push(e);
+          pipeline.pause(); // as the engine does: no more batches
+          return (e as { code?: string }).code === 'SQLITE_CORRUPT';
+        },
+      });
+      const run = pipeline.run({ untilIdle: true });
+      await new Promise((r) => setTimeout(r, 50));
+      void pipeline.cancel();
+      await run;
+      expect(reported.length, where).toBe(1);
+      expect(pipeline.problems(), where).toEqual([]);
+      expect(queue.counts(['fake'])[0], where).toEqual({ stage: 'fake', done: 0, pending: 2, failed: 0 });
+    }
+  });
 });

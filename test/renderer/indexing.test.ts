@@ -1,7 +1,7 @@
 // Unit tests for the Indexing panel's figures: stage rows, waiting stages, "all indexed".
 import { describe, expect, it } from 'vitest';
 import type { MlStatus } from '../../src/shared/types.ts';
-import { activePending, allIndexed, diskFullNote, fraction, stageRows, waitingReason, withoutCommands } from '../../src/renderer/src/lib/indexing.ts';
+import { activePending, allIndexed, catalogDamageNote, diskFullNote, fraction, stageRows, waitingReason, withoutCommands } from '../../src/renderer/src/lib/indexing.ts';
 
 const ml = (over: Partial<MlStatus> = {}): MlStatus => ({
   clipModel: 'clip-vit-b32-q8',
@@ -119,6 +119,16 @@ describe('a full disk', () => {
     expect(diskFullNote(undefined)).toBeNull();
     expect(diskFullNote({ message: 'the disk holding /home/ann/.config/Shoebox is full', path: '/home/ann/.config/Shoebox', since: '2026-12-01T12:00:00Z', freeBytes: 0 })).toBe(
       'The disk holding /home/ann/.config/Shoebox is full. Indexing has stopped and goes on by itself once there is space again; what is indexed stays searchable.',
+    );
+  });
+});
+
+describe('a damaged catalog', () => {
+  it('says that changes are no longer saved, with the engine’s words; nothing while it is whole or being checked', () => {
+    expect(catalogDamageNote(undefined)).toBeNull();
+    expect(catalogDamageNote({ checking: true, damage: null })).toBeNull();
+    expect(catalogDamageNote({ checking: false, damage: 'the catalog /c.sqlite is damaged: database disk image is malformed. Run `shoebox repair`.' })).toBe(
+      'Shoebox has stopped saving changes: your photos stay browsable and searchable, but edits are refused. The catalog /c.sqlite is damaged: database disk image is malformed. Run `shoebox repair`.',
     );
   });
 });

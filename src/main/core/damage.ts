@@ -4,7 +4,7 @@
 // the engine stops writing (indexing pauses, the batches in flight stop, the connection stays or
 // becomes query_only) and its listeners are told.
 import type { Db } from './catalog/db.ts';
-import { CatalogDamagedError, quickCheckOffThread, type RunningCheck } from './catalog/integrity.ts';
+import { asCatalogDamage, CatalogDamagedError, quickCheckOffThread, type RunningCheck } from './catalog/integrity.ts';
 import { finishOpen } from './catalog/db.ts';
 import type { Pipeline } from './pipeline/pipeline.ts';
 
@@ -51,6 +51,17 @@ export class DamageWatch {
     const e = new CatalogDamagedError(this.file, `the integrity check failed: ${problems.slice(0, 3).join('; ')}`, hint);
     this.stopWriting(e);
     throw e;
+  }
+
+  /**
+   * An error SQLite raised on a read or a write: damage (SQLITE_CORRUPT, SQLITE_NOTADB) found in the
+   * middle of a session stops the engine's writes as the checks' findings do. Returns the error to
+   * throw on: the CatalogDamagedError for damage, else `e` unchanged.
+   */
+  notice(e: unknown): unknown {
+    const d = asCatalogDamage(e, this.file);
+    if (d instanceof CatalogDamagedError) this.stopWriting(d);
+    return d;
   }
 
   /** Starts the full check, once; on damage the engine stops writing. */

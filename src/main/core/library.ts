@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openCatalogFile, type Db } from './catalog/db.ts';
 import type { BackupInfo, BackupReason } from './catalog/backup.ts';
-import { checksOnOpen, type CatalogDamagedError } from './catalog/integrity.ts';
+import { CatalogDamagedError, checksOnOpen } from './catalog/integrity.ts';
 import type { Catalog } from './catalog/catalog.ts';
 import type { TaskQueue } from './catalog/tasks.ts';
 import type { PhotoBrowser } from './catalog/browse.ts';
@@ -170,7 +170,11 @@ export class Library {
       },
       { embedBatch: opts.ml?.embedBatch, captionBatch: opts.ml?.captionBatch },
     );
-    this.pipeline = new Pipeline(this.db, this.queue, stages, { probeSpace: () => probeSpace(this.paths.root, this.db), ...opts.pipeline });
+    this.pipeline = new Pipeline(this.db, this.queue, stages, {
+      probeSpace: () => probeSpace(this.paths.root, this.db),
+      catalogDamage: (e) => this.noticeError(e) instanceof CatalogDamagedError,
+      ...opts.pipeline,
+    });
     this.damageWatch = new DamageWatch(this.paths.catalog, opts.nativeBinding, this.db, this.pipeline);
     this.scanner = new Scanner(this.catalog, this.cache);
     if (opened.checkPending) {
@@ -513,7 +517,16 @@ export class Library {
     return this.damageWatch.damage;
   }
 
-  /** Listens for damage found after open (the full check); returns the unsubscriber. */
+  /**
+   * An error met while reading or writing the catalog: SQLite's damage (SQLITE_CORRUPT,
+   * SQLITE_NOTADB) stops the engine's writes and comes back as the CatalogDamagedError to throw;
+   * any other error comes back unchanged.
+   */
+  noticeError(e: unknown): unknown {
+    return this.damageWatch.notice(e);
+  }
+
+  /** Listens for damage found after open (the checks, or SQLite in the middle of a session); returns the unsubscriber. */
   onDamage(listener: (e: CatalogDamagedError) => void): () => void {
     return this.damageWatch.onDamage(listener);
   }
@@ -524,7 +537,8 @@ export class Library {
    */
   status(): LibraryStatus {
     const status = withWaiting(readStatus(this.repos, this.models, this.ml.providerReport()), this.pipeline.stages);
-    return { ...status, diskFull: diskFullStatus(this.paths.root, this.pipeline.diskFull) };
+    const catalog = { checking: !this.isWritable && !this.damage, damage: this.damage?.message ?? null };
+    return { ...status, diskFull: diskFullStatus(this.paths.root, this.pipeline.diskFull), catalog };
   }
 
   /** Set while indexing waits for space on a full disk ([Note: full disk] in faults.ts); null otherwise. */

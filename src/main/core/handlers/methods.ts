@@ -45,7 +45,8 @@ export interface Api {
 /**
  * The methods that only read the catalog: they answer while the catalog's check before any write
  * is still running (the first search, the grid, status). Every other method, a new one included,
- * waits for `Library.writable` and fails with the damage when the check found some.
+ * waits for `Library.writable` and fails with the damage when the check found some. Damage SQLite
+ * reports to any method stops the engine's writes ([Note: catalog damage]).
  */
 const READ_ONLY_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
   'status',
@@ -68,13 +69,19 @@ const READ_ONLY_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
 function writesWait(lib: Library, handlers: ApiHandlers): ApiHandlers {
   const wrapped: Record<string, (args: never) => Promise<unknown>> = {};
   for (const [name, handler] of Object.entries(handlers) as [MethodName, (args: never) => Promise<unknown>][]) {
-    wrapped[name] = READ_ONLY_METHODS.has(name)
-      ? handler
-      : async (args) => {
+    const reads = READ_ONLY_METHODS.has(name);
+    wrapped[name] = async (args) => {
+      try {
+        if (!reads) {
           await lib.writable;
           lib.requireWritable();
-          return handler(args);
-        };
+        }
+        return await handler(args);
+      } catch (e) {
+        // SQLite's damage met in the middle of a session stops the engine's writes, and says so.
+        throw lib.noticeError(e);
+      }
+    };
   }
   return wrapped as unknown as ApiHandlers;
 }
@@ -89,6 +96,8 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
   let closed = false;
 
   const stopProgress = throttleProgress((l) => lib.onProgress(l), events);
+  // Damage found while open: the window reads status again (it shows the damage above every view).
+  const stopDamage = lib.onDamage(() => events.emit('progress', lib.pipeline.progress()));
 
   // Background scans after a folder is added: one at a time, coalesced.
   const scans = new BackgroundScans(() => lib.scan(), {
@@ -325,6 +334,7 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
       if (closed) return;
       closed = true;
       stopProgress();
+      stopDamage();
       scans.close();
       downloads.abortAll();
       events.close();

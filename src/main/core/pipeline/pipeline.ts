@@ -19,6 +19,12 @@ export interface PipelineOptions {
   diskFullRetryMs?: number;
   /** Whether there is space again (a small write where the data lives); false while the disk is full. Default: yes. */
   probeSpace?: () => Promise<boolean>;
+  /**
+   * Whether an error is the catalog's damage (SQLite's SQLITE_CORRUPT, SQLITE_NOTADB), reported
+   * to the engine, which then stops writing: a batch that meets it fails no photo and no stage,
+   * its tasks stay as they were. Default: none is.
+   */
+  catalogDamage?: (e: unknown) => boolean;
 }
 
 /** Why indexing stopped on a full disk: since when (ms), the error that said so, and the file it was writing, if known. */
@@ -35,6 +41,7 @@ export class Pipeline {
   private readonly backoffMs: (attempt: number) => number;
   private readonly clock: () => number;
   private readonly diskFullRetryMs: number;
+  private readonly catalogDamage: (e: unknown) => boolean;
   private readonly probeSpace: () => Promise<boolean>;
   /** Set while the disk is full: no new batches until the probe finds space. */
   private full: DiskFullStop | null = null;
@@ -62,6 +69,7 @@ export class Pipeline {
     this.clock = opts.clock ?? Date.now;
     this.diskFullRetryMs = opts.diskFullRetryMs ?? 15_000;
     this.probeSpace = opts.probeSpace ?? (() => Promise.resolve(true));
+    this.catalogDamage = opts.catalogDamage ?? (() => false);
     for (const s of stages) {
       this.inFlight.set(s.name, new Set());
       this.batchesInFlight.set(s.name, 0);
@@ -272,6 +280,12 @@ export class Pipeline {
         this.noteDiskFull(e);
         return;
       }
+      if (this.catalogDamage(e)) {
+        // Nor is a damaged catalog: the engine stops writing (and pauses), the tasks stay as they were.
+        for (const t of tasks) flight.delete(t.photo.id);
+        this.batchesInFlight.set(stage.name, this.batchesInFlight.get(stage.name)! - 1);
+        return;
+      }
       // A batch that fails as a whole is the stage's problem (its model will not load, the worker
       // keeps dying), not its photos': stop the stage for this run and leave the tasks pending.
       this.broken.set(stage.name, errorMessage(e));
@@ -306,9 +320,13 @@ export class Pipeline {
       })();
     } catch (e) {
       // SQLITE_FULL: the transaction rolled back whole, so no task moved and no attempt counted.
-      if (!isDiskFull(e)) throw e;
-      this.noteDiskFull(e);
-      return;
+      if (isDiskFull(e)) {
+        this.noteDiskFull(e);
+        return;
+      }
+      // SQLITE_CORRUPT: the same, and the engine stops writing.
+      if (this.catalogDamage(e)) return;
+      throw e;
     } finally {
       for (const t of tasks) flight.delete(t.photo.id);
       this.batchesInFlight.set(stage.name, this.batchesInFlight.get(stage.name)! - 1);

@@ -1,6 +1,6 @@
 // The Indexing panel's figures: each stage's counts from status merged with live progress events,
 // which stages wait for a model or a setting, and whether everything is indexed.
-import type { DiskFullStatus, MlStatus, StageCounts, StageProgress } from '../../../shared/types.ts';
+import type { CatalogState, DiskFullStatus, MlStatus, StageCounts, StageProgress } from '../../../shared/types.ts';
 
 export interface StageRow {
   stage: string;
@@ -83,6 +83,16 @@ export function allIndexed(rows: readonly StageRow[]): boolean {
 /** A run's share done, 0..1. */
 export function fraction(done: number, total: number): number {
   return total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
+}
+
+/**
+ * What the window says, above every view, when the catalog is damaged: that changes are no longer
+ * saved, the engine's words (what is wrong, what to run); null when it is whole.
+ */
+export function catalogDamageNote(catalog: CatalogState | null | undefined): string | null {
+  if (!catalog?.damage) return null;
+  const what = catalog.damage.charAt(0).toUpperCase() + catalog.damage.slice(1);
+  return `Shoebox has stopped saving changes: your photos stay browsable and searchable, but edits are refused. ${what}`;
 }
 
 /**
