@@ -6,7 +6,9 @@
 import path from 'node:path';
 import { statementCache, type Db, type Statement } from './db.ts';
 import { SUGGESTED_SQL, typedTag } from './annotations.ts';
-import type { PhotoSummary } from '../../../shared/types.ts';
+import type { PhotoSummary, PlaceFilter } from '../../../shared/types.ts';
+import { placeFilterSql, toPhotoPlace, type PlaceRow } from './places.ts';
+import type { CameraName, DateConstraint, DateWindow } from '../../../shared/query.ts';
 
 /** Which present photos: every field set narrows it. */
 export interface PhotoFilter {
@@ -26,6 +28,12 @@ export interface PhotoFilter {
   to?: string;
   /** Camera make or model contains this text. */
   camera?: string;
+  /** Taken in each of these (a search's understood dates: [Note: query parser]); a season by the photo's hemisphere. */
+  dates?: readonly DateConstraint[];
+  /** From one of these cameras, exactly (make and model as the photos record them: a search's understood camera). */
+  cameras?: readonly CameraName[];
+  /** Taken at this place (the one shown: the user's, else from GPS): country code, region, city, each matched without regard to case. */
+  place?: PlaceFilter;
 }
 
 export interface BrowseQuery extends PhotoFilter {
@@ -36,7 +44,52 @@ export interface BrowseQuery extends PhotoFilter {
 
 /** True when the filter narrows anything. */
 export function hasFilter(f: PhotoFilter): boolean {
-  return !!(f.folder || f.tag !== undefined || f.from || f.to || f.camera || f.suggested !== undefined || (f.minRating ?? -1) > -1 || f.label !== undefined);
+  if (f.place && placeFilterSql(f.place)) return true;
+  return !!(
+    f.folder ||
+    f.tag !== undefined ||
+    f.from ||
+    f.to ||
+    f.camera ||
+    f.suggested !== undefined ||
+    (f.minRating ?? -1) > -1 ||
+    f.label !== undefined ||
+    f.dates?.length ||
+    f.cameras
+  );
+}
+
+/** A bare date ('YYYY-MM-DD', or 'MM-DD' of every year) as an upper bound includes that whole day. */
+const dayEnd = (to: string) => (/^(\d{4}-)?\d{2}-\d{2}$/.test(to) ? `${to}T23:59:59\uffff` : to);
+
+/**
+ * SQL (on `photos p`) for photos taken within a window: a span of days on taken_at (the local wall
+ * time), or the same days every year on its 'MM-DD…' part (wrapping over New Year when from > to).
+ */
+function windowSql(w: DateWindow): { sql: string; args: string[] } {
+  if (w.kind === 'range') {
+    const where = ['p.taken_at IS NOT NULL'];
+    const args: string[] = [];
+    if (w.from !== null) {
+      where.push('p.taken_at >= ?');
+      args.push(w.from);
+    }
+    if (w.to !== null) {
+      where.push('p.taken_at <= ?');
+      args.push(dayEnd(w.to));
+    }
+    return { sql: `(${where.join(' AND ')})`, args };
+  }
+  const join = w.from <= w.to ? 'AND' : 'OR';
+  return { sql: `(substr(p.taken_at, 6) >= ? ${join} substr(p.taken_at, 6) <= ?)`, args: [w.from, dayEnd(w.to)] };
+}
+
+/** SQL for an understood date; a season reads its southern months for photos whose GPS latitude is south of the equator. */
+export function dateSql(d: DateConstraint): { sql: string; args: string[] } {
+  if (d.kind !== 'season') return windowSql(d);
+  const north = windowSql(d.north);
+  const south = windowSql(d.south);
+  return { sql: `(((p.gps_lat IS NULL OR p.gps_lat >= 0) AND ${north.sql}) OR (p.gps_lat < 0 AND ${south.sql}))`, args: [...north.args, ...south.args] };
 }
 
 export interface BrowsePage {
@@ -81,6 +134,14 @@ interface SummaryRow {
   suggested: string | null;
   rating: number | null;
   label: string | null;
+  pl_source: 'auto' | 'user' | null;
+  pl_city_id: number | null;
+  pl_city: string | null;
+  pl_region_code: string | null;
+  pl_region: string | null;
+  pl_country_code: string | null;
+  pl_country: string | null;
+  pl_distance_km: number | null;
 }
 
 export class PhotoBrowser {
@@ -136,7 +197,31 @@ export class PhotoBrowser {
       where.push("(COALESCE(p.camera_make, '') || ' ' || COALESCE(p.camera_model, '')) LIKE ?");
       args.push(`%${q.camera}%`);
     }
+    for (const d of q.dates ?? []) {
+      const w = dateSql(d);
+      where.push(w.sql);
+      args.push(...w.args);
+    }
+    if (q.cameras) {
+      // An empty list matches nothing (a camera understood that no photo has any more).
+      where.push(q.cameras.length ? `(${q.cameras.map(() => '(p.camera_make IS ? AND p.camera_model IS ?)').join(' OR ')})` : '0');
+      for (const c of q.cameras) args.push(c.make, c.model);
+    }
+    const place = q.place ? placeFilterSql(q.place) : null;
+    if (place) {
+      where.push(place.sql);
+      args.push(...place.args);
+    }
     return { sql: where.join(' AND '), args };
+  }
+
+  /** The cameras the present photos were taken with (make and model as recorded), with their photo counts: the query parser's camera vocabulary. */
+  cameras(): (CameraName & { photos: number })[] {
+    return this.sql(
+      `SELECT p.camera_make AS make, p.camera_model AS model, COUNT(*) AS photos FROM photos p
+       WHERE p.missing_since IS NULL AND (p.camera_make IS NOT NULL OR p.camera_model IS NOT NULL)
+       GROUP BY p.camera_make, p.camera_model ORDER BY photos DESC, p.camera_make IS NULL, p.camera_make, p.camera_model`,
+    ).all() as (CameraName & { photos: number })[];
   }
 
   /** The ids of every present photo the filter matches, in no particular order. */
@@ -200,8 +285,10 @@ export class PhotoBrowser {
               (SELECT low_confidence FROM captions c WHERE c.photo_id = p.id AND c.source = 'auto') AS low_confidence,
               (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.photo_id = p.id AND t.source = 'user' AND t.hidden = 0 ORDER BY tag)) AS tags,
               (SELECT group_concat(tag, char(31)) FROM (SELECT a.tag FROM tags a WHERE a.photo_id = p.id AND ${SUGGESTED_SQL} ORDER BY a.score DESC, a.tag)) AS suggested,
-              m.rating, m.label
-       FROM photos p JOIN folders f ON f.id = p.folder_id LEFT JOIN marks m ON m.photo_id = p.id
+              m.rating, m.label,
+              pl.source AS pl_source, pl.city_id AS pl_city_id, pl.city AS pl_city, pl.region_code AS pl_region_code, pl.region AS pl_region,
+              pl.country_code AS pl_country_code, pl.country AS pl_country, pl.distance_km AS pl_distance_km
+       FROM photos p JOIN folders f ON f.id = p.folder_id LEFT JOIN marks m ON m.photo_id = p.id LEFT JOIN photo_place pl ON pl.photo_id = p.id
        WHERE p.id IN (SELECT value FROM json_each(?))`,
     ).all(JSON.stringify(ids)) as SummaryRow[];
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -231,5 +318,17 @@ function toSummary(r: SummaryRow): PhotoSummary {
     suggested: r.suggested ? r.suggested.split('\u001f') : [],
     rating: r.rating,
     label: r.label,
+    place: r.pl_source
+      ? toPhotoPlace({
+          source: r.pl_source,
+          city_id: r.pl_city_id,
+          city: r.pl_city,
+          region_code: r.pl_region_code,
+          region: r.pl_region,
+          country_code: r.pl_country_code,
+          country: r.pl_country,
+          distance_km: r.pl_distance_km,
+        } as PlaceRow)
+      : null,
   };
 }
