@@ -48,14 +48,16 @@ export class SearchService {
   lastSync: SyncReport | null = null;
 
   private readonly catalog: Catalog;
+  private readonly db: Repositories['db'];
   private readonly browser: Repositories['browser'];
 
   constructor(
-    repos: Pick<Repositories, 'catalog' | 'browser'>,
+    repos: Pick<Repositories, 'db' | 'catalog' | 'browser'>,
     private readonly ml: MlService,
     private readonly indexDir: string,
   ) {
     this.catalog = repos.catalog;
+    this.db = repos.db;
     this.browser = repos.browser;
   }
 
@@ -80,8 +82,19 @@ export class SearchService {
     let p = this.indexes.get(modelId);
     if (!p) {
       p = (async () => {
-        const idx = await VectorIndex.open({ dir: this.indexDir, modelId, dim, verify: 'deferred' });
-        this.lastSync = await idx.sync(sourceFor(this.catalog, modelId));
+        const source = sourceFor(this.catalog, modelId);
+        // The catalog's id checksum (0.4 s at a million photos) is computed while hnswlib reads the
+        // graph on a worker thread, and used by sync if no write came between.
+        let early: { sum: string; changes: number } | null = null;
+        const changes = () => this.db.prepare('SELECT total_changes()').pluck().get() as number;
+        const whileLoading = () => {
+          const before = changes();
+          early = { sum: source.checksum(), changes: before };
+        };
+        const idx = await VectorIndex.open({ dir: this.indexDir, modelId, dim, verify: 'deferred', whileLoading });
+        const computed = early as { sum: string; changes: number } | null;
+        const checksum = source.checksum;
+        this.lastSync = await idx.sync({ ...source, checksum: () => (computed && computed.changes === changes() ? computed.sum : checksum()) });
         return idx;
       })();
       p.catch(() => this.indexes.delete(modelId));

@@ -199,6 +199,11 @@ export interface VectorIndexOptions {
    * cheap checks only on open, the hash later by `verifyDeferred()` ([Note: deferred index check]).
    */
   verify?: boolean | 'deferred';
+  /**
+   * Work for the main thread while the graph file is read on a worker thread (hnswlib's
+   * readIndex): the search service computes the catalog's id checksum there, which sync needs next.
+   */
+  whileLoading?: () => void;
 }
 
 export interface IndexMeta {
@@ -406,6 +411,7 @@ export class VectorIndex {
   private pending = new Map<number, number[] | null>();
   private deferring = 0;
   private lock: Promise<void> = Promise.resolve();
+  private readonly whileLoading: (() => void) | undefined;
 
   private constructor(opts: VectorIndexOptions) {
     if (!Number.isInteger(opts.dim) || opts.dim < 1) throw new RangeError(`dim must be a positive integer, got ${opts.dim}`);
@@ -420,6 +426,7 @@ export class VectorIndex {
     this.efConstruction = opts.efConstruction ?? DEFAULT_EF_CONSTRUCTION;
     this.efSearch = opts.efSearch ?? null;
     this.initialCapacity = opts.initialCapacity ?? 1024;
+    this.whileLoading = opts.whileLoading;
     this.graph = newGraph(this.dim, this.initialCapacity, this.M, this.efConstruction);
   }
 
@@ -743,7 +750,12 @@ export class VectorIndex {
     // A fresh object: after a failed read it is thrown away, never used.
     const hnsw = new hnswlib.HierarchicalNSW('cosine', this.dim);
     try {
-      await hnsw.readIndex(this.file, true);
+      const reading = hnsw.readIndex(this.file, true);
+      try {
+        this.whileLoading?.();
+      } finally {
+        await reading;
+      }
     } catch (err) {
       return `index file is unreadable: ${(err as Error).message}`;
     }
