@@ -1,4 +1,5 @@
 // Plain data types shared by the engine, the front doors (CLI, HTTP, IPC) and the renderer.
+import type { Understood } from './query.ts';
 
 /** A pipeline stage name. The stage registry in src/main/core/pipeline/stages.ts owns the list. */
 export type StageName = string;
@@ -337,4 +338,12 @@ export interface SearchResult {
   /** Something the user should know about these results (no model yet, re-embedding…). */
   note: string | null;
   hits: SearchHit[];
+  /**
+   * What a text search understood in the query (dates, places, cameras: [Note: query parser] in
+   * shared/query.ts), made filters, with each part's span for chips; null when nothing was (or
+   * parsing was off). Absent from `similar`.
+   */
+  understood?: Understood | null;
+  /** The words a text search searched for: the query without what it understood ('' when only filters were left). */
+  text?: string;
 }

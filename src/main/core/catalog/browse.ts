@@ -198,6 +198,11 @@ export class PhotoBrowser {
     return { sql: where.join(' AND '), args };
   }
 
+  /** Differs after any change to the catalog: a write on this connection, or a commit on another (PRAGMA data_version). */
+  changeStamp(): string {
+    return `${this.sql('PRAGMA data_version').pluck().get() as number}:${this.sql('SELECT total_changes()').pluck().get() as number}`;
+  }
+
   /** The cameras the present photos were taken with (make and model as recorded), with their photo counts: the query parser's camera vocabulary. */
   cameras(): (CameraName & { photos: number })[] {
     return this.sql(

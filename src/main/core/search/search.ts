@@ -1,5 +1,8 @@
 // Search: text → CLIP vector → HNSW kNN, blended with full-text matches on filename, caption and
 // tags, narrowed by folder, date, camera, tag, rating and label filters. Also "similar to this photo".
+// The query is parsed first ([Note: query parser] in shared/query.ts): the dates, places and cameras
+// it names (the library's own) become filters, and only the rest of the words are searched; when no
+// words are left, the filtered photos are listed newest first.
 import type { Catalog } from '../catalog/catalog.ts';
 import { hasFilter } from '../catalog/browse.ts';
 import type { Repositories } from '../catalog/repositories.ts';
@@ -8,9 +11,14 @@ import type { MlService } from '../ml/service.ts';
 import { idChecksum, VectorIndex, type SyncReport, type VectorSource } from './vector-index.ts';
 import { errorMessage } from '../../../shared/error-message.ts';
 import type { SearchFilters, SearchHit, SearchResult } from '../../../shared/types.ts';
+import { compileVocabulary, parseQuery, understood, type CompiledVocabulary, type ParsedQuery } from '../../../shared/query.ts';
 
 export interface SearchOptions extends SearchFilters {
   limit?: number;
+  /** false: take the words as typed, understand no date, place or camera in them. */
+  parse?: boolean;
+  /** Understood parts to keep as words, by their text or label (chips the user removed). */
+  literal?: readonly string[];
 }
 
 /** How much a full-text match adds to a CLIP cosine (which spans about 0.1–0.4 for real CLIP). */
@@ -170,9 +178,42 @@ export class SearchService {
     }
   }
 
+  /** The clock relative dates in a query are read against ("last summer"); tests set it. */
+  now: () => Date = () => new Date();
+
+  private vocab: { stamp: string; compiled: CompiledVocabulary } | null = null;
+
+  /** The library's cameras (and places) as the parser's vocabulary, compiled again only after the catalog changed. */
+  private vocabulary(): CompiledVocabulary {
+    const stamp = this.browser.changeStamp();
+    if (this.vocab?.stamp !== stamp) this.vocab = { stamp, compiled: compileVocabulary({ cameras: this.browser.cameras() }) };
+    return this.vocab.compiled;
+  }
+
+  /** What a query says of time, place and camera, against this library's vocabulary; null with `parse: false`. */
+  parse(query: string, opts: Pick<SearchOptions, 'parse' | 'literal'> = {}): ParsedQuery | null {
+    if (opts.parse === false) return null;
+    return parseQuery(query, { now: this.now(), vocabulary: this.vocabulary(), literal: opts.literal });
+  }
+
+  /** The filters, the explicit ones and those a query understood, as the catalog reads them. */
+  private filter(f: SearchFilters, parsed: ParsedQuery | null = null) {
+    return {
+      folder: f.folder,
+      from: f.from,
+      to: f.to,
+      camera: f.camera,
+      minRating: f.minRating,
+      label: f.label,
+      tag: f.tag,
+      dates: parsed?.dates.length ? parsed.dates : undefined,
+      cameras: parsed?.cameras ?? undefined,
+    };
+  }
+
   /** Photo ids that pass the filters, or null when there are none to apply. */
-  private allowed(f: SearchFilters): Set<number> | null {
-    const filter = { folder: f.folder, from: f.from, to: f.to, camera: f.camera, minRating: f.minRating, label: f.label, tag: f.tag };
+  private allowed(f: SearchFilters, parsed: ParsedQuery | null = null): Set<number> | null {
+    const filter = this.filter(f, parsed);
     return hasFilter(filter) ? new Set(this.browser.ids(filter)) : null;
   }
 
@@ -189,8 +230,16 @@ export class SearchService {
 
   async text(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
     const limit = opts.limit ?? 20;
-    const allowed = this.allowed(opts);
-    const text = this.fullText(ftsQuery(query), allowed, 200);
+    const parsed = this.parse(query, opts);
+    const words = parsed ? parsed.text : query;
+    const said = { understood: parsed ? understood(parsed) : null, text: words };
+    if (parsed && parsed.parts.length > 0 && words === '') {
+      // Nothing but filters: their photos, newest first.
+      const ids = this.browser.orderedIds({ ...this.filter(opts, parsed), limit });
+      return { query, model: null, note: null, hits: this.hydrate(ids.map((id) => ({ id, score: 0, clipScore: null, textScore: null }))), ...said };
+    }
+    const allowed = this.allowed(opts, parsed);
+    const text = this.fullText(ftsQuery(words), allowed, 200);
     const modelId = this.searchModel();
     const clip = new Map<number, number>();
     let note: string | null = null;
@@ -200,7 +249,7 @@ export class SearchService {
     } else {
       // The query's embedding and the index (on the first search: the model's load and the index's) side by side.
       const dim = this.catalog.embeddingDim(modelId);
-      const [q, opened] = await Promise.all([this.ml.embedText(query, modelId), dim ? this.index(modelId, dim) : null]);
+      const [q, opened] = await Promise.all([this.ml.embedText(words, modelId), dim ? this.index(modelId, dim) : null]);
       const idx = opened ?? (await this.index(modelId, q.length));
       const k = Math.max(limit * 5, 50);
       for (const hit of idx.search(q, k, allowed ? (id) => allowed.has(id) : undefined)) clip.set(hit.id, hit.score);
@@ -220,7 +269,7 @@ export class SearchService {
       return { id, score: c + TEXT_WEIGHT * t, clipScore: clip.has(id) ? c : null, textScore: text.has(id) ? t : null };
     });
     scored.sort((a, b) => b.score - a.score || a.id - b.id);
-    return { query, model: modelId, note, hits: this.hydrate(scored.slice(0, limit)) };
+    return { query, model: modelId, note, hits: this.hydrate(scored.slice(0, limit)), ...said };
   }
 
   /** Photos that look like the given one (by its own stored vector). */
