@@ -151,6 +151,13 @@ const view = {
   label: v.optional(label),
 };
 
+/**
+ * A search's understood parts to keep as words (chips the user removed: [Note: query parser]), by their
+ * text or label; at most MAX_TAGS of them, each a phrase of at most MAX_TAG characters.
+ */
+const LITERAL_WHAT = `a list of at most ${MAX_TAGS} phrases`;
+const literal = v.pipe(v.array(v.unknown(), LITERAL_WHAT), v.maxLength(MAX_TAGS, LITERAL_WHAT), v.array(name));
+
 /** types.ts keeps SearchFilters (the engine's type, documented there); it must be what `filters` checks. */
 type _FiltersAreSearchFilters = Assert<Same<v.InferOutput<typeof filters>, SearchFilters>>;
 
@@ -160,7 +167,13 @@ export const ARGS = {
   listPhotos: args({ offset: v.optional(int(0)), limit: v.optional(int(1, MAX_LIST_LIMIT)), ...view }),
   photoIds: args({ offset: v.optional(int(0)), limit: v.optional(int(1, MAX_SELECTION)), ...view }),
   photo: args({ id }),
-  search: args({ query: nonEmpty, limit: v.optional(int(1, MAX_SEARCH_LIMIT)), filters: v.optional(filters) }),
+  search: args({
+    query: nonEmpty,
+    limit: v.optional(int(1, MAX_SEARCH_LIMIT)),
+    filters: v.optional(filters),
+    parse: v.optional(v.boolean('true or false')),
+    literal: v.optional(literal),
+  }),
   similar: args({ id, limit: v.optional(int(1, MAX_SEARCH_LIMIT)), filters: v.optional(filters) }),
   setCaption: args({ id, text: text() }),
   addTags: args({ id, tags }),

@@ -129,6 +129,23 @@ describe('api handlers', () => {
     expect(await callApi(api.handlers, 'similar', { id: 999_999 })).toEqual({ ok: false, error: { code: 'not-found', message: 'no photo with id 999999 in the library' } });
   });
 
+  it('says what a search understood, with the spans for chips, and takes parse: false and literal', async () => {
+    const r = await api.handlers.search({ query: 'red 2024' });
+    expect(r.text).toBe('red');
+    expect(r.hits.map((h) => path.basename(h.path)).sort()).toEqual(['IMG_1.jpg', 'IMG_2.jpg']);
+    expect(r.understood).toMatchObject({ from: '2024-01-01', to: '2024-12-31', place: null, camera: null, parts: [{ kind: 'date', label: '2024', text: '2024', start: 4, end: 8 }] });
+    // Only filters: the photos, newest first.
+    const canon = await api.handlers.search({ query: 'shot on canon in 2024' });
+    expect(canon).toMatchObject({ text: '', model: null, understood: { camera: 'Canon', from: '2024-01-01' } });
+    expect(canon.hits.map((h) => path.basename(h.path))).toEqual(['IMG_1.jpg']);
+    const off = await api.handlers.search({ query: 'red 2024', parse: false });
+    expect(off).toMatchObject({ understood: null, text: 'red 2024' });
+    expect(off.hits).toHaveLength(4);
+    const kept = await api.handlers.search({ query: 'red 2024', literal: ['2024'] });
+    expect(kept).toMatchObject({ understood: null, text: 'red 2024' });
+    expect(await callApi(api.handlers, 'search', { query: 'red', parse: 'no' })).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+  });
+
   it('sets a caption and reads it back; an empty caption brings the automatic one back', async () => {
     const id = ids['IMG_3.jpg']!;
     const set = await api.handlers.setCaption({ id, text: '  grandma’s blue door ' });

@@ -181,7 +181,7 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
       return p;
     },
 
-    search: async ({ query, limit, filters }) => lib.searchText(query, { ...filters, limit }),
+    search: async ({ query, limit, filters, parse, literal }) => lib.searchText(query, { ...filters, limit, parse, literal }),
 
     similar: async ({ id, limit, filters }) => {
       photoPath(id);
