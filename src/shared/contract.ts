@@ -26,6 +26,30 @@ export interface PhotoPage {
   photos: PhotoSummary[];
 }
 
+/**
+ * The map's dots: the photos of a view that have a GPS position, as one flat list of triples
+ * [id, lat, lon, id, lat, lon, …] (degrees, rounded to 1e-5), in no particular order. Compact as JSON,
+ * and a Float32Array or Float64Array as it is (`new Float64Array(points)`) for a worker to cluster.
+ */
+export interface MapPoints {
+  points: number[];
+}
+
+/** One earlier year of "On this day": its photos taken on the day, the first few of them in the grid's order. */
+export interface OnThisDayYear {
+  year: number;
+  /** Photos of that year taken on the day (more than `photos` holds when there are many). */
+  total: number;
+  photos: PhotoSummary[];
+}
+
+/** "On this day": photos taken on a month and day in the years before, newest year first; `years` empty when there are none. */
+export interface OnThisDay {
+  /** The day asked about ('YYYY-MM-DD'): the given one, else the engine's today. */
+  date: string;
+  years: OnThisDayYear[];
+}
+
 export interface TagCount {
   /** The tag as first spelled; hierarchical tags as paths joined by '|' ("Places|Portugal|Porto"). */
   tag: string;
@@ -99,6 +123,10 @@ export interface ApiMethods {
   tagCounts: [ArgOf<'tagCounts'>, TagCount[]];
   /** Every photo id of a grid view, in grid order (select all, Shift-click ranges over pages not loaded). */
   photoIds: [ArgOf<'photoIds'>, number[]];
+  /** The positions of a grid view's photos that have GPS, for the map. */
+  mapPoints: [ArgOf<'mapPoints'>, MapPoints];
+  /** Photos taken on this day (or `date`'s) in earlier years, grouped by year. */
+  onThisDay: [ArgOf<'onThisDay'>, OnThisDay];
   /**
    * One edit of many photos in one transaction, recorded for undo, each photo's XMP sidecar queued:
    * add/remove tags, set a caption ('' clears it), set a rating (null clears) or a colour label (null clears).
@@ -155,6 +183,8 @@ export const METHOD_NAMES = [
   'removeTags',
   'tagCounts',
   'photoIds',
+  'mapPoints',
+  'onThisDay',
   'editPhotos',
   'undo',
   'selectionTags',

@@ -142,13 +142,21 @@ const filters = shape({
   tag: v.optional(name),
 });
 
-/** Which photos of the grid (listPhotos and photoIds): under a folder, with a tag (its children included), suggested a tag, rated at least, labelled. */
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_WHAT = "a date like '2024-07-31'";
+const day = v.pipe(v.string(DAY_WHAT), v.regex(DAY, DAY_WHAT), v.check((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), DAY_WHAT));
+
+/**
+ * Which photos of the grid (listPhotos, photoIds and the map's mapPoints): under a folder, with a tag (its
+ * children included), suggested a tag, rated at least, labelled, among given photos (the map's cluster).
+ */
 const view = {
   folder: v.optional(absolutePath),
   tag: v.optional(name),
   suggested: v.optional(name),
   minRating: v.optional(rating),
   label: v.optional(label),
+  ids: v.optional(ids),
 };
 
 /**
@@ -166,6 +174,8 @@ export const ARGS = {
   status: NO_ARGUMENT,
   listPhotos: args({ offset: v.optional(int(0)), limit: v.optional(int(1, MAX_LIST_LIMIT)), ...view }),
   photoIds: args({ offset: v.optional(int(0)), limit: v.optional(int(1, MAX_SELECTION)), ...view }),
+  mapPoints: args({ ...view }),
+  onThisDay: args({ date: v.optional(day), limit: v.optional(int(1, 100)) }),
   photo: args({ id }),
   search: args({
     query: nonEmpty,

@@ -43,7 +43,7 @@ export interface PhotoEdit {
 }
 
 /** Which photos of the grid: the grid's own filters, and a range in its order. */
-export interface PhotoView extends Pick<PhotoFilter, 'folder' | 'tag' | 'suggested' | 'minRating' | 'label'> {
+export interface PhotoView extends Pick<PhotoFilter, 'folder' | 'tag' | 'suggested' | 'minRating' | 'label' | 'ids'> {
   offset?: number;
   /** Default: all of them. */
   limit?: number;

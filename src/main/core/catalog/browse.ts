@@ -8,6 +8,7 @@ import { statementCache, type Db, type Statement } from './db.ts';
 import { SUGGESTED_SQL, typedTag } from './annotations.ts';
 import type { PhotoSummary } from '../../../shared/types.ts';
 import type { CameraName, DateConstraint, DateWindow } from '../../../shared/query.ts';
+import type { OnThisDayYear } from '../../../shared/contract.ts';
 
 /** Which present photos: every field set narrows it. */
 export interface PhotoFilter {
@@ -27,6 +28,8 @@ export interface PhotoFilter {
   to?: string;
   /** Camera make or model contains this text. */
   camera?: string;
+  /** Only these photos (the map's chosen cluster: exactly its photos). */
+  ids?: readonly number[];
   /** Taken in each of these (a search's understood dates: [Note: query parser]); a season by the photo's hemisphere. */
   dates?: readonly DateConstraint[];
   /** From one of these cameras, exactly (make and model as the photos record them: a search's understood camera). */
@@ -51,7 +54,8 @@ export function hasFilter(f: PhotoFilter): boolean {
     (f.minRating ?? -1) > -1 ||
     f.label !== undefined ||
     f.dates?.length ||
-    f.cameras
+    f.cameras ||
+    f.ids
   );
 }
 
@@ -113,6 +117,16 @@ const ORDER = 'p.taken_at IS NULL, p.taken_at DESC, p.mtime_ms DESC, p.id';
 export function pageIdsSql(where: string): string {
   return `SELECT p.id FROM photos p WHERE ${where} ORDER BY ${ORDER} LIMIT ? OFFSET ?`;
 }
+
+/**
+ * "On this day"'s photos: those taken on any of the days given as a JSON list of 'YYYY-MM-DD' (one range
+ * of the photos_taken index each), the newest year first, in the grid's order within a year. A date read
+ * from the file's modification time is no capture date.
+ */
+export const ON_THIS_DAY_SQL = `SELECT p.id, substr(p.taken_at, 1, 4) AS year FROM json_each(?) d
+  JOIN photos p ON p.taken_at >= d.value AND p.taken_at < d.value || char(1114111)
+  WHERE p.missing_since IS NULL AND p.taken_at_source IS NOT 'mtime'
+  ORDER BY year DESC, ${ORDER}`;
 
 interface SummaryRow {
   id: number;
@@ -184,6 +198,10 @@ export class PhotoBrowser {
     if (q.camera) {
       where.push("(COALESCE(p.camera_make, '') || ' ' || COALESCE(p.camera_model, '')) LIKE ?");
       args.push(`%${q.camera}%`);
+    }
+    if (q.ids) {
+      where.push('p.id IN (SELECT value FROM json_each(?))');
+      args.push(JSON.stringify(q.ids));
     }
     for (const d of q.dates ?? []) {
       const w = dateSql(d);
@@ -284,6 +302,60 @@ export class PhotoBrowser {
       if (r) out.push(toSummary(r));
     }
     return out;
+  }
+
+  /**
+   * The map's dots: [id, lat, lon, id, lat, lon, …] of the present photos with a GPS position that the
+   * filter matches, in no particular order; degrees rounded to 1e-5 (about a metre), so the answer is
+   * small as JSON and fits a Float32Array or Float64Array as it is.
+   */
+  positions(q: PhotoFilter = {}): number[] {
+    const w = this.where(q);
+    const rows = this.sql(
+      `SELECT p.id, round(p.gps_lat, 5), round(p.gps_lon, 5) FROM photos p WHERE ${w.sql} AND p.gps_lat IS NOT NULL AND p.gps_lon IS NOT NULL`,
+    )
+      .raw()
+      .all(...w.args) as [number, number, number][];
+    const out = new Array<number>(rows.length * 3);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      out[i * 3] = r[0];
+      out[i * 3 + 1] = r[1];
+      out[i * 3 + 2] = r[2];
+    }
+    return out;
+  }
+
+  /**
+   * "On this day": the present photos taken on `date`'s month and day in the years before it, newest year
+   * first, each year's total and its first `perYear` photos in the grid's order. On 28 February of a year
+   * without a 29th, the 29ths of leap years count too. A date read from the file's modification time is no
+   * capture date and does not count. Each earlier year is one range of the photos_taken
+   * index (taken_at is the local wall time, 'YYYY-MM-DD…'), so no photo is read that is not shown.
+   */
+  onThisDay(date: string, perYear: number): OnThisDayYear[] {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+    if (!m) throw new Error(`onThisDay: not a date: ${JSON.stringify(date)}`);
+    const year = Number(m[1]);
+    const days = [`${m[2]}-${m[3]}`];
+    const leap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+    if (days[0] === '02-28' && !leap(year)) days.push('02-29');
+    const first = this.sql("SELECT min(taken_at) FROM photos WHERE taken_at IS NOT NULL AND taken_at >= '0'").pluck().get() as string | null;
+    const from = first ? Number(first.slice(0, 4)) : NaN;
+    if (!Number.isInteger(from) || from >= year) return [];
+    const prefixes: string[] = [];
+    for (let y = year - 1; y >= from; y--) for (const d of days) prefixes.push(`${String(y).padStart(4, '0')}-${d}`);
+    const rows = this.sql(ON_THIS_DAY_SQL).all(JSON.stringify(prefixes)) as { id: number; year: string }[];
+    const years: { year: number; total: number; ids: number[] }[] = [];
+    for (const r of rows) {
+      const y = Number(r.year);
+      let last = years.at(-1);
+      if (last?.year !== y) years.push((last = { year: y, total: 0, ids: [] }));
+      last.total++;
+      if (last.ids.length < perYear) last.ids.push(r.id);
+    }
+    const byId = new Map(this.summaries(years.flatMap((y) => y.ids)).map((p) => [p.id, p]));
+    return years.map((y) => ({ year: y.year, total: y.total, photos: y.ids.map((id) => byId.get(id)).filter((p): p is PhotoSummary => p !== undefined) }));
   }
 }
 

@@ -25,6 +25,15 @@ export const CHANGED_IDS_MAX = 1000;
 /** An edit that runs longer than this reports editProgress events. */
 export const EDIT_PROGRESS_AFTER_MS = 500;
 
+/** How many photos of each earlier year "On this day" sends unless asked for another number. */
+export const ON_THIS_DAY_PER_YEAR = 12;
+
+/** A time's local calendar day, 'YYYY-MM-DD' (the engine's today: its clock is the search's, which tests set). */
+function localDay(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${String(d.getFullYear()).padStart(4, '0')}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
 /** What only a desktop shell can do; `shoebox serve` leaves these out and the methods answer 'unsupported'. */
 export interface HostServices {
   /** Shows the file in the system's file manager; false when it could not. */
@@ -56,6 +65,8 @@ const READ_ONLY_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
   'similar',
   'tagCounts',
   'photoIds',
+  'mapPoints',
+  'onThisDay',
   'selectionTags',
   'photoPaths',
   'suggestions',
@@ -174,6 +185,13 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
     listPhotos: async ({ offset, limit, ...view }) => browser.page({ ...view, offset: offset ?? 0, limit: limit ?? DEFAULT_PAGE }),
 
     photoIds: async (view) => lib.photoIds(view),
+
+    mapPoints: async (view) => ({ points: browser.positions(view) }),
+
+    onThisDay: async ({ date, limit }) => {
+      const day = date ?? localDay(lib.search.now());
+      return { date: day, years: browser.onThisDay(day, limit ?? ON_THIS_DAY_PER_YEAR) };
+    },
 
     photo: async ({ id }) => {
       const p = lib.photo(id);
