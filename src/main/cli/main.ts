@@ -36,7 +36,10 @@ Library:
 Search:
   search "<text>" [--limit K] [--json] [--folder F] [--from DATE] [--to DATE] [--camera C]
                            photos ranked by how well they match the words
-                           (also --tag T, --rating N: at least N stars, --label COLOUR)
+                           (also --tag T, --rating N: at least N stars, --label COLOUR);
+                           dates, places and cameras in the words are filters
+                           ("beach in Lisbon summer 2019 shot on iPhone"); --literal:
+                           the words as typed
   similar <photo> [--limit K] [--json] [filters]
                            photos that look like the given one
 
@@ -159,6 +162,7 @@ const OPTIONS = {
   clear: { type: 'boolean' },
   list: { type: 'boolean' },
   'user-data': { type: 'string' },
+  literal: { type: 'boolean' },
 } as const;
 
 const SEARCH_FLAGS = ['json', 'limit', 'folder', 'from', 'to', 'camera', 'tag', 'rating', 'label'];
@@ -171,7 +175,7 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   watch: ['quiet'],
   status: ['json'],
   list: ['json', 'folder', 'tag', 'rating', 'label', 'from', 'to', 'camera'],
-  search: SEARCH_FLAGS,
+  search: [...SEARCH_FLAGS, 'literal'],
   similar: SEARCH_FLAGS,
   models: ['json', 'quiet'],
   settings: ['json'],

@@ -5,6 +5,7 @@ import type { SearchOptions } from '../core/search/search.ts';
 import type { SearchResult } from '../../shared/types.ts';
 import { UsageError, type Context } from './context.ts';
 import { formatTagList } from '../../shared/vocabulary.ts';
+import { describeUnderstood } from '../../shared/query.ts';
 
 /** The grid's filters as options (what `search`, `similar` and the edits' selections narrow by). */
 export interface FilterFlags {
@@ -20,6 +21,8 @@ export interface FilterFlags {
 export interface SearchFlags extends FilterFlags {
   limit?: string;
   json?: boolean;
+  /** The words as typed: no date, place or camera understood in them. */
+  literal?: boolean;
 }
 
 function parseDate(v: string | undefined, flag: string): string | undefined {
@@ -52,14 +55,19 @@ export function searchOptions(flags: SearchFlags): SearchOptions {
     tag: flags.tag,
     minRating: parseMinRating(flags.rating),
     label: flags.label?.trim() || undefined,
+    parse: flags.literal ? false : undefined,
   };
 }
 
 function print(ctx: Context, result: SearchResult, json: boolean): void {
   if (json) {
-    ctx.io.out.write(JSON.stringify(result, null, 2) + '\n');
+    // What was understood first, as the issue shows it: {query, understood, text, model, note, hits}.
+    const { query, understood, text, ...rest } = result;
+    ctx.io.out.write(JSON.stringify(understood === undefined ? result : { query, understood, text, ...rest }, null, 2) + '\n');
     return;
   }
+  const said = result.understood === undefined ? null : describeUnderstood(result.understood, result.text ?? '');
+  if (said) ctx.io.out.write(`${said}\n`);
   if (result.note) ctx.io.err.write(`note: ${result.note}\n`);
   if (result.hits.length === 0) {
     ctx.io.out.write('no photos found\n');
