@@ -120,7 +120,7 @@ describe('migration 6 (tagging at scale)', () => {
 describe('migration 7 (the index open asks for recent vectors)', () => {
   it('finds the embeddings written since a time through an index, not by reading every row', () => {
     const db = new Database(path.join(tempDir(), 'catalog.sqlite'));
-    expect(migrate(db, migrations)).toBe(7);
+    expect(migrate(db, migrations.filter((m) => m.version <= 7))).toBe(7);
     const plan = db
       .prepare('EXPLAIN QUERY PLAN SELECT photo_id FROM embeddings WHERE model_id = ? AND created_at >= ?')
       .all('m', 0)

@@ -21,9 +21,9 @@ function catalogFile(ctx: Context): string {
   return file;
 }
 
-function counts(r: Pick<ExportResult, 'captions' | 'tags' | 'hiddenTags' | 'ratings' | 'labels'>): string {
+function counts(r: Pick<ExportResult, 'captions' | 'tags' | 'hiddenTags' | 'ratings' | 'labels' | 'places'>): string {
   const n = (k: number, one: string, many = `${one}s`) => `${k.toLocaleString('en-US')} ${k === 1 ? one : many}`;
-  return [n(r.captions, 'caption'), n(r.tags, 'tag'), n(r.hiddenTags, 'hidden tag'), n(r.ratings, 'rating'), n(r.labels, 'label')].join(', ');
+  return [n(r.captions, 'caption'), n(r.tags, 'tag'), n(r.hiddenTags, 'hidden tag'), n(r.ratings, 'rating'), n(r.labels, 'label'), n(r.places, 'place')].join(', ');
 }
 
 export function exportUserDataCommand(ctx: Context, args: string[], file: string): number {

@@ -41,6 +41,10 @@ import { NotInLibraryError } from './annotate/editor.ts';
 import { Edits, type EditOutcome, type EditProgress, type PhotoEdit, type PhotoView } from './annotate/edits.ts';
 import { readSetting } from './settings.ts';
 import type { SuggestionCount, TagCount } from '../../shared/contract.ts';
+import type { CountryPlaces, PlaceMatch } from '../../shared/types.ts';
+import { geocoder } from './places/geocoder.ts';
+import { setPlaceCacheDir } from './places/data.ts';
+import { requeuePlacesOnNewData } from './pipeline/places-stage.ts';
 
 export interface LibraryOptions {
   dataDir: string;
@@ -167,6 +171,7 @@ export class Library {
         xmp: this.xmp,
         transact: (fn) => this.db.transaction(fn)(),
         onAnnotated,
+        places: this.repos.places,
       },
       { embedBatch: opts.ml?.embedBatch, captionBatch: opts.ml?.captionBatch },
     );
@@ -198,6 +203,9 @@ export class Library {
         this.catalog.setSetting('pipeline_stages', stageList);
       })();
     }
+    // The places data is kept built in the cache folder; a new version of it makes every place again.
+    setPlaceCacheDir(path.join(this.paths.root, 'cache', 'places'));
+    requeuePlacesOnNewData(this.catalog, this.queue, this.repos.places, geocoder.version);
     this.followModelChoice();
     this.followCaptionChoice();
     this.isWritable = true;
@@ -470,6 +478,23 @@ export class Library {
   /** The user's tags with counts and suggestions, most used first. */
   tagCounts(limit?: number): TagCount[] {
     return this.edits.tagCounts(limit);
+  }
+
+  // ── places ([Note: nearest-place rule] in places/geocoder.ts) ─
+
+  /** Places of the data whose name (English, local or alternate) is or starts with `text`: the picker of a hand-set place. */
+  findPlaces(text: string, limit = 20): PlaceMatch[] {
+    return geocoder.find(text, limit).map(({ cityId: _c, regionCode: _r, ...m }) => m);
+  }
+
+  /** The places the library's photos show, country → region → city, with counts and every name. */
+  placesInLibrary(): CountryPlaces[] {
+    return this.repos.places.inLibrary();
+  }
+
+  /** Sets the user's place ('city:…', 'region:…', 'country:…', from findPlaces) on photos, or clears it (null): one undoable edit. */
+  setPlace(ids: readonly number[], place: string | null, onProgress?: EditProgress): EditOutcome {
+    return this.editPhotos(ids, { place }, onProgress);
   }
 
   /** Starts watching the folders and processing work as it arrives; `close()` stops both. */

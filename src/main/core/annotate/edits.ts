@@ -22,6 +22,8 @@ import type { TaskQueue } from '../catalog/tasks.ts';
 import type { Db } from '../catalog/db.ts';
 import type { EditResult, SuggestionCount, TagCount } from '../../../shared/contract.ts';
 import { isWithin, normalizeTag } from '../../../shared/vocabulary.ts';
+import { Places, placeLabel, type StoredPlace } from '../catalog/places.ts';
+import { geocoder as defaultGeocoder, type Geocoder } from '../places/geocoder.ts';
 
 export type { EditRecord } from '../catalog/edit-log.ts';
 
@@ -40,6 +42,11 @@ export interface PhotoEdit {
   rating?: number | null;
   /** The colour label ("Red"); null (or blank) clears it. */
   label?: string | null;
+  /**
+   * The user's place, picked from the places data by id ('city:2267057', 'region:PT.14', 'country:PT': what
+   * Geocoder.find gives); null removes it, and the place from the GPS position (if any) shows again.
+   */
+  place?: string | null;
 }
 
 /** Which photos of the grid: the grid's own filters, and a range in its order. */
@@ -78,13 +85,17 @@ export class Edits {
   private readonly queue: TaskQueue;
   private readonly log: EditLog;
   private readonly browser: PhotoBrowser;
+  private readonly places: Places;
+  private readonly geocoder: Geocoder;
   private readonly chunk: number;
 
   constructor(
-    repos: Pick<Repositories, 'db' | 'annotations' | 'queue' | 'edits' | 'browser'>,
-    opts: { chunk?: number } = {},
+    repos: Pick<Repositories, 'db' | 'annotations' | 'queue' | 'edits' | 'browser'> & { places?: Places },
+    opts: { chunk?: number; geocoder?: Geocoder } = {},
   ) {
     ({ db: this.db, annotations: this.annotations, queue: this.queue, edits: this.log, browser: this.browser } = repos);
+    this.places = repos.places ?? new Places(repos.db);
+    this.geocoder = opts.geocoder ?? defaultGeocoder;
     this.chunk = opts.chunk ?? EDIT_CHUNK;
   }
 
@@ -99,6 +110,7 @@ export class Edits {
     const e0 = this.check(edit);
     return this.transact(photos.length, partsOf(e0), onProgress, (step, now) => {
       const e = this.resolve(edit);
+      if (e.place) this.places.recordNames(e.place, (id) => this.geocoder.names(id));
       for (const chunk of chunks(photos, this.chunk)) {
         step.change(this.log.wouldChange(chunk, e), (x) => this.log.apply(x, e, now));
         step.progress(chunk.length);
@@ -279,8 +291,16 @@ export class Edits {
       e.rating = edit.rating;
     }
     if (edit.label !== undefined) e.label = edit.label === null ? null : normalizeTag(edit.label);
-    if (Object.keys(e).length === 0) throw new EditError('nothing to edit: give tags to add or remove, a caption, a rating or a label');
+    if (edit.place !== undefined) e.place = edit.place === null ? null : this.placeOf(edit.place);
+    if (Object.keys(e).length === 0) throw new EditError('nothing to edit: give tags to add or remove, a caption, a rating, a label or a place');
     return e;
+  }
+
+  /** A place of the data by its id, as the catalog stores it; EditError when the data has none. */
+  private placeOf(id: string): StoredPlace {
+    const p = this.geocoder.place(id);
+    if (!p) throw new EditError(`no place ${JSON.stringify(id)} in the places data (find one with \`shoebox place find\`)`);
+    return { id: p.id, city: p.city, cityId: p.cityId, region: p.region, regionCode: p.regionCode, country: p.country, countryCode: p.countryCode };
   }
 
   /**
@@ -415,6 +435,8 @@ export function describeEdit(e: ChunkEdit, changed: number, asked: number): stri
   else if (e.rating !== undefined) parts.push({ alone: (n) => `Rated ${n} ${stars(e.rating!)}`, part: `rated ${stars(e.rating)}` });
   if (e.label === null) parts.push({ alone: (n) => `Cleared the label of ${n}`, part: 'cleared the label' });
   else if (e.label !== undefined) parts.push({ alone: (n) => `Labelled ${n} “${e.label!}”`, part: `labelled “${e.label}”` });
+  if (e.place === null) parts.push({ alone: (n) => `Cleared the place of ${n}`, part: 'cleared the place' });
+  else if (e.place !== undefined) parts.push({ alone: (n) => `Set the place of ${n} to “${placeLabel(e.place!)}”`, part: `set the place to “${placeLabel(e.place)}”` });
   if (changed === 0) return `Nothing to change: ${asked === 1 ? 'the photo is' : `the ${photosText(asked)} are`} already so (${parts.map((p) => p.part).join(', ')})`;
   return parts.length === 1 ? parts[0]!.alone(photosText(changed)) : `Edited ${photosText(changed)}: ${parts.map((p) => p.part).join(', ')}`;
 }

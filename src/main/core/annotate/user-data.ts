@@ -22,7 +22,11 @@
 //     hidden where the photo does not have it, so no later import brings it back; a rejected suggestion is
 //     hidden (or recorded hidden, for the model's next run to leave out: Catalog.setAutoTags);
 //   - the rating and the label: the file's fills one the photo does not have; one set in Shoebox here wins,
-//     one imported from the photo's metadata gives way to the file's set in Shoebox.
+//     one imported from the photo's metadata gives way to the file's set in Shoebox;
+//   - the place set by hand (id, levels and names as the places data gave them: [Note: nearest-place rule]), as
+//     the rating: the file's fills a photo without one, and one set in Shoebox here wins. Places from GPS are
+//     not user data: the places stage makes them again from the photos. (An entry without "place", from an
+//     older Shoebox, has none.)
 // The whole import is one transaction and one edit of the undo log (every changed photo's caption, tags and
 // marks recorded first: [Note: undo log]), and queues each changed photo's XMP sidecar. A file that is not
 // such a file, or of a version this Shoebox does not read, is refused before anything changes.
@@ -31,6 +35,8 @@ import path from 'node:path';
 import type { Repositories } from '../catalog/repositories.ts';
 import { keyOf, typedTag, type UserOrigin } from '../catalog/annotations.ts';
 import { normalizeTag } from '../../../shared/vocabulary.ts';
+import { geocoder } from '../places/geocoder.ts';
+import { Places } from '../catalog/places.ts';
 
 export const USER_DATA_FORMAT = 'shoebox-user-data';
 export const USER_DATA_VERSION = 1;
@@ -55,6 +61,16 @@ export interface UserDataHiddenTag {
   source: 'user' | 'auto';
 }
 
+/** A place the user set by hand: the places data's id and its levels' names then (the id is what import uses). */
+export interface UserDataPlace {
+  id: string;
+  city: string | null;
+  region: string | null;
+  country: string | null;
+  countryCode: string | null;
+  origin: UserOrigin;
+}
+
 /** One photo's user data. */
 export interface UserDataEntry {
   /** Hex SHA-256 of the photo's content; null when it was never read. */
@@ -69,6 +85,8 @@ export interface UserDataEntry {
   label: string | null;
   /** Whether the rating and label were set in Shoebox or imported from the photo; null without them. */
   marksOrigin: UserOrigin | null;
+  /** The place set by hand; null without one. */
+  place: UserDataPlace | null;
 }
 
 export interface UserDataFile {
@@ -91,6 +109,8 @@ export interface UserDataCounts {
   hiddenTags: number;
   ratings: number;
   labels: number;
+  /** Places set by hand. */
+  places: number;
 }
 
 export interface ExportResult extends UserDataCounts {
@@ -153,6 +173,21 @@ export function collectUserData(repos: Pick<Repositories, 'db'>): UserDataEntry[
       origin: string;
     }[]).map((r) => [r.photo_id, r]),
   );
+  const places = new Map(
+    (db.prepare(`SELECT photo_id, city_id, city, region_code, region, country_code, country, origin FROM places WHERE source = 'user'`).all() as {
+      photo_id: number;
+      city_id: number | null;
+      city: string | null;
+      region_code: string | null;
+      region: string | null;
+      country_code: string | null;
+      country: string | null;
+      origin: string | null;
+    }[]).map((r): [number, UserDataPlace | null] => {
+      const id = r.city_id !== null ? `city:${r.city_id}` : r.region_code !== null ? `region:${r.region_code}` : r.country_code !== null ? `country:${r.country_code}` : null;
+      return [r.photo_id, id ? { id, city: r.city, region: r.region, country: r.country, countryCode: r.country_code, origin: originOf(r.origin) } : null];
+    }),
+  );
   const out: UserDataEntry[] = [];
   for (const p of photos) {
     const m = marks.get(p.id);
@@ -166,8 +201,9 @@ export function collectUserData(repos: Pick<Repositories, 'db'>): UserDataEntry[
       rating: m?.rating ?? null,
       label: m?.label ?? null,
       marksOrigin: m ? originOf(m.origin) : null,
+      place: places.get(p.id) ?? null,
     };
-    if (e.caption || e.tags.length || e.hiddenTags.length || m) out.push(e);
+    if (e.caption || e.tags.length || e.hiddenTags.length || m || e.place) out.push(e);
   }
   return out;
 }
@@ -211,6 +247,7 @@ export function exportUserData(repos: Pick<Repositories, 'db'>, file: string, op
     hiddenTags: photos.reduce((n, p) => n + p.hiddenTags.length, 0),
     ratings: photos.filter((p) => p.rating !== null).length,
     labels: photos.filter((p) => p.label !== null).length,
+    places: photos.filter((p) => p.place !== null).length,
     copy,
     copyError,
   };
@@ -366,6 +403,24 @@ function parseEntry(p: unknown, bad: (why: string) => UserDataError): UserDataEn
   const label = p.label ?? null;
   if (label !== null && (typeof label !== 'string' || normalizeTag(label) === null)) throw bad('"label" is not a label');
   const marksOrigin = p.marksOrigin === undefined || p.marksOrigin === null ? 'shoebox' : origin(p.marksOrigin, '"marksOrigin"');
+  let place: UserDataPlace | null = null;
+  if (p.place !== null && p.place !== undefined) {
+    const pl = p.place;
+    if (!isObject(pl) || typeof pl.id !== 'string' || !/^(city|region|country):\S+$/.test(pl.id)) throw bad('"place" has no id like "city:2267057"');
+    const textOf = (v: unknown, what: string): string | null => {
+      if (v === null || v === undefined) return null;
+      if (typeof v !== 'string') throw bad(`the place's "${what}" is not text`);
+      return v;
+    };
+    place = {
+      id: pl.id,
+      city: textOf(pl.city, 'city'),
+      region: textOf(pl.region, 'region'),
+      country: textOf(pl.country, 'country'),
+      countryCode: textOf(pl.countryCode, 'countryCode'),
+      origin: origin(pl.origin ?? 'shoebox', 'the place\'s "origin"'),
+    };
+  }
   return {
     fingerprint: fp === null || fp === undefined ? null : (fp as string).toLowerCase(),
     path: p.path,
@@ -376,6 +431,7 @@ function parseEntry(p: unknown, bad: (why: string) => UserDataError): UserDataEn
     rating: rating as number | null,
     label: label as string | null,
     marksOrigin: rating === null && label === null ? null : marksOrigin,
+    place,
   };
 }
 
@@ -390,6 +446,7 @@ interface Plan {
   rating: number | null | undefined;
   label: string | null | undefined;
   marksOrigin: UserOrigin;
+  place: UserDataPlace | null;
 }
 
 /** Reads `file` and merges it into the library ([Note: user data file]); throws UserDataError for a bad file (nothing changed). */
@@ -421,6 +478,7 @@ export function applyUserData(repos: Repos, data: UserDataFile, opts: { now?: nu
         hiddenTags: 0,
         ratings: 0,
         labels: 0,
+        places: 0,
         editId: null,
         summary: '',
         ids: [],
@@ -460,7 +518,7 @@ export function applyUserData(repos: Repos, data: UserDataFile, opts: { now?: nu
       const editId = log.begin(now);
       for (let i = 0; i < ids.length; i += CHUNK) {
         const chunk = ids.slice(i, i + CHUNK);
-        log.snapshot(editId, chunk, ['caption', 'tags', 'marks']);
+        log.snapshot(editId, chunk, ['caption', 'tags', 'marks', 'place']);
         for (const id of chunk) applyPlan(repos, sql, id, plans.get(id)!, result, now);
         queue.requeuePhotos(chunk, ['xmp'], now);
       }
@@ -476,7 +534,16 @@ export function applyUserData(repos: Repos, data: UserDataFile, opts: { now?: nu
 
 /** What the entries would change on the photo; null when nothing. */
 function planPhoto({ annotations }: Repos, sql: Statements, id: number, entries: readonly UserDataEntry[]): Plan | null {
-  const plan: Plan = { caption: null, addTags: new Map(), hideUser: new Map(), hideAuto: new Map(), rating: undefined, label: undefined, marksOrigin: 'shoebox' };
+  const plan: Plan = { caption: null, addTags: new Map(), hideUser: new Map(), hideAuto: new Map(), rating: undefined, label: undefined, marksOrigin: 'shoebox', place: null };
+  const userPlace = sql.userPlace.get(id) as { city_id: number | null; region_code: string | null; country_code: string | null; origin: string | null } | undefined;
+  let placeOrigin: UserOrigin | null = userPlace ? originOf(userPlace.origin) : null;
+  const placeId = userPlace
+    ? userPlace.city_id !== null
+      ? `city:${userPlace.city_id}`
+      : userPlace.region_code !== null
+        ? `region:${userPlace.region_code}`
+        : `country:${userPlace.country_code}`
+    : null;
   const rows = sql.tags.all(id) as { tag: string; source: 'user' | 'auto'; hidden: number }[];
   const user = new Map(rows.filter((r) => r.source === 'user').map((r) => [keyOf(r.tag), r]));
   const auto = new Map(rows.filter((r) => r.source === 'auto').map((r) => [keyOf(r.tag), r]));
@@ -528,8 +595,17 @@ function planPhoto({ annotations }: Repos, sql: Statements, id: number, entries:
       }
       if (took) marksOrigin = plan.marksOrigin = marksOrigin === 'shoebox' || origin === 'shoebox' ? 'shoebox' : 'import';
     }
+    if (e.place && e.place.id !== placeId) {
+      // As marks: the file's fills a photo without one; one set in Shoebox here wins.
+      const replaceable = placeOrigin === null || (placeOrigin === 'import' && e.place.origin === 'shoebox');
+      if (replaceable) {
+        plan.place = e.place;
+        placeOrigin = e.place.origin;
+      }
+    }
   }
-  const changes = plan.caption || plan.addTags.size || plan.hideUser.size || plan.hideAuto.size || plan.rating !== undefined || plan.label !== undefined;
+  const changes =
+    plan.caption || plan.addTags.size || plan.hideUser.size || plan.hideAuto.size || plan.rating !== undefined || plan.label !== undefined || plan.place;
   return changes ? plan : null;
 }
 
@@ -537,6 +613,7 @@ type Statements = ReturnType<typeof statements>;
 
 function statements(db: Repos['db']) {
   return {
+    db,
     tags: db.prepare('SELECT tag, source, hidden FROM tags WHERE photo_id = ?'),
     ins: db.prepare(
       `INSERT INTO tags (photo_id, tag, source, hidden, origin, created_at) VALUES (?, ?, 'user', ?, ?, ?)
@@ -544,6 +621,12 @@ function statements(db: Repos['db']) {
     ),
     hideAuto: db.prepare(`UPDATE tags SET hidden = 1 WHERE photo_id = ? AND source = 'auto' AND hidden = 0 AND lower(tag) = lower(?)`),
     addHiddenAuto: db.prepare(`INSERT OR IGNORE INTO tags (photo_id, tag, source, hidden, created_at) VALUES (?, ?, 'auto', 1, ?)`),
+    userPlace: db.prepare(`SELECT city_id, region_code, country_code, origin FROM places WHERE photo_id = ? AND source = 'user'`),
+    setPlace: db.prepare(
+      `INSERT INTO places (photo_id, source, city_id, city, region_code, region, country_code, country, origin, created_at) VALUES (?, 'user', ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (photo_id, source) DO UPDATE SET city_id = excluded.city_id, city = excluded.city, region_code = excluded.region_code, region = excluded.region,
+         country_code = excluded.country_code, country = excluded.country, origin = excluded.origin, created_at = excluded.created_at`,
+    ),
   };
 }
 
@@ -568,6 +651,15 @@ function applyPlan({ annotations }: Repos, sql: Statements, id: number, plan: Pl
     annotations.setMarks(id, { rating: plan.rating, label: plan.label }, plan.marksOrigin, now);
     if (plan.rating !== undefined) result.ratings++;
     if (plan.label !== undefined) result.labels++;
+  }
+  if (plan.place) {
+    // The places data names it now (a newer version may spell it anew); the file's names where it has none.
+    const p = plan.place;
+    const known = geocoder.place(p.id);
+    const levels = known ?? { ...p, cityId: p.id.startsWith('city:') ? Number(p.id.slice(5)) : null, regionCode: p.id.startsWith('region:') ? p.id.slice(7) : null };
+    sql.setPlace.run(id, levels.cityId, levels.city, levels.regionCode, levels.region, levels.countryCode, levels.country, p.origin, now);
+    if (known) new Places(sql.db).recordNames(known, (x) => geocoder.names(x));
+    result.places++;
   }
 }
 

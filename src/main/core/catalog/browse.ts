@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { statementCache, type Db, type Statement } from './db.ts';
 import { SUGGESTED_SQL, typedTag } from './annotations.ts';
-import type { PhotoSummary } from '../../../shared/types.ts';
+import type { PhotoSummary, PlaceFilter } from '../../../shared/types.ts';
+import { placeFilterSql, placeIdsSql, toPhotoPlace, type PlaceRow } from './places.ts';
 import type { CameraName, DateConstraint, DateWindow } from '../../../shared/query.ts';
 import type { OnThisDayYear } from '../../../shared/contract.ts';
 
@@ -34,6 +35,10 @@ export interface PhotoFilter {
   dates?: readonly DateConstraint[];
   /** From one of these cameras, exactly (make and model as the photos record them: a search's understood camera). */
   cameras?: readonly CameraName[];
+  /** Taken at this place (the one shown: the user's, else from GPS): country code, region, city, each matched without regard to case. */
+  place?: PlaceFilter;
+  /** Taken at any of these places ('city:2267057', 'region:PT.14', 'country:PT': PlaceCount ids; a region or country holds its cities): a search's understood places. An empty list matches nothing. */
+  placeIds?: readonly string[];
 }
 
 export interface BrowseQuery extends PhotoFilter {
@@ -44,6 +49,7 @@ export interface BrowseQuery extends PhotoFilter {
 
 /** True when the filter narrows anything. */
 export function hasFilter(f: PhotoFilter): boolean {
+  if ((f.place && placeFilterSql(f.place)) || f.placeIds) return true;
   return !!(
     f.folder ||
     f.tag !== undefined ||
@@ -144,6 +150,14 @@ interface SummaryRow {
   suggested: string | null;
   rating: number | null;
   label: string | null;
+  pl_source: 'auto' | 'user' | null;
+  pl_city_id: number | null;
+  pl_city: string | null;
+  pl_region_code: string | null;
+  pl_region: string | null;
+  pl_country_code: string | null;
+  pl_country: string | null;
+  pl_distance_km: number | null;
 }
 
 export class PhotoBrowser {
@@ -212,6 +226,16 @@ export class PhotoBrowser {
       // An empty list matches nothing (a camera understood that no photo has any more).
       where.push(q.cameras.length ? `(${q.cameras.map(() => '(p.camera_make IS ? AND p.camera_model IS ?)').join(' OR ')})` : '0');
       for (const c of q.cameras) args.push(c.make, c.model);
+    }
+    const place = q.place ? placeFilterSql(q.place) : null;
+    if (place) {
+      where.push(place.sql);
+      args.push(...place.args);
+    }
+    if (q.placeIds) {
+      where.push(placeIdsSql);
+      const json = JSON.stringify(q.placeIds);
+      args.push(json, json, json);
     }
     return { sql: where.join(' AND '), args };
   }
@@ -291,8 +315,10 @@ export class PhotoBrowser {
               (SELECT low_confidence FROM captions c WHERE c.photo_id = p.id AND c.source = 'auto') AS low_confidence,
               (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.photo_id = p.id AND t.source = 'user' AND t.hidden = 0 ORDER BY tag)) AS tags,
               (SELECT group_concat(tag, char(31)) FROM (SELECT a.tag FROM tags a WHERE a.photo_id = p.id AND ${SUGGESTED_SQL} ORDER BY a.score DESC, a.tag)) AS suggested,
-              m.rating, m.label
-       FROM photos p JOIN folders f ON f.id = p.folder_id LEFT JOIN marks m ON m.photo_id = p.id
+              m.rating, m.label,
+              pl.source AS pl_source, pl.city_id AS pl_city_id, pl.city AS pl_city, pl.region_code AS pl_region_code, pl.region AS pl_region,
+              pl.country_code AS pl_country_code, pl.country AS pl_country, pl.distance_km AS pl_distance_km
+       FROM photos p JOIN folders f ON f.id = p.folder_id LEFT JOIN marks m ON m.photo_id = p.id LEFT JOIN photo_place pl ON pl.photo_id = p.id
        WHERE p.id IN (SELECT value FROM json_each(?))`,
     ).all(JSON.stringify(ids)) as SummaryRow[];
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -376,5 +402,17 @@ function toSummary(r: SummaryRow): PhotoSummary {
     suggested: r.suggested ? r.suggested.split('\u001f') : [],
     rating: r.rating,
     label: r.label,
+    place: r.pl_source
+      ? toPhotoPlace({
+          source: r.pl_source,
+          city_id: r.pl_city_id,
+          city: r.pl_city,
+          region_code: r.pl_region_code,
+          region: r.pl_region,
+          country_code: r.pl_country_code,
+          country: r.pl_country,
+          distance_km: r.pl_distance_km,
+        } as PlaceRow)
+      : null,
   };
 }

@@ -8,6 +8,7 @@ import type { DateSource } from '../media/dates.ts';
 import { Annotations, cleanTag, keyOf } from './annotations.ts';
 import { PhotoBrowser, underFolder } from './browse.ts';
 import { TaskQueue } from './tasks.ts';
+import { Places, toPhotoPlace } from './places.ts';
 import type { KnownFile, NewFile, PhotoRow, FolderRow } from './rows.ts';
 
 export type { FolderRow, KnownFile, NewFile, PhotoRow } from './rows.ts';
@@ -32,9 +33,10 @@ export class Catalog {
     /** Stages every new or changed photo is queued for, in registry order. */
     private readonly stages: () => readonly string[],
     /** The repositories it works with (openCatalog shares them; a bare catalog makes its own). */
-    repos: { queue?: TaskQueue; annotations?: Annotations; browser?: PhotoBrowser } = {},
+    repos: { queue?: TaskQueue; annotations?: Annotations; browser?: PhotoBrowser; places?: Places } = {},
   ) {
     this.sql = statementCache(db);
+    this.places = repos.places ?? new Places(db);
     this.queue = repos.queue ?? new TaskQueue(db);
     this.annotations = repos.annotations ?? new Annotations(db);
     this.browser = repos.browser ?? new PhotoBrowser(db);
@@ -44,6 +46,7 @@ export class Catalog {
   private readonly queue: TaskQueue;
   private readonly annotations: Annotations;
   private readonly browser: PhotoBrowser;
+  private readonly places: Places;
 
   /** A prepared statement, cached by its SQL text. */
   private readonly sql: (text: string) => Statement;
@@ -348,6 +351,9 @@ export class Catalog {
            gps_lat = ?, gps_lon = ?, gps_alt = ?, format = ?, width = ?, height = ?, orientation = ?, damaged = ?, updated_at = ? WHERE id = ?`,
       )
       .run(f.takenAt, f.takenAtSource, f.timeZone, f.cameraMake, f.cameraModel, f.lens, f.gpsLat, f.gpsLon, f.gpsAlt, px.format, px.width, px.height, px.orientation, px.damaged, now, id);
+    // A new position makes the photo's place again ([Note: places stage] in pipeline/places-stage.ts); a result
+    // being made from the old one is dropped (its task was requeued meanwhile).
+    if ((stored.gpsLat !== f.gpsLat || stored.gpsLon !== f.gpsLon) && this.stages().includes('places')) this.queue.requeuePhotos([id], ['places'], now);
   }
 
   // ── embeddings (the source of truth for the vector index) ─────────────
@@ -510,6 +516,11 @@ export class Catalog {
       takenAtSource: p.taken_at_source,
       timeZone: p.time_zone,
       files: [{ path: p.path, role: 'photo', size: p.size }, ...this.companions(id)],
+      place: this.places.shown(id),
+      gpsPlace: (() => {
+        const auto = this.places.rows(id).auto;
+        return auto ? toPhotoPlace(auto) : null;
+      })(),
     };
   }
 

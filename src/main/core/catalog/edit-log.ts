@@ -10,6 +10,7 @@
 // tags an import added since). The last KEEP_EDITS edits are kept. Photos deleted since are left out
 // (their rows cascade away).
 import { statementCache, type Db, type Statement } from './db.ts';
+import type { StoredPlace } from './places.ts';
 
 /** How many edits the undo log keeps. */
 export const KEEP_EDITS = 20;
@@ -23,7 +24,7 @@ export interface EditRecord {
 }
 
 /** The parts of a photo an edit may change, and its undo snapshot records. */
-export type EditPart = 'caption' | 'tags' | 'marks';
+export type EditPart = 'caption' | 'tags' | 'marks' | 'place';
 
 /** The parts an edit of these fields changes. */
 export function partsOf(e: ChunkEdit): EditPart[] {
@@ -31,6 +32,7 @@ export function partsOf(e: ChunkEdit): EditPart[] {
   if (e.caption !== undefined) parts.push('caption');
   if (e.addTags?.length || e.removeTags?.length) parts.push('tags');
   if (e.rating !== undefined || e.label !== undefined) parts.push('marks');
+  if (e.place !== undefined) parts.push('place');
   return parts;
 }
 
@@ -40,6 +42,8 @@ const PART_JSON: Record<EditPart, string> = {
   tags: `'"tags":' || (SELECT json_group_array(json_object('tag', t.tag, 'source', t.source, 'score', t.score, 'model_id', t.model_id, 'hidden', t.hidden,
            'origin', t.origin, 'created_at', t.created_at)) FROM tags t WHERE t.photo_id = p.id)`,
   marks: `'"marks":' || COALESCE((SELECT json_object('rating', m.rating, 'label', m.label, 'origin', m.origin, 'updated_at', m.updated_at) FROM marks m WHERE m.photo_id = p.id), 'null')`,
+  place: `'"place":' || COALESCE((SELECT json_object('city_id', u.city_id, 'city', u.city, 'region_code', u.region_code, 'region', u.region, 'country_code', u.country_code,
+           'country', u.country, 'origin', u.origin, 'created_at', u.created_at) FROM places u WHERE u.photo_id = p.id AND u.source = 'user'), 'null')`,
 };
 
 /** What one edit of many photos sets (tags as stored, see [Note: tags in the catalog]). */
@@ -50,6 +54,8 @@ export interface ChunkEdit {
   caption?: string;
   rating?: number | null;
   label?: string | null;
+  /** The user's place; null removes it (the one from GPS shows again). */
+  place?: StoredPlace | null;
 }
 
 const IDS = 'SELECT value FROM json_each(@ids)';
@@ -182,6 +188,16 @@ export class EditLog {
        FROM (${SNAP}) s WHERE s.state ->> '$.marks.updated_at' IS NOT NULL
        ON CONFLICT (photo_id) DO UPDATE SET rating = excluded.rating, label = excluded.label, origin = excluded.origin, updated_at = excluded.updated_at`,
     ).run(a);
+    // The user's place.
+    this.sql(`DELETE FROM places WHERE source = 'user' AND photo_id IN (SELECT photo_id FROM (${SNAP}) WHERE json_type(state, '$.place') = 'null')`).run(a);
+    this.sql(
+      `INSERT INTO places (photo_id, source, city_id, city, region_code, region, country_code, country, origin, created_at)
+       SELECT s.photo_id, 'user', s.state ->> '$.place.city_id', s.state ->> '$.place.city', s.state ->> '$.place.region_code', s.state ->> '$.place.region',
+         s.state ->> '$.place.country_code', s.state ->> '$.place.country', s.state ->> '$.place.origin', s.state ->> '$.place.created_at'
+       FROM (${SNAP}) s WHERE s.state ->> '$.place.created_at' IS NOT NULL
+       ON CONFLICT (photo_id, source) DO UPDATE SET city_id = excluded.city_id, city = excluded.city, region_code = excluded.region_code, region = excluded.region,
+         country_code = excluded.country_code, country = excluded.country, origin = excluded.origin, created_at = excluded.created_at`,
+    ).run(a);
   }
 
   // ── set-based edits of a chunk of photos ───────────────────────────────
@@ -213,6 +229,21 @@ export class EditLog {
     if (e.label !== undefined) {
       or.push(`(SELECT m.label FROM marks m WHERE m.photo_id = p.id) IS NOT @label`);
       args.label = e.label;
+    }
+    if (e.place === null) or.push(`EXISTS (SELECT 1 FROM places u WHERE u.photo_id = p.id AND u.source = 'user')`);
+    else if (e.place !== undefined) {
+      or.push(
+        `NOT EXISTS (SELECT 1 FROM places u WHERE u.photo_id = p.id AND u.source = 'user' AND u.city_id IS @pCityId AND u.city IS @pCity
+           AND u.region_code IS @pRegionCode AND u.region IS @pRegion AND u.country_code IS @pCountryCode AND u.country IS @pCountry)`,
+      );
+      Object.assign(args, {
+        pCityId: e.place.cityId,
+        pCity: e.place.city,
+        pRegionCode: e.place.regionCode,
+        pRegion: e.place.region,
+        pCountryCode: e.place.countryCode,
+        pCountry: e.place.country,
+      });
     }
     if (or.length === 0) return [];
     return this.sql(`SELECT p.id FROM photos p WHERE p.id IN (${IDS}) AND (${or.join(' OR ')}) ORDER BY p.id`)
@@ -262,6 +293,16 @@ export class EditLog {
          SELECT c.value, @rating, @label, 'shoebox', @now FROM json_each(@ids) c WHERE ${differs.join(' OR ')}
          ON CONFLICT (photo_id) DO UPDATE SET ${set.join(', ')}, origin = 'shoebox', updated_at = excluded.updated_at`,
       ).run({ ids: json, rating: e.rating ?? null, label: e.label ?? null, now });
+    }
+    if (e.place === null) this.sql(`DELETE FROM places WHERE source = 'user' AND photo_id IN (${IDS})`).run({ ids: json });
+    else if (e.place !== undefined) {
+      const pl = e.place;
+      this.sql(
+        `INSERT INTO places (photo_id, source, city_id, city, region_code, region, country_code, country, origin, created_at)
+         SELECT value, 'user', @cityId, @city, @regionCode, @region, @countryCode, @country, 'shoebox', @now FROM json_each(@ids) WHERE 1
+         ON CONFLICT (photo_id, source) DO UPDATE SET city_id = excluded.city_id, city = excluded.city, region_code = excluded.region_code, region = excluded.region,
+           country_code = excluded.country_code, country = excluded.country, origin = excluded.origin, created_at = excluded.created_at`,
+      ).run({ ids: json, cityId: pl.cityId, city: pl.city, regionCode: pl.regionCode, region: pl.region, countryCode: pl.countryCode, country: pl.country, now });
     }
   }
 

@@ -301,6 +301,50 @@ ALTER TABLE sidecar_writes ADD COLUMN label TEXT;
 CREATE INDEX embeddings_changed ON embeddings(model_id, created_at);
 `,
   },
+  {
+    version: 8,
+    name: 'places: the city, region and country of a photo, from its GPS position or set by the user; their names; what Shoebox last wrote of them to a sidecar',
+    sql: `
+-- A photo's place ([Note: nearest-place rule] in core/places/geocoder.ts): one row from its GPS position ('auto',
+-- with the position and the data version it was made from, so it is made again only when either changes), and one
+-- the user set by hand ('user', origin 'shoebox' or 'import'), which wins, as a user caption does. Every level may
+-- be NULL: a place at sea far from a town has only its country; a user may pick a country or a region alone.
+CREATE TABLE places (
+  photo_id     INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+  source       TEXT NOT NULL CHECK (source IN ('auto', 'user')),
+  city_id      INTEGER,
+  city         TEXT,
+  region_code  TEXT,
+  region       TEXT,
+  country_code TEXT,
+  country      TEXT,
+  lat          REAL,
+  lon          REAL,
+  distance_km  REAL,
+  data_version TEXT,
+  origin       TEXT,
+  created_at   INTEGER NOT NULL,
+  PRIMARY KEY (photo_id, source)
+) WITHOUT ROWID;
+CREATE INDEX places_where ON places(country_code, region, city);
+
+-- The place a photo shows: the user's, else the one from its position.
+CREATE VIEW photo_place AS
+  SELECT * FROM places pl WHERE pl.source = 'user'
+    OR NOT EXISTS (SELECT 1 FROM places u WHERE u.photo_id = pl.photo_id AND u.source = 'user');
+
+-- Every name of the places photos have ('city:2267057', 'region:PT.14', 'country:PT'): a JSON list, the shown
+-- name first, then the local and alternate ones, for the query parser and the Places facet.
+CREATE TABLE place_names (
+  place TEXT PRIMARY KEY,
+  names TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- What Shoebox last wrote of the place to the sidecar (JSON: city, state, country, countryCode), so a later sync
+-- tells it from a location the user wrote in another program.
+ALTER TABLE sidecar_writes ADD COLUMN location TEXT;
+`,
+  },
 ];
 
 /**

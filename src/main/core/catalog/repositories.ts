@@ -6,6 +6,7 @@ import { TaskQueue } from './tasks.ts';
 import { Annotations } from './annotations.ts';
 import { PhotoBrowser } from './browse.ts';
 import { EditLog } from './edit-log.ts';
+import { Places } from './places.ts';
 
 export interface Repositories {
   db: Db;
@@ -19,6 +20,8 @@ export interface Repositories {
   edits: EditLog;
   /** The grid's and search's reads of photos: pages, filters, full text, summaries. */
   browser: PhotoBrowser;
+  /** Photos' places (from GPS and set by the user), their names, the library's places with counts. */
+  places: Places;
 }
 
 /** The repositories over a database; `stages` are the stages a new or changed photo is queued for. */
@@ -26,6 +29,7 @@ export function openCatalog(db: Db, stages: () => readonly string[]): Repositori
   const queue = new TaskQueue(db);
   const annotations = new Annotations(db);
   const browser = new PhotoBrowser(db);
-  const catalog = new Catalog(db, stages, { queue, annotations, browser });
-  return { db, catalog, queue, annotations, browser, edits: new EditLog(db) };
+  const places = new Places(db);
+  const catalog = new Catalog(db, stages, { queue, annotations, browser, places });
+  return { db, catalog, queue, annotations, browser, edits: new EditLog(db), places };
 }

@@ -6,6 +6,8 @@ import type { MediaOptions } from '../media/decode.ts';
 import type { CacheStore } from '../media/cache.ts';
 import type { MlService } from '../ml/service.ts';
 import type { ModelInputHandoff } from './handoff.ts';
+import type { Places } from '../catalog/places.ts';
+import type { Geocoder } from '../places/geocoder.ts';
 import { isDiskFull } from '../faults.ts';
 import { errorMessage } from '../../../shared/error-message.ts';
 
@@ -88,6 +90,10 @@ export interface StageDeps {
   transact: <T>(fn: () => T) => T;
   /** A photo's automatic caption or tags changed (its XMP sidecar is due). */
   onAnnotated?: (photoId: number) => void;
+  /** Photos' places (default: a repository over the catalog's database). */
+  places?: Places;
+  /** The reverse geocoder (default: the engine's one, places/geocoder.ts). */
+  geocoder?: Geocoder;
 }
 
 /** A stage as its factory builds it: everything but the name, which the registry (stages.ts) gives it. */

@@ -6,6 +6,7 @@ import { embedStage } from './embed-stage.ts';
 import { tagsStage } from './tags-stage.ts';
 import { captionStage } from './caption-stage.ts';
 import { metaStage, xmpStage } from './metadata-stages.ts';
+import { placesStage } from './places-stage.ts';
 
 export interface StageOptions {
   embedBatch?: number;
@@ -22,6 +23,7 @@ interface Entry {
 const REGISTRY = [
   { name: 'thumb', build: (deps) => thumbStage(deps, { concurrency: Math.max(2, os.availableParallelism()) }) },
   { name: 'meta', build: (deps) => metaStage(deps) },
+  { name: 'places', build: (deps) => placesStage(deps) },
   { name: 'embed', clip: true, build: (deps, opts) => embedStage(deps, { batchSize: opts.embedBatch ?? 16 }) },
   { name: 'tags', clip: true, build: (deps) => tagsStage(deps) },
   { name: 'caption', clip: true, build: (deps, opts) => captionStage(deps, { batchSize: opts.captionBatch }) },

@@ -206,6 +206,7 @@ export class SearchService {
       minRating: f.minRating,
       label: f.label,
       tag: f.tag,
+      place: f.place,
       dates: parsed?.dates.length ? parsed.dates : undefined,
       cameras: parsed?.cameras ?? undefined,
     };
