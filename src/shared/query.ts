@@ -30,7 +30,8 @@
 //     December and 1 January), Halloween; each with or without a year;
 //   - places ("in Lisbon", "Portugal", "at Kyoto"): only names in the vocabulary, the library's places,
 //     matched without regard to case or accents ("lisboa", "Munchen"), longest name first ("New York"
-//     before "York"). A name that is also an everyday word ("Nice", "Reading", "Bath", "Long Beach",
+//     before "York"); a name of a place and of the region around it ("Lisbon", "New York") is the
+//     place. A name that is also an everyday word ("Nice", "Reading", "Bath", "Long Beach",
 //     "Victoria") is a place only when it is written with a capital and either follows "in", "at",
 //     "near", "around", "from", "to" or "visiting", or is not the query's first word: "a nice day",
 //     "reading a book" and "Nice day" stay words, "in Nice" and "beach Nice" are places. Two places
@@ -397,7 +398,9 @@ function holiday(label: string, words: string[][], of: Holiday['of'], every: [st
 interface PlaceEntry {
   words: string[];
   name: string;
+  /** The places the name names, the narrowest only (a city, not also its region of the same name). */
   keys: string[];
+  /** The places those lie within. */
   within: Set<string>;
   everyday: boolean;
 }
@@ -419,21 +422,28 @@ const wordsOf = (s: string) => tokenize(s).map((t) => t.n);
 
 /** Compiles a vocabulary for parsing (the engine keeps one per library state; parsing then costs microseconds). */
 export function compileVocabulary(v: QueryVocabulary = {}): CompiledVocabulary {
-  const byWords = new Map<string, PlaceEntry>();
+  const byWords = new Map<string, PlaceEntry & { of: Map<string, Set<string>> }>();
   for (const p of v.places ?? []) {
     const words = wordsOf(p.name);
     if (words.length === 0) continue;
     const k = words.join(' ');
     let e = byWords.get(k);
     if (!e) {
-      e = { words, name: p.name.trim(), keys: [], within: new Set(), everyday: words.every((w) => EVERYDAY.has(w) || w.length <= 2 || /^\d+$/.test(w)) };
+      e = { words, name: p.name.trim(), keys: [], within: new Set(), everyday: words.every((w) => EVERYDAY.has(w) || w.length <= 2 || /^\d+$/.test(w)), of: new Map() };
       byWords.set(k, e);
     }
-    if (!e.keys.includes(p.key)) e.keys.push(p.key);
-    for (const w of p.within ?? []) e.within.add(w);
+    const within = e.of.get(p.key) ?? new Set<string>();
+    for (const w of p.within ?? []) within.add(w);
+    e.of.set(p.key, within);
   }
   const places = new Map<string, PlaceEntry[]>();
-  for (const e of byWords.values()) {
+  for (const { of, ...e } of byWords.values()) {
+    // "Lisbon" names the city and its district: the city ("New York" the city, not the state).
+    for (const [key, within] of of) {
+      if ([...of.values()].some((w) => w.has(key))) continue;
+      e.keys.push(key);
+      for (const w of within) e.within.add(w);
+    }
     const list = places.get(e.words[0]!) ?? [];
     list.push(e);
     places.set(e.words[0]!, list);
@@ -442,13 +452,14 @@ export function compileVocabulary(v: QueryVocabulary = {}): CompiledVocabulary {
   const cameras: CameraEntry[] = [];
   const spelling = new Map<string, string>();
   for (const c of v.cameras ?? []) {
-    const toks = [...tokenize(c.make ?? ''), ...tokenize(c.model ?? '')];
+    const make = tokenize(c.make ?? '');
+    const toks = [...make, ...tokenize(c.model ?? '')];
     if (toks.length === 0) continue;
-    for (const t of toks) {
+    toks.forEach((t, k) => {
       const nice = /^\p{Lu}{4,}$/u.test(t.raw) ? t.raw[0] + t.raw.slice(1).toLowerCase() : t.raw;
       // The model's spelling wins over the make's ("iPhone" over nothing, "Canon" the same).
-      if (!spelling.has(t.n) || toks.indexOf(t) >= tokenize(c.make ?? '').length) spelling.set(t.n, nice);
-    }
+      if (!spelling.has(t.n) || k >= make.length) spelling.set(t.n, nice);
+    });
     cameras.push({ camera: { make: c.make, model: c.model }, words: new Set(toks.map((t) => t.n)) });
   }
   return { compiled: true, places, cameras, spelling };

@@ -177,7 +177,7 @@ describe('words that are no date', () => {
 
 /** Query → rest, the places understood (label, words) and the place filter's keys. */
 const PLACES: [query: string, rest: string, parts: [label: string, words: string][], keys: string[]][] = [
-  ['in Lisbon', '', [['Lisbon', 'in Lisbon']], ['PT/Lisbon/Lisbon', 'PT/Lisbon']],
+  ['in Lisbon', '', [['Lisbon', 'in Lisbon']], ['PT/Lisbon/Lisbon']],
   ['Portugal', '', [['Portugal', 'Portugal']], ['PT']],
   ['at Kyoto', '', [['Kyoto', 'at Kyoto']], ['JP/Kyoto/Kyoto']],
   ['temple kyoto', 'temple', [['Kyoto', 'kyoto']], ['JP/Kyoto/Kyoto']],
@@ -191,11 +191,11 @@ const PLACES: [query: string, rest: string, parts: [label: string, words: string
   ['promenade at Nice', 'promenade', [['Nice', 'at Nice']], ['FR/PACA/Nice']],
   ['station in Reading', 'station', [['Reading', 'in Reading']], ['GB/England/Reading']],
   ['sunset Long Beach', 'sunset', [['Long Beach', 'Long Beach']], ['US/CA/Long Beach']],
-  ['LISBON BEACH', 'BEACH', [['Lisbon', 'LISBON']], ['PT/Lisbon/Lisbon', 'PT/Lisbon']],
+  ['LISBON BEACH', 'BEACH', [['Lisbon', 'LISBON']], ['PT/Lisbon/Lisbon']],
   ['In Nice', '', [['Nice', 'In Nice']], ['FR/PACA/Nice']],
   // Two places: photos in any of them; a place within another named one is the filter.
-  ['Lisbon and Porto', '', [['Lisbon', 'Lisbon'], ['Porto', 'Porto']], ['PT/Lisbon/Lisbon', 'PT/Lisbon', 'PT/Porto/Porto']],
-  ['beach Lisbon or Kyoto', 'beach', [['Lisbon', 'Lisbon'], ['Kyoto', 'Kyoto']], ['PT/Lisbon/Lisbon', 'PT/Lisbon', 'JP/Kyoto/Kyoto']],
+  ['Lisbon and Porto', '', [['Lisbon', 'Lisbon'], ['Porto', 'Porto']], ['PT/Lisbon/Lisbon', 'PT/Porto/Porto']],
+  ['beach Lisbon or Kyoto', 'beach', [['Lisbon', 'Lisbon'], ['Kyoto', 'Kyoto']], ['PT/Lisbon/Lisbon', 'JP/Kyoto/Kyoto']],
   ['Porto, Portugal', '', [['Porto', 'Porto'], ['Portugal', 'Portugal']], ['PT/Porto/Porto']],
   ['Portugal trip to Porto', 'trip', [['Portugal', 'Portugal'], ['Porto', 'to Porto']], ['PT/Porto/Porto']],
 ];
@@ -348,10 +348,19 @@ describe('chips', () => {
 });
 
 describe('the vocabulary', () => {
-  it('is the same compiled or not, and a name of two places gives both keys', () => {
+  it('is the same compiled or not; a name of a city and its region is the city, of two places both', () => {
     const raw = parseQuery('Lisbon 2019', { now: NOW, vocabulary: VOCABULARY });
     expect(raw).toEqual(parse('Lisbon 2019'));
-    expect(raw.placeKeys).toEqual(['PT/Lisbon/Lisbon', 'PT/Lisbon']);
+    expect(raw.placeKeys).toEqual(['PT/Lisbon/Lisbon']);
+    const portland = compileVocabulary({
+      places: [
+        { name: 'Portland', key: 'US/OR/Portland', within: ['US/OR', 'US'] },
+        { name: 'Portland', key: 'US/ME/Portland', within: ['US/ME', 'US'] },
+        { name: 'United States', key: 'US' },
+      ],
+    });
+    expect(parseQuery('Portland', { now: NOW, vocabulary: portland }).placeKeys).toEqual(['US/OR/Portland', 'US/ME/Portland']);
+    expect(parseQuery('Portland, United States', { now: NOW, vocabulary: portland }).placeKeys).toEqual(['US/OR/Portland', 'US/ME/Portland']);
   });
 
   it('ignores blank names and cameras without make or model', () => {
