@@ -6,10 +6,12 @@
 // from schema.ts, so the preload and the renderer load no valibot for the contract.
 import type { ArgOf, ARGS, Assert, Same } from './schema.ts';
 import type {
+  CountryPlaces,
   FolderInfo,
   LibraryStatus,
   PhotoDetails,
   PhotoSummary,
+  PlaceMatch,
   SearchResult,
   StageProgress,
 } from './types.ts';
@@ -127,6 +129,12 @@ export interface ApiMethods {
   mapPoints: [ArgOf<'mapPoints'>, MapPoints];
   /** Photos taken on this day (or `date`'s) in earlier years, grouped by year. */
   onThisDay: [ArgOf<'onThisDay'>, OnThisDay];
+  /** Places of the offline data by any of their names (English, local, alternate): the picker of a hand-set place. */
+  findPlaces: [ArgOf<'findPlaces'>, PlaceMatch[]];
+  /** Sets the user's place (a findPlaces id) on photos, or clears it (null: the GPS place shows again); one undoable edit. */
+  setPlace: [ArgOf<'setPlace'>, EditResult];
+  /** The library's places, country → region → city, with photo counts and every name (the Places facet). */
+  placesInLibrary: [ArgOf<'placesInLibrary'>, CountryPlaces[]];
   /**
    * One edit of many photos in one transaction, recorded for undo, each photo's XMP sidecar queued:
    * add/remove tags, set a caption ('' clears it), set a rating (null clears) or a colour label (null clears).
@@ -185,6 +193,9 @@ export const METHOD_NAMES = [
   'photoIds',
   'mapPoints',
   'onThisDay',
+  'findPlaces',
+  'setPlace',
+  'placesInLibrary',
   'editPhotos',
   'undo',
   'selectionTags',

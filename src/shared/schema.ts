@@ -132,6 +132,18 @@ const RATING_WHAT = 'a rating from 0 to 5 stars, or -1 for rejected';
 const rating = v.pipe(v.number(RATING_WHAT), v.safeInteger(RATING_WHAT), v.minValue(-1, RATING_WHAT), v.maxValue(5, RATING_WHAT));
 const label = text({ nonEmpty: true, max: MAX_LABEL, what: 'a colour label' });
 
+/** Which place (the one shown: the user's, else from GPS): an ISO country code, a region and a city as PhotoPlace names them. */
+const COUNTRY_WHAT = 'an ISO 3166-1 country code like "PT"';
+const placeFilter = shape({
+  countryCode: v.optional(v.pipe(v.string(COUNTRY_WHAT), v.regex(/^[A-Za-z]{2}$/, COUNTRY_WHAT))),
+  region: v.optional(name),
+  city: v.optional(name),
+});
+
+/** A place of the places data, as findPlaces gives it: 'city:2267057', 'region:PT.14', 'country:PT'. */
+const PLACE_ID_WHAT = 'a place id like "city:2267057", "region:PT.14" or "country:PT" (from findPlaces)';
+const placeId = v.pipe(v.string(PLACE_ID_WHAT), v.maxLength(64, PLACE_ID_WHAT), v.regex(/^(city:\d+|region:[A-Za-z]{2}\.[\w-]+|country:[A-Za-z]{2})$/, PLACE_ID_WHAT));
+
 const filters = shape({
   folder: v.optional(absolutePath),
   from: v.optional(date),
@@ -140,6 +152,7 @@ const filters = shape({
   minRating: v.optional(rating),
   label: v.optional(label),
   tag: v.optional(name),
+  place: v.optional(placeFilter),
 });
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -157,6 +170,7 @@ const view = {
   minRating: v.optional(rating),
   label: v.optional(label),
   ids: v.optional(ids),
+  place: v.optional(placeFilter),
 };
 
 /**
@@ -176,6 +190,9 @@ export const ARGS = {
   photoIds: args({ offset: v.optional(int(0)), limit: v.optional(int(1, MAX_SELECTION)), ...view }),
   mapPoints: args({ ...view }),
   onThisDay: args({ date: v.optional(day), limit: v.optional(int(1, 100)) }),
+  findPlaces: args({ text: name, limit: v.optional(int(1, 100)) }),
+  setPlace: args({ ids, place: v.nullable(placeId) }),
+  placesInLibrary: NO_ARGUMENT,
   photo: args({ id }),
   search: args({
     query: nonEmpty,

@@ -9,6 +9,8 @@ import { migrate } from '../../src/main/core/catalog/db.ts';
 import { migrations } from '../../src/main/core/catalog/migrations.ts';
 import { PLACES_VERSION_SETTING } from '../../src/main/core/pipeline/places-stage.ts';
 import { exportUserData, importUserData } from '../../src/main/core/annotate/user-data.ts';
+import { createApi } from '../../src/main/core/handlers/methods.ts';
+import { callApi } from '../../src/main/core/handlers/errors.ts';
 import { makeJpeg, tempDir } from '../helpers/photos.ts';
 
 const open: Library[] = [];
@@ -172,6 +174,26 @@ describe('hand-set places', () => {
     expect(importUserData(fresh.repos, file).places).toBe(0);
     fresh.undo();
     expect(fresh.photo(fid('kehl'))!.place).toMatchObject({ city: 'Kehl', source: 'auto' });
+  });
+});
+
+describe('the window contract', () => {
+  it('finds places by name, sets one on photos and lists the library places', async () => {
+    const { lib, id } = await library();
+    const api = createApi(lib);
+    try {
+      const found = await api.handlers.findPlaces({ text: 'Lisboa', limit: 3 });
+      expect(found[0]).toMatchObject({ id: 'city:2267057', kind: 'city', city: 'Lisbon', countryCode: 'PT' });
+      expect(await api.handlers.setPlace({ ids: [id('nogps')], place: found[0]!.id })).toMatchObject({ photos: 1 });
+      expect((await api.handlers.photo({ id: id('nogps') })).place).toMatchObject({ city: 'Lisbon', source: 'user' });
+      const places = await api.handlers.placesInLibrary(undefined);
+      expect(places.find((c) => c.countryCode === 'PT')!.photos).toBe(3);
+      expect((await api.handlers.listPhotos({ place: { city: 'lisbon' } })).total).toBe(3);
+      const unknown = await callApi(api.handlers, 'setPlace', { ids: [id('nogps')], place: 'city:1' });
+      expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: expect.stringMatching(/no place "city:1"/) } });
+    } finally {
+      api.close();
+    }
   });
 });
 

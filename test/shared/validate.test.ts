@@ -25,6 +25,9 @@ const good: { [M in MethodName]: unknown[] } = {
   photoIds: [undefined, {}, { offset: 10, limit: 1_000_000 }, { folder: '/p', tag: 'Places|Portugal', suggested: 'beach', minRating: -1, label: 'Red' }, { minRating: 5 }],
   mapPoints: [undefined, {}, { folder: '/p', tag: 'beach', minRating: 3, label: 'Red' }, { ids: [1, 2, 3] }],
   onThisDay: [undefined, {}, { date: '2024-02-29' }, { date: '2025-12-31', limit: 100 }, { limit: 1 }],
+  findPlaces: [{ text: 'Lisboa' }, { text: 'München', limit: 100 }],
+  setPlace: [{ ids: [1, 2], place: 'city:2267057' }, { ids: [1], place: 'region:PT.14' }, { ids: [3], place: 'country:PT' }, { ids: [3], place: null }],
+  placesInLibrary: [undefined, {}],
   editPhotos: [
     { ids: [1], addTags: ['Portugal 2019'] },
     { ids: [1, 2, 3], addTags: ['Places|Portugal|Porto'], removeTags: ['beach'], caption: '', rating: null, label: null },
@@ -65,7 +68,7 @@ const bad: { [M in MethodName]: [unknown, RegExp][] } = {
     [{ folder: 'Photos' }, /listPhotos\.folder must be an absolute path/],
     [{ tag: '' }, /listPhotos\.tag must be a non-empty string/],
     [{ tag: 'x'.repeat(201) }, /at most 200 characters/],
-    [{ sort: 'name' }, /listPhotos: unknown key "sort" \(allowed: offset, limit, folder, tag, suggested, minRating, label, ids\)/],
+    [{ sort: 'name' }, /listPhotos: unknown key "sort" \(allowed: offset, limit, folder, tag, suggested, minRating, label, ids, place\)/],
     [[], /listPhotos must be an object/],
     ['x', /listPhotos must be an object/],
   ],
@@ -88,7 +91,9 @@ const bad: { [M in MethodName]: [unknown, RegExp][] } = {
     [{ query: 'red', filters: { from: 'last week' } }, /search\.filters\.from must be a date like '2024-07-31'/],
     [{ query: 'red', filters: { folder: 'rel/dir' } }, /filters\.folder must be an absolute path/],
     [{ query: 'red', filters: { camera: 5 } }, /filters\.camera must be a non-empty string/],
-    [{ query: 'red', filters: { place: 'Oslo' } }, /search\.filters: unknown key "place" \(allowed: folder, from, to, camera, minRating, label, tag\)/],
+    [{ query: 'red', filters: { city: 'Oslo' } }, /search\.filters: unknown key "city" \(allowed: folder, from, to, camera, minRating, label, tag, place\)/],
+    [{ query: 'red', filters: { place: 'Oslo' } }, /search\.filters\.place must be an object with \{ countryCode\?, region\?, city\? \}/],
+    [{ query: 'red', filters: { place: { countryCode: 'PRT' } } }, /search\.filters\.place\.countryCode must be an ISO 3166-1 country code like "PT"/],
     [{ query: 'red', filters: 'folder=/x' }, /search\.filters must be an object/],
     [{ query: 'red', parse: 'no' }, /search\.parse must be true or false/],
     [{ query: 'red', literal: 'Portugal' }, /search\.literal must be a list of at most 50 phrases/],
@@ -123,14 +128,24 @@ const bad: { [M in MethodName]: [unknown, RegExp][] } = {
     [{ label: '' }, /photoIds\.label must be a colour label/],
     [{ label: 'x'.repeat(101) }, /at most 100 characters/],
     [{ suggested: '' }, /photoIds\.suggested must be a non-empty string/],
-    [{ sort: 'name' }, /photoIds: unknown key "sort" \(allowed: offset, limit, folder, tag, suggested, minRating, label, ids\)/],
+    [{ sort: 'name' }, /photoIds: unknown key "sort" \(allowed: offset, limit, folder, tag, suggested, minRating, label, ids, place\)/],
   ],
   mapPoints: [
     [{ ids: [] }, /mapPoints\.ids must be a list of 1 to 1000000 photo ids/],
     [{ ids: [1, 0] }, /mapPoints\.ids\[1\] must be a photo id/],
-    [{ offset: 3 }, /mapPoints: unknown key "offset" \(allowed: folder, tag, suggested, minRating, label, ids\)/],
+    [{ offset: 3 }, /mapPoints: unknown key "offset" \(allowed: folder, tag, suggested, minRating, label, ids, place\)/],
     [{ folder: 'Photos' }, /mapPoints\.folder must be an absolute path/],
   ],
+  findPlaces: [
+    [{}, /findPlaces: text is required/],
+    [{ text: 'x', limit: 101 }, /findPlaces\.limit must be a whole number from 1 to 100/],
+  ],
+  setPlace: [
+    [{ ids: [1] }, /setPlace: place is required|setPlace\.place must be a place id/],
+    [{ ids: [1], place: 'Lisbon' }, /setPlace\.place must be a place id like "city:2267057"/],
+    [{ ids: [], place: null }, /setPlace\.ids must be a list of 1 to 1000000 photo ids/],
+  ],
+  placesInLibrary: [[{ x: 1 }, /placesInLibrary takes no argument/]],
   onThisDay: [
     [{ date: '06-15' }, /onThisDay\.date must be a date like '2024-07-31', got "06-15"/],
     [{ date: '2024-06-15T10:00:00' }, /onThisDay\.date must be a date like '2024-07-31'/],
@@ -224,7 +239,7 @@ describe('validateArgs', () => {
 
   it('reports an unknown key before a bad value, and takes an undefined value as absent', () => {
     expect(() => validateArgs('similar', { idd: 3, limit: 0 })).toThrow(/similar: unknown key "idd"/);
-    expect(() => validateArgs('search', { query: 'red', filters: { place: 'Oslo', from: 'soon' } })).toThrow(/search\.filters: unknown key "place"/);
+    expect(() => validateArgs('search', { query: 'red', filters: { city: 'Oslo', from: 'soon' } })).toThrow(/search\.filters: unknown key "city"/);
     expect(() => validateArgs('photo', { id: undefined })).toThrow(/photo: id is required/);
     expect(() => validateArgs('addTags', { id: 1, tags: [...Array.from({ length: 51 }, (_, i) => `t${i}`), ''] })).toThrow(/list of 1 to 50 tags/);
   });

@@ -226,6 +226,13 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
 
     tagCounts: async ({ limit }) => lib.tagCounts(limit ?? 500),
 
+    findPlaces: async ({ text, limit }) => lib.findPlaces(text, limit ?? 20),
+
+    // An id the places data does not have is an EditError: invalid-argument (errors.ts).
+    setPlace: async ({ ids, place }) => edited(lib.setPlace(ids, place, editProgress()))!,
+
+    placesInLibrary: async () => lib.placesInLibrary(),
+
     editPhotos: async ({ ids, ...edit }) => edited(lib.editPhotos(ids, edit, editProgress()))!,
 
     undo: async () => edited(lib.undo(editProgress())),
