@@ -54,8 +54,12 @@ describe('the check before any write, off the main thread', () => {
       const id = lib.list()[0]!.id;
       expect(() => lib.editPhotos([id], { caption: 'too early' })).toThrow(/still being checked/);
       expect(catalogFiles(data)['']).toBe(before['']);
-      // A write through the front door waits for the check instead.
+      // A write through the front door waits for the check instead, which waits for the first search
+      // (or warmUp, or 5 s): not begun yet.
       const edit = api.handlers.editPhotos({ ids: [id], caption: 'After the check' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(lib.checkedOnOpen).toBe(false);
+      lib.checkNow();
       await lib.writable;
       expect(lib.checkedOnOpen).toBe(true);
       expect((await edit).photos).toBe(1);
@@ -89,6 +93,7 @@ describe('the check before any write, off the main thread', () => {
         () => null,
         (e: unknown) => e,
       );
+      lib.checkNow();
       const failure = await lib.writable.then(
         () => null,
         (e: unknown) => e,
@@ -141,6 +146,7 @@ describe('damage SQLite meets in the middle of a session', () => {
     try {
       const api = createApi(lib);
       expect((await api.handlers.status()).catalog).toEqual({ checking: true, damage: null });
+      lib.checkNow();
       await lib.writable;
       expect((await api.handlers.status()).catalog).toEqual({ checking: false, damage: null });
       const told: string[] = [];

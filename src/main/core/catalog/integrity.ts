@@ -27,7 +27,9 @@ import type Database from 'better-sqlite3';
 //   the open (`quickCheckOnOpen`). The app and `serve` open with `checkInBackground`: the same
 //   pragmas run on a worker thread (`DamageWatch.checkBeforeWrites`) while the first search, the
 //   grid and status read, since a check of ~0.4 s at 100k photos (4 s at a million) must not
-//   stand in front of the first answer. Until it has passed, the connection stays query_only:
+//   stand in front of the first answer; on two cores it must not even run beside the index's
+//   load, so it starts once the first search has answered (or 250 ms after warmUp, at the latest
+//   5 s after open). Until it has passed, the connection stays query_only:
 //   writers wait for `Library.writable` (the handlers' writes, scan, index, watch, backups) or
 //   are refused with a message (a sync caller that did not wait), so a damaged catalog is still
 //   never written. A catalog that needs a migration (or is new) is checked inside the open.
