@@ -354,10 +354,10 @@ describe('shoebox tags, suggestions, rate, label and undo', () => {
 
     const csv = (await ok('export')).trim().split('\n');
     expect(csv[0]).toBe(
-      'path,taken_at,caption,caption_source,caption_score,low_confidence,caption_model,caption_revision,caption_task,caption_created_at,auto_caption,tags,tag_scores,user_tags,suggested_tags,rating,label,id',
+      'path,taken_at,caption,caption_source,caption_score,low_confidence,caption_model,caption_revision,caption_task,caption_created_at,auto_caption,tags,tag_scores,user_tags,suggested_tags,rating,label,id,city,region,country,country_code,place_source',
     );
     const line = csv.find((l) => l.startsWith(file('blue-home')))!;
-    expect(line).toMatch(/,Places\|Portugal\|Porto; beach,clear blue sky,4,Green,\d+$/);
+    expect(line).toMatch(/,Places\|Portugal\|Porto; beach,clear blue sky,4,Green,\d+,,,,,$/); // no GPS, no place
     expect(line).toContain(',Places|Portugal|Porto; beach; clear blue sky,Places|Portugal|Porto=user; beach=user; clear blue sky=');
     for (let i = 0; i < 3; i++) await ok('undo');
   });

@@ -154,8 +154,8 @@ function* fullRows(repos: Repositories): Generator<FullExportRow> {
   }
 }
 
-/** CSV_COLUMNS, then the columns issue 11 added (at the end, so existing readers of the columns by position keep working). */
-const FULL_CSV_COLUMNS = [...CSV_COLUMNS, 'user_tags', 'suggested_tags', 'rating', 'label', 'id'] as const;
+/** CSV_COLUMNS, then the columns issues 11 and 13 added (at the end, so existing readers of the columns by position keep working). */
+const FULL_CSV_COLUMNS = [...CSV_COLUMNS, 'user_tags', 'suggested_tags', 'rating', 'label', 'id', 'city', 'region', 'country', 'country_code', 'place_source'] as const;
 
 export function exportCommand(ctx: Context, args: string[], format: string | undefined, output: string | undefined): number {
   if (args.length) throw new UsageError('export takes no arguments: export --format csv|json [--output FILE]');
@@ -174,7 +174,11 @@ export function exportCommand(ctx: Context, args: string[], format: string | und
     if (fmt === 'csv') write(`${FULL_CSV_COLUMNS.join(',')}\n`);
     else write('[');
     for (const row of fullRows(openCatalog(db, () => STAGE_NAMES))) {
-      if (fmt === 'csv') write(`${csvLine(row)},${[row.userTags.join('; '), row.suggestedTags.join('; '), row.rating, row.label, row.id].map(csvField).join(',')}\n`);
+      if (fmt === 'csv') {
+        const p = row.place;
+        const extra = [row.userTags.join('; '), row.suggestedTags.join('; '), row.rating, row.label, row.id, p?.city ?? null, p?.region ?? null, p?.country ?? null, p?.countryCode ?? null, p?.source ?? null];
+        write(`${csvLine(row)},${extra.map(csvField).join(',')}\n`);
+      }
       else write(`${n ? ',' : ''}\n  ${JSON.stringify(row)}`);
       n++;
     }

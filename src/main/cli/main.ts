@@ -12,6 +12,7 @@ import { markCommand, suggestionsCommand, tagsCommand, undoCommand, type Tagging
 import { serveCommand } from './serve-command.ts';
 import { backupCommand, backupsCommand, repairCommand } from './backup-commands.ts';
 import { exportUserDataCommand, importCommand } from './user-data-commands.ts';
+import { placeCommand, type PlaceFlags } from './place-commands.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 import { isDiskFull } from '../core/faults.ts';
 
@@ -95,6 +96,11 @@ changes nothing; --json prints the result; they work while the app runs):
                            of photos
   label <photo>... <Red|Yellow|Green|Blue|Purple>
   label <photo>... --clear Lightroom's colour labels; or with --search or filters
+  place find <text>        places of the offline data by any name (English, local, other)
+  place set <place> <photo>...
+                           your place on photos without GPS (or over it): an id from place find
+                           or a name; place clear <photo>... removes it; also --search or filters
+  place list [--json]      the library's places, country → region → city, with photo counts
   undo [--dry-run]         undo the last edit, made here or in the window, and say what it was;
                            exits 1 when there is nothing to undo
   undo --list              the last 20 edits, newest first
@@ -185,6 +191,7 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   rate: [...EDIT, ...SELECT, 'clear'],
   label: [...EDIT, ...SELECT, 'clear'],
   undo: [...EDIT, 'list'],
+  place: [...EDIT, ...SELECT],
   export: ['format', 'output', 'user-data'],
   import: ['user-data', 'json'],
   serve: ['port', 'no-index'],
@@ -275,6 +282,8 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       case 'rate':
       case 'label':
         return await markCommand(ctx, command, args, values as TaggingFlags, literalAt);
+      case 'place':
+        return await placeCommand(ctx, args, values as PlaceFlags);
       case 'undo':
         return await undoCommand(ctx, args, values as TaggingFlags);
       case 'export':

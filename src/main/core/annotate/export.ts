@@ -1,7 +1,7 @@
 // `shoebox export`: every present photo's path, caption (with source, score and provenance) and
 // tags with scores, as CSV (one row per photo) or JSON (one object per photo).
 import type { Repositories } from '../catalog/repositories.ts';
-import type { CaptionRecord, TagRecord } from '../../../shared/types.ts';
+import type { CaptionRecord, PhotoPlace, TagRecord } from '../../../shared/types.ts';
 
 export interface ExportRow {
   path: string;
@@ -10,9 +10,11 @@ export interface ExportRow {
   /** The automatic caption too when the user's replaced it. */
   autoCaption: CaptionRecord | null;
   tags: Pick<TagRecord, 'tag' | 'source' | 'score'>[];
+  /** Where it was taken: the user's place, else the one from GPS; null when neither. */
+  place: PhotoPlace | null;
 }
 
-export function* exportRows({ catalog, annotations }: Pick<Repositories, 'catalog' | 'annotations'>): Generator<ExportRow> {
+export function* exportRows({ catalog, annotations, places }: Pick<Repositories, 'catalog' | 'annotations' | 'places'>): Generator<ExportRow> {
   for (const p of catalog.presentPhotosByPath()) {
     const captions = annotations.captions(p.id);
     yield {
@@ -24,6 +26,7 @@ export function* exportRows({ catalog, annotations }: Pick<Repositories, 'catalo
         .tags(p.id)
         .filter((t) => !t.hidden)
         .map((t) => ({ tag: t.tag, source: t.source, score: t.score })),
+      place: places.shown(p.id),
     };
   }
 }

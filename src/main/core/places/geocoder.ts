@@ -125,7 +125,7 @@ export class Geocoder {
 
   /**
    * Places whose name (any of them: English, local, alternate) is `text` or starts with it, ignoring case and
-   * diacritics: exact names first, then countries, regions and bigger cities first. `limit` at most.
+   * diacritics: exact names first; among as good a match, countries, then cities (bigger first), then regions. `limit` at most.
    */
   find(text: string, limit = 20): PlaceMatch[] {
     const q = foldName(text);
@@ -141,7 +141,7 @@ export class Geocoder {
     }
     d.regions.forEach((r, i) => {
       const s = nameScore([r.name], q);
-      if (s > 0) scored.push({ match: this.regionMatch(d, i)!, score: s * 1e12 + 1e11 });
+      if (s > 0) scored.push({ match: this.regionMatch(d, i)!, score: s * 1e12 });
     });
     // Cities: every occurrence of "\u001f" + q in the folded names is a name that starts with q.
     const seen = new Set<number>();
@@ -154,7 +154,7 @@ export class Geocoder {
       const exact = (end < 0 ? d.folded.length : end) - (at + 1) === q.length;
       const own = at === d.foldedStart[i];
       const s = exact ? (own ? 4 : 3) : own ? 2 : 1;
-      scored.push({ match: this.cityMatch(d, i), score: s * 1e12 + d.population[i]! });
+      scored.push({ match: this.cityMatch(d, i), score: s * 1e12 + 1e11 + d.population[i]! });
     }
     scored.sort((a, b) => b.score - a.score);
     return scored.slice(0, limit).map((x) => x.match);
