@@ -1,7 +1,7 @@
-// Unit tests for how the Library view narrows results by the chosen tag and heads them.
+// Unit tests for how the Library view narrows results by the chosen tag and the photos picked on the map, and heads them.
 import { describe, expect, it } from 'vitest';
 import type { SearchHit, SearchResult } from '../../src/shared/types.ts';
-import { narrowByTag, resultsHeading } from '../../src/renderer/src/lib/results.ts';
+import { narrowByIds, narrowByTag, resultsHeading } from '../../src/renderer/src/lib/results.ts';
 
 const hit = (id: number, tags: string[]): SearchHit => ({
   id,
@@ -21,6 +21,14 @@ const hit = (id: number, tags: string[]): SearchHit => ({
 const result: SearchResult = { query: 'dog', model: 'm', note: 'n', hits: [hit(1, ['Beach', 'dog']), hit(2, ['park']), hit(3, ['beach'])] };
 
 describe('results', () => {
+  it('keeps only the hits among the photos picked on the map, in their order', () => {
+    expect(narrowByIds(result, [3, 1, 99])!.hits.map((h) => h.id)).toEqual([1, 3]);
+    expect(narrowByIds(result, [])!.hits).toEqual([]);
+    expect(narrowByIds(result, null)).toBe(result);
+    expect(narrowByIds(null, [1])).toBeNull();
+    expect(narrowByIds(narrowByTag(result, 'beach'), [3])!.hits.map((h) => h.id)).toEqual([3]);
+  });
+
   it('keeps only the hits with the chosen tag, in their order, ignoring case', () => {
     expect(narrowByTag(result, 'beach')!.hits.map((h) => h.id)).toEqual([1, 3]);
     expect(narrowByTag(result, 'BEACH')!.hits.map((h) => h.id)).toEqual([1, 3]);

@@ -1,7 +1,8 @@
 // The library grid's photos: listPhotos pages (200 at a time) fetched on demand and cached, under
-// an optional folder, tag (its children included), suggested tag (a review), least rating and colour
-// label; `version` changes whenever a page, the total or the error does. The same view's ids, in grid
-// order, come from photoIds (select all, Shift ranges over pages not loaded).
+// an optional folder, tag (its children included), suggested tag (a review), least rating, colour
+// label and given photos (a cluster picked on the map); `version` changes whenever a page, the total
+// or the error does. The same view's ids, in grid order, come from photoIds (select all, Shift ranges
+// over pages not loaded).
 import type { ShoeboxClient } from '../../../shared/contract.ts';
 import type { ArgOf } from '../../../shared/schema.ts';
 import type { PhotoSummary } from '../../../shared/types.ts';
@@ -17,9 +18,20 @@ export interface PhotoQuery {
   suggested?: string;
   minRating?: number;
   label?: string;
+  /** Only these photos (a cluster picked on the map); compared by identity: a new list is a new view. */
+  ids?: number[];
 }
 
-const QUERY_KEYS = ['folder', 'tag', 'suggested', 'minRating', 'label'] as const;
+const QUERY_KEYS = ['folder', 'tag', 'suggested', 'minRating', 'label', 'ids'] as const;
+
+/** A number per list of ids seen, so a view's key stays short however many photos a map cluster holds. */
+const idLists = new WeakMap<readonly number[], number>();
+let idListsSeen = 0;
+function idsKey(ids: readonly number[]): string {
+  let n = idLists.get(ids);
+  if (n === undefined) idLists.set(ids, (n = ++idListsSeen));
+  return `${n}:${ids.length}`;
+}
 
 export class PhotoSource {
   version = $state(0);
@@ -55,9 +67,10 @@ export class PhotoSource {
     if (q.suggested) next.suggested = q.suggested;
     if (q.minRating !== undefined && q.minRating > 0) next.minRating = q.minRating;
     if (q.label) next.label = q.label;
+    if (q.ids) next.ids = q.ids;
     if (QUERY_KEYS.every((k) => next[k] === this.query[k])) return;
     this.query = next;
-    this.queryKey = JSON.stringify(next);
+    this.queryKey = JSON.stringify({ ...next, ids: next.ids ? idsKey(next.ids) : undefined });
     this.cache.reset(this.fetcher());
   }
 
