@@ -46,8 +46,8 @@ describe('shoebox place', () => {
     expect(list.find((p) => p.path === lisbon)!.place).toMatchObject({ city: 'Lisbon', countryCode: 'PT', source: 'auto' });
 
     const places = await sb('place', 'list');
-    expect(places.out).toMatch(/1  Japan \(JP\)\n\s+1    Kyoto\n\s+1      Kyoto\n/);
-    expect(places.out).toMatch(/1  Portugal \(PT\)/);
+    expect(places.out).toMatch(/1 {2}Japan \(JP\)\n\s+1 {4}Kyoto\n\s+1 {6}Kyoto\n/);
+    expect(places.out).toMatch(/1 {2}Portugal \(PT\)/);
 
     const csv = path.join(dir, 'photos.csv');
     expect((await sb('export', '--format', 'csv', '--output', csv)).code).toBe(0);
