@@ -11,6 +11,7 @@ import { PLACES_VERSION_SETTING } from '../../src/main/core/pipeline/places-stag
 import { exportUserData, importUserData } from '../../src/main/core/annotate/user-data.ts';
 import { createApi } from '../../src/main/core/handlers/methods.ts';
 import { callApi } from '../../src/main/core/handlers/errors.ts';
+import { syncSidecar } from '../../src/main/core/annotate/sidecar-sync.ts';
 import { makeJpeg, tempDir } from '../helpers/photos.ts';
 
 const open: Library[] = [];
@@ -194,6 +195,23 @@ describe('the window contract', () => {
     } finally {
       api.close();
     }
+  });
+});
+
+describe('XMP sidecars', () => {
+  it('get the place as photoshop:City/State/Country and Iptc4xmpCore:CountryCode, unless the file has a location of its own', async () => {
+    const { lib, id, files } = await library();
+    const sync = (n: string) => syncSidecar(lib.xmp, lib.annotations, { id: id(n), path: files[n]! }, (f) => lib.db.transaction(f)());
+    await sync('lisbon');
+    expect((await lib.xmp.readPhotoMetadata(files.lisbon!)).location).toEqual({ city: 'Lisbon', state: 'Lisbon', country: 'Portugal', countryCode: 'PT' });
+    // The place changes (set by hand): Shoebox's own location follows it.
+    lib.setPlace([id('lisbon')], 'city:2867714');
+    await sync('lisbon');
+    expect((await lib.xmp.readPhotoMetadata(files.lisbon!)).location).toEqual({ city: 'Munich', state: 'Bavaria', country: 'Germany', countryCode: 'DE' });
+    // A location the user wrote elsewhere stays as it is.
+    await lib.xmp.writeSidecar(files.munich!, { description: null, subjects: [], location: { city: 'Freising', state: null, country: null, countryCode: null } });
+    await sync('munich');
+    expect((await lib.xmp.readPhotoMetadata(files.munich!)).location).toEqual({ city: 'Freising', state: null, country: null, countryCode: null });
   });
 });
 

@@ -2,7 +2,8 @@
 // Lightroom, digiKam…) already wrote as user data, and writes Shoebox's to the XMP sidecar, merging both ways.
 import type { Annotations, SidecarWrite } from '../catalog/annotations.ts';
 import { keyOf } from '../catalog/annotations.ts';
-import type { PhotoMetadata, SidecarFields, XmpService } from '../media/xmp.ts';
+import type { PhotoMetadata, SidecarFields, SidecarLocation, XmpService } from '../media/xmp.ts';
+import { Places } from '../catalog/places.ts';
 import { flatKeywords, formatTypedTag, subjectNames } from '../../../shared/vocabulary.ts';
 
 /** The keys of what Shoebox last wrote as tags: dc:subject's names and the hierarchical paths. */
@@ -82,6 +83,22 @@ export function sidecarFields(annotations: Annotations, photoId: number): Sideca
 }
 
 /**
+ * The location a sidecar gets (photoshop:City, State, Country, Iptc4xmpCore:CountryCode): the photo's place (the
+ * user's, else the one from GPS), only where the file has no location of its own. A location in the file that
+ * Shoebox did not write (typed in Lightroom, digiKam, a phone's IPTC) is left as it is (undefined); one Shoebox
+ * wrote follows the place, and is removed (null) when the photo has none any more.
+ */
+export function sidecarLocation(places: Places, photoId: number, inFile: SidecarLocation): SidecarLocation | null | undefined {
+  const last = places.lastSidecarLocation(photoId);
+  const fileHas = inFile.city !== null || inFile.state !== null || inFile.country !== null || inFile.countryCode !== null;
+  const ours = last !== null && last.city === inFile.city && last.state === inFile.state && last.country === inFile.country && last.countryCode === inFile.countryCode;
+  if (fileHas && !ours) return undefined;
+  const shown = places.shown(photoId);
+  if (!shown) return fileHas ? null : undefined;
+  return { city: shown.city, state: shown.region, country: shown.country, countryCode: shown.countryCode };
+}
+
+/**
  * Writes a photo's caption, the user's tags, rating and label to its XMP sidecar (for a RAW+JPEG pair, `raw`
  * names the RAW: the sidecar is the one RAW editors read, see findSidecar). Edits made elsewhere since
  * Shoebox's last write are imported first (so they are kept, not overwritten); every other field
@@ -94,9 +111,10 @@ export async function syncSidecar(
   transact: <T>(fn: () => T) => T,
 ): Promise<string> {
   const meta = await xmp.readPhotoMetadata(photo.path, photo.raw);
+  const places = new Places(annotations.db);
   const fields = transact(() => {
     importMetadata(annotations, photo.id, meta);
-    return sidecarFields(annotations, photo.id);
+    return { ...sidecarFields(annotations, photo.id), location: sidecarLocation(places, photo.id, meta.location) };
   });
   const file = await xmp.writeSidecar(photo.path, fields, photo.raw);
   transact(() =>
@@ -109,5 +127,6 @@ export async function syncSidecar(
       label: fields.label ?? null,
     }),
   );
+  if (fields.location !== undefined) transact(() => places.recordSidecarLocation(photo.id, fields.location ?? null));
   return file;
 }

@@ -121,7 +121,7 @@ export class Annotations {
   /** A prepared statement, cached by its SQL text. */
   private readonly sql: (text: string) => Statement;
 
-  constructor(db: Db) {
+  constructor(readonly db: Db) {
     this.sql = statementCache(db);
   }
 

@@ -3,6 +3,7 @@
 // with counts (country → region → city) for the Places facet and the query parser.
 import { statementCache, type Db, type Statement } from './db.ts';
 import type { CountryPlaces, PhotoPlace, PlaceCount, PlaceFilter, RegionPlaces } from '../../../shared/types.ts';
+import type { PlaceName } from '../../../shared/query.ts';
 
 /** The place as a sidecar holds it (photoshop:City, State, Country, Iptc4xmpCore:CountryCode). */
 export interface SidecarLocationWrite {
@@ -188,6 +189,38 @@ export class Places {
     )
       .pluck()
       .all(version) as number[];
+  }
+
+  /**
+   * Every name of the places photos have, each city within its region and country, each region within its
+   * country: the query parser's place vocabulary ([Note: query parser]). Read from the place rows as they are
+   * (so a place only a missing photo has, or one a user's place overrides, is in it too: it then finds fewer
+   * photos or none), without inLibrary's shown places and counts: a tenth of its time at 100,000 photos.
+   */
+  vocabulary(): PlaceName[] {
+    const levels = this.sql('SELECT DISTINCT country_code, region_code, city_id FROM places ORDER BY 1, 2, 3').all() as {
+      country_code: string | null;
+      region_code: string | null;
+      city_id: number | null;
+    }[];
+    const names = new Map(
+      (this.sql('SELECT place, names FROM place_names').all() as { place: string; names: string }[]).map((r) => [r.place, JSON.parse(r.names) as string[]]),
+    );
+    const out: PlaceName[] = [];
+    const seen = new Set<string>();
+    const add = (id: string, within: string[]) => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      for (const name of names.get(id) ?? []) out.push({ name, key: id, within });
+    };
+    for (const l of levels) {
+      const country = l.country_code !== null ? `country:${l.country_code}` : null;
+      const region = l.region_code !== null ? `region:${l.region_code}` : null;
+      if (country) add(country, []);
+      if (region) add(region, country ? [country] : []);
+      if (l.city_id !== null) add(`city:${l.city_id}`, [region, country].filter((x): x is string => x !== null));
+    }
+    return out;
   }
 
   /** The places shown by present photos, country → region → city, with counts, most photos first, with every name. */

@@ -37,6 +37,9 @@
 //     a rejected photo, which it cannot say), so no program reads a stale rating; it is never added. undefined
 //     leaves both, null removes both.
 //   - label (optional): xmp:Label; undefined leaves it, null or blank removes it.
+//   - location (optional): the photo's place, as photoshop:City, photoshop:State, photoshop:Country and
+//     Iptc4xmpCore:CountryCode (what Lightroom, Bridge and digiKam show as the IPTC location); undefined leaves all
+//     four, null removes them, and in an object a null field removes that one.
 // The write is atomic: the sidecar is copied to a hidden temporary file in the same folder, exiftool edits the copy
 // (-overwrite_original applies to that copy only), and the copy is renamed over the sidecar. The photo itself is
 // never handed to exiftool for writing. exiftool names itself in the packet's x:xmptk, as every XMP writer does.
@@ -70,6 +73,16 @@ export interface SidecarFields {
   rating?: number | null;
   /** New xmp:Label (the colour label: "Red", "Green"…). undefined leaves it, null or blank removes it. */
   label?: string | null;
+  /** photoshop:City, photoshop:State, photoshop:Country, Iptc4xmpCore:CountryCode. undefined leaves them, null removes them. */
+  location?: SidecarLocation | null;
+}
+
+/** The IPTC location of a photo as XMP holds it (each null: not there). */
+export interface SidecarLocation {
+  city: string | null;
+  state: string | null;
+  country: string | null;
+  countryCode: string | null;
 }
 
 /** xmp:Rating: 1-5 stars, 0 none, -1 rejected. */
@@ -91,6 +104,11 @@ export interface PhotoMetadata {
   rating: Rating | null;
   /** xmp:Label, the colour label's text as written (the sidecar's, else the photo's); null when none. */
   label: string | null;
+  /**
+   * The location written in the file: photoshop:City/State/Country and Iptc4xmpCore:CountryCode of the sidecar,
+   * else the photo's XMP, else its IPTC (City, Province-State, Country-PrimaryLocationName/Code); each field on its own.
+   */
+  location: SidecarLocation;
   /**
    * When, where and with what it was taken, from every block exiftool reads (EXIF, also damaged; the
    * sidecar's and the file's XMP; IPTC; QuickTime/HEIF): the best date by [Note: capture date]'s
@@ -291,7 +309,14 @@ export class XmpService {
     );
     const rating = readRating(side) ?? readRating(photo);
     const label = [side['XMP:Label'], photo['XMP:Label']].map(text).find((t) => t !== null) ?? null;
-    return { description, keywords, hierarchicalTags, rating, label, facts };
+    const first = (...values: unknown[]) => values.map(text).find((t) => t !== null) ?? null;
+    const location: SidecarLocation = {
+      city: first(side['XMP:City'], photo['XMP:City'], photo['IPTC:City']),
+      state: first(side['XMP:State'], photo['XMP:State'], photo['IPTC:Province-State']),
+      country: first(side['XMP:Country'], photo['XMP:Country'], photo['IPTC:Country-PrimaryLocationName']),
+      countryCode: first(side['XMP:CountryCode'], photo['XMP:CountryCode'], photo['IPTC:Country-PrimaryLocationCode']),
+    };
+    return { description, keywords, hierarchicalTags, rating, label, location, facts };
   }
 }
 
@@ -391,6 +416,14 @@ const READ_TAGS = [
   '-XMP-xmp:Rating',
   '-XMP-microsoft:RatingPercent', // MicrosoftPhoto:Rating
   '-XMP-xmp:Label',
+  '-XMP-photoshop:City',
+  '-XMP-photoshop:State',
+  '-XMP-photoshop:Country',
+  '-XMP-iptcCore:CountryCode',
+  '-IPTC:City',
+  '-IPTC:Province-State',
+  '-IPTC:Country-PrimaryLocationName',
+  '-IPTC:Country-PrimaryLocationCode',
   '-IPTC:Caption-Abstract',
   '-IPTC:Keywords',
   '-EXIF:ImageDescription',
@@ -492,6 +525,14 @@ function sidecarTags(fields: SidecarFields): Record<string, string | string[] | 
     tags['XMP-microsoft:RatingPercent'] = null; // else it would be read back as the rating
   } else if (rating !== undefined) tags['XMP-xmp:Rating'] = rating;
   if (label !== undefined) tags['XMP-xmp:Label'] = label === null || cleanText(label) === '' ? null : cleanText(label);
+  const { location } = fields;
+  if (location !== undefined) {
+    const value = (v: string | null | undefined) => (v == null || cleanText(v) === '' ? null : cleanText(v));
+    tags['XMP-photoshop:City'] = value(location?.city);
+    tags['XMP-photoshop:State'] = value(location?.state);
+    tags['XMP-photoshop:Country'] = value(location?.country);
+    tags['XMP-iptcCore:CountryCode'] = value(location?.countryCode);
+  }
   return tags;
 }
 
