@@ -1,7 +1,8 @@
-// `shoebox search` with dates and cameras in the words ([Note: query parser]): a year intersects, "shot on
-// <camera>" filters, words that name nothing of the library stay words, --literal takes the words as typed,
-// and what was understood is one line of the plain output and `understood` in --json. On the fixture
-// models and generated photos with EXIF dates, GPS positions and cameras.
+// `shoebox search` with places, dates and cameras in the words ([Note: query parser]): "in <city>" is that
+// city's photos, "<country> <year>" intersects both, "shot on <camera>" filters, a place or camera the
+// library does not have stays words, --literal takes the words as typed, and what was understood is one
+// line of the plain output and `understood` in --json. On the fixture models and generated photos with
+// EXIF dates, GPS positions (named by the offline geocoder when indexed) and cameras.
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
@@ -45,7 +46,26 @@ beforeAll(async () => {
   expect(index.code, index.err).toBe(0);
 }, 120_000);
 
-describe('shoebox search understands dates and cameras', () => {
+describe('shoebox search understands places, dates and cameras', () => {
+  it('"in <city>" is exactly that city\'s photos; "<country> <year>" intersects both', async () => {
+    const lisbon = await json('in Lisbon');
+    expect(names(lisbon)).toEqual(['red-lisbon-2019', 'red-lisbon-2018']);
+    expect(lisbon.understood).toMatchObject({ place: 'Lisbon', from: null, to: null });
+    expect(lisbon.understood?.parts).toMatchObject([{ kind: 'place', text: 'in Lisbon', label: 'Lisbon', start: 0, end: 9 }]);
+    // The local name finds it too, in any case.
+    expect(names(await json('lisboa'))).toEqual(['red-lisbon-2019', 'red-lisbon-2018']);
+    const portugal2019 = await json('Portugal 2019');
+    expect(names(portugal2019)).toEqual(['red-lisbon-2019', 'blue-porto-2019']);
+    expect(portugal2019.understood).toMatchObject({ place: 'Portugal', from: '2019-01-01', to: '2019-12-31' });
+    expect(names(await json('Portugal 2018'))).toEqual(['red-lisbon-2018']);
+    // Two places: photos in either; the words left are searched among them.
+    const two = await json('blue Porto or Kyoto');
+    expect(two.text).toBe('blue');
+    expect(names(two).sort()).toEqual(['blue-kyoto-2018', 'blue-porto-2019']);
+    const plain = await search('beach in Kyoto');
+    expect(plain.out.split('\n')[0]).toBe('understood where: Kyoto; searching for "beach"');
+  });
+
   it('"<year>" intersects: only that year\'s photos, ranked by the other words', async () => {
     const r = await json('red 2019');
     expect(names(r)).toEqual(['red-lisbon-2019', 'blue-porto-2019']);
@@ -70,6 +90,10 @@ describe('shoebox search understands dates and cameras', () => {
   });
 
   it('leaves a place or camera the library does not have as search words', async () => {
+    const paris = await json('red in Paris', '--limit', '10');
+    expect(paris.understood).toBeNull();
+    expect(paris.text).toBe('red in Paris');
+    expect(paris.hits).toHaveLength(PHOTOS.length);
     const r = await json('red in Atlantis 2019');
     expect(r.understood?.parts.map((p) => p.kind)).toEqual(['date']);
     expect(r.understood?.place).toBeNull();

@@ -2,7 +2,8 @@
 // (a page deep in a large library must not sort the whole library).
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/main/core/catalog/db.ts';
-import { pageIdsSql, PhotoBrowser } from '../../src/main/core/catalog/browse.ts';
+import { CAMERAS_SQL, pageIdsSql, PhotoBrowser } from '../../src/main/core/catalog/browse.ts';
+import { PLACE_LEVELS_SQL } from '../../src/main/core/catalog/places.ts';
 import { parseQuery } from '../../src/shared/query.ts';
 
 
@@ -123,5 +124,22 @@ describe('PhotoBrowser: the filters a search understood', () => {
     expect(names({ cameras: understood.cameras! })).toEqual(['a', 'b', 'c']);
     expect(names({ cameras: [{ make: null, model: 'Mystery' }] })).toEqual(['e']);
     expect(names({ cameras: [] })).toEqual([]);
+  });
+
+  it('reads the cameras from the photos_camera index (migration 9), not by sorting every photo', () => {
+    const db = openDatabase(':memory:');
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${CAMERAS_SQL}`).all() as { detail: string }[]).map((r) => r.detail).join('\n');
+    expect(plan).toMatch(/SCAN p USING (COVERING )?INDEX photos_camera/);
+    expect(plan).not.toMatch(/TEMP B-TREE FOR GROUP BY/);
+  });
+
+  it('finds an understood camera\'s photos and the places\' levels through indexes (migration 9)', () => {
+    const db = openDatabase(':memory:');
+    const browser = new PhotoBrowser(db);
+    const explain = (sql: string, ...args: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join('\n');
+    const where = browser.filterSql({ cameras: [{ make: 'Apple', model: 'iPhone 8' }] });
+    const ids = explain(`SELECT p.id FROM photos p WHERE ${where.sql}`, ...where.args);
+    expect(ids).toMatch(/SEARCH c USING (COVERING )?INDEX photos_camera \(camera_make=\? AND camera_model=\?\)/);
+    expect(explain(PLACE_LEVELS_SQL)).toMatch(/SCAN places USING COVERING INDEX places_levels/);
   });
 });

@@ -1,4 +1,4 @@
-// Search with a query that names times and cameras ([Note: query parser]): what is understood narrows the
+// Search with a query that names times, places and cameras ([Note: query parser]): what is understood narrows the
 // results, the rest of the words are searched, nothing left lists the filtered photos newest first, a
 // season reads each photo's hemisphere, and parsing can be turned off or a part kept as words. On the
 // fixture models (a colour "CLIP") and generated photos with EXIF dates, GPS positions and cameras.
@@ -34,6 +34,7 @@ beforeAll(async () => {
   await lib.addFolder(path.join(root, 'Photos'));
   await lib.index();
   lib.search.now = () => new Date(2025, 5, 15, 12);
+  lib.search.vocabularyRefreshMs = 0;
 }, 120_000);
 afterAll(async () => {
   await lib?.close();
@@ -78,6 +79,10 @@ describe('search understands times and cameras', () => {
     const r = await lib.searchText('summer 2018');
     expect(names(r).sort()).toEqual(['blue-sydney-2018-01', 'red-2018-07']);
     expect(r.understood?.season).toMatchObject({ season: 'summer', year: 2018 });
+    // With the place: Sydney's summer of 2018 is its January.
+    const sydney = await lib.searchText('Sydney summer 2018');
+    expect(sydney.understood).toMatchObject({ place: 'Sydney', season: { season: 'summer', year: 2018 } });
+    expect(names(sydney)).toEqual(['blue-sydney-2018-01']);
     const last = await lib.searchText('last winter');
     expect(names(last)).toEqual([]);
     const winter = await lib.searchText('in winter');

@@ -98,6 +98,11 @@ export function dateSql(d: DateConstraint): { sql: string; args: string[] } {
   return { sql: `(((p.gps_lat IS NULL OR p.gps_lat >= 0) AND ${north.sql}) OR (p.gps_lat < 0 AND ${south.sql}))`, args: [...north.args, ...south.args] };
 }
 
+/** The library's cameras with their photo counts, most photos first: grouped from the photos_camera index (migration 9). */
+export const CAMERAS_SQL = `SELECT p.camera_make AS make, p.camera_model AS model, COUNT(*) AS photos FROM photos p
+  WHERE p.missing_since IS NULL AND (p.camera_make IS NOT NULL OR p.camera_model IS NOT NULL)
+  GROUP BY p.camera_make, p.camera_model ORDER BY photos DESC, p.camera_make IS NULL, p.camera_make, p.camera_model`;
+
 export interface BrowsePage {
   total: number;
   offset: number;
@@ -223,9 +228,11 @@ export class PhotoBrowser {
       args.push(...w.args);
     }
     if (q.cameras) {
-      // An empty list matches nothing (a camera understood that no photo has any more).
-      where.push(q.cameras.length ? `(${q.cameras.map(() => '(p.camera_make IS ? AND p.camera_model IS ?)').join(' OR ')})` : '0');
-      for (const c of q.cameras) args.push(c.make, c.model);
+      // Each camera looked up in photos_camera (migration 9); an empty list matches nothing.
+      where.push(
+        'p.id IN (SELECT c.id FROM json_each(?) j JOIN photos c ON c.camera_make IS j.value ->> 0 AND c.camera_model IS j.value ->> 1 AND c.missing_since IS NULL)',
+      );
+      args.push(JSON.stringify(q.cameras.map((c) => [c.make, c.model])));
     }
     const place = q.place ? placeFilterSql(q.place) : null;
     if (place) {
@@ -247,11 +254,12 @@ export class PhotoBrowser {
 
   /** The cameras the present photos were taken with (make and model as recorded), with their photo counts: the query parser's camera vocabulary. */
   cameras(): (CameraName & { photos: number })[] {
-    return this.sql(
-      `SELECT p.camera_make AS make, p.camera_model AS model, COUNT(*) AS photos FROM photos p
-       WHERE p.missing_since IS NULL AND (p.camera_make IS NOT NULL OR p.camera_model IS NOT NULL)
-       GROUP BY p.camera_make, p.camera_model ORDER BY photos DESC, p.camera_make IS NULL, p.camera_make, p.camera_model`,
-    ).all() as (CameraName & { photos: number })[];
+    return this.sql(CAMERAS_SQL).all() as (CameraName & { photos: number })[];
+  }
+
+  /** The WHERE clause (on `photos p`) of a filter and its arguments, as ids() and the pages use it (tests EXPLAIN it). */
+  filterSql(q: PhotoFilter): { sql: string; args: unknown[] } {
+    return this.where(q);
   }
 
   /** The ids of every present photo the filter matches, in no particular order. */

@@ -345,6 +345,18 @@ CREATE TABLE place_names (
 ALTER TABLE sidecar_writes ADD COLUMN location TEXT;
 `,
   },
+  {
+    version: 9,
+    name: 'the cameras and places of the library, read from indexes (the query parser\'s vocabulary)',
+    sql: `
+-- Search reads the library's cameras and places for the query parser ([Note: query parser]) after the
+-- catalog changed: grouped from these indexes instead of sorting every photo (at 100,000 photos: the cameras
+-- 110 ms, 8 ms from the index; the places 55-77 ms, 10 ms). The cameras' index also finds an understood
+-- camera's photos ("shot on iPhone": each model looked up, not every photo read).
+CREATE INDEX photos_camera ON photos(camera_make, camera_model) WHERE missing_since IS NULL;
+CREATE INDEX places_levels ON places(country_code, region_code, city_id);
+`,
+  },
 ];
 
 /**

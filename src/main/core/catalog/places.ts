@@ -104,6 +104,9 @@ export function placeFilterSql(f: PlaceFilter): { sql: string; args: string[] } 
 export const placeIdsSql = `p.id IN (SELECT pp.photo_id FROM photo_place pp WHERE 'city:' || pp.city_id IN (SELECT value FROM json_each(?))
     OR 'region:' || pp.region_code IN (SELECT value FROM json_each(?)) OR 'country:' || pp.country_code IN (SELECT value FROM json_each(?)))`;
 
+/** The levels of the places photos have, from the places_levels index (migration 9). */
+export const PLACE_LEVELS_SQL = 'SELECT DISTINCT country_code, region_code, city_id FROM places ORDER BY 1, 2, 3';
+
 export class Places {
   private readonly sql: (text: string) => Statement;
 
@@ -198,7 +201,7 @@ export class Places {
    * photos or none), without inLibrary's shown places and counts: a tenth of its time at 100,000 photos.
    */
   vocabulary(): PlaceName[] {
-    const levels = this.sql('SELECT DISTINCT country_code, region_code, city_id FROM places ORDER BY 1, 2, 3').all() as {
+    const levels = this.sql(PLACE_LEVELS_SQL).all() as {
       country_code: string | null;
       region_code: string | null;
       city_id: number | null;
