@@ -344,7 +344,7 @@ describe('shoebox tags, suggestions, rate, label and undo', () => {
     const rows = JSON.parse(await ok('export', '--format', 'json')) as Record<string, unknown>[];
     const row = rows.find((r) => r.path === file('blue-home'))!;
     // The fields export had, as they were; then the new ones.
-    expect(Object.keys(row)).toEqual(['path', 'takenAt', 'caption', 'autoCaption', 'tags', 'id', 'rating', 'label', 'userTags', 'suggestedTags']);
+    expect(Object.keys(row)).toEqual(['path', 'takenAt', 'caption', 'autoCaption', 'tags', 'id', 'rating', 'label', 'userTags', 'suggestedTags', 'place']);
     expect(row).toMatchObject({ takenAt: '2023-03-03T10:00:00', id: ids.get('blue-home'), rating: 4, label: 'Green', userTags: ['Places|Portugal|Porto', 'beach'], suggestedTags: ['clear blue sky'] });
     expect(row.tags).toEqual([
       { tag: 'Places|Portugal|Porto', source: 'user', score: null, suggested: false },

@@ -47,7 +47,7 @@ describe('shoebox export --user-data and import --user-data', () => {
 
   it('exports and says what it wrote, keeping a copy in <data>/backups', async () => {
     const out = await ok(path.join(root, 'data1'), 'export', '--user-data', file());
-    expect(out).toContain(`exported the user data of 3 photos to ${file()}: 1 caption, 2 tags, 0 hidden tags, 1 rating, 1 label\n`);
+    expect(out).toContain(`exported the user data of 3 photos to ${file()}: 1 caption, 2 tags, 0 hidden tags, 1 rating, 1 label, 0 places\n`);
     expect(out).toMatch(/a copy is kept in .*backups[\\/]user-data-\d{8}T\d{9}Z\.json/);
     expect(fs.readdirSync(path.join(root, 'data1', 'backups')).filter((f) => f.startsWith('user-data-'))).toHaveLength(1);
   });
@@ -73,7 +73,7 @@ describe('shoebox export --user-data and import --user-data', () => {
     expect(out).toContain(': 3 photos in the file\n');
     expect(out).toContain('  2 matched by content, 0 by path only, 1 found no photo\n');
     expect(out).toContain(`    not in the library: ${path.join(photos, '2019', 'three.jpg')}\n`);
-    expect(out).toContain('  changed 2 photos: 1 caption, 2 tags, 0 hidden tags, 1 rating, 0 labels added\n');
+    expect(out).toContain('  changed 2 photos: 1 caption, 2 tags, 0 hidden tags, 1 rating, 0 labels, 0 places added\n');
     expect(out).toContain('`shoebox undo` takes it back');
     const now = await listed(data);
     expect(now.get('one.jpg')).toMatchObject({ caption: "Mia's first swim", captionSource: 'user', tags: ['Places|Portugal|Porto'] });

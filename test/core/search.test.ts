@@ -68,6 +68,7 @@ describe('CLIP search', () => {
     expect(lib.status().stages.map((s) => [s.stage, s.done, s.pending, s.failed])).toEqual([
       ['thumb', 8, 0, 0],
       ['meta', 8, 0, 0],
+      ['places', 8, 0, 0],
       ['embed', 8, 0, 0],
       ['tags', 8, 0, 0],
       ['caption', 8, 0, 0],

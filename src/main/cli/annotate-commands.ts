@@ -142,14 +142,17 @@ function* fullRows(repos: Repositories): Generator<FullExportRow> {
     const own = photo ? repos.annotations.photoTags(photo.id) : { tags: [], suggested: [] };
     const marks = photo ? repos.annotations.marks(photo.id) : undefined;
     const suggested = new Set(own.suggested.map(tagKey));
+    // The fields the export had first, as they were; then issue 11's; then issue 13's place.
+    const { place, ...first } = row;
     yield {
-      ...row,
+      ...first,
       tags: row.tags.map((t) => ({ ...t, suggested: t.source === 'auto' && suggested.has(tagKey(t.tag)) })),
       id: photo?.id ?? null,
       rating: marks?.rating ?? null,
       label: marks?.label ?? null,
       userTags: own.tags,
       suggestedTags: own.suggested,
+      place,
     };
   }
 }
