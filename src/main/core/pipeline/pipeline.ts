@@ -48,6 +48,8 @@ export class Pipeline {
   private readonly inFlight = new Map<string, Set<number>>();
   private readonly batchesInFlight = new Map<string, number>();
   private meters = new Map<string, ProgressMeter>();
+  /** Whether the meters know the work left (refreshRemaining ran since they were made). */
+  private remainingCounted = false;
   private readonly progressEvents = new Emitter<StageProgress[]>();
   private paused = false;
   private abort = new AbortController();
@@ -87,7 +89,10 @@ export class Pipeline {
       visit(s.name);
       this.dependents.set(s.name, [...out]);
     }
-    this.resetMeters();
+    // The work left is counted when first asked for (progress, a run), not here: counting a stage's
+    // pending tasks reads them all (0.3 s for a new stage's million tasks), and the engine is opened
+    // for the first search, not for indexing.
+    this.meters = new Map(this.stages.map((s) => [s.name, new ProgressMeter(s.name, this.clock)]));
   }
 
   onProgress(listener: ProgressListener): () => void {
@@ -95,6 +100,7 @@ export class Pipeline {
   }
 
   progress(): StageProgress[] {
+    if (!this.remainingCounted) this.refreshRemaining();
     return this.stages.map((s) => this.meters.get(s.name)!.snapshot());
   }
 
@@ -181,6 +187,7 @@ export class Pipeline {
   }
 
   private refreshRemaining(): void {
+    this.remainingCounted = true;
     // A stage that cannot run (turned off, model missing) has no work left: its tasks wait.
     for (const s of this.stages) {
       this.meters.get(s.name)!.setRemaining(s.unavailable?.() ? 0 : this.queue.pendingCount(s.name));
