@@ -1,0 +1,88 @@
+// What a search understood, as the window shows it (issue 13): the removable chips under the search box
+// ("Portugal ×", "Summer 2019 ×", "iPhone ×"), the words of chips the user removed (sent back as the
+// search's `literal`, so they are searched as words and not understood again), and the phrase that heads
+// the results ("in Portugal, summer 2019, shot on iPhone"). The query in the box is never changed: removing
+// a chip keeps its words there, as words. Pure functions; types only from the shared parser.
+import type { QueryPart, Understood } from '../../../shared/query.ts';
+import { foldName } from './places.ts';
+
+export interface Chip {
+  /** Unique among the chips of one answer. */
+  key: string;
+  kind: QueryPart['kind'];
+  /** What the chip shows: "Lisbon", "Summer 2019", "iPhone". */
+  label: string;
+  /** The words of the query it came from ("in Lisbon"): what removing it keeps as words. */
+  text: string;
+  /** The remove button's accessible name: "Remove place Lisbon from the search". */
+  removeLabel: string;
+}
+
+const KIND_WORD: Record<QueryPart['kind'], string> = { place: 'place', date: 'date', camera: 'camera' };
+
+function words(s: string): string[] {
+  return foldName(s)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
+
+/** Whether the literal phrase `l` is one the chip's words (its text or its label) are. */
+function literalOf(l: string, part: Pick<QueryPart, 'text' | 'label'>): boolean {
+  const w = words(l).join(' ');
+  return w !== '' && (w === words(part.text).join(' ') || w === words(part.label).join(' '));
+}
+
+/** The chips of what a search understood, in the query's order, leaving out those already removed (in `literal`). */
+export function chipsOf(u: Understood | null | undefined, literal: readonly string[] = []): Chip[] {
+  if (!u) return [];
+  return u.parts
+    .filter((p) => !literal.some((l) => literalOf(l, p)))
+    .map((p, i) => ({ key: `${i}:${p.start}:${p.kind}`, kind: p.kind, label: p.label, text: p.text, removeLabel: `Remove ${KIND_WORD[p.kind]} ${p.label} from the search` }));
+}
+
+/** The literal phrases with the chip's words added (once). */
+export function removeChip(literal: readonly string[], chip: Pick<Chip, 'text'>): string[] {
+  const t = chip.text.trim();
+  if (!t || literal.some((l) => words(l).join(' ') === words(t).join(' '))) return [...literal];
+  return [...literal, t];
+}
+
+/** The literal phrases without one: its words are understood again. */
+export function restoreLiteral(literal: readonly string[], phrase: string): string[] {
+  return literal.filter((l) => l !== phrase);
+}
+
+/**
+ * The literal phrases whose words are still in the query, word for word in a row: a phrase the user
+ * deleted from the box is forgotten, so typing it again later is understood again.
+ */
+export function pruneLiteral(query: string, literal: readonly string[]): string[] {
+  const q = ` ${words(query).join(' ')} `;
+  return literal.filter((l) => {
+    const w = words(l).join(' ');
+    return w !== '' && q.includes(` ${w} `);
+  });
+}
+
+/** "summer 2019", "last week", "since 2019": a date's label as it reads mid-sentence (months and holidays keep their capital). */
+function lowerDate(label: string): string {
+  const first = label.split(/\s/)[0]!.toLowerCase();
+  const LOWER = ['spring', 'summer', 'autumn', 'fall', 'winter', 'last', 'this', 'since', 'before', 'after', 'until', 'past', 'today', 'yesterday', 'between', 'from'];
+  return LOWER.includes(first) ? label.charAt(0).toLowerCase() + label.slice(1) : label;
+}
+
+/**
+ * What the understood parts narrow the photos to, as words that follow "Photos" or the searched words:
+ * places, then dates, then cameras ("in Portugal, summer 2019, shot on iPhone", "from 2019, shot on
+ * iPhone"); null when nothing was understood.
+ */
+export function understoodPhrase(u: Understood | null | undefined, literal: readonly string[] = []): string | null {
+  const parts = (u?.parts ?? []).filter((p) => !literal.some((l) => literalOf(l, p)));
+  const places = parts.filter((p) => p.kind === 'place').map((p) => p.label);
+  const dates = parts.filter((p) => p.kind === 'date').map((p) => lowerDate(p.label));
+  const cameras = parts.filter((p) => p.kind === 'camera').map((p) => p.label);
+  // Leading the phrase, a date reads "from 2019", "from last week"; "since 2019" and the like say it already.
+  if (!places.length && dates.length && !/^(since|before|after|until|from|between)\b/.test(dates[0]!)) dates[0] = `from ${dates[0]}`;
+  const out = [...(places.length ? [`in ${places.join(' or ')}`] : []), ...dates, ...(cameras.length ? [`shot on ${cameras.join(' or ')}`] : [])];
+  return out.length ? out.join(', ') : null;
+}
