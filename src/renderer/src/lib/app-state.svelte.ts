@@ -1,7 +1,7 @@
 // The window's shared state: library status, live progress, pause state, model downloads, and a
 // version per kind of change so each view refetches what it shows when the engine says it changed.
 import type { ApiEvents, DownloadEvent, ShoeboxClient, TagCount, WindowStatus } from '../../../shared/contract.ts';
-import type { StageProgress } from '../../../shared/types.ts';
+import type { CountryPlaces, StageProgress } from '../../../shared/types.ts';
 import { EditRunner, type EditState } from './edits.ts';
 import { errorMessage } from './format.ts';
 import { activePending, stageRows } from './indexing.ts';
@@ -39,6 +39,8 @@ export class AppState {
   gridShown = $state(false);
   /** The tag vocabulary with counts (the tag list reads it), for autocomplete everywhere. */
   tags = $state<TagCount[]>([]);
+  /** The library's places with counts, country → region → city (the Places facet reads it; the views name a chosen place from it). */
+  places = $state<CountryPlaces[]>([]);
   /** Edits of many photos and their undo (the toast, progress); `edits` runs them. */
   editState = $state<EditState>({ busy: false, progress: null, toast: null });
   readonly edits: EditRunner;

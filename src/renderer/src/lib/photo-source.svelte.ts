@@ -1,11 +1,11 @@
 // The library grid's photos: listPhotos pages (200 at a time) fetched on demand and cached, under
 // an optional folder, tag (its children included), suggested tag (a review), least rating, colour
-// label and given photos (a cluster picked on the map); `version` changes whenever a page, the total
-// or the error does. The same view's ids, in grid order, come from photoIds (select all, Shift ranges
-// over pages not loaded).
+// label, given photos (a cluster picked on the map) and place (the Places facet); `version` changes
+// whenever a page, the total or the error does. The same view's ids, in grid order, come from
+// photoIds (select all, Shift ranges over pages not loaded).
 import type { ShoeboxClient } from '../../../shared/contract.ts';
 import type { ArgOf } from '../../../shared/schema.ts';
-import type { PhotoSummary } from '../../../shared/types.ts';
+import type { PhotoSummary, PlaceFilter } from '../../../shared/types.ts';
 import { errorMessage } from './format.ts';
 import { monthRuns, type MonthRun } from './months.ts';
 import { PageCache, type PageFetcher } from './page-cache.ts';
@@ -20,9 +20,16 @@ export interface PhotoQuery {
   label?: string;
   /** Only these photos (a cluster picked on the map); compared by identity: a new list is a new view. */
   ids?: number[];
+  /** Taken at this place (the Places facet); compared by its fields. */
+  place?: PlaceFilter;
 }
 
 const QUERY_KEYS = ['folder', 'tag', 'suggested', 'minRating', 'label', 'ids'] as const;
+
+/** A place filter as one string, for comparing views. */
+function placeKey(p: PlaceFilter | undefined): string | undefined {
+  return p ? JSON.stringify([p.countryCode, p.region, p.city]) : undefined;
+}
 
 /** A number per list of ids seen, so a view's key stays short however many photos a map cluster holds. */
 const idLists = new WeakMap<readonly number[], number>();
@@ -68,7 +75,8 @@ export class PhotoSource {
     if (q.minRating !== undefined && q.minRating > 0) next.minRating = q.minRating;
     if (q.label) next.label = q.label;
     if (q.ids) next.ids = q.ids;
-    if (QUERY_KEYS.every((k) => next[k] === this.query[k])) return;
+    if (q.place && (q.place.countryCode || q.place.region || q.place.city)) next.place = { ...q.place };
+    if (QUERY_KEYS.every((k) => next[k] === this.query[k]) && placeKey(next.place) === placeKey(this.query.place)) return;
     this.query = next;
     this.queryKey = JSON.stringify({ ...next, ids: next.ids ? idsKey(next.ids) : undefined });
     this.cache.reset(this.fetcher());
