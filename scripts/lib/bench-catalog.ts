@@ -17,6 +17,8 @@ export interface BenchPhoto {
   takenAt: string;
   cameraMake: string;
   cameraModel: string;
+  /** Where it was taken (degrees), if it has a GPS position. */
+  gps?: { lat: number; lon: number };
   /** Its automatic caption. */
   caption: { text: string; modelId: string; score: number; lowConfidence: boolean };
   /** Its automatic tags (suggestions) with their scores; a tag given twice is kept once. */
@@ -35,8 +37,8 @@ export function writeBenchCatalog(dataDir: string, folderPath: string, n: number
     for (const t of triggers) db.exec(`DROP TRIGGER ${t.name}`);
     const folderId = Number(db.prepare('INSERT INTO folders (path, added_at, online, last_scan_at) VALUES (?, ?, 1, ?)').run(folderPath, now, now).lastInsertRowid);
     const photo = db.prepare(
-      `INSERT INTO photos (folder_id, path, filename, size, mtime_ms, fingerprint, format, width, height, orientation, taken_at, camera_make, camera_model, added_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'jpeg', ?, ?, 1, ?, ?, ?, ?, ?)`,
+      `INSERT INTO photos (folder_id, path, filename, size, mtime_ms, fingerprint, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon, added_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'jpeg', ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const caption = db.prepare(
       `INSERT INTO captions (photo_id, source, text, model_id, model_revision, score, low_confidence, created_at, task, decoding)
@@ -48,7 +50,7 @@ export function writeBenchCatalog(dataDir: string, folderPath: string, n: number
     for (let i = 0; i < n; i++) {
       const p = photoAt(i);
       const id = Number(
-        photo.run(folderId, p.path, path.basename(p.path), p.size, p.mtimeMs, p.fingerprint, p.width, p.height, p.takenAt, p.cameraMake, p.cameraModel, now, now)
+        photo.run(folderId, p.path, path.basename(p.path), p.size, p.mtimeMs, p.fingerprint, p.width, p.height, p.takenAt, p.cameraMake, p.cameraModel, p.gps?.lat ?? null, p.gps?.lon ?? null, now, now)
           .lastInsertRowid,
       );
       caption.run(id, p.caption.text, p.caption.modelId, p.caption.score, p.caption.lowConfidence ? 1 : 0, now);

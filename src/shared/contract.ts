@@ -30,11 +30,13 @@ export interface PhotoPage {
 
 /**
  * The map's dots: the photos of a view that have a GPS position, as one flat list of triples
- * [id, lat, lon, id, lat, lon, …] (degrees, rounded to 1e-5), in no particular order. Compact as JSON,
- * and a Float32Array or Float64Array as it is (`new Float64Array(points)`) for a worker to cluster.
+ * [id, lat, lon, id, lat, lon, …] (degrees, rounded to 1e-5), by id. Compact as JSON, and a Float32Array
+ * or Float64Array as it is (`new Float64Array(points)`) for a worker to cluster. Asked with a `limit`, a
+ * page of them: `next` is the `after` of the next page, null after the last.
  */
 export interface MapPoints {
   points: number[];
+  next: number | null;
 }
 
 /** One earlier year of "On this day": its photos taken on the day, the first few of them in the grid's order. */
@@ -82,7 +84,7 @@ export interface SuggestionCount {
 
 export interface ModelInfo {
   id: string;
-  task: 'clip' | 'caption';
+  task: 'clip' | 'caption' | 'ocr';
   title: string;
   notes: string | null;
   /** The model in use for its task. */
@@ -125,7 +127,7 @@ export interface ApiMethods {
   tagCounts: [ArgOf<'tagCounts'>, TagCount[]];
   /** Every photo id of a grid view, in grid order (select all, Shift-click ranges over pages not loaded). */
   photoIds: [ArgOf<'photoIds'>, number[]];
-  /** The positions of a grid view's photos that have GPS, for the map. */
+  /** The positions of a grid view's photos that have GPS, for the map (all of them, or a page: `after` an id, `limit` of them). */
   mapPoints: [ArgOf<'mapPoints'>, MapPoints];
   /** Photos taken on this day (or `date`'s) in earlier years, grouped by year. */
   onThisDay: [ArgOf<'onThisDay'>, OnThisDay];

@@ -188,7 +188,7 @@ export const ARGS = {
   status: NO_ARGUMENT,
   listPhotos: args({ offset: v.optional(int(0)), limit: v.optional(int(1, MAX_LIST_LIMIT)), ...view }),
   photoIds: args({ offset: v.optional(int(0)), limit: v.optional(int(1, MAX_SELECTION)), ...view }),
-  mapPoints: args({ ...view }),
+  mapPoints: args({ ...view, after: v.optional(int(0)), limit: v.optional(int(1, MAX_SELECTION)) }),
   onThisDay: args({ date: v.optional(day), limit: v.optional(int(1, 100)) }),
   findPlaces: args({ text: name, limit: v.optional(int(1, 100)) }),
   setPlace: args({ ids, place: v.nullable(placeId) }),

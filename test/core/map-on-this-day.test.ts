@@ -72,6 +72,16 @@ describe('PhotoBrowser.positions: the map’s dots', () => {
     expect(Math.abs(f32[1]! - 38.72235) + Math.abs(f32[2]! + 9.13931)).toBeLessThan(1e-5);
   });
 
+  it('pages by id: `limit` after `after`', () => {
+    const { browser, id, name } = library(rows);
+    const all = browser.positions();
+    expect(all.filter((_, i) => i % 3 === 0)).toEqual([id('lisbon'), id('sydney'), id('fiji')]);
+    const first = browser.positions({}, { limit: 2 });
+    expect(triples(first, name).map((t) => t[0])).toEqual(['lisbon', 'sydney']);
+    expect(triples(browser.positions({}, { after: first[3]!, limit: 2 }), name).map((t) => t[0])).toEqual(['fiji']);
+    expect(browser.positions({}, { after: id('fiji') })).toEqual([]);
+  });
+
   it('narrows by the grid’s view: the folder, and given ids (a cluster) exactly', () => {
     const { browser, id, name } = library(rows);
     expect(triples(browser.positions({ folder: '/q' }), name).map((t) => t[0])).toEqual(['fiji']);
@@ -199,6 +209,21 @@ describe('the map and On this day through the contract', () => {
     expect(page.photos.map((p) => nameOf(p.id))).toEqual(['home-2020-03-01', 'porto-2019-06-15', 'lisbon-2019-06-15']);
     expect((await api.handlers.photoIds({ ids: two })).map(nameOf)).toEqual(['home-2020-03-01', 'porto-2019-06-15', 'lisbon-2019-06-15']);
     expect(await callApi(api.handlers, 'mapPoints', { ids: [] })).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+    // In pages: `next` is the last id of a full page, null after the last.
+    expect((await api.handlers.mapPoints({})).next).toBeNull();
+    const pages: number[][] = [];
+    let after: number | undefined;
+    for (;;) {
+      const page = await api.handlers.mapPoints({ after, limit: 3 });
+      pages.push(page.points.filter((_, i) => i % 3 === 0));
+      if (page.next === null) break;
+      after = page.next;
+    }
+    expect(pages.map((p) => p.length)).toEqual([3, 1]);
+    expect(pages.flat().sort((a, b) => a - b)).toEqual(points.filter((_, i) => i % 3 === 0).sort((a, b) => a - b));
+    const exact = await api.handlers.mapPoints({ limit: 4 });
+    expect(exact.points.length).toBe(12);
+    expect((await api.handlers.mapPoints({ after: exact.next!, limit: 4 })).points).toEqual([]);
   });
 
   it('onThisDay: today by the engine’s clock, or the date given', async () => {

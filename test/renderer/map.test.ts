@@ -1,8 +1,9 @@
 // The map's helpers (issue 13): Web Mercator world coordinates against d3-geo's own projection, the
 // camera (screen ↔ world, zoom about a point, pan, clamping, the view's box, fitting), the clusters
 // (supercluster over [id, lat, lon] triples: split as the zoom grows, every photo in exactly one dot,
-// a dot's photos), the country outlines (world-atlas through topojson-client and d3-geo), and the
-// worker's client over a fake worker that runs the real worker's code in this thread.
+// a dot's photos), the country outlines (world-atlas through topojson-client and d3-geo, drawn for a
+// camera onto a recording context), and the dots' worker's client over a fake worker that runs the real
+// worker's code in this thread.
 import { describe, expect, it } from 'vitest';
 import countries110 from 'world-atlas/countries-110m.json';
 import type { Topology } from 'topojson-specification';
@@ -31,8 +32,8 @@ import {
   type BBox,
 } from '../../src/renderer/src/lib/map-view.ts';
 import { PhotoClusters, type MapDot } from '../../src/renderer/src/lib/map-clusters.ts';
-import { outlinePaths, outlineProjection } from '../../src/renderer/src/lib/map-outlines.ts';
-import { MapWorker, type WorkerLike } from '../../src/renderer/src/lib/map-client.ts';
+import { FINE_FROM_ZOOM, drawOutlines, outlinePaths, outlineProjection, outlineTransform, type OutlineContext } from '../../src/renderer/src/lib/map-outlines.ts';
+import { MapWorker, type WorkerPort } from '../../src/renderer/src/lib/map-client.ts';
 import type { MapReply, MapRequest } from '../../src/renderer/src/lib/map-protocol.ts';
 
 const VIEW = { width: 1000, height: 600 };
@@ -169,10 +170,8 @@ describe('the clusters', () => {
     const [iberia] = c.dots(WORLD, 2).filter((d) => d.count === 20);
     const ids = c.photos(iberia!.key);
     expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => 101 + i));
-    expect(c.expansionZoom(iberia!.key)).toBeGreaterThan(2);
     const one = c.dots(WORLD, 16)[0]!;
     expect(c.photos(one.key)).toEqual([Number(one.key.slice(1))]);
-    expect(c.expansionZoom(one.key)).toBeNull();
   });
 
   it('only those in the box; none without positions', () => {
@@ -206,29 +205,74 @@ describe('the outlines', () => {
     expect(Math.max(...numbers)).toBeLessThanOrEqual(OUTLINE_WORLD + 1);
     expect(paths.land).not.toMatch(/\.\d\d/);
   });
+
+  it('are placed by the camera: a world point of the square lands where toScreen puts it', () => {
+    const cam = { x: lonToX(LISBON[1]), y: latToY(LISBON[0]), zoom: 7.3 };
+    const { k, tx, ty } = outlineTransform(cam, VIEW);
+    const [px, py] = outlineProjection()([PORTO[1], PORTO[0]])!;
+    const [sx, sy] = toScreen(cam, VIEW, lonToX(PORTO[1]), latToY(PORTO[0]));
+    expect(px * k + tx).toBeCloseTo(sx, 6);
+    expect(py * k + ty).toBeCloseTo(sy, 6);
+  });
+
+  it('draw the sea, then the land filled and stroked, then the borders, in the theme’s colours; the fine ones near enough', () => {
+    const calls: string[] = [];
+    const ctx: OutlineContext<string> = {
+      fillStyle: '',
+      strokeStyle: '',
+      lineWidth: 1,
+      lineJoin: '',
+      setTransform: (a, _b, _c, _d, e, f) => calls.push(`transform ${a.toFixed(3)} ${e.toFixed(1)} ${f.toFixed(1)}`),
+      fillRect: (x, y, w, h) => calls.push(`fillRect ${x} ${y} ${w} ${h} ${String(ctx.fillStyle)}`),
+      fill: (p) => calls.push(`fill ${p} ${String(ctx.fillStyle)}`),
+      stroke: (p) => calls.push(`stroke ${p} ${String(ctx.strokeStyle)} ${ctx.lineWidth.toFixed(5)}`),
+    };
+    const colours = { sea: '#00f', land: '#ff0', border: '#888' };
+    const outlines = { coarse: { land: 'land110', borders: 'borders110' }, fine: { land: 'land50', borders: 'borders50' } };
+    const cam = { x: 0.5, y: 0.5, zoom: 2 };
+    const t = outlineTransform(cam, VIEW);
+    expect(drawOutlines(ctx, outlines, { camera: cam, width: 1000, height: 600, dpr: 2, colours })).toBe('coarse');
+    expect(calls).toEqual([
+      'transform 1.000 0.0 0.0',
+      'fillRect 0 0 2000 1200 #00f',
+      `transform ${(t.k * 2).toFixed(3)} ${(t.tx * 2).toFixed(1)} ${(t.ty * 2).toFixed(1)}`,
+      'fill land110 #ff0',
+      `stroke land110 #888 ${(0.6 / t.k).toFixed(5)}`,
+      `stroke borders110 #888 ${(0.6 / t.k).toFixed(5)}`,
+    ]);
+    calls.length = 0;
+    expect(drawOutlines(ctx, outlines, { camera: { ...cam, zoom: FINE_FROM_ZOOM }, width: 1000, height: 600, dpr: 1, colours })).toBe('fine');
+    expect(calls.filter((c) => c.startsWith('fill ') || c.startsWith('stroke ')).map((c) => c.split(' ')[1])).toEqual(['land50', 'land50', 'borders50']);
+    // Before the fine ones are made, the coarse ones at any zoom; before either, the sea alone.
+    expect(drawOutlines(ctx, { ...outlines, fine: null }, { camera: { ...cam, zoom: 9 }, width: 10, height: 10, dpr: 1, colours })).toBe('coarse');
+    calls.length = 0;
+    expect(drawOutlines(ctx, { coarse: null, fine: null }, { camera: cam, width: 10, height: 10, dpr: 1, colours })).toBeNull();
+    expect(calls).toEqual(['transform 1.000 0.0 0.0', 'fillRect 0 0 10 10 #00f']);
+  });
 });
 
-describe('the worker’s client', () => {
-  /** A Worker that runs map-worker.ts's handler in this thread (the module sets self.onmessage). */
-  async function fakeWorker(): Promise<WorkerLike & { posted: MapRequest[]; transferred: Transferable[][] }> {
-    const scope = globalThis as unknown as { self?: unknown; onmessage?: (e: { data: MapRequest }) => void; postMessage?: (m: MapReply) => void };
-    const fake: WorkerLike & { posted: MapRequest[]; transferred: Transferable[][] } = {
+describe('the dots’ worker’s client', () => {
+  /** A port to map-worker.ts's own handler, run in this thread (the module sets the global onmessage). */
+  async function fakeWorker(): Promise<WorkerPort<MapRequest, MapReply> & { posted: MapRequest[]; transferred: (readonly object[])[] }> {
+    const scope = globalThis as unknown as { onmessage?: (e: { data: MapRequest }) => void; postMessage?: (m: MapReply) => void };
+    let onReply: (r: MapReply) => void = () => {};
+    scope.postMessage = (m: MapReply) => setTimeout(() => onReply(m), 0);
+    await import('../../src/renderer/src/lib/map-worker.ts');
+    const handler = scope.onmessage!;
+    const port: WorkerPort<MapRequest, MapReply> & { posted: MapRequest[]; transferred: (readonly object[])[] } = {
       posted: [],
       transferred: [],
-      onmessage: null,
-      onerror: null,
-      postMessage(message: MapRequest, transfer: Transferable[] = []) {
-        this.posted.push(message);
-        this.transferred.push(transfer);
+      post(message, transfer) {
+        port.posted.push(message);
+        port.transferred.push(transfer);
         setTimeout(() => handler({ data: message }), 0);
+      },
+      listen(reply) {
+        onReply = reply;
       },
       terminate() {},
     };
-    scope.self = scope;
-    scope.postMessage = (m: MapReply) => setTimeout(() => fake.onmessage?.({ data: m } as MessageEvent<MapReply>), 0);
-    await import('../../src/renderer/src/lib/map-worker.ts');
-    const handler = scope.onmessage!;
-    return fake;
+    return port;
   }
 
   it('loads (the buffer transferred), answers dots and a dot’s photos, drops answers about an older load', async () => {
@@ -242,9 +286,8 @@ describe('the worker’s client', () => {
     const dots = await map.dots(first.load, WORLD, 7);
     expect(dots.map((d) => d.count).sort()).toEqual([4, 4, 4]);
     const sydney = dots.find((d) => d.lat < 0)!;
-    const { ids, zoom } = await map.photos(first.load, sydney.key);
+    const ids = await map.photos(first.load, sydney.key);
     expect(ids.sort((a, b) => a - b)).toEqual([9, 10, 11, 12]);
-    expect(zoom).toBeGreaterThan(7);
     const second = await map.load(new Float64Array([77, LISBON[0], LISBON[1]]));
     expect(await map.dots(first.load, WORLD, 7)).toEqual([]);
     const [only, ...none] = await map.dots(second.load, WORLD, 7);
@@ -252,15 +295,6 @@ describe('the worker’s client', () => {
     expect(only).toMatchObject({ key: 'p77', count: 1 });
     expect(only!.lat).toBeCloseTo(LISBON[0], 9);
     expect(only!.lon).toBeCloseTo(LISBON[1], 9);
-    // The outlines come twice: the coarse ones, then the fine ones.
-    const got: string[] = [];
-    await new Promise<void>((resolve) =>
-      map.outlines((detail, paths) => {
-        got.push(`${detail}:${paths.land.length > 1000}`);
-        if (got.length === 2) resolve();
-      }),
-    );
-    expect(got).toEqual(['coarse:true', 'fine:true']);
     map.terminate();
   });
 });

@@ -23,7 +23,7 @@ const good: { [M in MethodName]: unknown[] } = {
   removeTags: [{ id: 1, tags: ['beach', 'sea'] }],
   tagCounts: [undefined, {}, { limit: 1000 }],
   photoIds: [undefined, {}, { offset: 10, limit: 1_000_000 }, { folder: '/p', tag: 'Places|Portugal', suggested: 'beach', minRating: -1, label: 'Red' }, { minRating: 5 }],
-  mapPoints: [undefined, {}, { folder: '/p', tag: 'beach', minRating: 3, label: 'Red' }, { ids: [1, 2, 3] }],
+  mapPoints: [undefined, {}, { folder: '/p', tag: 'beach', minRating: 3, label: 'Red' }, { ids: [1, 2, 3] }, { after: 0, limit: 25_000 }, { after: 77, limit: 1 }],
   onThisDay: [undefined, {}, { date: '2024-02-29' }, { date: '2025-12-31', limit: 100 }, { limit: 1 }],
   findPlaces: [{ text: 'Lisboa' }, { text: 'München', limit: 100 }],
   setPlace: [{ ids: [1, 2], place: 'city:2267057' }, { ids: [1], place: 'region:PT.14' }, { ids: [3], place: 'country:PT' }, { ids: [3], place: null }],
@@ -133,7 +133,9 @@ const bad: { [M in MethodName]: [unknown, RegExp][] } = {
   mapPoints: [
     [{ ids: [] }, /mapPoints\.ids must be a list of 1 to 1000000 photo ids/],
     [{ ids: [1, 0] }, /mapPoints\.ids\[1\] must be a photo id/],
-    [{ offset: 3 }, /mapPoints: unknown key "offset" \(allowed: folder, tag, suggested, minRating, label, ids, place\)/],
+    [{ offset: 3 }, /mapPoints: unknown key "offset" \(allowed: folder, tag, suggested, minRating, label, ids, place, after, limit\)/],
+    [{ limit: 0 }, /mapPoints\.limit must be a whole number from 1 to 1000000/],
+    [{ after: -1 }, /mapPoints\.after must be a whole number 0 or more/],
     [{ folder: 'Photos' }, /mapPoints\.folder must be an absolute path/],
   ],
   findPlaces: [

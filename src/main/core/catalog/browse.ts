@@ -340,16 +340,17 @@ export class PhotoBrowser {
 
   /**
    * The map's dots: [id, lat, lon, id, lat, lon, …] of the present photos with a GPS position that the
-   * filter matches, in no particular order; degrees rounded to 1e-5 (about a metre), so the answer is
-   * small as JSON and fits a Float32Array or Float64Array as it is.
+   * filter matches, by id (those after `after`, `limit` of them: pages); degrees rounded to 1e-5 (about a
+   * metre), so the answer is small as JSON and fits a Float32Array or Float64Array as it is.
    */
-  positions(q: PhotoFilter = {}): number[] {
+  positions(q: PhotoFilter = {}, page: { after?: number; limit?: number } = {}): number[] {
     const w = this.where(q);
     const rows = this.sql(
-      `SELECT p.id, round(p.gps_lat, 5), round(p.gps_lon, 5) FROM photos p WHERE ${w.sql} AND p.gps_lat IS NOT NULL AND p.gps_lon IS NOT NULL`,
+      `SELECT p.id, round(p.gps_lat, 5), round(p.gps_lon, 5) FROM photos p
+       WHERE ${w.sql} AND p.gps_lat IS NOT NULL AND p.gps_lon IS NOT NULL AND p.id > ? ORDER BY p.id LIMIT ?`,
     )
       .raw()
-      .all(...w.args) as [number, number, number][];
+      .all(...w.args, page.after ?? 0, page.limit ?? -1) as [number, number, number][];
     const out = new Array<number>(rows.length * 3);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;

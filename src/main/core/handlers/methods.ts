@@ -186,7 +186,10 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
 
     photoIds: async (view) => lib.photoIds(view),
 
-    mapPoints: async (view) => ({ points: browser.positions(view) }),
+    mapPoints: async ({ after, limit, ...view }) => {
+      const points = browser.positions(view, { after, limit });
+      return { points, next: limit !== undefined && points.length === limit * 3 ? points[points.length - 3]! : null };
+    },
 
     onThisDay: async ({ date, limit }) => {
       const day = date ?? localDay(lib.search.now());

@@ -1,19 +1,22 @@
-// The window's side of the map's worker: requests as promises (the worker answers in order, each reply
-// naming its request), the positions handed over by transfer, the outlines as they come.
+// The window's side of the map's two workers: the dots' (requests as promises, each reply naming its
+// request; the positions handed over by transfer) and the outlines' (the canvas handed over once, then a
+// frame per camera; told what was drawn).
 import type { ArgOf } from '../../../shared/schema.ts';
 import type { MapDot } from './map-clusters.ts';
-import type { OutlinePaths } from './map-outlines.ts';
-import type { MapReply, MapRequest } from './map-protocol.ts';
+import type { OutlineFrame } from './map-outlines.ts';
+import type { MapReply, MapRequest, OutlineReply, OutlineRequest, TransferredCanvas } from './map-protocol.ts';
 import type { BBox } from './map-view.ts';
 
 /** Which photos the map's dots are: a grid view (its filters), or given photos (a search's results). */
 export type MapSource = { kind: 'view'; view: ArgOf<'mapPoints'> } | { kind: 'ids'; ids: number[] };
 
-/** What map-client needs of a Worker (so tests can hand it one that runs in the same thread). */
-export interface WorkerLike {
-  postMessage(message: MapRequest, transfer?: Transferable[]): void;
-  onmessage: ((e: MessageEvent<MapReply>) => void) | null;
-  onerror: ((e: ErrorEvent) => void) | null;
+/**
+ * What the clients need of a worker: sending (with objects to transfer), hearing its replies and failures,
+ * ending it. worker-port.ts makes one of a Worker; the tests make one that runs a worker's code in their thread.
+ */
+export interface WorkerPort<Q, R> {
+  post(message: Q, transfer: readonly object[]): void;
+  listen(onReply: (reply: R) => void, onError: (message: string) => void): void;
   terminate(): void;
 }
 
@@ -22,18 +25,15 @@ type Pending = { resolve: (r: MapReply) => void; reject: (e: Error) => void };
 export class MapWorker {
   private seq = 0;
   private readonly pending = new Map<number, Pending>();
-  private outlinesCb: ((detail: 'coarse' | 'fine', paths: OutlinePaths) => void) | null = null;
 
-  constructor(private readonly worker: WorkerLike) {
-    worker.onmessage = (e) => this.reply(e.data);
-    worker.onerror = (e) => this.fail(new Error(e.message || 'the map’s worker failed'));
+  constructor(private readonly worker: WorkerPort<MapRequest, MapReply>) {
+    worker.listen(
+      (r) => this.reply(r),
+      (message) => this.fail(new Error(message)),
+    );
   }
 
   private reply(r: MapReply): void {
-    if (r.type === 'outlines') {
-      this.outlinesCb?.(r.detail, r.paths);
-      return;
-    }
     const p = this.pending.get(r.seq);
     if (!p) return;
     this.pending.delete(r.seq);
@@ -46,10 +46,10 @@ export class MapWorker {
     this.pending.clear();
   }
 
-  private ask<T extends MapReply['type']>(message: MapRequest, transfer: Transferable[] = []): Promise<Extract<MapReply, { type: T }>> {
+  private ask<T extends MapReply['type']>(message: MapRequest, transfer: readonly object[] = []): Promise<Extract<MapReply, { type: T }>> {
     return new Promise((resolve, reject) => {
       this.pending.set(message.seq, { resolve: resolve as (r: MapReply) => void, reject });
-      this.worker.postMessage(message, transfer);
+      this.worker.post(message, transfer);
     });
   }
 
@@ -65,20 +65,37 @@ export class MapWorker {
     return (await this.ask<'dots'>({ type: 'dots', seq: ++this.seq, load, bbox, zoom })).dots;
   }
 
-  /** The photo ids of a dot, and the zoom its cluster splits at (null for a photo). */
-  async photos(load: number, key: string): Promise<{ ids: number[]; zoom: number | null }> {
-    const r = await this.ask<'photos'>({ type: 'photos', seq: ++this.seq, load, key });
-    return { ids: r.ids, zoom: r.zoom };
-  }
-
-  /** Asks for the outlines; `cb` gets the coarse ones, then the fine ones. */
-  outlines(cb: (detail: 'coarse' | 'fine', paths: OutlinePaths) => void): void {
-    this.outlinesCb = cb;
-    this.worker.postMessage({ type: 'outlines', seq: ++this.seq });
+  /** The photo ids of a dot (none when a later load replaced the one it was of). */
+  async photos(load: number, key: string): Promise<number[]> {
+    return (await this.ask<'photos'>({ type: 'photos', seq: ++this.seq, load, key })).ids;
   }
 
   terminate(): void {
     this.fail(new Error('the map was closed'));
+    this.worker.terminate();
+  }
+}
+
+/** The outlines' worker: draws on the canvas it is handed, a frame per camera; `ondrawn` hears what it drew and how long it took. */
+export class OutlineWorker {
+  constructor(
+    private readonly worker: WorkerPort<OutlineRequest, OutlineReply>,
+    ondrawn: (detail: 'coarse' | 'fine', ms: number) => void,
+    onerror: (message: string) => void,
+  ) {
+    worker.listen((r) => (r.type === 'drawn' ? ondrawn(r.detail, r.ms) : onerror(r.message)), onerror);
+  }
+
+  /** Hands the canvas over (from canvas.transferControlToOffscreen()). */
+  attach(canvas: TransferredCanvas): void {
+    this.worker.post({ type: 'canvas', canvas }, [canvas]);
+  }
+
+  frame(frame: OutlineFrame): void {
+    this.worker.post({ type: 'frame', frame }, []);
+  }
+
+  terminate(): void {
     this.worker.terminate();
   }
 }

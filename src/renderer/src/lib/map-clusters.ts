@@ -51,9 +51,4 @@ export class PhotoClusters {
     if (key.startsWith('p')) return [n];
     return this.index.getLeaves(n, Infinity).map((f) => f.properties.photo);
   }
-
-  /** The zoom at which a cluster splits into more than one dot (a double click zooms there). */
-  expansionZoom(key: string): number | null {
-    return key.startsWith('c') ? this.index.getClusterExpansionZoom(Number(key.slice(1))) : null;
-  }
 }

@@ -1,22 +1,33 @@
-// The messages between the Map view (map-client.ts) and its worker (map-worker.ts). Every request has a
-// sequence number its reply carries; dots and photos name the load they were asked of, so an answer
-// about photos loaded before the last load is recognised (and dropped).
+// The messages between the Map view (map-client.ts) and its two workers. The dots' worker (map-worker.ts):
+// every request has a sequence number its reply carries; dots and photos name the load they were asked
+// of, so an answer about photos loaded before the last load is recognised (and dropped). The outlines'
+// worker (outline-worker.ts): a canvas once, then frames; it says what it drew.
 import type { MapDot } from './map-clusters.ts';
-import type { OutlinePaths } from './map-outlines.ts';
+import type { OutlineFrame } from './map-outlines.ts';
 import type { BBox } from './map-view.ts';
 
 export type MapRequest =
   /** Clusters these [id, lat, lon, …] triples (the buffer is transferred). */
   | { type: 'load'; seq: number; points: Float64Array }
   | { type: 'dots'; seq: number; load: number; bbox: BBox; zoom: number }
-  /** The photo ids of a dot, and the zoom at which its cluster splits. */
-  | { type: 'photos'; seq: number; load: number; key: string }
-  /** The country outlines: a coarse reply first (110m, at once), then the fine one (50m). */
-  | { type: 'outlines'; seq: number };
+  /** The photo ids of a dot. */
+  | { type: 'photos'; seq: number; load: number; key: string };
 
 export type MapReply =
   | { type: 'loaded'; seq: number; count: number; bbox: BBox | null; ms: number }
   | { type: 'dots'; seq: number; load: number; dots: MapDot[] }
-  | { type: 'photos'; seq: number; ids: number[]; zoom: number | null }
-  | { type: 'outlines'; seq: number; detail: 'coarse' | 'fine'; paths: OutlinePaths }
+  | { type: 'photos'; seq: number; ids: number[] }
   | { type: 'error'; seq: number; message: string };
+
+/** An OffscreenCanvas as the protocol sees it (typed loosely: the tests typecheck without the DOM's types). */
+export interface TransferredCanvas {
+  width: number;
+  height: number;
+}
+
+export type OutlineRequest =
+  /** The view's canvas, transferred (transferControlToOffscreen): the worker draws on it from now on. */
+  | { type: 'canvas'; canvas: TransferredCanvas }
+  | { type: 'frame'; frame: OutlineFrame };
+
+export type OutlineReply = { type: 'drawn'; detail: 'coarse' | 'fine'; ms: number } | { type: 'error'; message: string };

@@ -1,14 +1,11 @@
-// The Map view's worker: the photos' clusters (supercluster, map-clusters.ts) and the country outlines
-// (world-atlas through topojson-client and d3-geo, map-outlines.ts), so neither loading 100,000
-// positions nor projecting the outlines is a long task on the window's thread. Messages: map-protocol.ts.
-import countries110 from 'world-atlas/countries-110m.json';
-import countries50 from 'world-atlas/countries-50m.json';
-import type { Topology } from 'topojson-specification';
+// The Map view's worker for the dots: the photos' positions clustered with supercluster (map-clusters.ts),
+// so loading 100,000 of them is no long task on the window's thread, and each view's dots are read from
+// the index here. The outlines have a worker of their own (outline-worker.ts). Messages: map-protocol.ts.
 import { PhotoClusters } from './map-clusters.ts';
-import { outlinePaths } from './map-outlines.ts';
 import type { MapReply, MapRequest } from './map-protocol.ts';
 
-const scope = self as unknown as { onmessage: ((e: MessageEvent<MapRequest>) => void) | null; postMessage(m: MapReply): void };
+// The worker's global scope (self), typed by what this file uses of it.
+const scope = globalThis as unknown as { onmessage: ((e: { data: MapRequest }) => void) | null; postMessage(m: MapReply): void };
 
 let clusters: PhotoClusters | null = null;
 let loadedSeq = -1;
@@ -29,15 +26,8 @@ scope.onmessage = (e) => {
         scope.postMessage({ type: 'dots', seq: m.seq, load: loadedSeq, dots: clusters && m.load === loadedSeq ? clusters.dots(m.bbox, m.zoom) : [] });
         break;
       case 'photos':
-        scope.postMessage({ type: 'photos', seq: m.seq, ids: clusters && m.load === loadedSeq ? clusters.photos(m.key) : [], zoom: clusters?.expansionZoom(m.key) ?? null });
+        scope.postMessage({ type: 'photos', seq: m.seq, ids: clusters && m.load === loadedSeq ? clusters.photos(m.key) : [] });
         break;
-      case 'outlines': {
-        const coarse = outlinePaths(countries110 as unknown as Topology);
-        scope.postMessage({ type: 'outlines', seq: m.seq, detail: 'coarse', paths: coarse });
-        const fine = outlinePaths(countries50 as unknown as Topology);
-        scope.postMessage({ type: 'outlines', seq: m.seq, detail: 'fine', paths: fine });
-        break;
-      }
     }
   } catch (err) {
     scope.postMessage({ type: 'error', seq: m.seq, message: err instanceof Error ? err.message : String(err) });
