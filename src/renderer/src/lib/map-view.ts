@@ -7,9 +7,12 @@
 
 /** The world's width in pixels at zoom 0 (and the clusterer's extent, so its radius is in screen pixels). */
 export const TILE = 256;
-/** The deepest zoom the clusterer computes: beyond it every photo is its own dot (or a stack at one spot). */
+/** The deepest zoom the clusterer computes: beyond it every photo is its own dot (photos taken at one spot stay a stack). */
 export const MAX_CLUSTER_ZOOM = 15;
-/** The deepest zoom the map goes to (a street, where the Natural Earth outlines say nothing more). */
+/**
+ * The deepest zoom the map goes to: a few streets across (about 2 m a pixel), far past what the 1:50m
+ * outlines know, and where the canvas's single-precision transform still places them within a pixel.
+ */
 export const MAX_ZOOM = 16;
 /** Dots closer than this many screen pixels are one cluster. */
 export const CLUSTER_RADIUS_PX = 44;
