@@ -359,6 +359,8 @@ describe('everywhere', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     expect(await bg()).toBe('rgb(28, 25, 23)');
     await view(page, 'Library').click();
+    // The grid's first page is in before the picture (it is asked for again when the view comes back).
+    await grid(page).locator('button.cell img').first().waitFor({ timeout: 15_000 });
     await page.screenshot({ path: shot('window-dark') });
     await page.emulateMedia({ colorScheme: 'light' });
     expect(await bg()).toBe('rgb(250, 250, 249)');
