@@ -186,7 +186,9 @@ describe('api handlers', () => {
   it('lists the models with the active one per task', async () => {
     const models = await api.handlers.models();
     expect(models.find((m) => m.id === 'fixture-clip')).toMatchObject({ task: 'clip', active: true, installed: true });
-    expect(models.filter((m) => m.active).map((m) => m.task).sort()).toEqual(['caption', 'clip']);
+    // The OCR model ships with Shoebox: it is active and installed in any models folder.
+    expect(models.filter((m) => m.active).map((m) => m.task).sort()).toEqual(['caption', 'clip', 'ocr']);
+    expect(models.find((m) => m.id === 'ppocr-v4-ch')).toMatchObject({ task: 'ocr', active: true, installed: true, bytes: 16173055 });
     expect(await callApi(api.handlers, 'downloadModel', { id: 'nope' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
     // A folder that is not there, or holds none of the model's files, is the person's to fix.
     expect(await callApi(api.handlers, 'importModel', { id: 'fixture-clip', folder: '/no/such/folder' })).toMatchObject({

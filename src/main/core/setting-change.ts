@@ -26,7 +26,7 @@ export function parseSetting(models: ModelStore, key: string, value: string): st
   const specs = models.specs();
   const ids = (task: ModelTask) => specs.filter((s) => s.task === task).map((s) => s.id);
   try {
-    return def.parse(value, { clipModels: ids('clip'), captionModels: ids('caption') });
+    return def.parse(value, { clipModels: ids('clip'), captionModels: ids('caption'), ocrModels: ids('ocr') });
   } catch (e) {
     throw new SettingError('invalid', key, errorMessage(e));
   }
@@ -48,6 +48,10 @@ export function storeSetting(catalog: Catalog, models: ModelStore, key: string, 
 export interface SettingReactions {
   followModelChoice(): void;
   followCaptionChoice(): void;
+  /** A new OCR model reads the library again. */
+  followOcrChoice?(): void;
+  /** The text read in photos goes to their sidecars, or stops going: the photos with text are due a sidecar write. */
+  requeueTextSidecars?(): void;
   checkCaptions(): Promise<number>;
   /** The pipeline looks again (a stage may have become available or unavailable). */
   kick(): void;
@@ -72,6 +76,8 @@ export function changeSetting(catalog: Catalog, models: ModelStore, react: Setti
   const parsed = storeSetting(catalog, models, key, value);
   if (key === 'clip_model') react.followModelChoice();
   if (key.startsWith('caption_')) react.followCaptionChoice();
+  if (key === 'ocr_model') react.followOcrChoice?.();
+  if (key === 'xmp_text' && parsed === 'on') react.requeueTextSidecars?.();
   const captionCheck = key === 'caption_threshold' ? react.checkCaptions() : null;
   react.kick();
   return { key, value: parsed, onRestart: settingDef(key).onRestart ?? false, captionCheck };

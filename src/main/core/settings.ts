@@ -8,6 +8,8 @@ import { DEFAULT_SUGGESTION_STRONG, SUGGESTION_STRONG_SETTING, formatStrongThres
 export interface SettingContext {
   clipModels: readonly string[];
   captionModels: readonly string[];
+  /** Absent where a caller knows none (the OCR models came later): then any id is refused but the default. */
+  ocrModels?: readonly string[];
 }
 
 export interface SettingDef {
@@ -133,6 +135,23 @@ export const SETTINGS: Record<string, SettingDef> = {
     description: 'caption a low-confidence greedy caption again with beam search and keep whichever caption the CLIP check scores best (on or off)',
     default: 'on',
     parse: onOff('caption_recheck'),
+  },
+  ocr: {
+    description: 'read the text in photos (signs, receipts, documents, screenshots) so that search finds it (on or off); off stops reading and keeps the text read',
+    default: 'on',
+    parse: onOff('ocr'),
+  },
+  ocr_model: {
+    description: 'the model that reads text in photos: the bundled Chinese and English one, or a recognizer for another script (see `shoebox models list`)',
+    default: DEFAULT_MODELS.ocr,
+    parse(v, ctx) {
+      return oneOf(ctx.ocrModels ?? [DEFAULT_MODELS.ocr], 'ocr_model')(v);
+    },
+  },
+  xmp_text: {
+    description: 'also write the text read in a photo to its XMP sidecar (as Iptc4xmpExt:Transcript) when xmp is on (on or off); it is not a description, so off by default',
+    default: 'off',
+    parse: onOff('xmp_text'),
   },
   [SUGGESTION_STRONG_SETTING]: {
     description:

@@ -8,7 +8,7 @@ import { STAGE_NAMES } from '../pipeline/stages.ts';
 import { ModelError } from '../models/errors.ts';
 import { resolveHubEndpoint } from '../models/hub.ts';
 import type { ModelProgress } from '../models/progress.ts';
-import type { ModelSpec, ModelTask } from '../models/spec.ts';
+import { MODEL_SETTINGS, type ModelSpec, type ModelTask } from '../models/spec.ts';
 import { SETTINGS, readSetting, settingDef } from '../settings.ts';
 import { SettingError, type SettingChange } from '../setting-change.ts';
 import { BackgroundScans } from '../background-scan.ts';
@@ -146,7 +146,7 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
   };
   const activeModel = (task: ModelTask): string | undefined => {
     try {
-      return lib.models.active(task, setting(task === 'clip' ? 'clip_model' : 'caption_model')).id;
+      return lib.models.active(task, setting(MODEL_SETTINGS[task])).id;
     } catch {
       return undefined;
     }
@@ -161,7 +161,7 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
     bytes: s.files.reduce((n, f) => n + (f.size ?? 0), 0),
   });
   const modelInfos = (): ModelInfo[] => {
-    const active = { clip: activeModel('clip'), caption: activeModel('caption') };
+    const active = { clip: activeModel('clip'), caption: activeModel('caption'), ocr: activeModel('ocr') };
     return lib.models.specs().map((s) => modelInfo(s, active));
   };
   const settingInfo = (key: string): SettingInfo => {
@@ -339,7 +339,7 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
         ?.then(() => events.emit('changed', { what: 'annotations' }))
         .catch((e: unknown) => log(`caption check failed: ${errorMessage(e)}`));
       events.emit('changed', { what: 'settings' });
-      if (key === 'clip_model' || key === 'caption_model') events.emit('changed', { what: 'models' });
+      if (key === 'clip_model' || key === 'caption_model' || key === 'ocr_model') events.emit('changed', { what: 'models' });
       return settingInfo(key);
     },
 

@@ -68,13 +68,14 @@ interface Ctx {
  * (X-Linked-Size / X-Linked-Etag), and renamed into place only when it passes.
  */
 export async function downloadModel(spec: ModelSpec, folder: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
-  const endpoint = resolveHubEndpoint(opts.endpoint);
+  // A model of another hub (ModelSpec.hub: ModelScope) comes from there, without the Hugging Face mirror or token.
+  const endpoint = spec.hub ? resolveHubEndpoint(spec.hub, {}) : resolveHubEndpoint(opts.endpoint);
   const ctx: Ctx = {
     spec,
     folder,
     endpoint,
     endpointOrigin: new URL(endpoint).origin,
-    token: opts.token ?? (process.env.HF_TOKEN || undefined),
+    token: spec.hub ? undefined : (opts.token ?? (process.env.HF_TOKEN || undefined)),
     signal: opts.signal,
     stallMs: opts.stallTimeoutMs ?? 30_000,
     retries: opts.retries ?? 3,

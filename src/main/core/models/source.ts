@@ -1,13 +1,14 @@
-// The models a library sees: its models folder, with the 'clip_model' and 'caption_model' settings as the user's choice.
+// The models a library sees: its models folder, with the 'clip_model', 'caption_model' and 'ocr_model' settings as the user's choice.
 import type { Catalog } from '../catalog/catalog.ts';
 import type { ModelSource } from '../ml/service.ts';
 import type { ModelStore } from './store.ts';
+import { MODEL_SETTINGS } from './spec.ts';
 
 export function modelSource(store: ModelStore, catalog: Catalog): ModelSource {
   return {
     active: (task) => {
       try {
-        return store.active(task, catalog.setting(task === 'clip' ? 'clip_model' : 'caption_model'));
+        return store.active(task, catalog.setting(MODEL_SETTINGS[task]));
       } catch {
         return undefined;
       }
@@ -19,7 +20,7 @@ export function modelSource(store: ModelStore, catalog: Catalog): ModelSource {
         return undefined;
       }
     },
-    folder: (spec) => store.folder(spec),
+    folder: (spec) => store.location(spec),
     missingFiles: (spec) => store.state(spec).missing,
   };
 }

