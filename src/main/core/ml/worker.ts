@@ -6,9 +6,11 @@ import ort from 'onnxruntime-node';
 import { defaultEnvironment, providerCandidates, unavailableReason, type ProviderName, type ProviderReport, type ProviderSetting } from './providers.ts';
 import type { WorkerRequest, WorkerResponse, TensorData } from './protocol.ts';
 import { disposeCaptioners, runCaptions } from './caption-runner.ts';
+import { OcrLoadError, OcrRunner, type OcrModelRef, type OcrOutput } from './ocr-runner.ts';
+import fs from 'node:fs';
 import { errorMessage } from '../../../shared/error-message.ts';
 
-const sessions = new Map<string, { session: ort.InferenceSession; provider: ProviderName }>();
+const sessions = new Map<string, { session: ort.InferenceSession; provider: ProviderName; file: string; report: ProviderReport }>();
 const require = createRequire(import.meta.url);
 const ortBinDir = path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
 
@@ -34,8 +36,9 @@ async function load(name: string, file: string, requested: ProviderSetting, thre
         graphOptimizationLevel: 'all',
       });
       await sessions.get(name)?.session.release();
-      sessions.set(name, { session, provider });
-      return { requested, used: provider, fallbacks };
+      const report = { requested, used: provider, fallbacks };
+      sessions.set(name, { session, provider, file, report });
+      return report;
     } catch (e) {
       fallbacks.push({ provider, reason: e instanceof Error ? e.message.split('\n')[0]! : String(e) });
     }
@@ -63,6 +66,43 @@ async function run(name: string, feeds: Record<string, TensorData>, output: stri
   return { type: 'float32', data: copy.buffer as ArrayBuffer, dims: tensor.dims.map(Number) };
 }
 
+/** OCR on this worker's sessions: each loaded once per file, on the provider and threads the request names. */
+function ocrRunner(provider: ProviderSetting, threads: number): OcrRunner {
+  return new OcrRunner(
+    {
+      ensure: async (name, file) => {
+        const have = sessions.get(name);
+        return have && have.file === file ? have.report : load(name, file, provider, threads);
+      },
+      run: async (name, input, dims) => {
+        const entry = sessions.get(name);
+        if (!entry) throw new Error(`no session '${name}' is loaded`);
+        const inputName = entry.session.inputNames[0]!;
+        const results = await entry.session.run({ [inputName]: new ort.Tensor('float32', input, dims) });
+        const t = results[entry.session.outputNames[0]!]!;
+        return { data: t.data as Float32Array, dims: t.dims.map(Number) };
+      },
+    },
+    (file) => fs.readFileSync(file, 'utf8'),
+  );
+}
+
+async function runOcr(model: OcrModelRef, images: { data: ArrayBuffer; width: number; height: number }[], provider: ProviderSetting, threads: number): Promise<{ results: OcrOutput[]; report: ProviderReport }> {
+  const runner = ocrRunner(provider, threads);
+  const report = await runner.load(model);
+  const results: OcrOutput[] = [];
+  for (const im of images) {
+    try {
+      results.push(await runner.read(model, { data: new Uint8Array(im.data), width: im.width, height: im.height }));
+    } catch (e) {
+      // One image the model cannot read is that photo's failure, not the batch's; a model that will not load is the batch's.
+      if (e instanceof OcrLoadError) throw e;
+      results.push({ lines: [], boxes: 0, recognized: 0, ms: { detect: 0, recognize: 0 }, error: errorMessage(e) });
+    }
+  }
+  return { results, report };
+}
+
 const testHooks = (workerData as { testHooks?: boolean } | undefined)?.testHooks === true;
 let crashOnNextRun = false;
 
@@ -83,6 +123,12 @@ parentPort!.on('message', async (req: WorkerRequest) => {
         if (crashOnNextRun) process.exit(3);
         const r = await runCaptions(req.model, req.images, req.options, { requested: req.provider, threads: req.threads, env: environment() });
         res = { id: req.id, ok: true, captions: r.captions, report: r.report };
+        break;
+      }
+      case 'ocr': {
+        if (crashOnNextRun) process.exit(3);
+        const r = await runOcr(req.model, req.images, req.provider, req.threads);
+        res = { id: req.id, ok: true, ocr: r.results, report: r.report };
         break;
       }
       case 'unloadCaptioners':
