@@ -89,6 +89,23 @@ export interface MlStatus {
   /** The caption check's threshold in use: calibrated ('auto') or set; null before calibration. */
   captionThreshold: { value: number; source: 'calibrated' | 'setting' } | null;
   xmp: boolean;
+  /** Reading text in photos (OCR); absent from an older engine. */
+  ocr?: OcrStatus;
+}
+
+/** The ocr stage's model and what it has read. */
+export interface OcrStatus {
+  /** The active OCR model, whether it (and the detector it borrows) is installed, whether reading is on. */
+  model: string | null;
+  installed: boolean;
+  on: boolean;
+  /** What the text is read with ([Note: OCR version]): the model, its detector's, the processing's version. */
+  version: string | null;
+  /** The scripts or languages the model reads. */
+  languages: string[];
+  /** Photos read (with any version), and how many of them hold text. */
+  read: number;
+  withText: number;
 }
 
 export interface LibraryStatus {
@@ -317,7 +334,14 @@ export interface SearchHit {
   /** The blended score: CLIP cosine plus a weighted full-text match. */
   score: number;
   clipScore: number | null;
+  /** The full-text match on filename, caption and tags (1 for the best of the results), or null. */
   textScore: number | null;
+  /**
+   * A match on the text read in the photo (OCR), shown as "text in photo" (PHOTO_TEXT_LABEL): the share of the
+   * query's words it holds (one OCR error in a longer word counts 0.8) and the line that holds them; null (or
+   * absent, from an older engine) when the photo's text does not match.
+   */
+  photoText?: { score: number; line: string } | null;
   caption: string | null;
   /** The user's tags, then the ones a model suggests (PhotoSummary's tags, then its suggested). */
   tags: string[];
@@ -330,6 +354,9 @@ export interface SearchHit {
   height: number | null;
   offline: boolean;
 }
+
+/** How a hit on the text read in a photo is labelled, beside CLIP's and the caption's matches. */
+export const PHOTO_TEXT_LABEL = 'text in photo';
 
 export interface SearchResult {
   query: string;

@@ -43,6 +43,8 @@ describe('Library', () => {
       // No CLIP model here: embedding waits for one; broken photos are not queued for it.
       { stage: 'embed', done: 0, pending: status.photos - brokenCount, failed: brokenCount, waiting: expect.stringMatching(/CLIP model .* is not installed/) },
       { stage: 'tags', done: 0, pending: status.photos - brokenCount, failed: brokenCount, waiting: expect.stringMatching(/CLIP model .* is not installed/) },
+      // The bundled OCR model needs no download: every decodable photo is read.
+      { stage: 'ocr', done: status.photos - brokenCount, pending: 0, failed: brokenCount },
       { stage: 'caption', done: 0, pending: status.photos - brokenCount, failed: brokenCount, waiting: expect.stringMatching(/caption model .* is not installed/) },
       { stage: 'xmp', done: 0, pending: status.photos - brokenCount, failed: brokenCount, waiting: 'XMP sidecars are off (shoebox settings set xmp on)' },
     ]);

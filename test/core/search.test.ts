@@ -71,6 +71,7 @@ describe('CLIP search', () => {
       ['places', 8, 0, 0],
       ['embed', 8, 0, 0],
       ['tags', 8, 0, 0],
+      ['ocr', 8, 0, 0],
       ['caption', 8, 0, 0],
       ['xmp', 0, 8, 0],
     ]);
@@ -255,7 +256,7 @@ describe('CLIP search', () => {
     await lib.addFolder(path.join(root, 'P'));
     await lib.index();
     const r = await lib.searchText('beach');
-    expect(r.note).toMatch(/shoebox models download clip-vit-b32-q8.*showing filename, caption and tag matches only/);
+    expect(r.note).toMatch(/shoebox models download clip-vit-b32-q8.*showing filename, caption, tag and text-in-photo matches only/);
     expect(names(r)).toEqual(['P/beach_party.jpg']);
   });
 });

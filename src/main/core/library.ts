@@ -45,6 +45,7 @@ import type { CountryPlaces, PlaceMatch } from '../../shared/types.ts';
 import { geocoder } from './places/geocoder.ts';
 import { setPlaceCacheDir } from './places/data.ts';
 import { requeuePlacesOnNewData } from './pipeline/places-stage.ts';
+import { requeueOcrOnNewModel } from './pipeline/ocr-stage.ts';
 
 export interface LibraryOptions {
   dataDir: string;
@@ -178,6 +179,7 @@ export class Library {
         transact: (fn) => this.db.transaction(fn)(),
         onAnnotated,
         places: this.repos.places,
+        text: this.repos.text,
       },
       { embedBatch: opts.ml?.embedBatch, captionBatch: opts.ml?.captionBatch },
     );
@@ -221,6 +223,7 @@ export class Library {
     requeuePlacesOnNewData(this.catalog, this.queue, this.repos.places, geocoder.version);
     this.followModelChoice();
     this.followCaptionChoice();
+    this.followOcrChoice();
     this.isWritable = true;
   }
 
@@ -262,6 +265,11 @@ export class Library {
     return checkCaptions(this, force);
   }
 
+  /** A new OCR model (or a new reading of it) reads the photos read with another version again ([Note: OCR version]). */
+  followOcrChoice(): void {
+    requeueOcrOnNewModel(this.catalog, this.queue, this.repos.text, this.ml.ocrVersion());
+  }
+
   /** A new active CLIP model queues embed and tags again ([Note: model switch]). */
   followModelChoice(): void {
     followModelChoice(this);
@@ -277,6 +285,8 @@ export class Library {
     return changeSetting(this.catalog, this.models, {
       followModelChoice: () => this.followModelChoice(),
       followCaptionChoice: () => this.followCaptionChoice(),
+      followOcrChoice: () => this.followOcrChoice(),
+      requeueTextSidecars: () => this.queue.requeuePhotos(this.repos.text.idsWithText(), ['xmp']),
       checkCaptions: () => this.checkCaptions(),
       kick: () => this.pipeline.kick(),
     }, key, value);

@@ -6,13 +6,14 @@ import type { Catalog } from './catalog/catalog.ts';
 import type { Repositories } from './catalog/repositories.ts';
 import type { ModelStore } from './models/store.ts';
 import { modelSource } from './models/source.ts';
-import type { ModelSource } from './ml/service.ts';
+import { ocrVersion, type ModelSource } from './ml/service.ts';
 import type { Stage } from './pipeline/stage.ts';
 import type { DiskFullStop } from './pipeline/pipeline.ts';
 import { STAGE_NAMES } from './pipeline/stages.ts';
 import { thresholdOf } from './captions/calibration.ts';
 import { readSetting } from './settings.ts';
-import type { DiskFullStatus, LibraryStatus, MlStatus } from '../../shared/types.ts';
+import type { DiskFullStatus, LibraryStatus, MlStatus, OcrStatus } from '../../shared/types.ts';
+import { PhotoText } from './catalog/photo-text.ts';
 
 /**
  * Status from any open catalog handle (the engine's, or a read-only one beside a running engine).
@@ -96,6 +97,21 @@ function mlStatus(catalog: Catalog, models: ModelStore, live: MlStatus['provider
     providerSetting: catalog.setting('provider') ?? 'auto',
     modelsDir: models.modelsDir,
     ...captionStatus(catalog, source, spec?.id),
+    ocr: ocrStatus(catalog, source),
+  };
+}
+
+function ocrStatus(catalog: Catalog, source: ModelSource): OcrStatus {
+  const spec = source.active('ocr');
+  const detector = spec?.ocr?.detectorFrom ? source.spec(spec.ocr.detectorFrom) : spec;
+  const installed = !!spec && !!detector && source.missingFiles(spec).length === 0 && source.missingFiles(detector).length === 0;
+  return {
+    model: spec?.id ?? null,
+    installed,
+    on: readSetting((k) => catalog.setting(k), 'ocr') === 'on',
+    version: ocrVersion(source, spec),
+    languages: spec?.ocr?.languages ?? [],
+    ...new PhotoText(catalog.db).counts(),
   };
 }
 

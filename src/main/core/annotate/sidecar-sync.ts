@@ -109,12 +109,14 @@ export async function syncSidecar(
   annotations: Annotations,
   photo: { id: number; path: string; raw?: string },
   transact: <T>(fn: () => T) => T,
+  /** The text read in the photo, to write as its transcript (the xmp_text setting on); undefined leaves the sidecar's. */
+  transcript?: string | null,
 ): Promise<string> {
   const meta = await xmp.readPhotoMetadata(photo.path, photo.raw);
   const places = new Places(annotations.db);
   const fields = transact(() => {
     importMetadata(annotations, photo.id, meta);
-    return { ...sidecarFields(annotations, photo.id), location: sidecarLocation(places, photo.id, meta.location) };
+    return { ...sidecarFields(annotations, photo.id), location: sidecarLocation(places, photo.id, meta.location), ...(transcript !== undefined ? { transcript } : {}) };
   });
   const file = await xmp.writeSidecar(photo.path, fields, photo.raw);
   transact(() =>

@@ -357,6 +357,44 @@ CREATE INDEX photos_camera ON photos(camera_make, camera_model) WHERE missing_si
 CREATE INDEX places_levels ON places(country_code, region_code, city_id);
 `,
   },
+  {
+    version: 10,
+    name: 'the text read in photos (OCR): lines with their boxes and confidences, the model version, and two full-text indexes',
+    sql: `
+-- What the ocr stage read in a photo ([Note: OCR version] in ml/service.ts): one row per photo read, with no line
+-- when it has no text (so that it is not read again under the same version). lines is JSON:
+-- [{"text", "confidence", "box": [[x, y] x 4]}], boxes in the photo's upright pixels, in reading order; text is the
+-- lines joined by newlines; folded is text in lower case without diacritics, for the trigram index.
+CREATE TABLE photo_text (
+  photo_id   INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+  model      TEXT NOT NULL,
+  lines      TEXT NOT NULL,
+  text       TEXT NOT NULL,
+  folded     TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX photo_text_model ON photo_text(model);
+
+-- Words of the text, case- and accent-insensitive (as photos_fts), and its trigrams, which find a word with one
+-- OCR error in it ([Note: text in photos search] in catalog/photo-text.ts). Both read their text from photo_text.
+CREATE VIRTUAL TABLE photo_text_fts USING fts5(text, content = 'photo_text', content_rowid = 'photo_id', tokenize = 'unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE photo_text_trigram USING fts5(folded, content = 'photo_text', content_rowid = 'photo_id', tokenize = 'trigram');
+CREATE TRIGGER photo_text_insert AFTER INSERT ON photo_text BEGIN
+  INSERT INTO photo_text_fts(rowid, text) VALUES (NEW.photo_id, NEW.text);
+  INSERT INTO photo_text_trigram(rowid, folded) VALUES (NEW.photo_id, NEW.folded);
+END;
+CREATE TRIGGER photo_text_delete AFTER DELETE ON photo_text BEGIN
+  INSERT INTO photo_text_fts(photo_text_fts, rowid, text) VALUES ('delete', OLD.photo_id, OLD.text);
+  INSERT INTO photo_text_trigram(photo_text_trigram, rowid, folded) VALUES ('delete', OLD.photo_id, OLD.folded);
+END;
+CREATE TRIGGER photo_text_update AFTER UPDATE ON photo_text BEGIN
+  INSERT INTO photo_text_fts(photo_text_fts, rowid, text) VALUES ('delete', OLD.photo_id, OLD.text);
+  INSERT INTO photo_text_trigram(photo_text_trigram, rowid, folded) VALUES ('delete', OLD.photo_id, OLD.folded);
+  INSERT INTO photo_text_fts(rowid, text) VALUES (NEW.photo_id, NEW.text);
+  INSERT INTO photo_text_trigram(rowid, folded) VALUES (NEW.photo_id, NEW.folded);
+END;
+`,
+  },
 ];
 
 /**

@@ -7,6 +7,7 @@ import { Annotations } from './annotations.ts';
 import { PhotoBrowser } from './browse.ts';
 import { EditLog } from './edit-log.ts';
 import { Places } from './places.ts';
+import { PhotoText } from './photo-text.ts';
 
 export interface Repositories {
   db: Db;
@@ -22,6 +23,8 @@ export interface Repositories {
   browser: PhotoBrowser;
   /** Photos' places (from GPS and set by the user), their names, the library's places with counts. */
   places: Places;
+  /** The text read in photos (OCR) and its search. */
+  text: PhotoText;
 }
 
 /** The repositories over a database; `stages` are the stages a new or changed photo is queued for. */
@@ -31,5 +34,5 @@ export function openCatalog(db: Db, stages: () => readonly string[]): Repositori
   const browser = new PhotoBrowser(db);
   const places = new Places(db);
   const catalog = new Catalog(db, stages, { queue, annotations, browser, places });
-  return { db, catalog, queue, annotations, browser, edits: new EditLog(db), places };
+  return { db, catalog, queue, annotations, browser, edits: new EditLog(db), places, text: new PhotoText(db) };
 }

@@ -169,6 +169,16 @@ export async function reduceToShortEdge(img: RgbPixels, shortEdge: number): Prom
   return { data, width: info.width, height: info.height };
 }
 
+/** Reduces an image (antialiased, lanczos) so its longest edge is `longEdge`, if it is larger. */
+export async function reduceToLongEdge(img: RgbPixels, longEdge: number): Promise<RgbPixels> {
+  if (Math.max(img.width, img.height) <= longEdge) return img;
+  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize(longEdge, longEdge, { fit: 'inside' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
 /**
  * Probes, reads EXIF and writes the grid thumbnail from one decode (orientation applied, sRGB,
  * JPEG). The decode is only as large as the thumbnail and the model need, so a JPEG is decoded
@@ -181,14 +191,15 @@ export async function reduceToShortEdge(img: RgbPixels, shortEdge: number): Prom
  * whose cached images came from the wrong source (a RAW read as a TIFF by an older Shoebox).
  *
  * With `modelShortEdge`, it also returns the decoded image reduced to that shortest edge, so the
- * embedding stage can use this decode instead of reading the photo again ([Note: decode once]).
+ * embedding stage can use this decode instead of reading the photo again ([Note: decode once]); with
+ * `ocrLongEdge`, the image reduced to that longest edge for the ocr stage, from the same decode.
  */
 export async function processPhoto(
   file: string,
   targets: CacheTargets,
   options: MediaOptions,
-  want: { modelShortEdge?: number; replaceThumb?: boolean } = {},
-): Promise<PhotoFacts & { modelImage?: RgbPixels }> {
+  want: { modelShortEdge?: number; ocrLongEdge?: number; replaceThumb?: boolean } = {},
+): Promise<PhotoFacts & { modelImage?: RgbPixels; ocrImage?: RgbPixels }> {
   const img = await openImage(file, options);
   const head = { format: img.format, width: img.width, height: img.height, orientation: img.orientation };
   const exif = await readExif(file);
@@ -199,7 +210,8 @@ export async function processPhoto(
   // The shortest edge that serves both: the thumbnail's long edge fits, the model's short edge is met.
   const short = Math.min(head.width, head.height);
   const long = Math.max(head.width, head.height);
-  const edge = Math.min(short, Math.max(Math.ceil((options.thumbSize * short) / long), want.modelShortEdge ?? 0));
+  const ocrShortEdge = want.ocrLongEdge ? Math.ceil((want.ocrLongEdge * short) / long) : 0;
+  const edge = Math.min(short, Math.max(Math.ceil((options.thumbSize * short) / long), want.modelShortEdge ?? 0, ocrShortEdge));
   const { result: decoded, damaged } = await readReduced(file, img, edge);
   const raw = { raw: { width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels } };
   // No Huffman optimisation pass: it took 60 % of the encode time for 8 % smaller files.
@@ -208,11 +220,11 @@ export async function processPhoto(
     .jpeg({ quality: 80, optimiseCoding: false })
     .toBuffer();
   await writeAtomic(targets.thumb, thumbJpeg, targets.tmpDir);
-  if (want.modelShortEdge && decoded.info.channels === 3) {
-    const modelImage = await reduceToShortEdge({ data: decoded.data, width: decoded.info.width, height: decoded.info.height }, want.modelShortEdge);
-    return { ...head, ...exif, damaged, modelImage };
-  }
-  return { ...head, ...exif, damaged };
+  if (decoded.info.channels !== 3) return { ...head, ...exif, damaged };
+  const pixels = { data: decoded.data, width: decoded.info.width, height: decoded.info.height };
+  const modelImage = want.modelShortEdge ? await reduceToShortEdge(pixels, want.modelShortEdge) : undefined;
+  const ocrImage = want.ocrLongEdge ? await reduceToLongEdge(pixels, want.ocrLongEdge) : undefined;
+  return { ...head, ...exif, damaged, ...(modelImage ? { modelImage } : {}), ...(ocrImage ? { ocrImage } : {}) };
 }
 
 // [Note: previews on demand]

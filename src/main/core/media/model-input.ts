@@ -17,6 +17,20 @@ export async function readModelInput(file: string, shortEdge: number, options: M
 }
 
 /**
+ * Reads a photo as readModelInput does, reduced so its longest edge is `longEdge` (never enlarged): OCR's input
+ * when the thumbnail stage's decode was not handed over.
+ */
+export async function readModelInputLong(file: string, longEdge: number, options: MediaOptions): Promise<RgbPixels> {
+  const img = await openImage(file, options);
+  const short = Math.min(img.width, img.height);
+  const long = Math.max(img.width, img.height);
+  const { result } = await readReduced(file, img, Math.max(1, Math.min(short, Math.round((longEdge * short) / long))));
+  const { data, info } = result;
+  if (info.channels !== 3) throw new Error(`expected 3 channels after conversion, got ${info.channels}`);
+  return { data, width: info.width, height: info.height };
+}
+
+/**
  * An opened photo's pixels, upright, transparency on white, sRGB, reduced so the shortest edge is
  * `shortEdge` (never enlarged): what the thumbnail and the models are made from. A damaged file
  * comes back with its damage note ([Note: image sources]).

@@ -75,6 +75,11 @@ export interface SidecarFields {
   label?: string | null;
   /** photoshop:City, photoshop:State, photoshop:Country, Iptc4xmpCore:CountryCode. undefined leaves them, null removes them. */
   location?: SidecarLocation | null;
+  /**
+   * The text read in the photo (OCR) as Iptc4xmpExt:Transcript, only with the xmp_text setting on (it is not a
+   * description). undefined leaves it, null or blank removes it.
+   */
+  transcript?: string | null;
 }
 
 /** The IPTC location of a photo as XMP holds it (each null: not there). */
@@ -533,6 +538,7 @@ function sidecarTags(fields: SidecarFields): Record<string, string | string[] | 
     tags['XMP-photoshop:Country'] = value(location?.country);
     tags['XMP-iptcCore:CountryCode'] = value(location?.countryCode);
   }
+  if (fields.transcript !== undefined) tags['XMP-iptcExt:Transcript'] = fields.transcript === null || fields.transcript.trim() === '' ? null : fields.transcript;
   return tags;
 }
 

@@ -4,7 +4,7 @@ import type { StageBody, StageDeps } from './stage.ts';
 
 export function captionStage(deps: StageDeps, opts: { batchSize?: number } = {}): StageBody {
   return {
-    priority: 3,
+    priority: 4,
     batchSize: opts.batchSize ?? 4,
     concurrency: 1,
     // The check needs the photo's CLIP embedding; the image is read from the photo.

@@ -1,6 +1,10 @@
-// The in-memory hand-off of decoded model input from the thumbnail stage to the embedding stage, so
-// a photo is decoded once ([Note: decode once]). Bounded; entries expire; a miss only costs a re-read.
+// The in-memory hand-off of decoded model input from the thumbnail stage to the stages that read pixels (CLIP's
+// embedding, OCR), so a photo is decoded once ([Note: decode once]). Bounded per kind; entries expire; a miss only
+// costs a re-read.
 import type { RgbPixels } from '../media/decode.ts';
+
+/** What an input is for: CLIP's (reduced to twice its crop) or OCR's (about 960 px on the long side). */
+export type HandoffKind = 'clip' | 'ocr';
 
 interface Entry {
   fingerprint: string;
@@ -9,37 +13,51 @@ interface Entry {
 }
 
 export class ModelInputHandoff {
-  private readonly entries = new Map<number, Entry>();
+  private readonly entries = new Map<HandoffKind, Map<number, Entry>>([
+    ['clip', new Map()],
+    ['ocr', new Map()],
+  ]);
+  private readonly capacities: Record<HandoffKind, number>;
 
   constructor(
-    /** Entries held at most: the thumbnail stage waits while the hand-off is full. */
+    /** CLIP inputs held at most: the thumbnail stage waits while the hand-off is full. */
     readonly capacity = 48,
     private readonly ttlMs = 60_000,
     private readonly clock: () => number = Date.now,
-  ) {}
-
-  put(photoId: number, fingerprint: string, image: RgbPixels): void {
-    this.entries.delete(photoId);
-    this.entries.set(photoId, { fingerprint, image, at: this.clock() });
-    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    /** OCR inputs held at most (each about 2 MB, against CLIP's 0.8). */
+    ocrCapacity = 16,
+  ) {
+    this.capacities = { clip: capacity, ocr: ocrCapacity };
   }
 
-  /** The photo's decoded input if it is here for this content, removing it. */
-  take(photoId: number, fingerprint: string): RgbPixels | undefined {
-    const e = this.entries.get(photoId);
+  put(photoId: number, fingerprint: string, image: RgbPixels, kind: HandoffKind = 'clip'): void {
+    const entries = this.entries.get(kind)!;
+    entries.delete(photoId);
+    entries.set(photoId, { fingerprint, image, at: this.clock() });
+    while (entries.size > this.capacities[kind]) entries.delete(entries.keys().next().value!);
+  }
+
+  /** The photo's decoded input of this kind if it is here for this content, removing it. */
+  take(photoId: number, fingerprint: string, kind: HandoffKind = 'clip'): RgbPixels | undefined {
+    const entries = this.entries.get(kind)!;
+    const e = entries.get(photoId);
     if (!e) return undefined;
-    this.entries.delete(photoId);
+    entries.delete(photoId);
     return e.fingerprint === fingerprint ? e.image : undefined;
   }
 
-  /** Full after dropping expired entries (photos deleted or changed before they were embedded). */
-  full(): boolean {
+  /** Full (of one kind, or of any) after dropping expired entries (photos deleted or changed before they were taken). */
+  full(kind?: HandoffKind): boolean {
     const old = this.clock() - this.ttlMs;
-    for (const [id, e] of this.entries) if (e.at < old) this.entries.delete(id);
-    return this.entries.size >= this.capacity;
+    for (const entries of this.entries.values()) for (const [id, e] of entries) if (e.at < old) entries.delete(id);
+    const kinds: HandoffKind[] = kind ? [kind] : ['clip', 'ocr'];
+    return kinds.some((k) => this.entries.get(k)!.size >= this.capacities[k]);
   }
 
+  /** Entries held, of every kind. */
   get size(): number {
-    return this.entries.size;
+    let n = 0;
+    for (const entries of this.entries.values()) n += entries.size;
+    return n;
   }
 }

@@ -5,6 +5,7 @@
 import { itemFailure, type ItemResult, type StageBody, type StageDeps } from './stage.ts';
 import { importMetadata, syncSidecar } from '../annotate/sidecar-sync.ts';
 import { readSetting } from '../settings.ts';
+import { PhotoText } from '../catalog/photo-text.ts';
 import { UnreadableFileError } from '../media/xmp.ts';
 import { errorMessage } from '../../../shared/error-message.ts';
 
@@ -54,7 +55,7 @@ export function xmpStage(deps: StageDeps): StageBody {
       // One at a time: each write reads the sidecar, merges and renames it into place.
       for (const photo of photos) {
         try {
-          await syncSidecar(deps.xmp, deps.annotations, { id: photo.id, path: photo.path, raw: pairedRaw(deps, photo.id) }, deps.transact);
+          await syncSidecar(deps.xmp, deps.annotations, { id: photo.id, path: photo.path, raw: pairedRaw(deps, photo.id) }, deps.transact, transcriptOf(deps, photo.id));
           results.push({ ok: true });
         } catch (e) {
           results.push(itemFailure(e));
@@ -63,6 +64,12 @@ export function xmpStage(deps: StageDeps): StageBody {
       return results;
     },
   };
+}
+
+/** The text read in the photo for its sidecar's transcript when the xmp_text setting is on; undefined (left as it is) when off. */
+function transcriptOf(deps: StageDeps, photoId: number): string | null | undefined {
+  if (readSetting((k) => deps.catalog.setting(k), 'xmp_text') !== 'on') return undefined;
+  return (deps.text ?? new PhotoText(deps.catalog.db)).texts([photoId]).get(photoId) ?? null;
 }
 
 /** The RAW of a RAW+JPEG pair, whose sidecar the pair shares ([Note: file pairs]). */

@@ -8,6 +8,7 @@ import type { MlService } from '../ml/service.ts';
 import type { ModelInputHandoff } from './handoff.ts';
 import type { Places } from '../catalog/places.ts';
 import type { Geocoder } from '../places/geocoder.ts';
+import type { PhotoText } from '../catalog/photo-text.ts';
 import { isDiskFull } from '../faults.ts';
 import { errorMessage } from '../../../shared/error-message.ts';
 
@@ -76,7 +77,7 @@ export interface StageDeps {
   cache: CacheStore;
   media: MediaOptions;
   ml: MlService;
-  /** Decoded model input passed from the thumbnail stage to the embedding stage. */
+  /** Decoded model input passed from the thumbnail stage to the embedding and ocr stages. */
   handoff: ModelInputHandoff;
   /** A new embedding was committed: the live vector index takes it. */
   onEmbedding?: (photoId: number, modelId: string, vector: Float32Array) => void;
@@ -94,6 +95,8 @@ export interface StageDeps {
   places?: Places;
   /** The reverse geocoder (default: the engine's one, places/geocoder.ts). */
   geocoder?: Geocoder;
+  /** The text read in photos (default: a repository over the catalog's database). */
+  text?: PhotoText;
 }
 
 /** A stage as its factory builds it: everything but the name, which the registry (stages.ts) gives it. */

@@ -7,6 +7,7 @@ import { tagsStage } from './tags-stage.ts';
 import { captionStage } from './caption-stage.ts';
 import { metaStage, xmpStage } from './metadata-stages.ts';
 import { placesStage } from './places-stage.ts';
+import { ocrStage } from './ocr-stage.ts';
 
 export interface StageOptions {
   embedBatch?: number;
@@ -26,6 +27,7 @@ const REGISTRY = [
   { name: 'places', build: (deps) => placesStage(deps) },
   { name: 'embed', clip: true, build: (deps, opts) => embedStage(deps, { batchSize: opts.embedBatch ?? 16 }) },
   { name: 'tags', clip: true, build: (deps) => tagsStage(deps) },
+  { name: 'ocr', build: (deps) => ocrStage(deps) },
   { name: 'caption', clip: true, build: (deps, opts) => captionStage(deps, { batchSize: opts.captionBatch }) },
   { name: 'xmp', build: (deps) => xmpStage(deps) },
 ] as const satisfies readonly Entry[];

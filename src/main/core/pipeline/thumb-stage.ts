@@ -3,16 +3,18 @@ import { itemFailure, settleItems, type ItemResult, type StageBody, type StageDe
 import { MediaError, processPhoto } from '../media/decode.ts';
 import { fingerprintFile } from '../media/fingerprint.ts';
 import { isRawName } from '../media/formats.ts';
+import { ocrInputEdge } from './ocr-stage.ts';
 
 export function thumbStage(deps: StageDeps, opts: { concurrency: number }): StageBody {
   return {
     priority: 0,
     batchSize: 4,
     concurrency: opts.concurrency,
-    // Wait while the embedding stage has not taken what this stage decoded for it.
+    // Wait while the embedding (or ocr) stage has not taken what this stage decoded for it.
     blocked: () => deps.handoff.full(),
     async runBatch(photos): Promise<ItemResult[]> {
       const modelShortEdge = deps.ml.modelSourceEdge() ?? undefined;
+      const ocrLongEdge = ocrInputEdge(deps) ?? undefined;
       return settleItems(
         photos.map(async (photo): Promise<ItemResult> => {
           try {
@@ -22,13 +24,14 @@ export function thumbStage(deps: StageDeps, opts: { concurrency: number }): Stag
             }));
             // A RAW an older Shoebox read as a TIFF has a thumbnail of its tiny first image: made again (migration 5).
             const replaceThumb = photo.format === 'tiff' && isRawName(photo.path);
-            const facts = await processPhoto(photo.path, deps.cache.targets(fp), deps.media, { modelShortEdge, replaceThumb });
+            const { ocrImage, ...facts } = await processPhoto(photo.path, deps.cache.targets(fp), deps.media, { modelShortEdge, ocrLongEdge, replaceThumb });
             return {
               ok: true,
               commit: () => {
                 if (fp !== photo.fingerprint) deps.catalog.setFingerprint(photo.id, fp);
                 deps.catalog.setFacts(photo.id, facts);
                 if (facts.modelImage) deps.handoff.put(photo.id, fp, facts.modelImage);
+                if (ocrImage) deps.handoff.put(photo.id, fp, ocrImage, 'ocr');
               },
             };
           } catch (e) {

@@ -28,15 +28,30 @@ const STOPWORDS = new Set(
   'a an and are as at be by for from has have i in is it its of on or that the this to was were with photo photos picture pictures image images pic pics of something some showing shows'.split(' '),
 );
 
+/** The meaningful words of a query: lower case, two letters or more, no stopword. */
+export function queryWords(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .toLowerCase()
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter((w) => w.length > 1 && !STOPWORDS.has(w)),
+    ),
+  ];
+}
+
 /** Full-text query for FTS5: the meaningful words, each quoted (no FTS syntax from the user), OR-ed. */
 export function ftsQuery(text: string): string | null {
-  const words = text
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w.length > 1 && !STOPWORDS.has(w));
+  const words = queryWords(text);
   if (words.length === 0) return null;
-  return [...new Set(words)].map((w) => `"${w}"*`).join(' OR ');
+  return words.map((w) => `"${w}"*`).join(' OR ');
 }
+
+/**
+ * How much a match on the text read in a photo adds, at full coverage of the query's words: more than the caption
+ * and tags' full text, since a photo showing the very words searched for is most likely the one meant.
+ */
+export const PHOTO_TEXT_WEIGHT = 0.2;
 
 function sourceFor(catalog: Catalog, modelId: string): VectorSource {
   return {
@@ -59,9 +74,10 @@ export class SearchService {
   private readonly db: Repositories['db'];
   private readonly browser: Repositories['browser'];
   private readonly places: Repositories['places'];
+  private readonly photoTexts: Repositories['text'];
 
   constructor(
-    repos: Pick<Repositories, 'db' | 'catalog' | 'browser' | 'places'>,
+    repos: Pick<Repositories, 'db' | 'catalog' | 'browser' | 'places' | 'text'>,
     private readonly ml: MlService,
     private readonly indexDir: string,
   ) {
@@ -69,6 +85,7 @@ export class SearchService {
     this.db = repos.db;
     this.browser = repos.browser;
     this.places = repos.places;
+    this.photoTexts = repos.text;
   }
 
   /**
@@ -251,6 +268,15 @@ export class SearchService {
     return out;
   }
 
+  /** Photos whose read text holds the query's words ([Note: text in photos search]), narrowed by the filters. */
+  private photoText(words: string, allowed: Set<number> | null, limit: number): Map<number, { score: number; line: string }> {
+    const list = queryWords(words);
+    if (list.length === 0) return new Map();
+    const found = this.photoTexts.match(list, allowed ? Math.max(limit, 2000) : limit);
+    if (!allowed) return found;
+    return new Map([...found].filter(([id]) => allowed.has(id)));
+  }
+
   async text(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
     const limit = opts.limit ?? 20;
     const parsed = this.parse(query, opts);
@@ -263,12 +289,13 @@ export class SearchService {
     }
     const allowed = this.allowed(opts, parsed);
     const text = this.fullText(ftsQuery(words), allowed, 200);
+    const inPhoto = this.photoText(words, allowed, 200);
     const modelId = this.searchModel();
     const clip = new Map<number, number>();
     let note: string | null = null;
     const why = this.ml.clipUnavailable(modelId ?? undefined);
     if (why || !modelId || this.catalog.embeddingCount(modelId) === 0) {
-      note = `${why ?? 'no photo has been embedded yet: run `shoebox index`'}; showing filename, caption and tag matches only`;
+      note = `${why ?? 'no photo has been embedded yet: run `shoebox index`'}; showing filename, caption, tag and text-in-photo matches only`;
     } else {
       // The query's embedding and the index (on the first search: the model's load and the index's) side by side.
       const dim = this.catalog.embeddingDim(modelId);
@@ -277,7 +304,7 @@ export class SearchService {
       const k = Math.max(limit * 5, 50);
       for (const hit of idx.search(q, k, allowed ? (id) => allowed.has(id) : undefined)) clip.set(hit.id, hit.score);
       this.verifyLater(idx);
-      for (const id of text.keys()) {
+      for (const id of [...text.keys(), ...inPhoto.keys()]) {
         if (clip.has(id)) continue;
         const v = this.catalog.embedding(id, modelId);
         if (v) clip.set(id, dot(q, v));
@@ -285,11 +312,12 @@ export class SearchService {
       const active = this.ml.clipSpec()?.id;
       if (active && active !== modelId) note = `searching ${modelId}'s vectors while ${active} embeds the library`;
     }
-    const ids = new Set([...clip.keys(), ...text.keys()]);
+    const ids = new Set([...clip.keys(), ...text.keys(), ...inPhoto.keys()]);
     const scored = [...ids].map((id) => {
       const c = clip.get(id) ?? 0;
       const t = text.get(id) ?? 0;
-      return { id, score: c + TEXT_WEIGHT * t, clipScore: clip.has(id) ? c : null, textScore: text.has(id) ? t : null };
+      const o = inPhoto.get(id) ?? null;
+      return { id, score: c + TEXT_WEIGHT * t + PHOTO_TEXT_WEIGHT * (o?.score ?? 0), clipScore: clip.has(id) ? c : null, textScore: text.has(id) ? t : null, photoText: o };
     });
     scored.sort((a, b) => b.score - a.score || a.id - b.id);
     return { query, model: modelId, note, hits: this.hydrate(scored.slice(0, limit)), ...said };
@@ -314,7 +342,7 @@ export class SearchService {
   }
 
   /** The hits' photos in one query for the page (unknown ids are left out), in score order. */
-  private hydrate(scored: { id: number; score: number; clipScore: number | null; textScore: number | null }[]): SearchHit[] {
+  private hydrate(scored: { id: number; score: number; clipScore: number | null; textScore: number | null; photoText?: { score: number; line: string } | null }[]): SearchHit[] {
     const photos = new Map(this.browser.summaries(scored.map((s) => s.id)).map((p) => [p.id, p]));
     const out: SearchHit[] = [];
     for (const s of scored) {
@@ -326,6 +354,7 @@ export class SearchService {
         score: +s.score.toFixed(4),
         clipScore: s.clipScore === null ? null : +s.clipScore.toFixed(4),
         textScore: s.textScore === null ? null : +s.textScore.toFixed(4),
+        photoText: s.photoText ? { score: +s.photoText.score.toFixed(4), line: s.photoText.line } : null,
         caption: p.caption,
         tags: [...p.tags, ...p.suggested],
         rating: p.rating,
