@@ -52,9 +52,9 @@ describe('shoebox place', () => {
     const csv = path.join(dir, 'photos.csv');
     expect((await sb('export', '--format', 'csv', '--output', csv)).code).toBe(0);
     const lines = fs.readFileSync(csv, 'utf8').trim().split('\n');
-    expect(lines[0]).toMatch(/,city,region,country,country_code,place_source$/);
-    expect(lines.find((l) => l.startsWith(none))).toMatch(/,Kyoto,Kyoto,Japan,JP,user$/);
-    expect(lines.find((l) => l.startsWith(lisbon))).toMatch(/,Lisbon,Lisbon,Portugal,PT,auto$/);
+    expect(lines[0]).toMatch(/,city,region,country,country_code,place_source,text_in_photo$/);
+    expect(lines.find((l) => l.startsWith(none))).toMatch(/,Kyoto,Kyoto,Japan,JP,user,$/); // then the text in the photo: none
+    expect(lines.find((l) => l.startsWith(lisbon))).toMatch(/,Lisbon,Lisbon,Portugal,PT,auto,$/);
 
     const clear = await sb('place', 'clear', none);
     expect(clear.out).toMatch(/Cleared the place of 1 photo/);

@@ -344,7 +344,7 @@ describe('shoebox tags, suggestions, rate, label and undo', () => {
     const rows = JSON.parse(await ok('export', '--format', 'json')) as Record<string, unknown>[];
     const row = rows.find((r) => r.path === file('blue-home'))!;
     // The fields export had, as they were; then the new ones.
-    expect(Object.keys(row)).toEqual(['path', 'takenAt', 'caption', 'autoCaption', 'tags', 'id', 'rating', 'label', 'userTags', 'suggestedTags', 'place']);
+    expect(Object.keys(row)).toEqual(['path', 'takenAt', 'caption', 'autoCaption', 'tags', 'id', 'rating', 'label', 'userTags', 'suggestedTags', 'place', 'text']);
     expect(row).toMatchObject({ takenAt: '2023-03-03T10:00:00', id: ids.get('blue-home'), rating: 4, label: 'Green', userTags: ['Places|Portugal|Porto', 'beach'], suggestedTags: ['clear blue sky'] });
     expect(row.tags).toEqual([
       { tag: 'Places|Portugal|Porto', source: 'user', score: null, suggested: false },
@@ -354,10 +354,10 @@ describe('shoebox tags, suggestions, rate, label and undo', () => {
 
     const csv = (await ok('export')).trim().split('\n');
     expect(csv[0]).toBe(
-      'path,taken_at,caption,caption_source,caption_score,low_confidence,caption_model,caption_revision,caption_task,caption_created_at,auto_caption,tags,tag_scores,user_tags,suggested_tags,rating,label,id,city,region,country,country_code,place_source',
+      'path,taken_at,caption,caption_source,caption_score,low_confidence,caption_model,caption_revision,caption_task,caption_created_at,auto_caption,tags,tag_scores,user_tags,suggested_tags,rating,label,id,city,region,country,country_code,place_source,text_in_photo',
     );
     const line = csv.find((l) => l.startsWith(file('blue-home')))!;
-    expect(line).toMatch(/,Places\|Portugal\|Porto; beach,clear blue sky,4,Green,\d+,,,,,$/); // no GPS, no place
+    expect(line).toMatch(/,Places\|Portugal\|Porto; beach,clear blue sky,4,Green,\d+,,,,,,$/); // no GPS, no place, no text
     expect(line).toContain(',Places|Portugal|Porto; beach; clear blue sky,Places|Portugal|Porto=user; beach=user; clear blue sky=');
     for (let i = 0; i < 3; i++) await ok('undo');
   });

@@ -133,6 +133,8 @@ interface FullExportRow extends Omit<ExportRow, 'tags'> {
   userTags: string[];
   /** The model's suggestions (not accepted or rejected yet). */
   suggestedTags: string[];
+  /** The text read in the photo (OCR), lines joined by newlines; null when none was found or it was not read. */
+  text: string | null;
 }
 
 /** The export's rows, with each photo's id, marks, and its tags told apart: the user's (paths joined by "|") and the model's suggestions. */
@@ -142,7 +144,7 @@ function* fullRows(repos: Repositories): Generator<FullExportRow> {
     const own = photo ? repos.annotations.photoTags(photo.id) : { tags: [], suggested: [] };
     const marks = photo ? repos.annotations.marks(photo.id) : undefined;
     const suggested = new Set(own.suggested.map(tagKey));
-    // The fields the export had first, as they were; then issue 11's; then issue 13's place.
+    // The fields the export had first, as they were; then issue 11's; then issue 13's place; then issue 14's text.
     const { place, ...first } = row;
     yield {
       ...first,
@@ -153,12 +155,13 @@ function* fullRows(repos: Repositories): Generator<FullExportRow> {
       userTags: own.tags,
       suggestedTags: own.suggested,
       place,
+      text: photo ? (repos.text.texts([photo.id]).get(photo.id) ?? null) : null,
     };
   }
 }
 
-/** CSV_COLUMNS, then the columns issues 11 and 13 added (at the end, so existing readers of the columns by position keep working). */
-const FULL_CSV_COLUMNS = [...CSV_COLUMNS, 'user_tags', 'suggested_tags', 'rating', 'label', 'id', 'city', 'region', 'country', 'country_code', 'place_source'] as const;
+/** CSV_COLUMNS, then the columns issues 11, 13 and 14 added (at the end, so existing readers of the columns by position keep working). */
+const FULL_CSV_COLUMNS = [...CSV_COLUMNS, 'user_tags', 'suggested_tags', 'rating', 'label', 'id', 'city', 'region', 'country', 'country_code', 'place_source', 'text_in_photo'] as const;
 
 export function exportCommand(ctx: Context, args: string[], format: string | undefined, output: string | undefined): number {
   if (args.length) throw new UsageError('export takes no arguments: export --format csv|json [--output FILE]');
@@ -179,7 +182,7 @@ export function exportCommand(ctx: Context, args: string[], format: string | und
     for (const row of fullRows(openCatalog(db, () => STAGE_NAMES))) {
       if (fmt === 'csv') {
         const p = row.place;
-        const extra = [row.userTags.join('; '), row.suggestedTags.join('; '), row.rating, row.label, row.id, p?.city ?? null, p?.region ?? null, p?.country ?? null, p?.countryCode ?? null, p?.source ?? null];
+        const extra = [row.userTags.join('; '), row.suggestedTags.join('; '), row.rating, row.label, row.id, p?.city ?? null, p?.region ?? null, p?.country ?? null, p?.countryCode ?? null, p?.source ?? null, row.text];
         write(`${csvLine(row)},${extra.map(csvField).join(',')}\n`);
       }
       else write(`${n ? ',' : ''}\n  ${JSON.stringify(row)}`);

@@ -137,6 +137,14 @@ export function statusCommand(ctx: Context, json: boolean): number {
         `; XMP sidecars ${ml.xmp ? 'on' : 'off'}`,
     );
     if (ml.previousModel) lines.push(`search uses ${ml.previousModel} until ${ml.clipModel} has embedded the library`);
+    if (ml.ocr) {
+      const o = ml.ocr;
+      lines.push(
+        `ocr model: ${o.model ?? 'none'} (reads ${o.languages.join(', ') || 'nothing known'})` +
+          (!o.on ? ' (reading text is off)' : o.installed ? '' : ` (not installed: \`shoebox models download ${o.model}\`)`) +
+          `; ${o.read} photos read, ${o.withText} with text`,
+      );
+    }
     const p = ml.provider;
     lines.push(
       `execution provider: ${p ? p.used : 'not started yet'} (setting: ${ml.providerSetting})` +
@@ -163,9 +171,14 @@ export function statusCommand(ctx: Context, json: boolean): number {
 export function listCommand(ctx: Context, json: boolean, flags: SearchFlags): number {
   const { folder, from, to, camera, tag, minRating, label } = searchOptions({ ...flags, limit: undefined });
   const filter = { folder: flags.folder === undefined ? undefined : folder, from, to, camera, tag, minRating, label };
-  const photos: PhotoSummary[] = withReader(ctx, (r) => r.browser.photos({ ...filter, limit: -1 })) ?? [];
+  const listed = withReader(ctx, (r) => {
+    const photos = r.browser.photos({ ...filter, limit: -1 });
+    // The text read in each photo (OCR), for --json: lines joined by newlines, null when none was found.
+    return { photos, texts: json ? r.text.texts(photos.map((p) => p.id)) : new Map<number, string>() };
+  });
+  const photos: PhotoSummary[] = listed?.photos ?? [];
   if (json) {
-    ctx.io.out.write(JSON.stringify(photos, null, 2) + '\n');
+    ctx.io.out.write(JSON.stringify(photos.map((p) => ({ ...p, text: listed?.texts.get(p.id) ?? null })), null, 2) + '\n');
     return 0;
   }
   for (const p of photos) {

@@ -13,6 +13,7 @@ import { serveCommand } from './serve-command.ts';
 import { backupCommand, backupsCommand, repairCommand } from './backup-commands.ts';
 import { exportUserDataCommand, importCommand } from './user-data-commands.ts';
 import { placeCommand, type PlaceFlags } from './place-commands.ts';
+import { textCommand } from './text-command.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 import { isDiskFull } from '../core/faults.ts';
 
@@ -32,7 +33,7 @@ Library:
   status [--json]          photos, work per stage, models, execution provider, failed photos
   list [--json] [--folder F] [--tag T] [--rating N] [--label COLOUR] [--from DATE] [--to DATE]
                            photos with id, path, date taken, size, caption, your tags,
-                           suggested tags, rating and label
+                           suggested tags, rating and label (--json: and the text read in them)
 
 Search:
   search "<text>" [--limit K] [--json] [--folder F] [--from DATE] [--to DATE] [--camera C]
@@ -43,6 +44,8 @@ Search:
                            the words as typed
   similar <photo> [--limit K] [--json] [filters]
                            photos that look like the given one
+  text <photo> [--json]    the text read in a photo (signs, receipts, screenshots), line by
+                           line with confidences (and, with --json, boxes); search finds it
 
 Captions:
   caption set <photo> "<text>"
@@ -51,8 +54,8 @@ Captions:
   caption show <photo> [--json]
                            captions with model, CLIP check score and confidence; tags
   export [--format csv|json] [--output FILE]
-                           path, caption, source, scores, tags (yours and suggested), rating
-                           and label of every photo
+                           path, caption, source, scores, tags (yours and suggested), rating,
+                           label, place and the text read in it, of every photo
 
 Your data, backed up (what only you made: your captions, tags, removed tags and rejected
 suggestions, ratings and labels, keyed by each photo's content so it finds them after moves):
@@ -183,6 +186,7 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   list: ['json', 'folder', 'tag', 'rating', 'label', 'from', 'to', 'camera'],
   search: [...SEARCH_FLAGS, 'literal'],
   similar: SEARCH_FLAGS,
+  text: ['json'],
   models: ['json', 'quiet'],
   settings: ['json'],
   caption: ['json'],
@@ -269,6 +273,8 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
         return await searchCommand(ctx, args, values);
       case 'similar':
         return await similarCommand(ctx, args, values);
+      case 'text':
+        return textCommand(ctx, args, json);
       case 'models':
         return await modelsCommand(ctx, args, json);
       case 'settings':

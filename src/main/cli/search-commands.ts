@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { openSearcher } from '../core/read-only.ts';
 import type { SearchOptions } from '../core/search/search.ts';
-import type { SearchResult } from '../../shared/types.ts';
+import { PHOTO_TEXT_LABEL, type SearchResult } from '../../shared/types.ts';
 import { UsageError, type Context } from './context.ts';
 import { formatTagList } from '../../shared/vocabulary.ts';
 import { describeUnderstood } from '../../shared/query.ts';
@@ -76,6 +76,7 @@ function print(ctx: Context, result: SearchResult, json: boolean): void {
   result.hits.forEach((h, i) => {
     const extra = [h.caption ? `"${h.caption}"` : '', h.tags.length ? `[${formatTagList(h.tags)}]` : ''].filter(Boolean).join(' ');
     ctx.io.out.write(`${String(i + 1).padStart(3)}  ${h.score.toFixed(3)}  ${h.path}${extra ? '  ' + extra : ''}\n`);
+    if (h.photoText) ctx.io.out.write(`            ${PHOTO_TEXT_LABEL}: "${h.photoText.line}"\n`);
   });
 }
 
