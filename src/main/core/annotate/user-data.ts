@@ -36,7 +36,7 @@ import type { Repositories } from '../catalog/repositories.ts';
 import { keyOf, typedTag, type UserOrigin } from '../catalog/annotations.ts';
 import { normalizeTag } from '../../../shared/vocabulary.ts';
 import { geocoder } from '../places/geocoder.ts';
-import { Places } from '../catalog/places.ts';
+import { Places, placeIdOf, type PlaceRow } from '../catalog/places.ts';
 
 export const USER_DATA_FORMAT = 'shoebox-user-data';
 export const USER_DATA_VERSION = 1;
@@ -174,17 +174,11 @@ export function collectUserData(repos: Pick<Repositories, 'db'>): UserDataEntry[
     }[]).map((r) => [r.photo_id, r]),
   );
   const places = new Map(
-    (db.prepare(`SELECT photo_id, city_id, city, region_code, region, country_code, country, origin FROM places WHERE source = 'user'`).all() as {
-      photo_id: number;
-      city_id: number | null;
-      city: string | null;
-      region_code: string | null;
-      region: string | null;
-      country_code: string | null;
-      country: string | null;
-      origin: string | null;
-    }[]).map((r): [number, UserDataPlace | null] => {
-      const id = r.city_id !== null ? `city:${r.city_id}` : r.region_code !== null ? `region:${r.region_code}` : r.country_code !== null ? `country:${r.country_code}` : null;
+    (db.prepare(`SELECT photo_id, city_id, city, region_code, region, country_code, country, origin FROM places WHERE source = 'user'`).all() as Pick<
+      PlaceRow,
+      'photo_id' | 'city_id' | 'city' | 'region_code' | 'region' | 'country_code' | 'country' | 'origin'
+    >[]).map((r): [number, UserDataPlace | null] => {
+      const id = placeIdOf(r);
       return [r.photo_id, id ? { id, city: r.city, region: r.region, country: r.country, countryCode: r.country_code, origin: originOf(r.origin) } : null];
     }),
   );
@@ -535,15 +529,9 @@ export function applyUserData(repos: Repos, data: UserDataFile, opts: { now?: nu
 /** What the entries would change on the photo; null when nothing. */
 function planPhoto({ annotations }: Repos, sql: Statements, id: number, entries: readonly UserDataEntry[]): Plan | null {
   const plan: Plan = { caption: null, addTags: new Map(), hideUser: new Map(), hideAuto: new Map(), rating: undefined, label: undefined, marksOrigin: 'shoebox', place: null };
-  const userPlace = sql.userPlace.get(id) as { city_id: number | null; region_code: string | null; country_code: string | null; origin: string | null } | undefined;
+  const userPlace = sql.userPlace.get(id) as Pick<PlaceRow, 'city_id' | 'region_code' | 'country_code' | 'origin'> | undefined;
   let placeOrigin: UserOrigin | null = userPlace ? originOf(userPlace.origin) : null;
-  const placeId = userPlace
-    ? userPlace.city_id !== null
-      ? `city:${userPlace.city_id}`
-      : userPlace.region_code !== null
-        ? `region:${userPlace.region_code}`
-        : `country:${userPlace.country_code}`
-    : null;
+  const placeId = userPlace ? placeIdOf(userPlace) : null;
   const rows = sql.tags.all(id) as { tag: string; source: 'user' | 'auto'; hidden: number }[];
   const user = new Map(rows.filter((r) => r.source === 'user').map((r) => [keyOf(r.tag), r]));
   const auto = new Map(rows.filter((r) => r.source === 'auto').map((r) => [keyOf(r.tag), r]));
