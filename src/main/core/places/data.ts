@@ -94,25 +94,6 @@ export interface CountryNames {
 
 /** What is built from the packages' files, and kept in the cache file as it is (v8 serialization). */
 interface BuiltData {
-  version: string;
-  count: number;
-  lat: Float64Array;
-  lon: Float64Array;
-  population: Uint32Array;
-  geonameId: Uint32Array;
-  countryIx: Uint16Array;
-  regionIx: Int32Array;
-  countries: string[];
-  regions: Region[];
-  names: string;
-  nameStart: Uint32Array;
-  folded: string;
-  foldedStart: Uint32Array;
-  /** kdbush's own buffer (KDBush.from reads it back). */
-  indexData: ArrayBuffer;
-}
-
-export interface PlaceData {
   /** Which data and rule made a place: stored with it, and a change makes every place again. */
   version: string;
   /** Cities (listed places). */
@@ -135,6 +116,12 @@ export interface PlaceData {
   /** The same names folded (foldName), each preceded by \u001f, with their own offsets: what find() scans. */
   folded: string;
   foldedStart: Uint32Array;
+  /** kdbush's own buffer (KDBush.from reads it back). */
+  indexData: ArrayBuffer;
+}
+
+/** The built data, its k-d tree read back from `indexData`, and the lookups made on load. */
+export interface PlaceData extends Omit<BuiltData, 'indexData'> {
   /** The positions as a k-d tree (id = city index). */
   index: KDBush;
   /** GeoNames id → city index. */
