@@ -4,6 +4,7 @@
 import { statementCache, type Db, type Statement } from './db.ts';
 import type { CountryPlaces, PhotoPlace, PlaceCount, PlaceFilter, RegionPlaces } from '../../../shared/types.ts';
 import type { PlaceName } from '../../../shared/query.ts';
+import type { Place } from '../places/geocoder.ts';
 
 /** The place as a sidecar holds it (photoshop:City, State, Country, Iptc4xmpCore:CountryCode). */
 export interface SidecarLocationWrite {
@@ -13,16 +14,8 @@ export interface SidecarLocationWrite {
   countryCode: string | null;
 }
 
-/** A place as the catalog stores it (the levels and their ids; the geocoder's Place has this shape). */
-export interface StoredPlace {
-  id: string;
-  city: string | null;
-  cityId: number | null;
-  region: string | null;
-  regionCode: string | null;
-  country: string | null;
-  countryCode: string | null;
-}
+/** A place as the catalog stores it (the levels and their ids): the geocoder's Place. */
+export type StoredPlace = Place;
 
 /** What the places stage made of a position: the position, the data version, the place (null: none there). */
 export interface AutoPlace {
