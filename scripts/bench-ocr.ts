@@ -1,0 +1,183 @@
+// bench:ocr — reading text in photos with the bundled PaddleOCR models on the ML worker: photos/s without text
+// (the detector alone) and with text, peak RSS, word recall and character error rate at text heights of 12, 20,
+// 40 and 80 px on a 1600 px photo and on a document page and a screenshot, and the whole pipeline's photos/s
+// with OCR as its only model. Photos are generated (test/helpers/text-photos.ts), the input handed to OCR is the
+// photo at 960 px on its long side, as the thumbnail stage hands it over. Last line: one JSON object.
+// Usage: npm run bench:ocr [-- --photos 12] [--seeds 4] [--threads N] [--provider auto|cpu|cuda|webgpu]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { ModelStore } from '../src/main/core/models/store.ts';
+import { MlService } from '../src/main/core/ml/service.ts';
+import { Library } from '../src/main/core/library.ts';
+import type { ProviderSetting } from '../src/main/core/ml/providers.ts';
+import type { OcrImage, OcrOutput } from '../src/main/core/ml/ocr-runner.ts';
+import { foldedWords, withinOneEdit, GLUED_MIN_LENGTH, FUZZY_MIN_LENGTH } from '../src/main/core/catalog/photo-text.ts';
+import { characterErrorRate, documentPhoto, photoBackground, screenshotPhoto, signPhoto, wordRecall, type TextPhoto } from '../test/helpers/text-photos.ts';
+
+const { values } = parseArgs({
+  options: {
+    photos: { type: 'string', default: '12' },
+    seeds: { type: 'string', default: '4' },
+    threads: { type: 'string', default: '0' },
+    provider: { type: 'string', default: 'cpu' },
+  },
+});
+const N = Number(values.photos);
+const SEEDS = Number(values.seeds);
+const THREADS = Number(values.threads);
+const PROVIDER = values.provider as ProviderSetting;
+const HEIGHTS = [12, 20, 40, 80];
+const BATCH = 4; // the ocr stage's batch
+const GOALS = { withoutText: 3, withText: 1, recall: 0.9 };
+
+const benchDir = path.resolve('.bench', 'ocr');
+fs.mkdirSync(benchDir, { recursive: true });
+
+async function input(jpeg: Buffer, long = 960): Promise<OcrImage> {
+  const { data, info } = await sharp(jpeg).resize(long, long, { fit: 'inside', withoutEnlargement: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer, width: info.width, height: info.height };
+}
+
+/** The share of the truth's words search finds in what was read: as a word, inside a longer one, or with one error. */
+function searchableRecall(truth: readonly string[], read: readonly string[]): number {
+  const want = truth.flatMap((l) => foldedWords(l)).filter((w) => w.length > 1);
+  const have = read.flatMap((l) => foldedWords(l));
+  const found = (w: string) =>
+    have.some((h) => h === w || h.startsWith(w) || (w.length >= GLUED_MIN_LENGTH && h.includes(w)) || (w.length >= FUZZY_MIN_LENGTH && withinOneEdit(h, w)));
+  return want.length ? want.filter(found).length / want.length : 1;
+}
+
+const ml = (() => {
+  const store = new ModelStore(path.join(benchDir, 'models'));
+  return new MlService(
+    { active: (t) => store.active(t), spec: (id) => store.spec(id), folder: (s) => store.location(s), missingFiles: (s) => store.state(s).missing },
+    { provider: PROVIDER, threads: THREADS, cacheDir: path.join(benchDir, 'cache') },
+  );
+})();
+
+async function readAll(images: OcrImage[]): Promise<{ outs: OcrOutput[]; seconds: number }> {
+  const outs: OcrOutput[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < images.length; i += BATCH) outs.push(...(await ml.ocr(images.slice(i, i + BATCH))).results);
+  return { outs, seconds: (performance.now() - t0) / 1000 };
+}
+
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+async function main(): Promise<void> {
+  console.log(`bench:ocr — ${ml.ocrVersion()}, ${PROVIDER} provider, threads ${THREADS || 'ORT default'}, ${os.availableParallelism()} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  // Warm up: the worker starts and loads the detector, classifier and recognizer once.
+  const warm = await signPhoto(99, 40, 1);
+  const tw = performance.now();
+  await ml.ocr([await input(warm.jpeg)]);
+  const warmUpMs = performance.now() - tw;
+
+  // Without text: photo-like backgrounds (gradients, soft shapes, grain).
+  const plain = await Promise.all(Array.from({ length: N }, async (_, i) => input(await sharp(await photoBackground(1600, 1200, 1000 + i)).jpeg({ quality: 88 }).toBuffer())));
+  const without = await readAll(plain);
+  const falseBoxes = without.outs.filter((o) => o.boxes > 0).length;
+  const recognizerCalls = without.outs.filter((o) => o.recognized > 0).length;
+  const withoutRate = N / without.seconds;
+  console.log(
+    `without text: ${N} photos in ${without.seconds.toFixed(2)} s = ${withoutRate.toFixed(2)} photos/s (goal ${GOALS.withoutText}: ${(withoutRate / GOALS.withoutText).toFixed(2)}×); ` +
+      `detector ${mean(without.outs.map((o) => o.ms.detect)).toFixed(0)} ms a photo; photos with a box: ${falseBoxes}, with a recognizer call: ${recognizerCalls}`,
+  );
+
+  // With text: three signs of 28-40 px on a 1600 px photo.
+  const signs = await Promise.all(Array.from({ length: N }, (_, i) => signPhoto(2000 + i, [28, 32, 40][i % 3]!, 3)));
+  const withText = await readAll(await Promise.all(signs.map((p) => input(p.jpeg))));
+  const withRate = N / withText.seconds;
+  console.log(
+    `with text (3 signs, 28-40 px): ${N} photos in ${withText.seconds.toFixed(2)} s = ${withRate.toFixed(2)} photos/s (goal ${GOALS.withText}: ${(withRate / GOALS.withText).toFixed(2)}×); ` +
+      `detector ${mean(withText.outs.map((o) => o.ms.detect)).toFixed(0)} ms, classifier + recognizer ${mean(withText.outs.map((o) => o.ms.recognize)).toFixed(0)} ms a photo, ${mean(withText.outs.map((o) => o.boxes)).toFixed(1)} lines`,
+  );
+
+  // Quality by text height, on a 1600 × 1200 photo read at 960 px.
+  const byHeight: Record<string, { recall: number; searchable: number; cer: number; msPerPhoto: number }> = {};
+  for (const h of HEIGHTS) {
+    const photos: TextPhoto[] = await Promise.all(Array.from({ length: SEEDS }, (_, s) => signPhoto(3000 + s, h, 3)));
+    const { outs, seconds } = await readAll(await Promise.all(photos.map((p) => input(p.jpeg))));
+    const read = outs.map((o) => o.lines.map((l) => l.text));
+    byHeight[h] = {
+      recall: r3(mean(photos.map((p, i) => wordRecall(p.lines, read[i]!)))),
+      searchable: r3(mean(photos.map((p, i) => searchableRecall(p.lines, read[i]!)))),
+      cer: r3(mean(photos.map((p, i) => characterErrorRate(p.lines, read[i]!)))),
+      msPerPhoto: Math.round((seconds * 1000) / SEEDS),
+    };
+    const b = byHeight[h]!;
+    console.log(
+      `text ${String(h).padStart(2)} px high on 1600 px (${Math.round((h * 960) / 1600)} px at 960): word recall ${b.recall.toFixed(2)}` +
+        `${h >= 20 ? ` (goal ${GOALS.recall}: ${(b.recall / GOALS.recall).toFixed(2)}×)` : ''}, found by search ${b.searchable.toFixed(2)}, CER ${b.cer.toFixed(3)}, ${b.msPerPhoto} ms a photo`,
+    );
+  }
+
+  // A document page (A4 at 150 dpi, 30 px body text) and a screenshot (1440 × 900, 16-18 px UI text), each read at
+  // 960 px on its long side as any photo is.
+  const pages: Record<string, { recall: number; searchable: number; cer: number; ms: number; lines: number }> = {};
+  for (const [name, make] of [['document', documentPhoto], ['screenshot', screenshotPhoto]] as const) {
+    const photos = await Promise.all(Array.from({ length: Math.max(1, Math.ceil(SEEDS / 2)) }, (_, s) => make(4000 + s)));
+    const { outs, seconds } = await readAll(await Promise.all(photos.map((p) => input(p.jpeg))));
+    const read = outs.map((o) => o.lines.map((l) => l.text));
+    pages[name] = {
+      recall: r3(mean(photos.map((p, i) => wordRecall(p.lines, read[i]!)))),
+      searchable: r3(mean(photos.map((p, i) => searchableRecall(p.lines, read[i]!)))),
+      cer: r3(mean(photos.map((p, i) => characterErrorRate(p.lines, read[i]!)))),
+      ms: Math.round((seconds * 1000) / photos.length),
+      lines: r2(mean(outs.map((o) => o.lines.length))),
+    };
+    const p = pages[name]!;
+    console.log(`${name}: word recall ${p.recall.toFixed(2)}, found by search ${p.searchable.toFixed(2)}, CER ${p.cer.toFixed(3)}, ${p.lines} lines, ${p.ms} ms a page`);
+  }
+  await ml.close();
+  const readingRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  console.log(`peak RSS while reading (this process and its ML worker thread, the photos generated with sharp included): ${readingRssMb} MB`);
+
+  // The whole pipeline with OCR as its only model (no CLIP, no captioner installed): thumbnails, metadata, places
+  // and OCR from the thumbnail stage's decode, for N photos without text and N with.
+  const lib = path.join(benchDir, 'library');
+  fs.rmSync(lib, { recursive: true, force: true });
+  fs.mkdirSync(path.join(lib, 'photos'), { recursive: true });
+  for (let i = 0; i < N; i++) {
+    fs.writeFileSync(path.join(lib, 'photos', `plain-${i}.jpg`), await sharp(await photoBackground(1600, 1200, 5000 + i)).jpeg({ quality: 88 }).toBuffer());
+    fs.writeFileSync(path.join(lib, 'photos', `sign-${i}.jpg`), (await signPhoto(6000 + i, 32, 3)).jpeg);
+  }
+  const library = Library.open({ dataDir: path.join(lib, 'data'), modelsDir: path.join(lib, 'models'), ml: { provider: PROVIDER, threads: THREADS } });
+  await library.addFolder(path.join(lib, 'photos'));
+  const t0 = performance.now();
+  await library.index();
+  const pipelineSeconds = (performance.now() - t0) / 1000;
+  const ocr = library.status().ml?.ocr;
+  await library.close();
+  const pipelineRate = (2 * N) / pipelineSeconds;
+  console.log(`pipeline (thumb, meta, places, ocr; no CLIP): ${2 * N} photos (half with text) in ${pipelineSeconds.toFixed(1)} s = ${pipelineRate.toFixed(2)} photos/s; ${ocr?.withText}/${ocr?.read} read with text`);
+
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  console.log(`peak RSS after the pipeline too: ${peakRssMb} MB`);
+  console.log(
+    JSON.stringify({
+      bench: 'ocr',
+      model: ml.ocrVersion(),
+      provider: PROVIDER,
+      threads: THREADS,
+      cores: os.availableParallelism(),
+      load: r2(os.loadavg()[0]!),
+      photos: N,
+      warmUpMs: Math.round(warmUpMs),
+      withoutText: { photosPerSecond: r2(withoutRate), goal: GOALS.withoutText, ratio: r2(withoutRate / GOALS.withoutText), detectMs: Math.round(mean(without.outs.map((o) => o.ms.detect))), photosWithBoxes: falseBoxes, photosWithRecognizerCalls: recognizerCalls },
+      withText: { photosPerSecond: r2(withRate), goal: GOALS.withText, ratio: r2(withRate / GOALS.withText), detectMs: Math.round(mean(withText.outs.map((o) => o.ms.detect))), recognizeMs: Math.round(mean(withText.outs.map((o) => o.ms.recognize))) },
+      byHeight,
+      recallGoal: GOALS.recall,
+      pages,
+      pipeline: { photos: 2 * N, seconds: r2(pipelineSeconds), photosPerSecond: r2(pipelineRate) },
+      readingRssMb,
+      peakRssMb,
+    }),
+  );
+}
+
+void main();
