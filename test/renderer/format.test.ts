@@ -17,11 +17,15 @@ import {
   revealLabel,
   osmUrl,
   photoLabel,
+  photoNoun,
 } from '../../src/renderer/src/lib/format.ts';
 
 describe('format', () => {
   it('writes counts and sizes', () => {
     expect(formatCount(100000)).toBe('100,000');
+    expect(photoNoun(1)).toBe('photo');
+    expect(photoNoun(0)).toBe('photos');
+    expect(photoNoun(2)).toBe('photos');
     expect(formatBytes(0)).toBe('0 B');
     expect(formatBytes(980)).toBe('980 B');
     expect(formatBytes(1234)).toBe('1.2 KB');

@@ -6,6 +6,11 @@ export function formatCount(n: number): string {
   return counter.format(n);
 }
 
+/** "photo" for one, else "photos": the noun after a count ("1 photo", "12 photos"). */
+export function photoNoun(n: number): string {
+  return n === 1 ? 'photo' : 'photos';
+}
+
 /** Bytes as a person reads them: 0 B, 980 B, 1.2 KB, 151 MB, 1.4 GB (powers of 1000, as file managers show). */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '—';
