@@ -33,6 +33,12 @@ const HEIGHTS = [12, 20, 40, 80];
 const BATCH = 4; // the ocr stage's batch
 const GOALS = { withoutText: 3, withText: 1, recall: 0.9 };
 
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+const PASSES = 3;
+sharp.cache(false);
+
 const benchDir = path.resolve('.bench', 'ocr');
 fs.mkdirSync(benchDir, { recursive: true });
 
@@ -58,43 +64,65 @@ const ml = (() => {
   );
 })();
 
-async function readAll(images: OcrImage[]): Promise<{ outs: OcrOutput[]; seconds: number }> {
+/** The process's resident memory, sampled every 50 ms while OCR reads (the worker thread's included). */
+let rssPeak = 0;
+const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 50);
+sampler.unref();
+
+async function readOnce(images: OcrImage[]): Promise<{ outs: OcrOutput[]; seconds: number }> {
   const outs: OcrOutput[] = [];
   const t0 = performance.now();
   for (let i = 0; i < images.length; i += BATCH) outs.push(...(await ml.ocr(images.slice(i, i + BATCH))).results);
   return { outs, seconds: (performance.now() - t0) / 1000 };
 }
 
-const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
-const r2 = (x: number) => Math.round(x * 100) / 100;
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
+/**
+ * Reads the images `passes` times and keeps the fastest pass: the machine is shared, and another process's burst
+ * must not be counted as OCR's cost (every pass's time is printed too).
+ */
+async function readAll(images: OcrImage[], passes = 1): Promise<{ outs: OcrOutput[]; seconds: number; all: number[] }> {
+  let best: { outs: OcrOutput[]; seconds: number } | null = null;
+  const all: number[] = [];
+  for (let p = 0; p < passes; p++) {
+    const r = await readOnce(images);
+    all.push(r2(r.seconds));
+    if (!best || r.seconds < best.seconds) best = r;
+  }
+  return { ...best!, all };
+}
+
 
 async function main(): Promise<void> {
   console.log(`bench:ocr — ${ml.ocrVersion()}, ${PROVIDER} provider, threads ${THREADS || 'ORT default'}, ${os.availableParallelism()} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  // Warm up: the worker starts and loads the detector, classifier and recognizer once.
+  // Every input first, so that making them (sharp) is not in the memory figure; then the worker starts and loads
+  // the detector, classifier and recognizer once.
+  const plain = await Promise.all(Array.from({ length: N }, async (_, i) => input(await sharp(await photoBackground(1600, 1200, 1000 + i)).jpeg({ quality: 88 }).toBuffer())));
+  const signs = await Promise.all(Array.from({ length: N }, (_, i) => signPhoto(2000 + i, [28, 32, 40][i % 3]!, 3)));
+  const signInputs = await Promise.all(signs.map((p) => input(p.jpeg)));
+  const baseRssMb = Math.round(process.memoryUsage.rss() / 2 ** 20);
+  rssPeak = 0;
   const warm = await signPhoto(99, 40, 1);
   const tw = performance.now();
   await ml.ocr([await input(warm.jpeg)]);
   const warmUpMs = performance.now() - tw;
 
   // Without text: photo-like backgrounds (gradients, soft shapes, grain).
-  const plain = await Promise.all(Array.from({ length: N }, async (_, i) => input(await sharp(await photoBackground(1600, 1200, 1000 + i)).jpeg({ quality: 88 }).toBuffer())));
-  const without = await readAll(plain);
+  const without = await readAll(plain, PASSES);
   const falseBoxes = without.outs.filter((o) => o.boxes > 0).length;
   const recognizerCalls = without.outs.filter((o) => o.recognized > 0).length;
   const withoutRate = N / without.seconds;
   console.log(
     `without text: ${N} photos in ${without.seconds.toFixed(2)} s = ${withoutRate.toFixed(2)} photos/s (goal ${GOALS.withoutText}: ${(withoutRate / GOALS.withoutText).toFixed(2)}×); ` +
-      `detector ${mean(without.outs.map((o) => o.ms.detect)).toFixed(0)} ms a photo; photos with a box: ${falseBoxes}, with a recognizer call: ${recognizerCalls}`,
+      `detector ${mean(without.outs.map((o) => o.ms.detect)).toFixed(0)} ms a photo; photos with a box: ${falseBoxes}, with a recognizer call: ${recognizerCalls} (fastest of passes of ${without.all.join(', ')} s)`,
   );
 
   // With text: three signs of 28-40 px on a 1600 px photo.
-  const signs = await Promise.all(Array.from({ length: N }, (_, i) => signPhoto(2000 + i, [28, 32, 40][i % 3]!, 3)));
-  const withText = await readAll(await Promise.all(signs.map((p) => input(p.jpeg))));
+  const withText = await readAll(signInputs, PASSES);
+  const readRssMb = Math.round(rssPeak / 2 ** 20);
   const withRate = N / withText.seconds;
   console.log(
     `with text (3 signs, 28-40 px): ${N} photos in ${withText.seconds.toFixed(2)} s = ${withRate.toFixed(2)} photos/s (goal ${GOALS.withText}: ${(withRate / GOALS.withText).toFixed(2)}×); ` +
-      `detector ${mean(withText.outs.map((o) => o.ms.detect)).toFixed(0)} ms, classifier + recognizer ${mean(withText.outs.map((o) => o.ms.recognize)).toFixed(0)} ms a photo, ${mean(withText.outs.map((o) => o.boxes)).toFixed(1)} lines`,
+      `detector ${mean(withText.outs.map((o) => o.ms.detect)).toFixed(0)} ms, classifier + recognizer ${mean(withText.outs.map((o) => o.ms.recognize)).toFixed(0)} ms a photo, ${mean(withText.outs.map((o) => o.boxes)).toFixed(1)} lines (fastest of passes of ${withText.all.join(', ')} s)`,
   );
 
   // Quality by text height, on a 1600 × 1200 photo read at 960 px.
@@ -134,8 +162,7 @@ async function main(): Promise<void> {
     console.log(`${name}: word recall ${p.recall.toFixed(2)}, found by search ${p.searchable.toFixed(2)}, CER ${p.cer.toFixed(3)}, ${p.lines} lines, ${p.ms} ms a page`);
   }
   await ml.close();
-  const readingRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  console.log(`peak RSS while reading (this process and its ML worker thread, the photos generated with sharp included): ${readingRssMb} MB`);
+  console.log(`RSS: ${baseRssMb} MB with the photos made, before the worker; at most ${readRssMb} MB while reading photos with and without text (the worker thread's sessions included: +${readRssMb - baseRssMb} MB)`);
 
   // The whole pipeline with OCR as its only model (no CLIP, no captioner installed): thumbnails, metadata, places
   // and OCR from the thumbnail stage's decode, for N photos without text and N with.
@@ -157,7 +184,7 @@ async function main(): Promise<void> {
   console.log(`pipeline (thumb, meta, places, ocr; no CLIP): ${2 * N} photos (half with text) in ${pipelineSeconds.toFixed(1)} s = ${pipelineRate.toFixed(2)} photos/s; ${ocr?.withText}/${ocr?.read} read with text`);
 
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  console.log(`peak RSS after the pipeline too: ${peakRssMb} MB`);
+  console.log(`peak RSS of the whole run (documents, the pipeline and making the photos included): ${peakRssMb} MB`);
   console.log(
     JSON.stringify({
       bench: 'ocr',
@@ -168,14 +195,14 @@ async function main(): Promise<void> {
       load: r2(os.loadavg()[0]!),
       photos: N,
       warmUpMs: Math.round(warmUpMs),
-      withoutText: { photosPerSecond: r2(withoutRate), goal: GOALS.withoutText, ratio: r2(withoutRate / GOALS.withoutText), detectMs: Math.round(mean(without.outs.map((o) => o.ms.detect))), photosWithBoxes: falseBoxes, photosWithRecognizerCalls: recognizerCalls },
-      withText: { photosPerSecond: r2(withRate), goal: GOALS.withText, ratio: r2(withRate / GOALS.withText), detectMs: Math.round(mean(withText.outs.map((o) => o.ms.detect))), recognizeMs: Math.round(mean(withText.outs.map((o) => o.ms.recognize))) },
+      passes: PASSES,
+      withoutText: { photosPerSecond: r2(withoutRate), passSeconds: without.all, goal: GOALS.withoutText, ratio: r2(withoutRate / GOALS.withoutText), detectMs: Math.round(mean(without.outs.map((o) => o.ms.detect))), photosWithBoxes: falseBoxes, photosWithRecognizerCalls: recognizerCalls },
+      withText: { photosPerSecond: r2(withRate), passSeconds: withText.all, goal: GOALS.withText, ratio: r2(withRate / GOALS.withText), detectMs: Math.round(mean(withText.outs.map((o) => o.ms.detect))), recognizeMs: Math.round(mean(withText.outs.map((o) => o.ms.recognize))) },
       byHeight,
       recallGoal: GOALS.recall,
       pages,
       pipeline: { photos: 2 * N, seconds: r2(pipelineSeconds), photosPerSecond: r2(pipelineRate) },
-      readingRssMb,
-      peakRssMb,
+      rssMb: { beforeWorker: baseRssMb, whileReading: readRssMb, ocr: readRssMb - baseRssMb, wholeRun: peakRssMb },
     }),
   );
 }
