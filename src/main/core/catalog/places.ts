@@ -170,6 +170,13 @@ export class Places {
     for (const id of levels) known?.add(id);
   }
 
+  /** Every place's recorded names, by id ('city:…', 'region:…', 'country:…'), the shown one first. */
+  private allNames(): Map<string, string[]> {
+    return new Map(
+      (this.sql('SELECT place, names FROM place_names').all() as { place: string; names: string }[]).map((r) => [r.place, JSON.parse(r.names) as string[]]),
+    );
+  }
+
   /** Which of these place ids have no names recorded yet. */
   missingNames(ids: readonly string[]): string[] {
     if (ids.length === 0) return [];
@@ -199,9 +206,7 @@ export class Places {
       region_code: string | null;
       city_id: number | null;
     }[];
-    const names = new Map(
-      (this.sql('SELECT place, names FROM place_names').all() as { place: string; names: string }[]).map((r) => [r.place, JSON.parse(r.names) as string[]]),
-    );
+    const names = this.allNames();
     const out: PlaceName[] = [];
     const seen = new Set<string>();
     const add = (id: string, within: string[]) => {
@@ -227,9 +232,7 @@ export class Places {
        WHERE p.missing_since IS NULL AND pp.country_code IS NOT NULL
        GROUP BY pp.country_code, pp.region_code, pp.region, pp.city_id, pp.city`,
     ).all() as { cc: string; country: string | null; rc: string | null; region: string | null; cid: number | null; city: string | null; n: number }[];
-    const names = new Map(
-      (this.sql('SELECT place, names FROM place_names').all() as { place: string; names: string }[]).map((r) => [r.place, JSON.parse(r.names) as string[]]),
-    );
+    const names = this.allNames();
     const named = (id: string, name: string): string[] => {
       const list = names.get(id) ?? [];
       return list[0] === name ? list : [name, ...list.filter((x) => x !== name)];
