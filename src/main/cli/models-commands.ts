@@ -1,6 +1,7 @@
 // CLI model management: `models list | download <id> | import <id> <folder> | verify <id>`.
 import { resolveHubEndpoint } from '../core/models/hub.ts';
 import type { ModelProgress } from '../core/models/progress.ts';
+import { MODEL_SETTINGS, type ModelTask } from '../core/models/spec.ts';
 import { formatDuration } from './progress-bar.ts';
 import { ProgressBar } from './progress-bar.ts';
 import { modelStore, UsageError, withReader, type Context } from './context.ts';
@@ -27,10 +28,12 @@ function progressReporter(ctx: Context, verb: string): (e: ModelProgress) => voi
   };
 }
 
-/** The 'clip_model' setting, read without the engine lock. */
-function clipSetting(ctx: Context): string | undefined {
-  return withReader(ctx, (r) => r.catalog.setting('clip_model')) ?? undefined;
+/** The model settings (clip_model, caption_model, ocr_model), read without the engine lock. */
+function modelSettings(ctx: Context): Partial<Record<ModelTask, string>> {
+  return withReader(ctx, (r) => Object.fromEntries(TASKS.map((t) => [t, r.catalog.setting(MODEL_SETTINGS[t])]))) ?? {};
 }
+
+const TASKS = Object.keys(MODEL_SETTINGS) as ModelTask[];
 
 function endpointSetting(ctx: Context): string | undefined {
   return withReader(ctx, (r) => r.catalog.setting('hub_endpoint')) ?? undefined;
@@ -41,16 +44,20 @@ export async function modelsCommand(ctx: Context, args: string[], json: boolean)
   const store = modelStore(ctx);
   switch (sub ?? 'list') {
     case 'list': {
-      let active: string | undefined;
-      try {
-        active = store.active('clip', clipSetting(ctx)).id;
-      } catch (e) {
-        ctx.io.err.write(`shoebox: ${(e as Error).message}\n`);
+      // The active model of each task: the manifest's choice, else the setting, else the default.
+      const settings = modelSettings(ctx);
+      const active = new Set<string>();
+      for (const task of TASKS) {
+        try {
+          active.add(store.active(task, settings[task]).id);
+        } catch (e) {
+          ctx.io.err.write(`shoebox: ${(e as Error).message}\n`);
+        }
       }
       const rows = store.specs().map((s) => {
         const st = store.state(s);
         const size = s.files.reduce((n, f) => n + (f.size ?? 0), 0);
-        return { id: s.id, task: s.task, title: s.title, repo: s.repo, revision: s.revision, active: s.id === active, installed: st.installed, missing: st.missing, partial: st.partial, bytes: size, folder: store.folder(s), notes: s.notes ?? null };
+        return { id: s.id, task: s.task, title: s.title, repo: s.repo, revision: s.revision, active: active.has(s.id), installed: st.installed, missing: st.missing, partial: st.partial, bytes: size, folder: store.location(s), notes: s.notes ?? null };
       });
       if (json) {
         ctx.io.out.write(JSON.stringify({ modelsDir: store.modelsDir, models: rows }, null, 2) + '\n');
