@@ -20,30 +20,34 @@ export interface Chip {
 
 const KIND_WORD: Record<QueryPart['kind'], string> = { place: 'place', date: 'date', camera: 'camera' };
 
-function words(s: string): string[] {
+/** A phrase's words, folded, one space between them: what phrases are compared by. */
+function wordsOf(s: string): string {
   return foldName(s)
     .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean);
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** Whether the literal phrase `l` is one the chip's words (its text or its label) are. */
 function literalOf(l: string, part: Pick<QueryPart, 'text' | 'label'>): boolean {
-  const w = words(l).join(' ');
-  return w !== '' && (w === words(part.text).join(' ') || w === words(part.label).join(' '));
+  const w = wordsOf(l);
+  return w !== '' && (w === wordsOf(part.text) || w === wordsOf(part.label));
+}
+
+/** The understood parts, in the query's order, less those removed (in `literal`). */
+function keptParts(u: Understood | null | undefined, literal: readonly string[]): QueryPart[] {
+  return (u?.parts ?? []).filter((p) => !literal.some((l) => literalOf(l, p)));
 }
 
 /** The chips of what a search understood, in the query's order, leaving out those already removed (in `literal`). */
 export function chipsOf(u: Understood | null | undefined, literal: readonly string[] = []): Chip[] {
-  if (!u) return [];
-  return u.parts
-    .filter((p) => !literal.some((l) => literalOf(l, p)))
-    .map((p, i) => ({ key: `${i}:${p.start}:${p.kind}`, kind: p.kind, label: p.label, text: p.text, removeLabel: `Remove ${KIND_WORD[p.kind]} ${p.label} from the search` }));
+  return keptParts(u, literal).map((p, i) => ({ key: `${i}:${p.start}:${p.kind}`, kind: p.kind, label: p.label, text: p.text, removeLabel: `Remove ${KIND_WORD[p.kind]} ${p.label} from the search` }));
 }
 
 /** The literal phrases with the chip's words added (once). */
 export function removeChip(literal: readonly string[], chip: Pick<Chip, 'text'>): string[] {
   const t = chip.text.trim();
-  if (!t || literal.some((l) => words(l).join(' ') === words(t).join(' '))) return [...literal];
+  if (!t || literal.some((l) => wordsOf(l) === wordsOf(t))) return [...literal];
   return [...literal, t];
 }
 
@@ -57,9 +61,9 @@ export function restoreLiteral(literal: readonly string[], phrase: string): stri
  * deleted from the box is forgotten, so typing it again later is understood again.
  */
 export function pruneLiteral(query: string, literal: readonly string[]): string[] {
-  const q = ` ${words(query).join(' ')} `;
+  const q = ` ${wordsOf(query)} `;
   return literal.filter((l) => {
-    const w = words(l).join(' ');
+    const w = wordsOf(l);
     return w !== '' && q.includes(` ${w} `);
   });
 }
@@ -77,7 +81,7 @@ function lowerDate(label: string): string {
  * iPhone"); null when nothing was understood.
  */
 export function understoodPhrase(u: Understood | null | undefined, literal: readonly string[] = []): string | null {
-  const parts = (u?.parts ?? []).filter((p) => !literal.some((l) => literalOf(l, p)));
+  const parts = keptParts(u, literal);
   const places = parts.filter((p) => p.kind === 'place').map((p) => p.label);
   const dates = parts.filter((p) => p.kind === 'date').map((p) => lowerDate(p.label));
   const cameras = parts.filter((p) => p.kind === 'camera').map((p) => p.label);
