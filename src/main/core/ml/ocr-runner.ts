@@ -20,6 +20,12 @@
 //    batch (at least 320), padded with zeros; greedy CTC decoding over the dictionary (blank first, a space
 //    last) gives the text and the mean probability of its characters, its confidence. Lines under 0.5, or with
 //    no letter or digit, are dropped.
+// 6. Spaces. The bundled Chinese and English recognizer often reads "wine shop" as "wineshop" (spaces are rare in
+//    its training text); a space goes back between two characters the decoding placed either side of a word gap
+//    of the line's pixels (ocr-tensors.ts wordGaps: inkless columns at least 0.2 of the text's height wide and 3
+//    times the line's median gap, so a monospaced font's letters are not split). Search finds a word inside a
+//    run of letters anyway ([Note: text in photos search] in catalog/photo-text.ts).
+// The thresholds of step 6 were chosen on generated photos (npm run bench:ocr); the rest are PaddleOCR's.
 // Boxes are returned in the input image's pixels; the stage scales them to the photo's upright size.
 import { dbBoxes, quadSize, readingOrder, type Quad } from './ocr-geometry.ts';
 import { ctcDecode, detectionInput, detectionSize, lineCrop, parseDictionary, wordGaps, withWordSpaces, writeLine, type RgbImage } from './ocr-tensors.ts';
