@@ -255,6 +255,26 @@ export interface PhotoDetails extends PhotoSummary {
   files: PhotoFile[];
   /** The place from the GPS position, also when the user's replaces it in `place` (absent from an older engine). */
   gpsPlace?: PhotoPlace | null;
+  /** The text read in the photo (OCR); null when it was not read yet (absent from an older engine). */
+  text?: PhotoText | null;
+}
+
+/** What the ocr stage read in a photo. */
+export interface PhotoText {
+  /** The version it was read with: the model, its revision, the processing's version. */
+  model: string;
+  /** When (ISO 8601). */
+  readAt: string;
+  /** The lines in reading order; none when the photo has no text. */
+  lines: PhotoTextLine[];
+}
+
+export interface PhotoTextLine {
+  text: string;
+  /** 0–1. */
+  confidence: number;
+  /** Its four corners in the upright photo's pixels (width × height): top-left, top-right, bottom-right, bottom-left as read. */
+  box: [number, number][];
 }
 
 export interface PhotoFile {

@@ -9,6 +9,7 @@ import { Annotations, cleanTag, keyOf } from './annotations.ts';
 import { PhotoBrowser, underFolder } from './browse.ts';
 import { TaskQueue } from './tasks.ts';
 import { Places, toPhotoPlace } from './places.ts';
+import { PhotoText } from './photo-text.ts';
 import type { KnownFile, NewFile, PhotoRow, FolderRow } from './rows.ts';
 
 export type { FolderRow, KnownFile, NewFile, PhotoRow } from './rows.ts';
@@ -520,6 +521,10 @@ export class Catalog {
       gpsPlace: (() => {
         const auto = this.places.rows(id).auto;
         return auto ? toPhotoPlace(auto) : null;
+      })(),
+      text: (() => {
+        const read = new PhotoText(this.db).get(id);
+        return read ? { model: read.model, readAt: new Date(read.readAt).toISOString(), lines: read.lines } : null;
       })(),
     };
   }
