@@ -77,7 +77,8 @@ const READ_ONLY_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
   'pickFolder',
 ]);
 
-function writesWait(lib: Library, handlers: ApiHandlers): ApiHandlers {
+/** The handlers guarded for the catalog: writes wait for `Library.writable`, and SQLite's damage met by any method stops the engine's writes. */
+function guardedHandlers(lib: Library, handlers: ApiHandlers): ApiHandlers {
   const wrapped: Record<string, (args: never) => Promise<unknown>> = {};
   for (const [name, handler] of Object.entries(handlers) as [MethodName, (args: never) => Promise<unknown>][]) {
     const reads = READ_ONLY_METHODS.has(name);
@@ -356,7 +357,7 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
   };
 
   return {
-    handlers: writesWait(lib, handlers),
+    handlers: guardedHandlers(lib, handlers),
     events,
     close() {
       if (closed) return;
