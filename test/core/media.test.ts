@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MEDIA_OPTIONS, ensurePreview, MediaError, processPhoto, probe } from '../../src/main/core/media/decode.ts';
 import { makeBrokenInputs, makeJpeg, tempDir } from '../helpers/photos.ts';
 import { readModelInput } from '../../src/main/core/media/model-input.ts';
+import { cutOffJpeg } from '../../src/main/core/media/open.ts';
 
 const targets = (dir: string, name: string) => ({
   thumb: path.join(dir, 'c', `${name}.t.jpg`),
@@ -247,5 +248,21 @@ describe('formats', () => {
     const svg = path.join(dir, 'drawing.jpg');
     fs.writeFileSync(svg, '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>');
     await expect(processPhoto(svg, targets(dir, 'svg'), DEFAULT_MEDIA_OPTIONS)).rejects.toThrow(/unsupported format: SVG/);
+  });
+});
+
+describe('a cut-off JPEG said from its bytes', () => {
+  it('names the premature end when the file lacks its end marker, and nothing for a whole one (zero padding allowed)', async () => {
+    const dir = tempDir();
+    const whole = await makeJpeg(path.join(dir, 'whole.jpg'), { seed: 5, width: 64, height: 48 });
+    const bytes = fs.readFileSync(whole);
+    const cut = path.join(dir, 'cut.jpg');
+    fs.writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.7)));
+    const padded = path.join(dir, 'padded.jpg');
+    fs.writeFileSync(padded, Buffer.concat([bytes, Buffer.alloc(64)]));
+    expect(await cutOffJpeg(whole, 'jpeg')).toBeNull();
+    expect(await cutOffJpeg(padded, 'jpeg')).toBeNull();
+    expect(await cutOffJpeg(cut, 'jpeg')).toMatch(/^Premature end of JPEG file/);
+    expect(await cutOffJpeg(cut, 'png')).toBeNull();
   });
 });

@@ -98,7 +98,7 @@ export async function readPixels<T>(
     // libvips keeps one error buffer for all threads: with decodes running side by side, sharp
     // sometimes finds it empty and says only this. The decoder's own words come from a full lenient
     // read, whose warnings sharp does pass on (a damaged photo only: rare, and worth saying why).
-    if (!words || /warning treated as error/i.test(words)) words = (await complaints(img, needLongEdge)) ?? 'the decoder reported damage but not what it was';
+    if (!words || /warning treated as error/i.test(words)) words = (await complaints(img, needLongEdge)) ?? (await cutOffJpeg(file, img.format)) ?? 'the decoder reported damage but not what it was';
     try {
       return { result: await finish(await img.pixels(needLongEdge, false)), damaged: words };
     } catch (again) {
@@ -121,6 +121,20 @@ async function complaints(img: OpenedImage, needLongEdge: number): Promise<strin
     return null;
   }
   return said.length ? said.join('; ') : null;
+}
+
+/**
+ * A JPEG's damage said from its bytes when the decoder's words were lost (the warnings of decodes
+ * running side by side reach the wrong read): one cut off ends without its end-of-image marker
+ * (FF D9; trailing zero padding allowed, and entropy-coded data never holds FF D9). Null otherwise.
+ */
+export async function cutOffJpeg(file: string, format: string): Promise<string | null> {
+  if (format !== 'jpeg') return null;
+  const data = await fs.promises.readFile(file);
+  let end = data.length;
+  while (end > 0 && data[end - 1] === 0) end--;
+  if (end >= 2 && data[end - 2] === 0xff && data[end - 1] === 0xd9) return null;
+  return 'Premature end of JPEG file (it ends without its end-of-image marker)';
 }
 
 /** True when the file starts with a JPEG's start-of-image marker. */
