@@ -28,6 +28,8 @@ describe('OCR models in the registry', () => {
       expect(r.hub).toBe('https://www.modelscope.cn/models');
       expect(r.ocr).toMatchObject({ detectorFrom: 'ppocr-v4-ch' });
       expect(r.files.find((f) => f.path === r.ocr!.recognition)?.sha256).toMatch(/^[0-9a-f]{64}$/);
+      // The dictionary too, where a public pin gives its digest (all but Devanagari's).
+      if (r.id !== 'ppocr-devanagari') expect(r.files.find((f) => f.path === r.ocr!.dictionary)).toMatchObject({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), size: expect.any(Number) });
       expect(store.state(r).installed).toBe(false);
     }
     const ml = service(store);
@@ -97,10 +99,13 @@ describe('OCR models in the registry', () => {
     const ml = service(store);
     expect(ml.ocrUnavailable()).toMatch(/the OCR model ppocr-latin is not installed \(2 files missing\)\. Download it with `shoebox models download ppocr-latin`/);
     const latin = store.spec('ppocr-latin');
+    // Each file at its pinned size (the sha256 is checked when it is downloaded): a file of another size is not it.
     for (const f of latin.files) {
       fs.mkdirSync(path.dirname(store.filePath(latin, f.path)), { recursive: true });
       fs.writeFileSync(store.filePath(latin, f.path), 'x');
     }
+    expect(ml.ocrUnavailable()).toMatch(/ppocr-latin is not installed/);
+    for (const f of latin.files) fs.writeFileSync(store.filePath(latin, f.path), Buffer.alloc(f.size!));
     expect(ml.ocrUnavailable()).toBeNull();
     const { ref } = ml.ocrModel();
     expect(ref.detection).toBe(path.join(packageDir, 'ch_PP-OCRv4_det_infer.onnx'));

@@ -76,12 +76,19 @@ const MODELSCOPE = 'https://www.modelscope.cn/models';
 const RAPIDOCR_REPO = 'RapidAI/RapidOCR';
 const RAPIDOCR_REVISION = 'v3.9.2';
 const RAPIDOCR_PINS =
-  "The ONNX file's sha256 is the one RapidOCR publishes for it (python/rapidocr/default_models.yaml at v3.9.2), not one Shoebox " +
-  'checked against a download: these files could not be fetched where Shoebox is built. The dictionary has no published hash: ' +
-  'it is checked only for presence. Reads with the bundled PP-OCRv4 detector and line classifier.';
+  "The ONNX file's sha256 is the one RapidOCR publishes for it (python/rapidocr/default_models.yaml at v3.9.2); other public " +
+  'projects that download the same file pin the same digest, and the size and the dictionary\'s digest given here come from ' +
+  'those pins. Shoebox has not checked them against a download of its own: these files cannot be fetched where it is built. ' +
+  'A dictionary without a digest is checked for presence only. Reads with the bundled PP-OCRv4 detector and line classifier.';
+
+/** A pinned file: its sha256 and, where known, its size. */
+interface Pin {
+  sha256?: string;
+  size?: number;
+}
 
 /** A PaddleOCR recognizer for other scripts, from RapidOCR's ModelScope repository; detection from the bundled model. */
-function rapidOcrRecognizer(id: string, title: string, name: string, dictionary: string, sha256: string, languages: string[], about: string): ModelSpec {
+function rapidOcrRecognizer(id: string, title: string, name: string, dictionary: string, pins: { onnx: Pin & { sha256: string }; dict: Pin }, languages: string[], about: string): ModelSpec {
   const onnx = `onnx/PP-OCRv4/rec/${name}.onnx`;
   const dict = `paddle/PP-OCRv4/rec/${name}/${dictionary}`;
   return {
@@ -91,20 +98,20 @@ function rapidOcrRecognizer(id: string, title: string, name: string, dictionary:
     repo: RAPIDOCR_REPO,
     revision: RAPIDOCR_REVISION,
     hub: MODELSCOPE,
-    files: [{ path: onnx, sha256 }, { path: dict }],
+    files: [{ path: onnx, ...pins.onnx }, { path: dict, ...pins.dict }],
     ocr: { detectorFrom: BUNDLED_OCR.id, recognition: onnx, dictionary: dict, languages },
     notes: `PaddleOCR ${name} ${about} ${RAPIDOCR_PINS}`,
   };
 }
 
 export const OCR_RECOGNIZERS: ModelSpec[] = [
-  rapidOcrRecognizer('ppocr-latin', 'PaddleOCR Latin-script recognizer (French, German, Spanish, Portuguese, Italian, …)', 'latin_PP-OCRv3_rec_mobile', 'latin_dict.txt', 'e9d7a33667e8aaa702862975186adf2012e3f390cc0f9422865957125f8071cf', ['fr', 'de', 'es', 'pt', 'it', 'nl', 'pl', 'cs', 'ro', 'hr', 'tr', 'vi', 'la'], '(PP-OCRv3): the Latin alphabet with its accented letters.'),
-  rapidOcrRecognizer('ppocr-cyrillic', 'PaddleOCR Cyrillic recognizer (Russian, Ukrainian, Bulgarian, Serbian, …)', 'cyrillic_PP-OCRv3_rec_mobile', 'cyrillic_dict.txt', '1efb65bdc460af1c0e8733d005b20952b17ca5aac10ddb56c968333791c5eaa3', ['ru', 'uk', 'be', 'bg', 'sr', 'mk', 'mn'], '(PP-OCRv3): Cyrillic and Latin letters.'),
-  rapidOcrRecognizer('ppocr-arabic', 'PaddleOCR Arabic-script recognizer (Arabic, Persian, Urdu, …)', 'arabic_PP-OCRv4_rec_mobile', 'arabic_dict.txt', '4a9011bef71687bb84288dc86ad2471bd5d37b717ddf672dd156f9e7a5601bac', ['ar', 'fa', 'ur', 'ug'], '(PP-OCRv4): Arabic script.'),
-  rapidOcrRecognizer('ppocr-korean', 'PaddleOCR Korean recognizer', 'korean_PP-OCRv4_rec_mobile', 'korean_dict.txt', 'ab151ba9065eccd98f884cf4d927db091be86137276392072edd4f9d43ad7426', ['ko'], '(PP-OCRv4): Hangul, with Latin letters and digits.'),
-  rapidOcrRecognizer('ppocr-japanese', 'PaddleOCR Japanese recognizer', 'japan_PP-OCRv4_rec_mobile', 'japan_dict.txt', 'e1075a67dba758ecfc7ebc78a10ae61c95ac8fb66a9c86fab5541e33f085cb7a', ['ja'], '(PP-OCRv4): kana and kanji, with Latin letters and digits.'),
-  rapidOcrRecognizer('ppocr-devanagari', 'PaddleOCR Devanagari recognizer (Hindi, Marathi, Nepali, …)', 'devanagari_PP-OCRv4_rec_mobile', 'devanagari_dict.txt', 'a62b6148303187907aa0b0d3a0125bdc62557d07966468cab9056949e36035e8', ['hi', 'mr', 'ne', 'sa'], '(PP-OCRv4): Devanagari script.'),
-  rapidOcrRecognizer('ppocr-english', 'PaddleOCR English recognizer (letters, digits and punctuation only)', 'en_PP-OCRv4_rec_mobile', 'en_dict.txt', 'e8770c967605983d1570cdf5352041dfb68fa0c21664f49f47b155abd3e0e318', ['en'], '(PP-OCRv4): English only, a smaller output layer than the bundled Chinese and English one.'),
+  rapidOcrRecognizer('ppocr-latin', 'PaddleOCR Latin-script recognizer (French, German, Spanish, Portuguese, Italian, …)', 'latin_PP-OCRv3_rec_mobile', 'latin_dict.txt', { onnx: { sha256: 'e9d7a33667e8aaa702862975186adf2012e3f390cc0f9422865957125f8071cf', size: 8_978_191 }, dict: { sha256: '8e6d4e3629788c35c31f7e530287d6147b549bb7a265bd6708bb281134429e2c', size: 468 } }, ['fr', 'de', 'es', 'pt', 'it', 'nl', 'pl', 'cs', 'ro', 'hr', 'tr', 'vi', 'la'], '(PP-OCRv3): the Latin alphabet with its accented letters.'),
+  rapidOcrRecognizer('ppocr-cyrillic', 'PaddleOCR Cyrillic recognizer (Russian, Ukrainian, Bulgarian, Serbian, …)', 'cyrillic_PP-OCRv3_rec_mobile', 'cyrillic_dict.txt', { onnx: { sha256: '1efb65bdc460af1c0e8733d005b20952b17ca5aac10ddb56c968333791c5eaa3', size: 8_972_413 }, dict: { sha256: '369a82c6c8c479784a5d726448b83b1eafb5fef0a4129a5eaa3929625ddcd132', size: 410 } }, ['ru', 'uk', 'be', 'bg', 'sr', 'mk', 'mn'], '(PP-OCRv3): Cyrillic and Latin letters.'),
+  rapidOcrRecognizer('ppocr-arabic', 'PaddleOCR Arabic-script recognizer (Arabic, Persian, Urdu, …)', 'arabic_PP-OCRv4_rec_mobile', 'arabic_dict.txt', { onnx: { sha256: '4a9011bef71687bb84288dc86ad2471bd5d37b717ddf672dd156f9e7a5601bac', size: 7_685_206 }, dict: { sha256: '637c27c88512c22089bef927b34ada08f748dc132ac70facd68d8202384c2726', size: 405 } }, ['ar', 'fa', 'ur', 'ug'], '(PP-OCRv4): Arabic script.'),
+  rapidOcrRecognizer('ppocr-korean', 'PaddleOCR Korean recognizer', 'korean_PP-OCRv4_rec_mobile', 'korean_dict.txt', { onnx: { sha256: 'ab151ba9065eccd98f884cf4d927db091be86137276392072edd4f9d43ad7426', size: 24_067_780 }, dict: { sha256: 'aa1fdc8ae8f7cd40a0ec4edb472eb0421e11427e6ccfee9915440742c18b0a20', size: 14_480 } }, ['ko'], '(PP-OCRv4): Hangul, with Latin letters and digits.'),
+  rapidOcrRecognizer('ppocr-japanese', 'PaddleOCR Japanese recognizer', 'japan_PP-OCRv4_rec_mobile', 'japan_dict.txt', { onnx: { sha256: 'e1075a67dba758ecfc7ebc78a10ae61c95ac8fb66a9c86fab5541e33f085cb7a', size: 9_753_335 }, dict: { sha256: '1dcfcb41eec90576a945b3084f22ade11ced506e24f14879245b071698f308e8', size: 17_332 } }, ['ja'], '(PP-OCRv4): kana and kanji, with Latin letters and digits.'),
+  rapidOcrRecognizer('ppocr-devanagari', 'PaddleOCR Devanagari recognizer (Hindi, Marathi, Nepali, …)', 'devanagari_PP-OCRv4_rec_mobile', 'devanagari_dict.txt', { onnx: { sha256: 'a62b6148303187907aa0b0d3a0125bdc62557d07966468cab9056949e36035e8' }, dict: {} }, ['hi', 'mr', 'ne', 'sa'], '(PP-OCRv4): Devanagari script.'),
+  rapidOcrRecognizer('ppocr-english', 'PaddleOCR English recognizer (letters, digits and punctuation only)', 'en_PP-OCRv4_rec_mobile', 'en_dict.txt', { onnx: { sha256: 'e8770c967605983d1570cdf5352041dfb68fa0c21664f49f47b155abd3e0e318', size: 7_653_044 }, dict: { sha256: '5662df9d2d03f0e8ca0d3b0649d6acbab904b6a14b3d3521463c71c37c668ce3', size: 190 } }, ['en'], '(PP-OCRv4): English only, a smaller output layer than the bundled Chinese and English one.'),
 ];
 
 export const BUILTIN_MODELS: ModelSpec[] = [
