@@ -299,7 +299,7 @@ export interface E2eStatus {
   photos: number;
   stages: { stage: string; done: number; pending: number; failed: number; waiting?: string }[];
   failed: { id: number; path: string; stage: string; error: string }[];
-  ml: { xmp: boolean; clipInstalled: boolean; captionInstalled: boolean } | null;
+  ml: { xmp: boolean; clipInstalled: boolean; captionInstalled: boolean; ocr?: { on: boolean } } | null;
 }
 
 /** What keeps a status from being "all indexed": failures, and pending tasks that are not waiting (for a model or a setting). */

@@ -308,9 +308,17 @@ describe('the indexing panel', () => {
 describe('settings', () => {
   it('shows the models and the execution provider, and saves threads, captions, caption kind, XMP and the hub mirror', async () => {
     await view(page, 'Settings').click();
-    const inference = page.getByRole('region', { name: 'Search and captions' });
+    const inference = page.getByRole('region', { name: 'Search, captions and text' });
     await expect.poll(() => inference.innerText()).toMatch(/Search model\s+fixture-clip · installed/);
     expect(await inference.innerText()).toMatch(/Runs on\s+CPU/);
+    // The bundled OCR model, and what it read of these photos (coloured squares: nothing).
+    expect(await inference.innerText()).toMatch(/Text in photos\s+ppocr-v4-ch · installed · reading on · \d+ read, 0 with text\s+Reads Chinese, English/);
+    expect(await page.getByLabel('Text reading model').inputValue()).toBe('ppocr-v4-ch');
+    await page.getByRole('switch', { name: 'Read text in photos', exact: true }).uncheck();
+    await expect.poll(async () => (await fx.served.api<E2eStatus>('status')).ml?.ocr?.on).toBe(false);
+    await expect.poll(() => inference.innerText()).toMatch(/reading off/);
+    await page.getByRole('switch', { name: 'Read text in photos', exact: true }).check();
+    await expect.poll(async () => (await fx.served.api<E2eStatus>('status')).ml?.ocr?.on).toBe(true);
 
     const threads = page.getByLabel('Inference threads');
     await threads.fill('2');

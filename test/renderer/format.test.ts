@@ -11,6 +11,7 @@ import {
   formatDateSource,
   formatDimensions,
   formatEta,
+  formatLanguages,
   formatRate,
   formatTakenAt,
   formatTimeZone,
@@ -21,6 +22,12 @@ import {
 } from '../../src/renderer/src/lib/format.ts';
 
 describe('format', () => {
+  it('names the languages an OCR model reads', () => {
+    expect(formatLanguages(['zh', 'en'])).toBe('Chinese, English');
+    expect(formatLanguages(['ko', 'la'])).toBe('Korean, Latin');
+    expect(formatLanguages(['not a code!'])).toBe('not a code!');
+  });
+
   it('writes counts and sizes', () => {
     expect(formatCount(100000)).toBe('100,000');
     expect(photoNoun(1)).toBe('photo');

@@ -4,7 +4,7 @@ import type { ModelInfo, SettingInfo } from '../../src/shared/contract.ts';
 import { controlFor, isOn, settingLabel, sortSettings } from '../../src/renderer/src/lib/settings-ui.ts';
 
 const setting = (key: string, value = ''): SettingInfo => ({ key, value, default: '', description: '', onRestart: false });
-const model = (id: string, task: 'clip' | 'caption', installed = true): ModelInfo => ({ id, task, title: id.toUpperCase(), notes: null, active: false, installed, bytes: 0 });
+const model = (id: string, task: ModelInfo['task'], installed = true): ModelInfo => ({ id, task, title: id.toUpperCase(), notes: null, active: false, installed, bytes: 0 });
 
 describe('settings controls', () => {
   it('gives switches, choices, numbers and text', () => {
@@ -26,6 +26,16 @@ describe('settings controls', () => {
     const odd = controlFor(setting('caption_model', 'gone'), models);
     expect(odd.kind === 'choice' && odd.options.map((o) => o.value)).toEqual(['gone', 'cap-a']);
     expect(controlFor(setting('clip_model', 'x'), []).kind).toBe('text');
+    // The OCR model: the bundled one and the recognizers for other scripts, nothing of another task.
+    const ocr = controlFor(setting('ocr_model', 'ppocr-v4-ch'), [...models, model('ppocr-v4-ch', 'ocr'), model('ppocr-latin', 'ocr', false)]);
+    expect(ocr).toMatchObject({ kind: 'choice', label: 'Text reading model' });
+    expect(ocr.kind === 'choice' && ocr.options.map((o) => o.label)).toEqual(['PPOCR-V4-CH', 'PPOCR-LATIN (not installed)']);
+  });
+
+  it('gives reading text in photos and writing it to XMP switches with their own names, beside the caption settings', () => {
+    expect(controlFor(setting('ocr', 'on'), [])).toEqual({ kind: 'switch', label: 'Read text in photos' });
+    expect(controlFor(setting('xmp_text', 'off'), [])).toEqual({ kind: 'switch', label: 'Text read in photos in XMP' });
+    expect(sortSettings([setting('xmp_text'), setting('xmp'), setting('ocr_model'), setting('captions'), setting('ocr')]).map((s) => s.key)).toEqual(['captions', 'ocr', 'ocr_model', 'xmp', 'xmp_text']);
   });
 
   it('sorts known settings first, in the view order', () => {

@@ -145,3 +145,22 @@ export function formatCamera(make: string | null, model: string | null): string 
 
 /** The message of anything thrown across the contract (Error, ApiError-like object, string): the shared helper. */
 export { errorMessage } from '../../../shared/error-message.ts';
+
+/** Language codes as names in English ("zh", "en" → "Chinese, English"); a code the platform does not know stays as it is. */
+export function formatLanguages(codes: readonly string[]): string {
+  let names: Intl.DisplayNames | null = null;
+  try {
+    names = new Intl.DisplayNames(['en'], { type: 'language' });
+  } catch {
+    names = null;
+  }
+  return codes
+    .map((c) => {
+      try {
+        return names?.of(c) ?? c;
+      } catch {
+        return c;
+      }
+    })
+    .join(', ');
+}

@@ -19,6 +19,9 @@ const LABELS: Record<string, string> = {
   caption_model: 'Caption model',
   clip_model: 'Search model',
   xmp: 'XMP sidecars',
+  ocr: 'Read text in photos',
+  ocr_model: 'Text reading model',
+  xmp_text: 'Text read in photos in XMP',
   provider: 'Execution provider',
   threads: 'Inference threads',
   hub_endpoint: 'Model hub (mirror)',
@@ -38,7 +41,10 @@ export const SETTING_ORDER = [
   'caption_max_tokens',
   'caption_threshold',
   'caption_recheck',
+  'ocr',
+  'ocr_model',
   'xmp',
+  'xmp_text',
   'hub_endpoint',
 ];
 
@@ -55,7 +61,9 @@ export function controlFor(s: SettingInfo, models: readonly ModelInfo[]): Settin
   switch (s.key) {
     case 'captions':
     case 'caption_recheck':
+    case 'ocr':
     case 'xmp':
+    case 'xmp_text':
       return { kind: 'switch', label };
     case 'caption_task':
       return { kind: 'choice', label, options: opts(['caption', 'detailed', 'more_detailed'], { caption: 'One sentence', detailed: 'Detailed', more_detailed: 'A paragraph' }) };
@@ -72,8 +80,9 @@ export function controlFor(s: SettingInfo, models: readonly ModelInfo[]): Settin
     case 'caption_max_tokens':
       return { kind: 'number', label, min: 4, max: 512 };
     case 'clip_model':
-    case 'caption_model': {
-      const task = s.key === 'clip_model' ? 'clip' : 'caption';
+    case 'caption_model':
+    case 'ocr_model': {
+      const task = s.key === 'clip_model' ? 'clip' : s.key === 'ocr_model' ? 'ocr' : 'caption';
       const ids = models.filter((m) => m.task === task);
       if (ids.length === 0) return { kind: 'text', label };
       const options = ids.map((m) => ({ value: m.id, label: m.installed ? m.title : `${m.title} (not installed)` }));
