@@ -92,6 +92,35 @@ async function readAll(images: OcrImage[], passes = 1): Promise<{ outs: OcrOutpu
 }
 
 
+/** The real photos beside the project, when there: ../shared/photos/flickr8k-200 (see its README). */
+const REAL_DIR = path.resolve('..', 'shared', 'photos', 'flickr8k-200');
+
+/**
+ * OCR over real photos nobody here made (Flickr8k, 150-500 px, mostly people and dogs): photos/s, how many it read
+ * text in, and what, beside the photo's human captions, so a reader can judge what it found and what it made up.
+ */
+async function realPhotos(): Promise<{ photos: number; photosPerSecond: number; withText: number; lines: number; read: { image: string; text: string[]; caption: string }[] } | null> {
+  const dir = path.join(REAL_DIR, 'images');
+  if (!fs.existsSync(dir)) {
+    console.log(`real photos: ${REAL_DIR} is not there; skipped`);
+    return null;
+  }
+  const captions = new Map<string, string>();
+  for (const line of fs.readFileSync(path.join(REAL_DIR, 'captions.csv'), 'utf8').split('\n').slice(1)) {
+    const comma = line.indexOf(',');
+    if (comma > 0 && !captions.has(line.slice(0, comma))) captions.set(line.slice(0, comma), line.slice(comma + 1).replace(/^"|"$/g, ''));
+  }
+  const names = fs.readdirSync(dir).filter((f) => /\.jpe?g$/i.test(f)).sort();
+  const images = await Promise.all(names.map(async (f) => input(fs.readFileSync(path.join(dir, f)))));
+  const { outs, seconds, all } = await readAll(images, 1);
+  const read = names.flatMap((image, i) => (outs[i]!.lines.length ? [{ image, text: outs[i]!.lines.map((l) => `${l.text} (${l.confidence.toFixed(2)})`), caption: captions.get(image) ?? '' }] : []));
+  const lines = outs.reduce((n, o) => n + o.lines.length, 0);
+  const rate = names.length / seconds;
+  console.log(`real photos (${names.length} of flickr8k-200, 150-500 px): ${rate.toFixed(2)} photos/s (pass ${all.join(', ')} s), detector ${mean(outs.map((o) => o.ms.detect)).toFixed(0)} ms a photo; text read in ${read.length}, ${lines} lines:`);
+  for (const r of read) console.log(`  ${r.image}: ${r.text.join(' | ')}  — "${r.caption}"`);
+  return { photos: names.length, photosPerSecond: r2(rate), withText: read.length, lines, read };
+}
+
 async function main(): Promise<void> {
   console.log(`bench:ocr — ${ml.ocrVersion()}, ${PROVIDER} provider, threads ${THREADS || 'ORT default'}, ${os.availableParallelism()} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   // Every input first, so that making them (sharp) is not in the memory figure; then the worker starts and loads
@@ -161,6 +190,7 @@ async function main(): Promise<void> {
     const p = pages[name]!;
     console.log(`${name}: word recall ${p.recall.toFixed(2)}, found by search ${p.searchable.toFixed(2)}, CER ${p.cer.toFixed(3)}, ${p.lines} lines, ${p.ms} ms a page`);
   }
+  const real = await realPhotos();
   await ml.close();
   console.log(`RSS: ${baseRssMb} MB with the photos made, before the worker; at most ${readRssMb} MB while reading photos with and without text (the worker thread's sessions included: +${readRssMb - baseRssMb} MB)`);
 
@@ -201,6 +231,7 @@ async function main(): Promise<void> {
       byHeight,
       recallGoal: GOALS.recall,
       pages,
+      real,
       pipeline: { photos: 2 * N, seconds: r2(pipelineSeconds), photosPerSecond: r2(pipelineRate) },
       rssMb: { beforeWorker: baseRssMb, whileReading: readRssMb, ocr: readRssMb - baseRssMb, wholeRun: peakRssMb },
     }),

@@ -33,7 +33,7 @@ describe('OCR models in the registry', () => {
       expect(store.state(r).installed).toBe(false);
     }
     const ml = service(store);
-    expect(ml.ocrVersion(store.spec('ppocr-latin'))).toBe('ppocr-latin@v3.9.2+ppocr-v4-ch@1.4.2/p1');
+    expect(ml.ocrVersion(store.spec('ppocr-latin'))).toBe('ppocr-latin@v3.9.2+ppocr-v4-ch@1.4.2/p2');
   });
 
   it('reads a complete copy in the models folder before the package, and says the package is missing when it is', async () => {
@@ -74,7 +74,7 @@ describe('OCR models in the registry', () => {
     try {
       expect(ml.ocrUnavailable()).toBeNull();
       const { ref, version } = ml.ocrModel();
-      expect(version).toBe('my-ppocr@local/p1');
+      expect(version).toBe('my-ppocr@local/p2');
       expect(ref).toMatchObject({ detection: path.join(repo, 'ch_PP-OCRv4_det_infer.onnx'), classifier: null, detectionLimit: 736 });
       const white = new Uint8Array(320 * 240 * 3).fill(255);
       const { results } = await ml.ocr([{ data: white.buffer, width: 320, height: 240 }]);

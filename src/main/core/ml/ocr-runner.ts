@@ -19,7 +19,9 @@
 // 5. The recognizer reads the lines in batches of similar aspect, 48 px high and as wide as the widest of the
 //    batch (at least 320), padded with zeros; greedy CTC decoding over the dictionary (blank first, a space
 //    last) gives the text and the mean probability of its characters, its confidence. Lines under 0.5, or with
-//    no letter or digit, are dropped.
+//    no letter or digit, are dropped, and so is a line of one character under 0.8 (keepLine): on real photos
+//    (bench:ocr's flickr8k-200 pass) textures were read as lone letters at 0.53-0.62 ("M" on a dog's vest, "A" on
+//    a kayak, 大 on a stage's wall), while the signs' words were read at 0.85-0.99.
 // 6. Spaces. The bundled Chinese and English recognizer often reads "wine shop" as "wineshop" (spaces are rare in
 //    its training text); a space goes back between two characters the decoding placed either side of a word gap
 //    of the line's pixels (ocr-tensors.ts wordGaps: inkless columns at least 0.2 of the text's height wide and 3
@@ -57,6 +59,15 @@ export interface OcrOptions {
 }
 
 export const OCR_DEFAULTS: OcrOptions = { minConfidence: 0.5 };
+
+/** How sure a line of a single character must be to be kept (step 5 of [Note: OCR pipeline]). */
+export const LONE_CHARACTER_MIN_CONFIDENCE = 0.8;
+
+/** Whether a read line is kept: sure enough, with a letter or a digit, and a lone character surer still. */
+export function keepLine(text: string, confidence: number, opts: OcrOptions = OCR_DEFAULTS): boolean {
+  if (confidence < opts.minConfidence || !/[\p{L}\p{N}]/u.test(text)) return false;
+  return [...text].length > 1 || confidence >= LONE_CHARACTER_MIN_CONFIDENCE;
+}
 
 export interface OcrLine {
   text: string;
@@ -167,7 +178,7 @@ export class OcrRunner {
     const lines: OcrLine[] = [];
     boxes.forEach((b, i) => {
       const text = read[i]!.text.trim();
-      if (read[i]!.confidence >= opts.minConfidence && /[\p{L}\p{N}]/u.test(text)) {
+      if (keepLine(text, read[i]!.confidence, opts)) {
         lines.push({ text, confidence: read[i]!.confidence, box: b.quad });
       }
     });

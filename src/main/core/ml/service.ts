@@ -15,7 +15,7 @@ import type { OcrImage, OcrModelRef, OcrOutput } from './ocr-runner.ts';
  * The version of Shoebox's OCR pre- and post-processing (ocr-runner.ts, ocr-geometry.ts, ocr-tensors.ts): part of
  * every OCR result's version, so a change that reads differently reads the library again ([Note: OCR version]).
  */
-export const OCR_PIPELINE_VERSION = 1;
+export const OCR_PIPELINE_VERSION = 2;
 
 /** The detector's input, long side, when the model does not say (PaddleOCR's det_limit_side_len). */
 export const OCR_DETECTION_LIMIT = 960;
