@@ -29,7 +29,7 @@ const layer = (files, paths, patterns, message) => ({
 const leaves = ['hash.ts', 'paths.ts', 'random.ts', 'lock.ts', 'native.ts', 'emitter.ts', 'faults.ts'];
 const LIBRARY = 'library';
 const coreLayers = [
-  ['media', 'models', 'places'],
+  ['media', 'models', 'places', 'trash'],
   ['catalog', 'ml'],
   ['settings.ts', 'scan', 'annotate', 'search'],
   ['pipeline'],
