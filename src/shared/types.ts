@@ -394,3 +394,45 @@ export interface SearchResult {
   /** The words a text search searched for: the query without what it understood ('' when only filters were left). */
   text?: string;
 }
+
+// ── Duplicates (issue 15): core/duplicates, [Note: duplicate kinds] ──────────────────────────────
+
+/** exact: the same bytes at two paths; same: the same photo in other bytes; similar: bursts and retakes. */
+export type DuplicateKind = 'exact' | 'same' | 'similar';
+
+/** One photo of a duplicate group, with the facts the keeper was chosen by. */
+export interface DuplicatePhoto {
+  id: number;
+  path: string;
+  /** Bytes. */
+  size: number;
+  width: number | null;
+  height: number | null;
+  /** As catalogued: 'jpeg', 'png', 'heif', 'raw'… */
+  format: string | null;
+  /** The capture date as stored ([Note: capture date]), whatever its source. */
+  takenAt: string | null;
+  /** Make and model, or null. */
+  camera: string | null;
+  hasGps: boolean;
+  /** The user's caption, tags, rating, label or place. */
+  hasEdits: boolean;
+  /** The file's modification time, ms since the epoch. */
+  mtimeMs: number;
+  /** The suggested keeper. */
+  keeper: boolean;
+}
+
+export interface DuplicateGroup {
+  /** Stable while the group keeps its first photo: the kind and the smallest photo id ('same-12'). */
+  id: string;
+  kind: DuplicateKind;
+  /** The keeper first, then by id. */
+  photos: DuplicatePhoto[];
+  /** The suggested keeper's id. */
+  keeper: number;
+  /** Why, in short words: 'original format', 'largest', 'has edits', 'has date', 'has GPS', 'oldest'… */
+  reasons: string[];
+  /** Bytes the others take: what putting them away would free. */
+  bytesFreed: number;
+}

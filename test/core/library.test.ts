@@ -35,6 +35,8 @@ describe('Library', () => {
     expect(status.photos).toBe(3 + Object.keys(expected).length);
     expect(status.stages).toEqual([
       { stage: 'thumb', done: status.photos - brokenCount, pending: 0, failed: brokenCount },
+      // The perceptual signature (issue 15), from the thumbnail stage's decode: not run for what did not decode.
+      { stage: 'phash', done: status.photos - brokenCount, pending: 0, failed: brokenCount },
       // The metadata is read whether or not the pixels decode; a file exiftool cannot read either has
       // nothing to import, and fails once, in the thumb stage, not twice.
       { stage: 'meta', done: status.photos, pending: 0, failed: 0 },

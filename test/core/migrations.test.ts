@@ -130,3 +130,30 @@ describe('migration 7 (the index open asks for recent vectors)', () => {
     db.close();
   });
 });
+
+describe('migration 11 (perceptual signatures for duplicates)', () => {
+  it('keeps one signature per photo, with a new seq at every write, gone with its photo', () => {
+    const db = new Database(path.join(tempDir(), 'catalog.sqlite'));
+    db.pragma('foreign_keys = ON');
+    expect(migrate(db, migrations.filter((m) => m.version <= 11))).toBe(11);
+    db.exec(`
+      INSERT INTO folders (id, path, added_at) VALUES (1, '/photos', 0);
+      INSERT INTO photos (id, folder_id, path, filename, size, mtime_ms, added_at, updated_at) VALUES
+        (1, 1, '/photos/1.jpg', '1.jpg', 1, 0, 0, 0), (2, 1, '/photos/2.jpg', '2.jpg', 1, 0, 0, 0);
+    `);
+    const put = db.prepare("INSERT OR REPLACE INTO photo_hashes (photo_id, version, fingerprint, signature, source) VALUES (?, 1, 'f', x'00', ?)");
+    put.run(1, 'decode');
+    put.run(2, 'thumbnail');
+    put.run(1, 'original');
+    expect(db.prepare('SELECT photo_id, seq, source FROM photo_hashes ORDER BY seq').all()).toEqual([
+      { photo_id: 2, seq: 2, source: 'thumbnail' },
+      { photo_id: 1, seq: 3, source: 'original' },
+    ]);
+    // The highest seq's row deleted, the next write still gets a number never given before.
+    db.prepare('DELETE FROM photos WHERE id = 1').run();
+    put.run(2, 'decode');
+    expect(db.prepare('SELECT photo_id, seq FROM photo_hashes').all()).toEqual([{ photo_id: 2, seq: 4 }]);
+    expect(() => put.run(2, 'guess')).toThrow(/CHECK/);
+    db.close();
+  });
+});

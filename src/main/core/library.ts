@@ -46,6 +46,10 @@ import { geocoder } from './places/geocoder.ts';
 import { setPlaceCacheDir } from './places/data.ts';
 import { requeuePlacesOnNewData } from './pipeline/places-stage.ts';
 import { requeueOcrOnNewModel } from './pipeline/ocr-stage.ts';
+import { requeueHashesOnNewVersion } from './pipeline/phash-stage.ts';
+import { PhotoHashes } from './catalog/photo-hashes.ts';
+import { Duplicates, type DuplicateQuery } from './duplicates/duplicates.ts';
+import type { DuplicateGroup } from '../../shared/types.ts';
 
 export interface LibraryOptions {
   dataDir: string;
@@ -221,6 +225,7 @@ export class Library {
     // The places data is kept built in the cache folder; a new version of it makes every place again.
     setPlaceCacheDir(path.join(this.paths.root, 'cache', 'places'));
     requeuePlacesOnNewData(this.catalog, this.queue, this.repos.places, geocoder.version);
+    requeueHashesOnNewVersion(this.catalog, this.queue, new PhotoHashes(this.db));
     this.followModelChoice();
     this.followCaptionChoice();
     this.followOcrChoice();
@@ -609,6 +614,24 @@ export class Library {
 
   photo(id: number): PhotoDetails | undefined {
     return this.catalog.details(id);
+  }
+
+  private duplicates: Duplicates | null = null;
+
+  /**
+   * The library's duplicate groups (exact copies, same photos, similar shots: [Note: duplicate kinds] in
+   * duplicates/rules.ts), each with its suggested keeper and why. The first call finds every pair; later ones
+   * read only what changed ([Note: duplicates kept up to date] in duplicates/duplicates.ts).
+   */
+  duplicateGroups(query: DuplicateQuery = {}): DuplicateGroup[] {
+    this.duplicates ??= new Duplicates({
+      hashes: new PhotoHashes(this.db),
+      vector: (id) => {
+        const model = this.ml.clipSpec()?.id;
+        return model ? this.catalog.embedding(id, model) : undefined;
+      },
+    });
+    return this.duplicates.groups(query);
   }
 
   /** Stops watching, lets batches in flight commit, closes the catalog and releases the lock. */

@@ -395,6 +395,27 @@ CREATE TRIGGER photo_text_update AFTER UPDATE ON photo_text BEGIN
 END;
 `,
   },
+  {
+    version: 11,
+    name: 'perceptual signatures of photos, for finding duplicates',
+    sql: `
+-- A photo's perceptual signature ([Note: perceptual signature] in media/phash.ts), written by the phash stage: the
+-- pHash, the fine grid, the colour and the structure in one blob, the signature version, the content fingerprint it
+-- was made for (a photo whose content changed is left out until it is hashed again), what it was made from
+-- ('decode': the thumbnail stage's decode; 'thumbnail': the cached thumbnail; 'original': the photo read again). seq
+-- is new with every write (a row is replaced, AUTOINCREMENT never reuses a number), so core/duplicates reads only
+-- what was written since it last looked. The photos catalogued before this version get the stage's task when the
+-- engine next opens (TaskQueue.ensureTasks, for every stage new to the library).
+CREATE TABLE photo_hashes (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  photo_id    INTEGER NOT NULL UNIQUE REFERENCES photos(id) ON DELETE CASCADE,
+  version     INTEGER NOT NULL,
+  fingerprint TEXT NOT NULL,
+  signature   BLOB NOT NULL,
+  source      TEXT NOT NULL CHECK (source IN ('decode', 'thumbnail', 'original'))
+);
+`,
+  },
 ];
 
 /**

@@ -9,6 +9,7 @@ import { readReduced } from './model-input.ts';
 import { dateFields, exifLater, exifOriginal, firstDate, type MetadataFacts } from './facts.ts';
 import { validPosition } from './timezone.ts';
 import { writeFault } from '../faults.ts';
+import { reduceForHash } from './phash.ts';
 
 export { MediaError };
 
@@ -192,14 +193,15 @@ export async function reduceToLongEdge(img: RgbPixels, longEdge: number): Promis
  *
  * With `modelShortEdge`, it also returns the decoded image reduced to that shortest edge, so the
  * embedding stage can use this decode instead of reading the photo again ([Note: decode once]); with
- * `ocrLongEdge`, the image reduced to that longest edge for the ocr stage, from the same decode.
+ * `ocrLongEdge`, the image reduced to that longest edge for the ocr stage, from the same decode; with `hash`, the
+ * square the phash stage hashes ([Note: perceptual signature] in phash.ts), from the same decode.
  */
 export async function processPhoto(
   file: string,
   targets: CacheTargets,
   options: MediaOptions,
-  want: { modelShortEdge?: number; ocrLongEdge?: number; replaceThumb?: boolean } = {},
-): Promise<PhotoFacts & { modelImage?: RgbPixels; ocrImage?: RgbPixels }> {
+  want: { modelShortEdge?: number; ocrLongEdge?: number; replaceThumb?: boolean; hash?: boolean } = {},
+): Promise<PhotoFacts & { modelImage?: RgbPixels; ocrImage?: RgbPixels; hashImage?: RgbPixels }> {
   const img = await openImage(file, options);
   const head = { format: img.format, width: img.width, height: img.height, orientation: img.orientation };
   const exif = await readExif(file);
@@ -224,7 +226,8 @@ export async function processPhoto(
   const pixels = { data: decoded.data, width: decoded.info.width, height: decoded.info.height };
   const modelImage = want.modelShortEdge ? await reduceToShortEdge(pixels, want.modelShortEdge) : undefined;
   const ocrImage = want.ocrLongEdge ? await reduceToLongEdge(pixels, want.ocrLongEdge) : undefined;
-  return { ...head, ...exif, damaged, ...(modelImage ? { modelImage } : {}), ...(ocrImage ? { ocrImage } : {}) };
+  const hashImage = want.hash ? await reduceForHash(pixels) : undefined;
+  return { ...head, ...exif, damaged, ...(modelImage ? { modelImage } : {}), ...(ocrImage ? { ocrImage } : {}), ...(hashImage ? { hashImage } : {}) };
 }
 
 // [Note: previews on demand]

@@ -8,6 +8,7 @@ import { captionStage } from './caption-stage.ts';
 import { metaStage, xmpStage } from './metadata-stages.ts';
 import { placesStage } from './places-stage.ts';
 import { ocrStage } from './ocr-stage.ts';
+import { phashStage } from './phash-stage.ts';
 
 export interface StageOptions {
   embedBatch?: number;
@@ -23,6 +24,7 @@ interface Entry {
 
 const REGISTRY = [
   { name: 'thumb', build: (deps) => thumbStage(deps, { concurrency: Math.max(2, os.availableParallelism()) }) },
+  { name: 'phash', build: (deps) => phashStage(deps) },
   { name: 'meta', build: (deps) => metaStage(deps) },
   { name: 'places', build: (deps) => placesStage(deps) },
   { name: 'embed', clip: true, build: (deps, opts) => embedStage(deps, { batchSize: opts.embedBatch ?? 16 }) },

@@ -10,7 +10,7 @@ export function thumbStage(deps: StageDeps, opts: { concurrency: number }): Stag
     priority: 0,
     batchSize: 4,
     concurrency: opts.concurrency,
-    // Wait while the embedding (or ocr) stage has not taken what this stage decoded for it.
+    // Wait while the embedding (or ocr, or phash) stage has not taken what this stage decoded for it.
     blocked: () => deps.handoff.full(),
     async runBatch(photos): Promise<ItemResult[]> {
       const modelShortEdge = deps.ml.modelSourceEdge() ?? undefined;
@@ -24,7 +24,7 @@ export function thumbStage(deps: StageDeps, opts: { concurrency: number }): Stag
             }));
             // A RAW an older Shoebox read as a TIFF has a thumbnail of its tiny first image: made again (migration 5).
             const replaceThumb = photo.format === 'tiff' && isRawName(photo.path);
-            const { ocrImage, ...facts } = await processPhoto(photo.path, deps.cache.targets(fp), deps.media, { modelShortEdge, ocrLongEdge, replaceThumb });
+            const { ocrImage, hashImage, ...facts } = await processPhoto(photo.path, deps.cache.targets(fp), deps.media, { modelShortEdge, ocrLongEdge, replaceThumb, hash: true });
             return {
               ok: true,
               commit: () => {
@@ -32,6 +32,7 @@ export function thumbStage(deps: StageDeps, opts: { concurrency: number }): Stag
                 deps.catalog.setFacts(photo.id, facts);
                 if (facts.modelImage) deps.handoff.put(photo.id, fp, facts.modelImage);
                 if (ocrImage) deps.handoff.put(photo.id, fp, ocrImage, 'ocr');
+                if (hashImage) deps.handoff.put(photo.id, fp, hashImage, 'hash');
               },
             };
           } catch (e) {
