@@ -31,7 +31,7 @@ const LIBRARY = 'library';
 const coreLayers = [
   ['media', 'models', 'places', 'trash'],
   ['catalog', 'ml'],
-  ['settings.ts', 'scan', 'annotate', 'search'],
+  ['settings.ts', 'scan', 'annotate', 'search', 'duplicates'],
   ['pipeline'],
   ['captions'],
   [LIBRARY],
