@@ -1,7 +1,7 @@
 // The photos the duplicates tests and bench are built from: generated scenes with real structure (a gradient, soft
 // blobs, grain, shapes and text), every "same photo" transformation of issue 15 made with sharp, bursts (the same
 // scene with an object moved a little, a second apart) and photos of one colour.
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { mulberry32 } from '../../src/main/core/random.ts';
 import { photoBackground } from '../helpers/text-photos.ts';
 
@@ -52,7 +52,7 @@ export interface Transform {
   make: (jpeg: Buffer, exif: CameraExif) => Promise<Buffer>;
 }
 
-const crop = async (jpeg: Buffer, l: number, t: number, r: number, b: number): Promise<sharp.Sharp> => {
+const crop = async (jpeg: Buffer, l: number, t: number, r: number, b: number): Promise<Sharp> => {
   const m = await sharp(jpeg).metadata();
   const left = Math.round(m.width * l);
   const top = Math.round(m.height * t);

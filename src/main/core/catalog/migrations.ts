@@ -414,6 +414,62 @@ CREATE TABLE photo_hashes (
   signature   BLOB NOT NULL,
   source      TEXT NOT NULL CHECK (source IN ('decode', 'thumbnail', 'original'))
 );
+CREATE INDEX photo_hashes_version ON photo_hashes(version);
+-- The capture times duplicates compare (bursts within seconds, copies of one instant), read in time order by
+-- covering this index rather than every photo's row.
+CREATE INDEX photos_capture ON photos(taken_at, taken_at_source) WHERE missing_since IS NULL AND taken_at IS NOT NULL;
+`,
+  },
+  {
+    version: 12,
+    name: 'duplicates resolved: what was kept, what went to the trash, what was merged, so it can be undone',
+    sql: `
+-- A resolution ([Note: resolving duplicates] in core/duplicates/resolve.ts): one user action that resolved one group, or
+-- every exact group at once. state: 'pending' from the moment its intent is recorded until every file of it was put
+-- away or left (a kill leaves it pending; the next open settles it), then 'done'; 'failed' when no file could be put
+-- away (the merge was then undone); 'undone'.
+CREATE TABLE resolutions (
+  id          INTEGER PRIMARY KEY,
+  summary     TEXT NOT NULL,
+  state       TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed', 'undone')),
+  created_at  INTEGER NOT NULL,
+  finished_at INTEGER,
+  undone_at   INTEGER
+);
+
+-- Each group of a resolution: the photos kept (a JSON list, the keeper first), the keeper's user data before and
+-- after the merge (the undo log's JSON of its caption, tags and place, [Note: undo log] in catalog/edit-log.ts, with
+-- its position), and what the merge gave it.
+CREATE TABLE resolution_groups (
+  resolution_id INTEGER NOT NULL REFERENCES resolutions(id) ON DELETE CASCADE,
+  group_id      TEXT NOT NULL,
+  kind          TEXT NOT NULL,
+  keeper        INTEGER NOT NULL,
+  kept          TEXT NOT NULL,
+  before        TEXT NOT NULL,
+  after         TEXT NOT NULL,
+  merged        TEXT NOT NULL,
+  PRIMARY KEY (resolution_id, group_id)
+);
+
+-- Each photo put away: its file as catalogued (path, size, fingerprint), the trash's record of it (TrashedFile as JSON,
+-- once the trash took it), and its state: 'moving' (intent recorded; the file may or may not have moved), 'trashed',
+-- 'kept' (the trash refused it, or it was still at its path after a kill: not put away), 'restored' (undone),
+-- 'unrestored' (undo could not bring it back: gone from the trash, or its path taken). The photo's row stays, marked
+-- missing, while it is trashed; no foreign key, so this record outlives the row.
+CREATE TABLE put_away (
+  resolution_id INTEGER NOT NULL REFERENCES resolutions(id) ON DELETE CASCADE,
+  photo_id      INTEGER NOT NULL,
+  group_id      TEXT NOT NULL,
+  path          TEXT NOT NULL,
+  size          INTEGER NOT NULL,
+  fingerprint   TEXT NOT NULL,
+  trashed       TEXT,
+  state         TEXT NOT NULL CHECK (state IN ('moving', 'trashed', 'kept', 'restored', 'unrestored')),
+  error         TEXT,
+  PRIMARY KEY (resolution_id, photo_id)
+);
+CREATE INDEX put_away_photo ON put_away(photo_id, state);
 `,
   },
 ];

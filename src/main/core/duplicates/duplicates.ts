@@ -89,6 +89,8 @@ const KIND_ORDER: Record<DuplicateKind, number> = { exact: 0, same: 1, similar: 
 export class Duplicates {
   private readonly finder = new SignatureFinder();
   private seq = 0;
+  /** Capture times parsed, by photo, with the text they were parsed from. */
+  private readonly parsed = new Map<number, { takenAt: string; source: string | null; time: CaptureTime | null }>();
   /** The last call's timings. */
   timings: DuplicateTimings = { syncMs: 0, timesMs: 0, groupMs: 0, signatures: 0, pairs: 0 };
 
@@ -123,14 +125,17 @@ export class Duplicates {
     let pairs = 0;
     if (needPairs) {
       const timed: { id: number; t: CaptureTime }[] = [];
-      for (const p of this.src.hashes.times()) {
-        if (!this.finder.has(p.id)) continue;
-        const t = captureTime(p.takenAt, p.takenAtSource);
-        if (t) {
-          times.set(p.id, t);
-          timed.push({ id: p.id, t });
+      for (const [id, takenAt, source] of this.src.hashes.times()) {
+        if (!this.finder.has(id)) continue;
+        // Parsed once per photo while its date stays the same.
+        let known = this.parsed.get(id);
+        if (!known || known.takenAt !== takenAt || known.source !== source) this.parsed.set(id, (known = { takenAt, source, time: captureTime(takenAt, source) }));
+        if (known.time) {
+          times.set(id, known.time);
+          timed.push({ id, t: known.time });
         }
       }
+      // In taken_at order already, which is time order but for offsets' text and sub-seconds' digits: sorting is cheap then.
       timed.sort((a, b) => a.t.seconds - b.t.seconds);
       const seen = new Set<string>();
       const classify = (a: number, b: number, score: PairScore): void => {

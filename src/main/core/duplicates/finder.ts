@@ -1,15 +1,17 @@
 // The signatures in memory and the pairs they propose ([Note: duplicate candidates]): photos added one by one or all
 // at once, each probed against those before it, never every pair.
-import { GRID, popcount32 as popcount, type PhotoSignature } from '../media/phash.ts';
-import { isUniform, pixelScore, SAME_HASH_RADIUS, type PixelScore, type SignatureView } from './rules.ts';
+import { GRID, MIN_STRUCTURE, type PhotoSignature } from '../media/phash.ts';
+import { pixelScore, SAME_HASH_RADIUS, type PixelScore, type SignatureView } from './rules.ts';
 
 // [Note: duplicate candidates]
 // Multi-index hashing (Norouzi, Punjani and Fleet, 2012): the 64-bit hash is cut into four 16-bit chunks, and each
-// chunk's value indexes a table of the photos with that value. Two hashes at most SAME_HASH_RADIUS (11) bits apart
-// differ in at most 2 bits in one chunk at least (were every chunk 3 or more apart, they would be 12 apart), so a
-// photo's candidates are the photos in the buckets within 2 bits of its own chunks: 4 × 137 buckets, each about
-// n / 65,536 photos, then the full distance checked. The tables are CSR arrays (one offsets array of 65,537 and one
-// array of slots per chunk) built in one pass; photos added after the build go into small per-bucket lists until
+// chunk's value indexes a table of the photos with that value. Two hashes at most SAME_HASH_RADIUS (7) bits apart
+// differ in at most 1 bit in one chunk at least (were every chunk 2 or more apart, they would be 8 apart), so a
+// photo's candidates are the photos in the buckets within 1 bit of its own chunks: 4 × 17 buckets, each about
+// n / 65,536 photos, then the full distance checked. (Radius 11 would take 4 × 137 buckets: 1.9 s at 100,000 photos
+// here against 0.25; the pairs it would add are the crops, which keep their capture date and are found by it.) The
+// tables are CSR arrays (per chunk: an offsets array of 65,537, and the slots with their whole hashes beside them, so
+// that a bucket is read in order, not by jumping to each slot's hash) built in one pass; photos added after the build go into small per-bucket lists until
 // they are a quarter of the built ones, when the tables are built again. Each photo is probed against the photos
 // added before it only (slot order), so every pair is looked at once. Near-uniform photos are kept out of the tables
 // (their hashes are noise; the rules pair them by capture time only). Candidates found are scored (rules.ts
@@ -17,13 +19,8 @@ import { isUniform, pixelScore, SAME_HASH_RADIUS, type PixelScore, type Signatur
 
 const CHUNKS = 4;
 const BUCKETS = 1 << 16;
-/** 16-bit masks with at most 2 bits set: the 137 buckets probed around a chunk's value. */
-const MASKS: readonly number[] = (() => {
-  const m = [0];
-  for (let i = 0; i < 16; i++) m.push(1 << i);
-  for (let i = 0; i < 16; i++) for (let j = i + 1; j < 16; j++) m.push((1 << i) | (1 << j));
-  return m;
-})();
+/** 16-bit masks with at most 1 bit set: the 17 buckets probed around a chunk's value. */
+const MASKS: readonly number[] = [0, ...Array.from({ length: 16 }, (_, i) => 1 << i)];
 
 function chunkOf(hi: number, lo: number, k: number): number {
   return (k < 2 ? hi >>> (16 * (1 - k)) : lo >>> (16 * (3 - k))) & 0xffff;
@@ -44,8 +41,6 @@ export class SignatureFinder {
   private chromas = new Float32Array(0);
   private structures = new Float32Array(0);
   private alive = new Uint8Array(0);
-  private stamps = new Int32Array(0);
-  private stamp = 0;
   private readonly fingerprints: string[] = [];
   private readonly slotOf = new Map<number, number>();
   private liveCount = 0;
@@ -54,6 +49,8 @@ export class SignatureFinder {
   private built = 0;
   private offsets: Int32Array[] = [];
   private entries: Int32Array[] = [];
+  private entryHi: Uint32Array[] = [];
+  private entryLo: Uint32Array[] = [];
   private tail = new Map<number, number[]>();
   private tailSize = 0;
   /** Whether the tables were built since the last bulk add (a bulk load probes once, after). */
@@ -95,7 +92,6 @@ export class SignatureFinder {
     this.chromas = grow(this.chromas, 3);
     this.structures = grow(this.structures, 1);
     this.alive = grow(this.alive, 1);
-    this.stamps = grow(this.stamps, 1);
     this.cap = cap;
   }
 
@@ -168,15 +164,27 @@ export class SignatureFinder {
     const n = this.n;
     this.offsets = [];
     this.entries = [];
+    this.entryHi = [];
+    this.entryLo = [];
     for (let k = 0; k < CHUNKS; k++) {
       const off = new Int32Array(BUCKETS + 1);
-      for (let s = 0; s < n; s++) if (this.alive[s] && !isUniform(this.view(s))) off[chunkOf(this.his[s]!, this.los[s]!, k) + 1]!++;
+      for (let s = 0; s < n; s++) if (this.alive[s] && this.structures[s]! >= MIN_STRUCTURE) off[chunkOf(this.his[s]!, this.los[s]!, k) + 1]!++;
       for (let b = 0; b < BUCKETS; b++) off[b + 1]! += off[b]!;
       const fill = off.slice(0, BUCKETS);
       const ent = new Int32Array(off[BUCKETS]!);
-      for (let s = 0; s < n; s++) if (this.alive[s] && !isUniform(this.view(s))) ent[fill[chunkOf(this.his[s]!, this.los[s]!, k)]!++] = s;
+      const eh = new Uint32Array(off[BUCKETS]!);
+      const el = new Uint32Array(off[BUCKETS]!);
+      for (let s = 0; s < n; s++) {
+        if (!this.alive[s] || this.structures[s]! < MIN_STRUCTURE) continue;
+        const j = fill[chunkOf(this.his[s]!, this.los[s]!, k)]!++;
+        ent[j] = s;
+        eh[j] = this.his[s]!;
+        el[j] = this.los[s]!;
+      }
       this.offsets.push(off);
       this.entries.push(ent);
+      this.entryHi.push(eh);
+      this.entryLo.push(el);
     }
     this.built = n;
     this.tail.clear();
@@ -207,7 +215,7 @@ export class SignatureFinder {
   }
 
   private insertTail(s: number): void {
-    if (isUniform(this.view(s))) return;
+    if (this.structures[s]! < MIN_STRUCTURE) return;
     for (let k = 0; k < CHUNKS; k++) {
       const key = k * BUCKETS + chunkOf(this.his[s]!, this.los[s]!, k);
       let list = this.tail.get(key);
@@ -219,32 +227,40 @@ export class SignatureFinder {
 
   /** Scores the pairs of slot `s` with the slots before it whose hash is within SAME_HASH_RADIUS. */
   private probe(s: number): void {
-    const a = this.view(s);
-    if (isUniform(a)) return;
-    const stamp = ++this.stamp;
-    const hi = a.hi;
-    const lo = a.lo;
-    const consider = (t: number): void => {
-      if (t >= s || this.stamps[t] === stamp || !this.alive[t]) return;
-      this.stamps[t] = stamp;
-      const x = (hi ^ this.his[t]!) >>> 0;
-      const y = (lo ^ this.los[t]!) >>> 0;
-      if (popcount(x) + popcount(y) > SAME_HASH_RADIUS) return;
-      this.keep(this.slotIds[s]!, this.slotIds[t]!, pixelScore(a, this.view(t)));
-    };
+    if (this.structures[s]! < MIN_STRUCTURE) return;
+    const { his, los } = this;
+    const hi = his[s]!;
+    const lo = los[s]!;
+    // A pair near in two chunks is met twice: the matches (few) are deduplicated, not every slot visited.
+    let near: Set<number> | null = null;
+    const tailed = this.tailSize > 0;
     for (let k = 0; k < CHUNKS; k++) {
       const v = chunkOf(hi, lo, k);
       const off = this.offsets[k]!;
       const ent = this.entries[k]!;
-      for (const m of MASKS) {
-        const b = v ^ m;
-        for (let i = off[b]!, end = off[b + 1]!; i < end; i++) consider(ent[i]!);
-        if (this.tailSize) {
+      const eh = this.entryHi[k]!;
+      const el = this.entryLo[k]!;
+      for (let mi = 0; mi < MASKS.length; mi++) {
+        const b = v ^ MASKS[mi]!;
+        const end = off[b + 1]!;
+        // Buckets hold slots in increasing order: the slots before s come first.
+        for (let i = off[b]!; i < end; i++) {
+          if (ent[i]! >= s) break;
+          if (popcount((hi ^ eh[i]!) >>> 0) + popcount((lo ^ el[i]!) >>> 0) <= SAME_HASH_RADIUS) (near ??= new Set()).add(ent[i]!);
+        }
+        if (tailed) {
           const list = this.tail.get(k * BUCKETS + b);
-          if (list) for (const t of list) consider(t);
+          if (!list) continue;
+          for (const t of list) {
+            if (t >= s) break;
+            if (popcount((hi ^ his[t]!) >>> 0) + popcount((lo ^ los[t]!) >>> 0) <= SAME_HASH_RADIUS) (near ??= new Set()).add(t);
+          }
         }
       }
     }
+    if (!near) return;
+    const a = this.view(s);
+    for (const t of near) if (this.alive[t]) this.keep(this.slotIds[s]!, this.slotIds[t]!, pixelScore(a, this.view(t)));
   }
 
   private keep(a: number, b: number, score: PairScore): void {
@@ -272,4 +288,12 @@ export class SignatureFinder {
   *allPairs(): Iterable<[number, number, PairScore]> {
     for (const [a, m] of this.pairs) for (const [b, score] of m) if (a < b) yield [a, b, score];
   }
+}
+
+/** Bits set in a 32-bit word (media/phash.ts has it too; a local copy is inlined in the probe's loop). */
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
 }

@@ -14,9 +14,10 @@ import type { GroupedPhotoFacts } from '../catalog/photo-hashes.ts';
 //     stamp): a time taken from the file name or the file's modification time is no evidence either way;
 //   - similar shots: bursts and retakes, two photos whose capture times are within SIMILAR_WINDOW_S of each other
 //     (and not equal) and that look alike (SIMILAR), or whose CLIP vectors are that close (SIMILAR_CLIP).
-// The pixels' rule for structured images: the 64-bit pHashes at most SAME_HASH_RADIUS bits apart (the candidates
-// multi-index hashing finds, core/duplicates/finder.ts) — or at most TIMED_HASH_RADIUS for two photos with the same
-// capture time, which finds crops of up to 10 % a side — and the fine grids' best aligned correlation at least
+// The pixels' rule for structured images: the 64-bit pHashes at most SAME_HASH_RADIUS (7) bits apart (the
+// candidates multi-index hashing finds, core/duplicates/finder.ts) — or at most TIMED_HASH_RADIUS for two photos with
+// the same capture time, which finds crops of up to 10 % a side (a crop without a capture time is found only when
+// its hash moved by 7 bits or fewer: a 3 % crop mostly, a 5 % one seldom) — and the fine grids' best aligned correlation at least
 // SAME_CORRELATION. Measured on the 200 Flickr8k photos (scripts/bench-duplicates.ts): resizing, re-encoding (JPEG
 // quality 10 too), PNG and WebP, EXIF rotation and brightness or contrast move the hash by at most 6 bits and keep the
 // correlation over 0.95; a 3 % crop on every side moves it by up to 10 bits (correlation ≥ 0.92), 5 % up to 16;
@@ -28,7 +29,7 @@ import type { GroupedPhotoFacts } from '../catalog/photo-hashes.ts';
 // Groups are connected components of the pairs, but a component never joins two photos whose known capture times
 // differ (pairs are joined strongest first), so a stripped copy cannot bridge two frames of a burst into one photo.
 
-export const SAME_HASH_RADIUS = 11;
+export const SAME_HASH_RADIUS = 7;
 export const TIMED_HASH_RADIUS = 22;
 export const SAME_CORRELATION = 0.89;
 export const SIMILAR_HASH_RADIUS = 24;
@@ -87,7 +88,7 @@ export interface SignatureView {
 /** What the pixels say of a pair: the hash distance and (when the hashes are near enough to matter) the correlation. */
 export interface PixelScore {
   hamming: number;
-  /** The grids' best aligned correlation; NaN when the hashes are too far apart for it to matter. */
+  /** The grids' best aligned correlation (or the first over SAME_CORRELATION); NaN when the hashes are too far apart to matter. */
   correlation: number;
   /** Both near-uniform, with the same colour: the same photo only with the same capture time. */
   uniformMatch: boolean;
@@ -107,7 +108,8 @@ export function pixelScore(a: SignatureView, b: SignatureView): PixelScore {
     const uniformMatch = ua && ub && chromaDistance(a.chroma, b.chroma) <= UNIFORM_CHROMA && Math.abs(a.structure - b.structure) <= 3;
     return { hamming, correlation: Number.NaN, uniformMatch, mixed: ua !== ub };
   }
-  const correlation = hamming <= Math.max(TIMED_HASH_RADIUS, SIMILAR_HASH_RADIUS) ? alignedCorrelation(a.grid, b.grid) : Number.NaN;
+  // Enough once it passes the same-photo threshold: the rules compare with thresholds only.
+  const correlation = hamming <= Math.max(TIMED_HASH_RADIUS, SIMILAR_HASH_RADIUS) ? alignedCorrelation(a.grid, b.grid, SAME_CORRELATION) : Number.NaN;
   return { hamming, correlation, uniformMatch: false, mixed: false };
 }
 

@@ -217,30 +217,6 @@ export function decodeSignature(buf: Uint8Array): PhotoSignature {
   };
 }
 
-/** Pearson correlation of two float vectors, -1…1 (0 when either is flat). */
-function pearson(a: Float64Array, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i]!;
-    mb += b[i]!;
-  }
-  ma /= n;
-  mb /= n;
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < n; i++) {
-    const x = a[i]! - ma;
-    const y = b[i]! - mb;
-    ab += x * y;
-    aa += x * x;
-    bb += y * y;
-  }
-  return aa === 0 || bb === 0 ? 0 : ab / Math.sqrt(aa * bb);
-}
-
 /** The windows of one axis a crop of up to 10 % may have left: (start, length) in 0…1. */
 const WINDOWS: readonly (readonly [number, number])[] = [
   [0, 1],
@@ -248,36 +224,72 @@ const WINDOWS: readonly (readonly [number, number])[] = [
   [0, 0.9], [0.05, 0.9], [0.1, 0.9],
 ];
 
-/** `grid` resampled (bilinear, cell centres) over the window [x0, x0 + w] × [y0, y0 + h] of its square. */
-function resample(grid: Int8Array, x0: number, w: number, y0: number, h: number, out: Float64Array): Float64Array {
-  for (let y = 0; y < GRID; y++) {
-    const fy = Math.max(0, Math.min(GRID - 1, (y0 + ((y + 0.5) / GRID) * h) * GRID - 0.5));
-    const iy = Math.min(GRID - 2, Math.floor(fy));
-    const dy = fy - iy;
-    for (let x = 0; x < GRID; x++) {
-      const fx = Math.max(0, Math.min(GRID - 1, (x0 + ((x + 0.5) / GRID) * w) * GRID - 0.5));
-      const ix = Math.min(GRID - 2, Math.floor(fx));
-      const dx = fx - ix;
-      const i = iy * GRID + ix;
-      out[y * GRID + x] =
-        (grid[i]! * (1 - dx) + grid[i + 1]! * dx) * (1 - dy) + (grid[i + GRID]! * (1 - dx) + grid[i + GRID + 1]! * dx) * dy;
-    }
+/** For each window, each output cell's two source cells and the second one's weight (bilinear, cell centres). */
+const TAPS = WINDOWS.map(([x0, w]) => {
+  const index = new Int32Array(GRID);
+  const weight = new Float64Array(GRID);
+  for (let x = 0; x < GRID; x++) {
+    const f = Math.max(0, Math.min(GRID - 1, (x0 + ((x + 0.5) / GRID) * w) * GRID - 0.5));
+    index[x] = Math.min(GRID - 2, Math.floor(f));
+    weight[x] = f - index[x]!;
   }
-  return out;
-}
+  return { index, weight };
+});
 
 /**
  * The best correlation of two grids over the crops either may be of the other (each axis cut by up to 10 %, from
- * either side or both), -1…1: about 1 for the same photo resized, re-encoded, adjusted or lightly cropped.
+ * either side or both), -1…1: about 1 for the same photo resized, re-encoded, adjusted or lightly cropped. It stops
+ * at the first alignment reaching `enough` (a caller comparing with a threshold needs no better), the uncropped one
+ * first. Separable: each grid's rows are resampled once per horizontal window, then the columns per vertical one.
  */
-export function alignedCorrelation(a: Int8Array, b: Int8Array): number {
-  const buf = new Float64Array(GRID * GRID);
-  let best = -1;
+export function alignedCorrelation(a: Int8Array, b: Int8Array, enough = 1): number {
+  const n = GRID * GRID;
+  let best = gridCorrelation(a, b);
+  if (best >= enough) return best;
+  const rows = new Float64Array(n);
+  const centred = new Float64Array(n);
   for (const [from, to] of [[a, b], [b, a]] as const) {
-    for (const [y0, h] of WINDOWS) {
-      for (const [x0, w] of WINDOWS) {
-        if (from === b && w === 1 && h === 1) continue; // the uncropped window, already compared
-        best = Math.max(best, pearson(resample(from, x0, w, y0, h, buf), to));
+    // The target centred once: the correlation of a window is then Σ out·t / √((Σ out² − (Σ out)² / n) · Σ t²).
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += to[i]!;
+    mean /= n;
+    let tt = 0;
+    for (let i = 0; i < n; i++) {
+      centred[i] = to[i]! - mean;
+      tt += centred[i]! * centred[i]!;
+    }
+    if (tt === 0) continue;
+    for (let wx = 0; wx < TAPS.length; wx++) {
+      const { index: ix, weight: dx } = TAPS[wx]!;
+      for (let y = 0; y < GRID; y++) {
+        const r = y * GRID;
+        for (let x = 0; x < GRID; x++) rows[r + x] = from[r + ix[x]!]! * (1 - dx[x]!) + from[r + ix[x]! + 1]! * dx[x]!;
+      }
+      for (let wy = 0; wy < TAPS.length; wy++) {
+        if (wx === 0 && wy === 0) continue; // the uncropped window: compared first
+        const { index: iy, weight: dy } = TAPS[wy]!;
+        let so = 0;
+        let soo = 0;
+        let sot = 0;
+        for (let y = 0; y < GRID; y++) {
+          const r0 = iy[y]! * GRID;
+          const r1 = r0 + GRID;
+          const w = dy[y]!;
+          const o = y * GRID;
+          for (let x = 0; x < GRID; x++) {
+            const v = rows[r0 + x]! * (1 - w) + rows[r1 + x]! * w;
+            so += v;
+            soo += v * v;
+            sot += v * centred[o + x]!;
+          }
+        }
+        const var0 = soo - (so * so) / n;
+        if (var0 <= 0) continue;
+        const c = sot / Math.sqrt(var0 * tt);
+        if (c > best) {
+          best = c;
+          if (best >= enough) return best;
+        }
       }
     }
   }
