@@ -7,6 +7,8 @@
 import type { ArgOf, ARGS, Assert, Same } from './schema.ts';
 import type {
   CountryPlaces,
+  DuplicateGroup,
+  DuplicateKind,
   FolderInfo,
   LibraryStatus,
   PhotoDetails,
@@ -73,6 +75,100 @@ export interface EditResult {
   photos: number;
 }
 
+// ── Resolving duplicates (issue 15): core/duplicates/resolve.ts, [Note: resolving duplicates] ──────────
+
+/** A photo file of a resolution: its id and where it was. */
+export interface ResolvedPhoto {
+  id: number;
+  path: string;
+  /** Bytes. */
+  size: number;
+}
+
+/** A photo a resolution (or its undo) could not move, and why, in words. */
+export interface ResolveFailure {
+  id: number;
+  path: string;
+  reason: string;
+}
+
+/** What the keeper of a group gained from the photos put away, as the user's data. */
+export interface ResolveMerge {
+  /** The user tags it gained (the union of the put-away photos' that it did not have). */
+  tags: string[];
+  /** The user caption it gained (it had none); null when none. */
+  caption: string | null;
+  /** The GPS position it gained (it had none); null when none. */
+  gps: { lat: number; lon: number; alt: number | null } | null;
+  /** The hand-set place it gained (it had none), in words ("Lisbon, Portugal"); null when none. */
+  place: string | null;
+}
+
+/** One group of a resolution. */
+export interface ResolvedGroup {
+  group: string;
+  kind: DuplicateKind;
+  /** The photos kept, the keeper (which gained the merged data) first. */
+  kept: number[];
+  keeper: number;
+  putAway: ResolvedPhoto[];
+  failed: ResolveFailure[];
+  merged: ResolveMerge;
+  bytesFreed: number;
+}
+
+/** What resolving did: one group (resolveDuplicates) or every exact group (resolveAllExact) in one resolution. */
+export interface ResolveResult {
+  /** The resolution's id, for undoResolve; null when nothing was resolved (no group, or no file could be put away). */
+  resolution: number | null;
+  groups: ResolvedGroup[];
+  /** Every photo put away, of every group. */
+  putAway: ResolvedPhoto[];
+  /** The photos left where they are, and why (the file changed since it was read, the trash refused it…). */
+  failed: ResolveFailure[];
+  bytesFreed: number;
+  /** In words: "Kept 1 photo, put 2 in the trash (4.1 MB)". */
+  summary: string;
+}
+
+/** What undoing a resolution did. */
+export interface UndoResolveResult {
+  resolution: number;
+  /** Photos back at their paths (from the trash, or found there already, put back by hand). */
+  restored: ResolvedPhoto[];
+  /** Photos that could not come back (no longer in the trash, their path taken), and why. */
+  notRestored: ResolveFailure[];
+  /** The keepers whose merged data was undone. */
+  keepersRestored: number[];
+  /** What was left as it is, and why ("photo 12's tags were edited since: left as they are"). */
+  left: string[];
+  summary: string;
+}
+
+/** A resolution in the history, newest first. */
+export interface ResolutionInfo {
+  id: number;
+  summary: string;
+  /** pending: being resolved (settled on the next open after a kill); final: older than the undo window. */
+  state: 'pending' | 'done' | 'failed' | 'undone' | 'final';
+  /** ISO times. */
+  createdAt: string;
+  undoneAt: string | null;
+  /** Whether undoResolve can undo it now. */
+  undoable: boolean;
+  /** Until when it can be undone (ISO); null when it cannot. */
+  undoUntil: string | null;
+  groups: {
+    group: string;
+    kind: DuplicateKind;
+    keeper: { id: number; path: string | null };
+    kept: number[];
+    merged: ResolveMerge;
+    photos: { id: number; path: string; size: number; state: 'moving' | 'trashed' | 'kept' | 'restored' | 'unrestored'; error: string | null }[];
+  }[];
+  bytesFreed: number;
+}
+
 /** A tag a model suggests, with how many photos and how sure ("strong", "likely"). */
 export interface SuggestionCount {
   tag: string;
@@ -84,7 +180,7 @@ export interface SuggestionCount {
 
 export interface ModelInfo {
   id: string;
-  task: 'clip' | 'caption' | 'ocr';
+  task: 'clip' | 'caption' | 'ocr' | 'faces';
   title: string;
   notes: string | null;
   /** The model in use for its task. */
@@ -176,6 +272,20 @@ export interface ApiMethods {
   revealPhoto: [ArgOf<'revealPhoto'>, { shown: boolean }];
   /** The native folder picker (the app only); null when cancelled. */
   pickFolder: [ArgOf<'pickFolder'>, { path: string | null }];
+  /** The duplicate groups (one kind, or all), each with its suggested keeper and why, and the bytes resolving it would free. */
+  duplicates: [ArgOf<'duplicates'>, DuplicateGroup[]];
+  /**
+   * Keeps `keep` (the first gains the others' user tags, caption, GPS and place where it has none) and puts the
+   * group's other photos in the trash. Refused when the group is gone or changed (`photos`, when given, is what the
+   * caller was shown), or `keep` is not of it.
+   */
+  resolveDuplicates: [ArgOf<'resolveDuplicates'>, ResolveResult];
+  /** Accepts the suggested keeper of every exact group, in one resolution (one undo). */
+  resolveAllExact: [ArgOf<'resolveAllExact'>, ResolveResult];
+  /** Undoes a resolution while its files are in the trash: they come back, the merged data is undone. */
+  undoResolve: [ArgOf<'undoResolve'>, UndoResolveResult];
+  /** The resolutions, newest first. */
+  resolutions: [ArgOf<'resolutions'>, ResolutionInfo[]];
 }
 
 export type MethodName = keyof ApiMethods;
@@ -220,6 +330,11 @@ export const METHOD_NAMES = [
   'setSetting',
   'revealPhoto',
   'pickFolder',
+  'duplicates',
+  'resolveDuplicates',
+  'resolveAllExact',
+  'undoResolve',
+  'resolutions',
 ] as const satisfies readonly MethodName[];
 
 // The names are spelt out rather than taken from Object.keys(ARGS): that would load valibot into the

@@ -183,6 +183,13 @@ const literal = v.pipe(v.array(v.unknown(), LITERAL_WHAT), v.maxLength(MAX_TAGS,
 /** types.ts keeps SearchFilters (the engine's type, documented there); it must be what `filters` checks. */
 type _FiltersAreSearchFilters = Assert<Same<v.InferOutput<typeof filters>, SearchFilters>>;
 
+/** A kind of duplicate group ([Note: duplicate kinds]). */
+const KIND_WHAT = "'exact', 'same' or 'similar'";
+const duplicateKind = v.picklist(['exact', 'same', 'similar'], KIND_WHAT);
+/** A duplicate group's id, as duplicates gives it: the kind and a photo id ('same-12'). */
+const GROUP_WHAT = "a duplicate group's id like 'same-12' (from duplicates)";
+const groupId = v.pipe(v.string(GROUP_WHAT), v.maxLength(40, GROUP_WHAT), v.regex(/^(exact|same|similar)-[1-9]\d*$/, GROUP_WHAT));
+
 /** Each method's argument. contract.ts infers ApiMethods' argument types from these. */
 export const ARGS = {
   status: NO_ARGUMENT,
@@ -235,6 +242,11 @@ export const ARGS = {
   setSetting: args({ key: name, value: text() }),
   revealPhoto: args({ id }),
   pickFolder: NO_ARGUMENT,
+  duplicates: args({ kind: v.optional(duplicateKind) }),
+  resolveDuplicates: args({ group: groupId, keep: ids, photos: v.optional(ids) }),
+  resolveAllExact: NO_ARGUMENT,
+  undoResolve: args({ resolution: v.optional(int(1)) }),
+  resolutions: NO_ARGUMENT,
 } satisfies Record<string, v.GenericSchema>;
 
 /** The argument type of a method, as its schema checks it. */

@@ -10,7 +10,8 @@ import { PROGRESS_INTERVAL_MS } from '../../src/main/core/handlers/events.ts';
 import { ApiValidationError } from '../../src/shared/validate.ts';
 import { FolderError } from '../../src/main/core/folder-error.ts';
 import type { ApiEvents, EventName } from '../../src/shared/contract.ts';
-import type { StageProgress } from '../../src/shared/types.ts';
+import type { DuplicateGroup, StageProgress } from '../../src/shared/types.ts';
+import { FolderTrash } from '../../src/main/core/trash/trash.ts';
 import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
 import { makeJpeg, tempDir } from '../helpers/photos.ts';
 
@@ -327,5 +328,68 @@ describe('api handlers', () => {
     await changed;
     expect((await api.handlers.listPhotos({})).total).toBe(0);
     expect(await api.handlers.removeFolder({ path: photos })).toEqual({ removed: false });
+  });
+});
+
+describe('duplicates through the handlers', () => {
+  it('lists groups, resolves one (keeper merged, others in the trash), lists the history, undoes it, and says why it refuses', async () => {
+    const root = tempDir();
+    const dir = path.join(root, 'Photos');
+    await makeJpeg(path.join(dir, 'one.jpg'), { seed: 11 });
+    fs.copyFileSync(path.join(dir, 'one.jpg'), path.join(dir, 'two.jpg'));
+    await makeJpeg(path.join(dir, 'other.jpg'), { seed: 12 });
+    const trashDir = path.join(root, 'Trash');
+    const dupLib = Library.open({ dataDir: path.join(root, 'data'), trash: new FolderTrash(trashDir) });
+    const dupApi = createApi(dupLib);
+    const changed: ApiEvents['changed'][] = [];
+    dupApi.events.on('changed', (c) => changed.push(c));
+    try {
+      await dupLib.addFolder(dir);
+      await dupLib.scan();
+      const listed = await callApi(dupApi.handlers, 'duplicates', { kind: 'exact' });
+      expect(listed.ok).toBe(true);
+      const groups = (listed as { value: DuplicateGroup[] }).value;
+      expect(groups).toHaveLength(1);
+      const [g] = groups;
+      expect(g!.photos.map((p) => path.basename(p.path)).sort()).toEqual(['one.jpg', 'two.jpg']);
+      const other = g!.photos.find((p) => p.id !== g!.keeper)!;
+      await dupApi.handlers.editPhotos({ ids: [other.id], addTags: ['from-the-copy'] });
+
+      expect(await callApi(dupApi.handlers, 'resolveDuplicates', { group: g!.id, keep: [424242] })).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: expect.stringMatching(/not in group/) as unknown as string } });
+      expect(await callApi(dupApi.handlers, 'resolveDuplicates', { group: 'same-424242', keep: [g!.keeper] })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+      expect(await callApi(dupApi.handlers, 'resolveDuplicates', { group: g!.id, keep: [g!.keeper], photos: [g!.keeper] })).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: expect.stringMatching(/changed since it was shown/) as unknown as string } });
+      expect(await callApi(dupApi.handlers, 'resolveDuplicates', { group: g!.id })).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: 'resolveDuplicates: keep is required' } });
+
+      const r = await dupApi.handlers.resolveDuplicates({ group: g!.id, keep: [g!.keeper], photos: g!.photos.map((p) => p.id) });
+      expect(r).toMatchObject({ putAway: [{ id: other.id, path: other.path, size: other.size }], failed: [], bytesFreed: g!.bytesFreed });
+      expect(r.groups[0]!.merged.tags).toEqual(['from-the-copy']);
+      expect(fs.readdirSync(trashDir).filter((n) => n.endsWith('.jpg'))).toEqual([path.basename(other.path)]);
+      expect(changed).toContainEqual({ what: 'photos' });
+      expect(changed).toContainEqual({ what: 'annotations', ids: [g!.keeper] });
+      expect((await dupApi.handlers.photo({ id: g!.keeper })).tags).toEqual(['from-the-copy']);
+      expect(await dupApi.handlers.duplicates({})).toEqual([]);
+      // The generic undo points to the duplicates' own.
+      expect(await callApi(dupApi.handlers, 'undo', undefined)).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: expect.stringMatching(/resolving duplicates/) as unknown as string } });
+
+      const history = await dupApi.handlers.resolutions(undefined);
+      expect(history).toHaveLength(1);
+      expect(history[0]).toMatchObject({ id: r.resolution, state: 'done', undoable: true, bytesFreed: other.size });
+      expect(history[0]!.groups[0]).toMatchObject({ group: g!.id, keeper: { id: g!.keeper }, photos: [{ id: other.id, state: 'trashed', error: null }] });
+
+      const u = await dupApi.handlers.undoResolve({ resolution: r.resolution! });
+      expect(u).toMatchObject({ resolution: r.resolution, restored: [{ id: other.id }], notRestored: [], keepersRestored: [g!.keeper] });
+      expect(fs.existsSync(other.path)).toBe(true);
+      expect((await dupApi.handlers.photo({ id: g!.keeper })).tags).toEqual([]);
+      expect(await callApi(dupApi.handlers, 'undoResolve', { resolution: r.resolution })).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: expect.stringMatching(/undone already/) as unknown as string } });
+      expect(await callApi(dupApi.handlers, 'undoResolve', { resolution: 999 })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+
+      // Every exact group at once, one resolution; undone in one step.
+      const all = await dupApi.handlers.resolveAllExact(undefined);
+      expect(all.putAway).toHaveLength(1);
+      expect((await dupApi.handlers.undoResolve({})).restored).toHaveLength(1);
+    } finally {
+      dupApi.close();
+      await dupLib.close();
+    }
   });
 });

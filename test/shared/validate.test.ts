@@ -55,6 +55,11 @@ const good: { [M in MethodName]: unknown[] } = {
   setSetting: [{ key: 'xmp', value: 'on' }, { key: 'hub_endpoint', value: '' }],
   revealPhoto: [{ id: 9 }],
   pickFolder: [undefined, {}],
+  duplicates: [undefined, {}, { kind: 'exact' }, { kind: 'same' }, { kind: 'similar' }],
+  resolveDuplicates: [{ group: 'same-12', keep: [12] }, { group: 'exact-3', keep: [3, 4], photos: [3, 4, 5] }],
+  resolveAllExact: [undefined, {}],
+  undoResolve: [undefined, {}, { resolution: 3 }],
+  resolutions: [undefined],
 };
 
 const bad: { [M in MethodName]: [unknown, RegExp][] } = {
@@ -202,6 +207,25 @@ const bad: { [M in MethodName]: [unknown, RegExp][] } = {
   ],
   revealPhoto: [[{ id: 'x' }, /revealPhoto\.id/]],
   pickFolder: [[{ title: 'Pick' }, /pickFolder takes no argument/]],
+  duplicates: [
+    [{ kind: 'near' }, /duplicates\.kind must be 'exact', 'same' or 'similar'/],
+    [{ kinds: 'same' }, /duplicates: unknown key "kinds"/],
+  ],
+  resolveDuplicates: [
+    [{ keep: [1] }, /resolveDuplicates: group is required/],
+    [{ group: 'same-12' }, /resolveDuplicates: keep is required/],
+    [{ group: 'same-12', keep: [] }, /resolveDuplicates\.keep must be a list of 1 to/],
+    [{ group: 'same-12', keep: [0] }, /resolveDuplicates\.keep\[0\] must be a photo id/],
+    [{ group: 'dupes-12', keep: [1] }, /resolveDuplicates\.group must be a duplicate group's id like 'same-12'/],
+    [{ group: 'same-0', keep: [1] }, /resolveDuplicates\.group must be a duplicate group's id/],
+    [{ group: 'same-1', keep: [1], photos: 'all' }, /resolveDuplicates\.photos must be a list of 1 to/],
+  ],
+  resolveAllExact: [[{ yes: true }, /resolveAllExact takes no argument/]],
+  undoResolve: [
+    [{ resolution: 0 }, /undoResolve\.resolution must be a whole number 1 or more, got 0/],
+    [{ id: 3 }, /undoResolve: unknown key "id"/],
+  ],
+  resolutions: [[{ limit: 3 }, /resolutions takes no argument/]],
 };
 
 describe('validateArgs', () => {

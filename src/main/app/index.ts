@@ -12,6 +12,7 @@ import { APP_NAME } from '../core/paths.ts';
 import { createApi, type Api, type HostServices } from '../core/handlers/methods.ts';
 import { libraryMedia } from '../core/handlers/media.ts';
 import { bindIpc } from './ipc.ts';
+import { createAppTrash } from './trash.ts';
 import { createMediaHandler, MEDIA_SCHEME, MEDIA_SCHEME_PRIVILEGES } from './media-protocol.ts';
 import { createAppTray, dockMenuTemplate, tasksLeft, trayAvailable, whenAllWindowsClosed, type AppTray, type TrayActions, type TrayState } from './tray.ts';
 import { isAppUrl, isExternalLink, windowOptions, withCsp } from './window-options.ts';
@@ -116,7 +117,14 @@ async function start(): Promise<void> {
   applySecurityPolicy();
   const dataDir = path.resolve(process.env.SHOEBOX_DATA || app.getPath('userData'));
   // The catalog's check runs beside the first search, not in front of it ([Note: catalog damage]).
-  const options: LibraryOptions = { dataDir, nativeBinding: electronNativeBinding(app.getAppPath()), ml: { workerFile: mlWorkerPath }, checkInBackground: true };
+  const options: LibraryOptions = {
+    dataDir,
+    nativeBinding: electronNativeBinding(app.getAppPath()),
+    ml: { workerFile: mlWorkerPath },
+    checkInBackground: true,
+    // Duplicates put away go to the system trash through shell.trashItem (SHOEBOX_TRASH_DIR: a folder instead).
+    trash: createAppTrash(shell, process.env),
+  };
   try {
     library = await openOrRepair(options);
   } catch (e) {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Library } from '../core/library.ts';
+import { createTrash } from '../core/trash/trash.ts';
 import { createApi } from '../core/handlers/methods.ts';
 import { libraryMedia, startServer } from '../server/serve.ts';
 import { UsageError, type Context } from './context.ts';
@@ -39,7 +40,7 @@ export async function serveCommand(ctx: Context, args: string[], opts: { port?: 
   const log = (line: string): void => void io.err.write(`${line}\n`);
 
   // The catalog's check runs beside the first search, not in front of it ([Note: catalog damage]).
-  const lib = Library.open({ dataDir: ctx.dataDir, modelsDir: ctx.modelsDir, checkInBackground: true });
+  const lib = Library.open({ dataDir: ctx.dataDir, modelsDir: ctx.modelsDir, checkInBackground: true, trash: createTrash(process.env) });
   const api = createApi(lib, { log: (m) => log(`shoebox: ${m}`) });
   let stopRequested: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));

@@ -50,6 +50,9 @@ import { requeueHashesOnNewVersion } from './pipeline/phash-stage.ts';
 import { PhotoHashes } from './catalog/photo-hashes.ts';
 import { Duplicates, type DuplicateQuery } from './duplicates/duplicates.ts';
 import type { DuplicateGroup } from '../../shared/types.ts';
+import { Resolver } from './duplicates/resolve.ts';
+import type { Trash } from './trash/trash.ts';
+import type { ResolutionInfo, ResolveResult, UndoResolveResult } from '../../shared/contract.ts';
 
 export interface LibraryOptions {
   dataDir: string;
@@ -66,6 +69,11 @@ export interface LibraryOptions {
    * tells when it has. Default: the check runs inside `open` (the CLI's commands).
    */
   checkInBackground?: boolean;
+  /**
+   * Where resolving duplicates puts the photos it does not keep: `createTrash(process.env)` from the CLI and
+   * serve, `createAppTrash(shell, process.env)` in the app. Without one, resolving is refused.
+   */
+  trash?: Trash;
   ml?: {
     /** Overrides the 'provider' setting. */
     provider?: ProviderSetting;
@@ -194,6 +202,17 @@ export class Library {
     });
     this.damageWatch = new DamageWatch(this.paths.catalog, opts.nativeBinding, this.db, this.pipeline);
     this.scanner = new Scanner(this.catalog, this.cache);
+    this.resolver = new Resolver({
+      db: this.db,
+      queue: this.queue,
+      log: this.repos.edits,
+      stages: () => STAGE_NAMES,
+      groups: (kind) => this.duplicateGroups({ kind }),
+      trash: () => {
+        if (!opts.trash) throw new Error('no trash to put duplicates in: this front door opened the library without one');
+        return opts.trash;
+      },
+    });
     if (opened.checkPending) {
       // On two cores the check (0.4 s of CPU at 100k photos, 4 s at a million) beside the index's load
       // would slow the first answer it must not stand in front of: it starts once the first search has
@@ -230,6 +249,8 @@ export class Library {
     this.followCaptionChoice();
     this.followOcrChoice();
     this.isWritable = true;
+    // A resolution a kill left part way is settled before the resolver does anything else ([Note: resolving duplicates]).
+    this.resolver.recover().catch(() => undefined);
   }
 
   /** Starts the check before any write now rather than after the first search (`checkInBackground`); a no-op once it runs. */
@@ -634,10 +655,57 @@ export class Library {
     return this.duplicates.groups(query);
   }
 
+  /** Resolves duplicate groups and undoes it ([Note: resolving duplicates] in duplicates/resolve.ts). */
+  private readonly resolver: Resolver;
+
+  /**
+   * Keeps `keep` of a duplicate group (the first gains the others' user tags, caption, GPS and place where it has
+   * none) and puts its other photos in the trash. `seen`: the group's photos as the caller was shown them.
+   */
+  async resolveDuplicates(group: string, keep: readonly number[], seen?: readonly number[]): Promise<ResolveResult> {
+    await this.writable;
+    this.requireWritable();
+    return this.resolved(await this.resolver.resolve(group, keep, seen));
+  }
+
+  /** Accepts the suggested keeper of every exact group, in one resolution (one undo). */
+  async resolveAllExact(): Promise<ResolveResult> {
+    await this.writable;
+    this.requireWritable();
+    return this.resolved(await this.resolver.resolveAllExact());
+  }
+
+  /** Undoes a resolution (the newest undoable one when none is named) while its files are in the trash. */
+  async undoResolve(resolution?: number): Promise<UndoResolveResult> {
+    await this.writable;
+    this.requireWritable();
+    const r = await this.resolver.undo(resolution);
+    this.pipeline.kick();
+    return r;
+  }
+
+  /** The resolutions, newest first. */
+  resolutions(): ResolutionInfo[] {
+    return this.resolver.history();
+  }
+
+  /** Settles a resolution a kill left part way (done on open too); how many it settled. */
+  async recoverResolutions(): Promise<number> {
+    await this.writable;
+    return this.resolver.recover();
+  }
+
+  /** The keepers' sidecars and places were queued: indexing looks again. */
+  private resolved(r: ResolveResult): ResolveResult {
+    if (r.resolution !== null) this.pipeline.kick();
+    return r;
+  }
+
   /** Stops watching, lets batches in flight commit, closes the catalog and releases the lock. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.resolver.settled();
     this.backupper.stop();
     this.damageWatch.stop();
     await this.watcher?.close();

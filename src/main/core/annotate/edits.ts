@@ -24,6 +24,7 @@ import type { EditResult, SuggestionCount, TagCount } from '../../../shared/cont
 import { isWithin, normalizeTag } from '../../../shared/vocabulary.ts';
 import { Places, placeLabel, type StoredPlace } from '../catalog/places.ts';
 import { geocoder as defaultGeocoder, type Geocoder } from '../places/geocoder.ts';
+import { Resolutions } from '../catalog/resolutions.ts';
 
 export type { EditRecord } from '../catalog/edit-log.ts';
 
@@ -124,6 +125,13 @@ export class Edits {
     return this.db
       .transaction((): EditOutcome | null => {
         const last = this.log.lastUndoable();
+        // A resolution of duplicates newer than the last edit is undone with its files, not here ([Note: resolving duplicates]).
+        const resolved = new Resolutions(this.db).newestUndoable();
+        if (resolved && (!last || resolved.createdAt >= last.createdAt)) {
+          throw new EditError(
+            `the last change was resolving duplicates (${resolved.summary}); undo it with \`shoebox duplicates undo ${resolved.id}\` or in the Duplicates view, which puts its photos back from the trash too`,
+          );
+        }
         if (!last) return null;
         const now = Date.now();
         const ids = this.log.recordedPhotos(last.id);

@@ -311,7 +311,7 @@ export class PhotoBrowser {
     return this.summaries(ids);
   }
 
-  /** Grid summaries of these photos, in the order given (unknown ids are left out). */
+  /** Grid summaries of these photos, in the order given (unknown and missing ids are left out: a search never shows a photo whose file is gone or put in the trash). */
   summaries(ids: readonly number[]): PhotoSummary[] {
     if (ids.length === 0) return [];
     const rows = this.sql(
@@ -327,7 +327,7 @@ export class PhotoBrowser {
               pl.source AS pl_source, pl.city_id AS pl_city_id, pl.city AS pl_city, pl.region_code AS pl_region_code, pl.region AS pl_region,
               pl.country_code AS pl_country_code, pl.country AS pl_country, pl.distance_km AS pl_distance_km
        FROM photos p JOIN folders f ON f.id = p.folder_id LEFT JOIN marks m ON m.photo_id = p.id LEFT JOIN photo_place pl ON pl.photo_id = p.id
-       WHERE p.id IN (SELECT value FROM json_each(?))`,
+       WHERE p.id IN (SELECT value FROM json_each(?)) AND p.missing_since IS NULL`,
     ).all(JSON.stringify(ids)) as SummaryRow[];
     const byId = new Map(rows.map((r) => [r.id, r]));
     const out: PhotoSummary[] = [];

@@ -75,6 +75,8 @@ const READ_ONLY_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
   'settings',
   'revealPhoto',
   'pickFolder',
+  'duplicates',
+  'resolutions',
 ]);
 
 /** The handlers guarded for the catalog: writes wait for `Library.writable`, and SQLite's damage met by any method stops the engine's writes. */
@@ -138,6 +140,14 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
     if (r.photos > 0) events.emit('changed', r.ids.length <= CHANGED_IDS_MAX ? { what: 'annotations', ids: r.ids } : { what: 'annotations' });
     return { editId: r.editId, summary: r.summary, photos: r.photos };
   };
+  /** A resolution changed which photos are in the library, and the keepers' data. */
+  const resolvedPhotos = <T extends { resolution: number | null; groups: { keeper: number }[] }>(r: T): T => {
+    if (r.resolution !== null) {
+      events.emit('changed', { what: 'photos' });
+      events.emit('changed', { what: 'annotations', ids: r.groups.map((g) => g.keeper) });
+    }
+    return r;
+  };
   /** editProgress events for an edit that takes longer than EDIT_PROGRESS_AFTER_MS. */
   const editProgress = (): EditProgress => {
     const start = Date.now();
@@ -162,7 +172,7 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
     bytes: s.files.reduce((n, f) => n + (f.size ?? 0), 0),
   });
   const modelInfos = (): ModelInfo[] => {
-    const active = { clip: activeModel('clip'), caption: activeModel('caption'), ocr: activeModel('ocr') };
+    const active = { clip: activeModel('clip'), caption: activeModel('caption'), ocr: activeModel('ocr'), faces: activeModel('faces') };
     return lib.models.specs().map((s) => modelInfo(s, active));
   };
   const settingInfo = (key: string): SettingInfo => {
@@ -354,6 +364,22 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
       if (!host.pickFolder) throw new ApiFailure('unsupported', "pickFolder: the folder picker needs the Shoebox app; type the folder's full path instead");
       return { path: await host.pickFolder() };
     },
+
+    // ── duplicates ([Note: resolving duplicates] in duplicates/resolve.ts); a ResolveError carries its code ─
+    duplicates: async ({ kind }) => lib.duplicateGroups({ kind }),
+
+    resolveDuplicates: async ({ group, keep, photos }) => resolvedPhotos(await lib.resolveDuplicates(group, keep, photos)),
+
+    resolveAllExact: async () => resolvedPhotos(await lib.resolveAllExact()),
+
+    undoResolve: async ({ resolution }) => {
+      const r = await lib.undoResolve(resolution);
+      events.emit('changed', { what: 'photos' });
+      events.emit('changed', { what: 'annotations', ids: r.keepersRestored });
+      return r;
+    },
+
+    resolutions: async () => lib.resolutions(),
   };
 
   return {

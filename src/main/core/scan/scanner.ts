@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Catalog, FolderRow, KnownFile, NewFile } from '../catalog/catalog.ts';
 import type { CacheStore } from '../media/cache.ts';
+import { Resolutions } from '../catalog/resolutions.ts';
 import { fingerprintFile } from '../media/fingerprint.ts';
 import { isIgnoredDir, isScannedName, isVideoName } from '../media/formats.ts';
 import type { ScanIssue } from '../../../shared/types.ts';
@@ -293,9 +294,12 @@ export class Scanner {
   /**
    * Deletes photos missing since `before` or earlier whose file is still gone and whose folder is
    * still reachable, with their derived data and cached files. Returns how many were deleted.
+   * Photos a resolution of duplicates put in the trash stay while it can be undone ([Note: resolving
+   * duplicates] in duplicates/resolve.ts): undo brings their rows back whole.
    */
   async purgeMissing(before: number): Promise<number> {
-    const candidates = this.catalog.missingPhotos(before);
+    const putAway = new Resolutions(this.catalog.db).protectedIds();
+    const candidates = this.catalog.missingPhotos(before).filter((p) => !putAway.has(p.id));
     if (candidates.length === 0) return 0;
     const reachable = new Map<number, boolean>();
     const folders = this.catalog.folders();
