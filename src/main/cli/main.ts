@@ -14,6 +14,7 @@ import { backupCommand, backupsCommand, repairCommand } from './backup-commands.
 import { exportUserDataCommand, importCommand } from './user-data-commands.ts';
 import { placeCommand, type PlaceFlags } from './place-commands.ts';
 import { textCommand } from './text-command.ts';
+import { duplicatesCommand, type DuplicatesFlags } from './duplicates-command.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 import { isDiskFull } from '../core/faults.ts';
 
@@ -116,6 +117,24 @@ changes nothing; --json prints the result; they work while the app runs):
        shoebox rate 4 --tag "Portugal 2019" --from 2019-07 --to 2019-07
        shoebox undo
 
+Duplicates (exact copies, the same photo in other bytes, similar shots; these take the
+library's lock: quit the app first, or use its Duplicates view):
+  duplicates [--kind exact|same|similar] [--json]
+                           groups with each photo's path, size, dimensions, format and date,
+                           the suggested keeper (*) and why, and the space resolving frees
+  duplicates resolve <group> --keep <photo>...
+                           keep those (by path or id; the first gains the others' tags, caption,
+                           GPS and place where it has none), the others go to the trash
+                           (SHOEBOX_TRASH_DIR, else the system's); never deleted
+  duplicates resolve --all-exact [--yes]
+                           every exact copy group with its suggested keeper, in one step
+                           (without --yes: only what it would do)
+  duplicates undo [<resolution>]
+                           put a resolution's photos back from the trash and undo what the
+                           keeper gained (within 30 days, while they are in the trash)
+  duplicates history [--json]
+                           the resolutions, newest first
+
 Models and settings:
   models list [--json]     the models, which is active, which are installed
   models download <id>     download from the Hugging Face hub (resumes, checks sha256)
@@ -172,6 +191,10 @@ const OPTIONS = {
   list: { type: 'boolean' },
   'user-data': { type: 'string' },
   literal: { type: 'boolean' },
+  kind: { type: 'string' },
+  keep: { type: 'string', multiple: true },
+  'all-exact': { type: 'boolean' },
+  yes: { type: 'boolean' },
 } as const;
 
 const SEARCH_FLAGS = ['json', 'limit', 'folder', 'from', 'to', 'camera', 'tag', 'rating', 'label'];
@@ -202,6 +225,7 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   backup: ['json'],
   backups: ['json'],
   repair: ['json'],
+  duplicates: ['json', 'kind', 'keep', 'all-exact', 'yes'],
 };
 const GLOBAL = new Set(['data', 'models', 'help']);
 
@@ -308,6 +332,8 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
         return await repairCommand(ctx, args, json);
       case 'serve':
         return await serveCommand(ctx, args, { port: values.port, noIndex: values['no-index'] });
+      case 'duplicates':
+        return await duplicatesCommand(ctx, args, { json: values.json, kind: values.kind, keep: values.keep, 'all-exact': values['all-exact'], yes: values.yes } satisfies DuplicatesFlags);
     }
   } catch (e) {
     if (e instanceof UsageError) {
