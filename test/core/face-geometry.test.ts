@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ALIGN_POINTS,
+  applyAffine,
+  chipMap,
+  chipTemplate,
+  detectorView,
+  iou,
+  landmarkView,
+  nonMaxSuppression,
+  sampleAffine,
+  similarityTransform,
+  type Affine,
+  type RgbImage,
+} from '../../src/main/core/ml/face-geometry.ts';
+
+function image(width: number, height: number, f: (x: number, y: number, c: number) => number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = f(x, y, c);
+  return { data, width, height };
+}
+
+describe('similarity transform', () => {
+  it('recovers a rotation, scale and shift from points it moved', () => {
+    const angle = 0.3;
+    const s = 1.7;
+    const m: Affine = [s * Math.cos(angle), -s * Math.sin(angle), 12, s * Math.sin(angle), s * Math.cos(angle), -5];
+    const from: Array<[number, number]> = [[0, 0], [10, 0], [3, 7], [-4, 9]];
+    const to = from.map(([x, y]) => applyAffine(m, x, y));
+    const got = similarityTransform(from, to);
+    got.forEach((v, i) => expect(v).toBeCloseTo(m[i]!, 10));
+  });
+
+  it('is the least-squares fit when the points do not fit exactly', () => {
+    // A square stretched in x: the best similarity scales by the mean stretch and does not rotate.
+    const from: Array<[number, number]> = [[-1, -1], [1, -1], [1, 1], [-1, 1]];
+    const to: Array<[number, number]> = [[-3, -1], [3, -1], [3, 1], [-3, 1]];
+    const [a, b, c, d, e, f] = similarityTransform(from, to);
+    expect(a).toBeCloseTo(2, 10);
+    expect(e).toBeCloseTo(2, 10);
+    expect(b).toBeCloseTo(0, 10);
+    expect(d).toBeCloseTo(0, 10);
+    expect(c).toBeCloseTo(0, 10);
+    expect(f).toBeCloseTo(0, 10);
+  });
+
+  it('never reflects: a mirrored point set gets the best rotation instead', () => {
+    const from: Array<[number, number]> = [[0, 0], [1, 0], [0, 1]];
+    const to: Array<[number, number]> = [[0, 0], [-1, 0], [0, 1]];
+    const [a, b, , d, e] = similarityTransform(from, to);
+    expect(a * e - b * d).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses too few or coincident points', () => {
+    expect(() => similarityTransform([[0, 0]], [[1, 1]])).toThrow(/at least 2/);
+    expect(() => similarityTransform([[1, 1], [1, 1]], [[0, 0], [2, 2]])).toThrow(/not all the same/);
+  });
+});
+
+describe('face alignment', () => {
+  it('uses the nose, eyes and upper lip of the 68 points', () => {
+    expect(ALIGN_POINTS).toHaveLength(51 - 10 - 8);
+    expect(ALIGN_POINTS).toContain(30); // nose tip
+    expect(ALIGN_POINTS).toContain(36); // an eye's corner
+    expect(ALIGN_POINTS).not.toContain(8); // the chin
+    expect(ALIGN_POINTS).not.toContain(19); // an eyebrow
+    expect(ALIGN_POINTS).not.toContain(57); // the lower lip
+  });
+
+  it('maps the chip template onto landmarks that are the template moved, and the eyes level in the chip', () => {
+    const template = chipTemplate(150, 0.25);
+    // Landmarks: the template turned by 20°, halved and moved, for the points used; the rest anywhere.
+    const angle = (20 * Math.PI) / 180;
+    const move: Affine = [0.5 * Math.cos(angle), -0.5 * Math.sin(angle), 300, 0.5 * Math.sin(angle), 0.5 * Math.cos(angle), 200];
+    const lm = new Array<number>(136).fill(0);
+    ALIGN_POINTS.forEach((p, i) => {
+      const [x, y] = applyAffine(move, template[i]![0], template[i]![1]);
+      lm[2 * p] = x;
+      lm[2 * p + 1] = y;
+    });
+    const m = chipMap(lm, 150, 0.25);
+    m.forEach((v, i) => expect(v).toBeCloseTo(move[i]!, 9));
+    // In the template the outer eye corners (36, 45) are level and inside the chip, the nose below them.
+    const at = (p: number) => template[ALIGN_POINTS.indexOf(p)]!;
+    expect(at(36)[1]).toBeCloseTo(at(45)[1], 6);
+    expect(at(30)[1]).toBeGreaterThan(at(36)[1]);
+    for (const [x, y] of template) {
+      expect(x).toBeGreaterThan(0);
+      expect(x).toBeLessThan(150);
+      expect(y).toBeGreaterThan(0);
+      expect(y).toBeLessThan(150);
+    }
+  });
+
+  it('refuses landmarks that are not 68 points', () => {
+    expect(() => chipMap(new Array(10).fill(0), 150, 0.25)).toThrow(/68 landmarks/);
+  });
+});
+
+describe('non-maximum suppression', () => {
+  const box = (x: number, y: number, w = 10, h = 10) => ({ x, y, width: w, height: h });
+
+  it('keeps the best of overlapping boxes and every separate one, best first', () => {
+    const boxes = [box(0, 0), box(1, 1), box(50, 50), box(2, 0)];
+    const scores = [0.8, 0.9, 0.7, 0.6];
+    expect(nonMaxSuppression(boxes, scores, { minScore: 0.5, maxIou: 0.5, maxResults: 10 })).toEqual([1, 2]);
+  });
+
+  it('keeps boxes that overlap by no more than the threshold', () => {
+    // IoU of these two: 50 / 150 = 1/3.
+    const boxes = [box(0, 0), box(5, 0)];
+    expect(iou(boxes[0]!, boxes[1]!)).toBeCloseTo(1 / 3, 10);
+    expect(nonMaxSuppression(boxes, [0.9, 0.8], { minScore: 0.5, maxIou: 0.5, maxResults: 10 })).toEqual([0, 1]);
+    expect(nonMaxSuppression(boxes, [0.9, 0.8], { minScore: 0.5, maxIou: 0.3, maxResults: 10 })).toEqual([0]);
+  });
+
+  it('drops scores at or under the minimum and stops at maxResults', () => {
+    const boxes = [box(0, 0), box(20, 0), box(40, 0), box(60, 0)];
+    expect(nonMaxSuppression(boxes, [0.5, 0.6, 0.95, 0.7], { minScore: 0.5, maxIou: 0.5, maxResults: 2 })).toEqual([2, 3]);
+  });
+});
+
+describe('sampling', () => {
+  it('copies an image exactly through the identity', () => {
+    const src = image(4, 3, (x, y, c) => x * 40 + y * 7 + c);
+    const out = new Float32Array(3 * 4 * 3);
+    sampleAffine(src, [1, 0, 0, 0, 1, 0], 4, 3, out);
+    for (let y = 0; y < 3; y++) for (let x = 0; x < 4; x++) for (let c = 0; c < 3; c++) expect(out[c * 12 + y * 4 + x]).toBeCloseTo(x * 40 + y * 7 + c, 4);
+  });
+
+  it('averages a 2× reduction over each output pixel footprint, without aliasing a checkerboard', () => {
+    const src = image(8, 8, (x, y) => ((x + y) % 2 ? 255 : 0));
+    const out = new Float32Array(3 * 16);
+    sampleAffine(src, [2, 0, 0, 0, 2, 0], 4, 4, out);
+    for (const v of out) expect(v).toBeCloseTo(127.5, 3);
+  });
+
+  it('reads outside the image as black, and writes at the offset of a batch slot', () => {
+    const src = image(2, 2, () => 200);
+    const out = new Float32Array(2 * 3 * 4).fill(-1);
+    sampleAffine(src, [1, 0, 1.5, 0, 1, 0], 2, 2, out, 12);
+    expect(out.slice(0, 12).every((v) => v === -1)).toBe(true);
+    // Shifted 1.5 px: the first column falls halfway between the last pixel and black, the second on black.
+    expect(out[12]).toBeCloseTo(100, 3);
+    expect(out[13]).toBeCloseTo(0, 3);
+  });
+
+  it('places the detector view at the top left at the long side, and pads a face box to a centred square', () => {
+    const v = detectorView(4000, 3000, 512);
+    expect(v.scale).toBeCloseTo(512 / 4000, 12);
+    expect(applyAffine(v.map, 512, 384)).toEqual([4000, 3000]);
+    const m = landmarkView({ x: 100, y: 50, width: 40, height: 80 }, 112);
+    expect(applyAffine(m, 0, 0)).toEqual([80, 50]);
+    expect(applyAffine(m, 112, 112)).toEqual([160, 130]);
+  });
+});
