@@ -204,7 +204,8 @@ describe('VectorIndex', () => {
       rows.delete(id);
     }
     await first.save();
-    expect(fs.readdirSync(dir).sort()).toEqual([`${indexFileStem('org/clip:v1')}.hnsw`, `${indexFileStem('org/clip:v1')}.meta.json`]);
+    const stem = indexFileStem('org/clip:v1');
+    expect(fs.readdirSync(dir).sort()).toEqual([`${stem}.hnsw`, `${stem}.meta.json`, `${stem}.preview`]);
     const meta = JSON.parse(fs.readFileSync(first.metaFile, 'utf8'));
     expect(meta).toMatchObject({ version: 1, modelId: 'org/clip:v1', dim: DIM, count: 497, slots: 500, checksum: source.checksum(), M: DEFAULT_M });
     expect(sorted(meta.deleted)).toEqual([3, 30, 300]);

@@ -29,6 +29,9 @@
 // once and the next start rebuilds. A save first checks the file it is about to replace, since a
 // damaged graph would otherwise be written out as sound.
 //
+// [Note: search preview] (search/preview.ts): every save also writes `<stem>.preview`, a compact copy of
+// the vectors that answers searches while the graph is read; `onPreview` hands it over during the load.
+//
 // Deleted ids are marked deleted in the graph (hnswlib `markDelete`); their slots are reused by
 // new ids (`allowReplaceDeleted`), and a deleted id that comes back is unmarked and updated in
 // place. The capacity doubles (by at most 2^20 slots a step) when every slot is in use.
@@ -42,6 +45,7 @@ import hnswlib from 'hnswlib-node';
 import type { HierarchicalNSW } from 'hnswlib-node';
 import { fingerprintFile } from '../media/fingerprint.ts';
 import { enospc, writeFault } from '../faults.ts';
+import { previewHeaderMatches, SearchPreview, writePreview, type PreviewOf } from './preview.ts';
 
 /**
  * Graph parameters, chosen with `npm run bench:search` (512-dim clustered vectors, 2 cores).
@@ -202,8 +206,17 @@ export interface VectorIndexOptions {
   /**
    * Work for the main thread while the graph file is read on a worker thread (hnswlib's
    * readIndex): the search service computes the catalog's id checksum there, which sync needs next.
+   * A promise it returns is awaited with the read (the load is not done before it settles).
    */
-  whileLoading?: () => void;
+  whileLoading?: () => void | Promise<void>;
+  /**
+   * Called during the load, after `whileLoading`'s synchronous part and before the graph is read, with
+   * the saved preview ([Note: search preview]) when it matches the sidecar, reading the graph file for
+   * its re-ranking. It is not kept by the index: the taker calls its `close()` when done with it.
+   */
+  onPreview?: (preview: SearchPreview) => void;
+  /** Write the preview at every save (default true). */
+  preview?: boolean;
 }
 
 export interface IndexMeta {
@@ -386,6 +399,12 @@ export class VectorIndex {
   readonly file: string;
   /** The sidecar, `<stem>.meta.json`. */
   readonly metaFile: string;
+  /** The search preview, `<stem>.preview` ([Note: search preview]). */
+  readonly previewFile: string;
+  /** Why the saved preview could not be used when the index was loaded or last saved; null when it could. */
+  previewProblem: string | null = null;
+  /** The last preview written: its size and how long it took. */
+  lastPreviewWrite: { bytes: number; ms: number } | null = null;
   /** What open did: loaded, replayed or rebuilt, and why. */
   openReport: SyncReport = { action: 'loaded', added: 0, removed: 0, updated: 0, ms: 0 };
 
@@ -411,7 +430,11 @@ export class VectorIndex {
   private pending = new Map<number, number[] | null>();
   private deferring = 0;
   private lock: Promise<void> = Promise.resolve();
-  private readonly whileLoading: (() => void) | undefined;
+  private readonly whileLoading: VectorIndexOptions['whileLoading'];
+  private readonly onPreview: VectorIndexOptions['onPreview'];
+  private readonly writesPreview: boolean;
+  /** Whether `<stem>.preview` belongs to the saved graph. */
+  private previewCurrent = false;
 
   private constructor(opts: VectorIndexOptions) {
     if (!Number.isInteger(opts.dim) || opts.dim < 1) throw new RangeError(`dim must be a positive integer, got ${opts.dim}`);
@@ -422,6 +445,9 @@ export class VectorIndex {
     this.file = path.join(opts.dir, `${stem}.hnsw`);
     this.metaFile = path.join(opts.dir, `${stem}.meta.json`);
     this.markerFile = path.join(opts.dir, `${stem}.unverified`);
+    this.previewFile = path.join(opts.dir, `${stem}.preview`);
+    this.onPreview = opts.onPreview;
+    this.writesPreview = opts.preview !== false;
     this.M = opts.M ?? DEFAULT_M;
     this.efConstruction = opts.efConstruction ?? DEFAULT_EF_CONSTRUCTION;
     this.efSearch = opts.efSearch ?? null;
@@ -586,6 +612,11 @@ export class VectorIndex {
     });
   }
 
+  /** Whether the saved preview does not belong to the saved graph, and `ensurePreview()` would write it. */
+  get previewPending(): boolean {
+    return this.writesPreview && !this.previewCurrent;
+  }
+
   /** Whether the loaded file still awaits its deferred hash check. */
   get verificationPending(): boolean {
     return this.unverified !== null;
@@ -713,7 +744,7 @@ export class VectorIndex {
   }
 
   private async removeTempFiles(): Promise<void> {
-    const prefixes = [`${path.basename(this.file)}.tmp-`, `${path.basename(this.metaFile)}.tmp-`];
+    const prefixes = [`${path.basename(this.file)}.tmp-`, `${path.basename(this.metaFile)}.tmp-`, `${path.basename(this.previewFile)}.tmp-`];
     for (const name of await fsp.readdir(this.dir)) {
       if (prefixes.some((p) => name.startsWith(p))) await fsp.rm(path.join(this.dir, name), { force: true });
     }
@@ -746,13 +777,21 @@ export class VectorIndex {
     if (stat.size !== meta.fileBytes) return `index file has ${stat.size} bytes, its sidecar says ${meta.fileBytes}`;
     const header = await checkHeader(this.file, meta, this.dim);
     if (header) return header;
+    // The preview is read beside the graph (both on libuv's threads) and handed over once it passes its checks;
+    // without a taker only its header is checked, to know whether the next save-free moment must write it.
+    const of: PreviewOf = { dim: this.dim, savedAt: meta.savedAt, graphSha256: meta.fileSha256, checksum: meta.checksum };
+    const previewing: Promise<SearchPreview | string | undefined> = (this.onPreview ? SearchPreview.read(this.previewFile, of) : previewHeaderMatches(this.previewFile, of)).catch(
+      (e: Error) => `preview file is unreadable: ${e.message}`,
+    );
     if (verify === true && (await fingerprintFile(this.file)) !== meta.fileSha256) return 'index file content does not match its sidecar (SHA-256)';
     // A fresh object: after a failed read it is thrown away, never used.
     const hnsw = new hnswlib.HierarchicalNSW('cosine', this.dim);
     try {
       const reading = hnsw.readIndex(this.file, true);
       try {
-        this.whileLoading?.();
+        const held = this.whileLoading?.();
+        await this.takePreview(previewing);
+        await held;
       } finally {
         await reading;
       }
@@ -762,10 +801,14 @@ export class VectorIndex {
     if (hnsw.getCurrentCount() !== meta.slots) return 'index file element count does not match its sidecar';
     const deleted = new Set(meta.deleted);
     const g: Graph = { hnsw, live: new Set(), sum: new IdChecksum(), M: meta.M, efConstruction: meta.efConstruction };
+    // Half a second of work at a million ids: in steps, so that searches (answered by the preview) go on.
+    const due = pacer();
     for (const id of hnsw.getIdsList()) {
-      if (deleted.has(id)) continue;
-      g.live.add(id);
-      g.sum.add(id);
+      if (!deleted.has(id)) {
+        g.live.add(id);
+        g.sum.add(id);
+      }
+      if (due()) await nextTick();
     }
     if (g.sum.toString() !== meta.checksum) return 'index ids do not match its sidecar checksum';
     if (verify === 'deferred') {
@@ -776,6 +819,56 @@ export class VectorIndex {
     this.ef = 0;
     this.savedAt = meta.savedAt;
     return undefined;
+  }
+
+  /** [Note: search preview] What the load found of the saved preview; hands it to `onPreview` when it can be used. */
+  private async takePreview(previewing: Promise<SearchPreview | string | undefined>): Promise<void> {
+    const p = await previewing;
+    this.previewCurrent = typeof p !== 'string';
+    this.previewProblem = typeof p === 'string' ? p : null;
+    if (p instanceof SearchPreview) {
+      try {
+        p.useGraphFile(this.file);
+      } catch (e) {
+        this.previewProblem = `preview cannot read the graph file: ${(e as Error).message}`;
+        return;
+      }
+      try {
+        this.onPreview?.(p);
+      } catch {
+        // the taker's trouble; the graph loads all the same
+      }
+    }
+  }
+
+  /** Writes the preview of the graph just saved (`meta`); a failure leaves no preview, and says why. */
+  private async savePreview(meta: IndexMeta, live: ReadonlySet<number>): Promise<void> {
+    const of: PreviewOf = { dim: this.dim, savedAt: meta.savedAt, graphSha256: meta.fileSha256, checksum: meta.checksum };
+    try {
+      this.lastPreviewWrite = await writePreview(this.file, this.previewFile, of, live);
+      this.previewCurrent = true;
+      this.previewProblem = null;
+    } catch (err) {
+      this.previewProblem = `preview not written: ${(err as Error).message}`;
+      await fsp.rm(this.previewFile, { force: true }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Writes the preview when the saved one does not belong to the saved graph (missing, stale or
+   * damaged when the index was loaded), as a save would; true when it did. The search service runs it
+   * after the first answer.
+   */
+  async ensurePreview(): Promise<boolean> {
+    this.checkOpen();
+    if (!this.writesPreview || this.previewCurrent) return false;
+    return this.exclusive(async () => {
+      if (this.previewCurrent) return false;
+      if (this.unverified) await this.verifyNow(); // the file it is made from must be sound
+      if (this.dirty || !fs.existsSync(this.metaFile)) await this.saveNow();
+      else await this.savePreview(JSON.parse(await fsp.readFile(this.metaFile, 'utf8')) as IndexMeta, this.graph.live);
+      return this.previewCurrent;
+    });
   }
 
   private async saveNow(): Promise<void> {
@@ -803,6 +896,7 @@ export class VectorIndex {
     const tag = `.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
     const tmp = this.file + tag;
     const metaTmp = this.metaFile + tag;
+    let written: IndexMeta | undefined;
     try {
       await g.hnsw.writeIndex(tmp);
       writeFault('index', tmp);
@@ -815,11 +909,13 @@ export class VectorIndex {
         throw e;
       }
       const meta: IndexMeta = { ...base, fileBytes, fileSha256, deleted };
+      written = meta;
       await fsyncPath(tmp, 'r+');
       await fsp.writeFile(metaTmp, JSON.stringify(meta));
       await fsyncPath(metaTmp, 'r+');
       // The graph first: a crash between the renames leaves a sidecar that no longer matches,
-      // which the next open treats as corrupt and rebuilds.
+      // which the next open treats as corrupt and rebuilds. The old preview belongs to the old graph.
+      this.previewCurrent = false;
       await fsp.rename(tmp, this.file);
       await fsp.rename(metaTmp, this.metaFile);
       await fsyncPath(this.dir, 'r');
@@ -830,6 +926,7 @@ export class VectorIndex {
       await fsp.rm(metaTmp, { force: true });
       throw err;
     }
+    if (this.writesPreview && written) await this.savePreview(written, g.live);
   }
 
   private async syncNow(source: VectorSource, force: string | undefined): Promise<SyncReport> {

@@ -1,0 +1,211 @@
+// The search preview ([Note: search preview]): written at every save, handed over while the graph is
+// still loading, answering with the right photos (filters included), and ignored then written again
+// when it is damaged, stale or missing.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SearchPreview } from '../../src/main/core/search/preview.ts';
+import { VectorIndex } from '../../src/main/core/search/vector-index.ts';
+
+const DIM = 32;
+const MODEL = 'clip-preview-test';
+const dirs: string[] = [];
+const previews: SearchPreview[] = [];
+
+afterEach(() => {
+  for (const p of previews.splice(0)) p.close();
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoebox-preview-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+/** Clustered vectors with a common offset (as embeddings have): `n` ids from 1, 40 clusters. */
+function library(n: number, seed: number): Map<number, Float32Array> {
+  const r = rng(seed);
+  const g = () => r() + r() + r() - 1.5;
+  const offset = Float32Array.from({ length: DIM }, () => 2 * g());
+  const centres = Array.from({ length: 40 }, () => Float32Array.from({ length: DIM }, () => 3 * g()));
+  const out = new Map<number, Float32Array>();
+  for (let id = 1; id <= n; id++) {
+    const c = centres[Math.floor(r() * centres.length)]!;
+    out.set(
+      id,
+      Float32Array.from({ length: DIM }, (_, j) => offset[j]! + c[j]! + 1.2 * g()),
+    );
+  }
+  return out;
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    d += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return d / Math.sqrt(na * nb);
+}
+
+function exact(rows: Map<number, Float32Array>, q: Float32Array, k: number, filter?: (id: number) => boolean): number[] {
+  return [...rows]
+    .filter(([id]) => !filter || filter(id))
+    .map(([id, v]) => ({ id, s: cosine(q, v) }))
+    .sort((a, b) => b.s - a.s || a.id - b.id)
+    .slice(0, k)
+    .map((h) => h.id);
+}
+
+async function savedIndex(dir: string, rows: Map<number, Float32Array>): Promise<void> {
+  const index = await VectorIndex.open({ dir, modelId: MODEL, dim: DIM });
+  for (const [id, v] of rows) index.upsert(id, v);
+  await index.save();
+  await index.close();
+}
+
+/** Opens the index with the graph's load held until `release()`; `preview` settles with what onPreview was given. */
+function openHeld(dir: string) {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let gave: (p: SearchPreview | null) => void = () => undefined;
+  const preview = new Promise<SearchPreview | null>((resolve) => (gave = resolve));
+  let loaded = false;
+  const opening = VectorIndex.open({
+    dir,
+    modelId: MODEL,
+    dim: DIM,
+    verify: 'deferred',
+    whileLoading: () => held,
+    onPreview: (p) => {
+      previews.push(p);
+      gave(p);
+    },
+  }).then((idx) => {
+    loaded = true;
+    gave(null);
+    return idx;
+  });
+  return { opening, preview, release, loaded: () => loaded };
+}
+
+describe('search preview', () => {
+  it('answers with the right photos, filters applied, while the graph is still loading', async () => {
+    const dir = tempDir();
+    const rows = library(3000, 1);
+    await savedIndex(dir, rows);
+    const stem = path.join(dir, MODEL);
+    expect(fs.statSync(`${stem}.preview`).size).toBeLessThan(fs.statSync(`${stem}.hnsw`).size / 10);
+
+    const held = openHeld(dir);
+    const preview = await held.preview;
+    expect(preview).toBeInstanceOf(SearchPreview);
+    expect(held.loaded()).toBe(false); // the graph has not loaded: the preview answers alone
+    const queries = library(20, 2);
+    let found = 0;
+    for (const q of queries.values()) {
+      // Re-ranking every photo: exact, scores as cosines.
+      const all = preview!.search(q, 10, undefined, undefined, 3000);
+      expect(all.map((h) => h.id)).toEqual(exact(rows, q, 10));
+      for (const h of all) expect(h.score).toBeCloseTo(cosine(q, rows.get(h.id)!), 5);
+      // Re-ranking the best tenth of the estimates: nearly all of the true ten.
+      const want = new Set(exact(rows, q, 10));
+      found += preview!.search(q, 10, undefined, undefined, 300).filter((h) => want.has(h.id)).length;
+      // Filters narrow the candidates, as in the graph.
+      const even = (id: number) => id % 2 === 0;
+      expect(preview!.search(q, 10, even, undefined, 3000).map((h) => h.id)).toEqual(exact(rows, q, 10, even));
+      const few = new Set([5, 17, 2999]);
+      expect(preview!.search(q, 10, (id) => few.has(id)).map((h) => h.id)).toEqual(exact(rows, q, 10, (id) => few.has(id)));
+    }
+    // (a tenth taken at random would hold a tenth of them; 32 bits a photo is the coarsest case: 512 dimensions give 512)
+    expect(found / (10 * queries.size)).toBeGreaterThanOrEqual(0.8);
+    // Vectors from elsewhere (the catalog) instead of the graph file; an id without one is left out.
+    const q = queries.get(1)!;
+    const best = exact(rows, q, 1)[0]!;
+    expect(preview!.search(q, 5, undefined, (id) => (id === best ? undefined : rows.get(id))).map((h) => h.id)).not.toContain(best);
+
+    held.release();
+    const index = await held.opening;
+    expect(index.previewProblem).toBeNull();
+    expect(index.previewPending).toBe(false);
+    expect(index.search(q, 10).map((h) => h.id)).toEqual(exact(rows, q, 10));
+    await index.close();
+  });
+
+  it('ignores a damaged, stale or missing preview, and writes it again', async () => {
+    const dir = tempDir();
+    const rows = library(800, 3);
+    await savedIndex(dir, rows);
+    const file = path.join(dir, `${MODEL}.preview`);
+    const q = library(1, 4).get(1)!;
+
+    // Damaged: one byte of the codes flipped.
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 10]! ^= 0xff;
+    fs.writeFileSync(file, bytes);
+    let held = openHeld(dir);
+    held.release();
+    let index = await held.opening;
+    expect(await held.preview).toBeNull();
+    expect(index.previewProblem).toMatch(/CRC/);
+    expect(index.previewPending).toBe(true);
+    expect(await index.ensurePreview()).toBe(true);
+    expect(index.previewPending).toBe(false);
+    await index.close();
+    held = openHeld(dir);
+    const again = await held.preview;
+    expect(again?.search(q, 10, undefined, undefined, 800).map((h) => h.id)).toEqual(exact(rows, q, 10));
+    held.release();
+    await (await held.opening).close();
+
+    // Stale: the preview of an earlier save, put back after a later one.
+    const earlier = fs.readFileSync(file);
+    index = await VectorIndex.open({ dir, modelId: MODEL, dim: DIM });
+    index.upsert(801, q);
+    await index.close();
+    fs.writeFileSync(file, earlier);
+    held = openHeld(dir);
+    held.release();
+    index = await held.opening;
+    expect(await held.preview).toBeNull();
+    expect(index.previewProblem).toMatch(/another save/);
+    expect(await index.ensurePreview()).toBe(true);
+    await index.close();
+    held = openHeld(dir);
+    expect((await held.preview)?.search(q, 1)[0]).toMatchObject({ id: 801 });
+    held.release();
+    await (await held.opening).close();
+
+    // Missing, and a truncated one: the same.
+    for (const harm of [() => fs.rmSync(file), () => fs.truncateSync(file, 1000)]) {
+      harm();
+      held = openHeld(dir);
+      held.release();
+      index = await held.opening;
+      expect(await held.preview).toBeNull();
+      expect(index.previewProblem).toMatch(/no saved preview|no preview header|bytes/);
+      expect(await index.ensurePreview()).toBe(true);
+      await index.close();
+    }
+    // Opened without a taker, only the header is checked, and a sound one is left alone.
+    index = await VectorIndex.open({ dir, modelId: MODEL, dim: DIM });
+    expect(index.previewPending).toBe(false);
+    expect(await index.ensurePreview()).toBe(false);
+    await index.close();
+  });
+});
