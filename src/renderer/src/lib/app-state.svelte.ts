@@ -7,7 +7,7 @@ import { errorMessage } from './format.ts';
 import { activePending, stageRows } from './indexing.ts';
 import { throttle } from './throttle.ts';
 
-export type View = 'library' | 'indexing' | 'settings';
+export type View = 'library' | 'duplicates' | 'indexing' | 'settings';
 export type ChangeKind = ApiEvents['changed']['what'];
 
 /** Status is re-read at most this often while progress events stream in. */
