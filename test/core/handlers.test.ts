@@ -188,7 +188,9 @@ describe('api handlers', () => {
     const models = await api.handlers.models();
     expect(models.find((m) => m.id === 'fixture-clip')).toMatchObject({ task: 'clip', active: true, installed: true });
     // The OCR model ships with Shoebox: it is active and installed in any models folder.
-    expect(models.filter((m) => m.active).map((m) => m.task).sort()).toEqual(['caption', 'clip', 'ocr']);
+    // The face models are made from an npm package on first use: active, and listed before they are made.
+    expect(models.filter((m) => m.active).map((m) => m.task).sort()).toEqual(['caption', 'clip', 'faces', 'ocr']);
+    expect(models.find((m) => m.id === 'face-api-ssd-resnet128')).toMatchObject({ task: 'faces', active: true });
     expect(models.find((m) => m.id === 'ppocr-v4-ch')).toMatchObject({ task: 'ocr', active: true, installed: true, bytes: 16173055 });
     expect(await callApi(api.handlers, 'downloadModel', { id: 'nope' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
     // A folder that is not there, or holds none of the model's files, is the person's to fix.

@@ -67,6 +67,7 @@ describe('CLIP search', () => {
     const { lib } = await setup();
     expect(lib.status().stages.map((s) => [s.stage, s.done, s.pending, s.failed])).toEqual([
       ['thumb', 8, 0, 0],
+      ['phash', 8, 0, 0],
       ['meta', 8, 0, 0],
       ['places', 8, 0, 0],
       ['embed', 8, 0, 0],
