@@ -33,6 +33,8 @@ export interface FaceImage {
   data: ArrayBuffer;
   width: number;
   height: number;
+  /** Face boxes to describe instead of detecting (a file's own face regions, say), in the image's pixels. */
+  boxes?: Box[];
 }
 
 export interface FaceOptions {
@@ -100,15 +102,17 @@ export class FaceRunner {
     }
   }
 
-  /** The faces of one image. */
-  async find(ref: FaceModelRef, image: RgbImage, opts: FaceOptions = FACE_DEFAULTS): Promise<FaceOutput> {
+  /** The faces of one image: found by the detector, or the `given` boxes (their score is 1). */
+  async find(ref: FaceModelRef, image: RgbImage, opts: FaceOptions = FACE_DEFAULTS, given?: readonly Box[]): Promise<FaceOutput> {
     if (image.width < 1 || image.height < 1 || image.data.length < image.width * image.height * 3) {
       throw new Error(`not an RGB image of ${image.width}×${image.height}: ${image.data.length} bytes`);
     }
     await this.load(ref);
     const n = this.names(ref);
     const t0 = performance.now();
-    const boxes = await this.detect(n.det, image, opts);
+    const boxes = given
+      ? given.map((b) => ({ box: clipBox(b, image.width, image.height), score: 1 })).filter((f) => f.box.width >= 1 && f.box.height >= 1)
+      : await this.detect(n.det, image, opts);
     const t1 = performance.now();
     if (!opts.describe || boxes.length === 0) {
       return { faces: boxes.map((b) => ({ ...b, landmarks: [], descriptor: [] })), ms: { detect: t1 - t0, landmarks: 0, describe: 0 } };

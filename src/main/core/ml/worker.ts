@@ -122,7 +122,7 @@ async function runFaces(model: FaceModelRef, images: FaceImage[], options: FaceO
   const results: FaceOutput[] = [];
   for (const im of images) {
     try {
-      results.push(await runner.find(model, { data: new Uint8Array(im.data), width: im.width, height: im.height }, options));
+      results.push(await runner.find(model, { data: new Uint8Array(im.data), width: im.width, height: im.height }, options, im.boxes));
     } catch (e) {
       // As with OCR: one image that cannot be read is that photo's failure; models that will not load are the batch's.
       if (e instanceof FaceLoadError) throw e;
