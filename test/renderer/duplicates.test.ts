@@ -14,6 +14,7 @@ import {
   kindSummary,
   mergeChoices,
   moveFocus,
+  nameInGroup,
   photoFacts,
   photoLabel,
   reasonsText,
@@ -121,6 +122,12 @@ describe('words', () => {
     expect(photoLabel(p, true)).toBe('IMG_4.jpg, suggested keeper: keep');
     expect(photoLabel(photo(2), false)).toBe('IMG_2.jpg: put in the trash');
     expect(reasonsText(['largest', 'has GPS'])).toBe('largest, has GPS');
+    // Copies of one name are told apart by their folder.
+    const g = group('exact', [1, 2]);
+    g.photos[1] = { ...g.photos[1]!, path: '/photos/backup/IMG_1.jpg' };
+    expect(nameInGroup(g, g.photos[0]!)).toBe('trip/IMG_1.jpg');
+    expect(nameInGroup(g, g.photos[1]!)).toBe('backup/IMG_1.jpg');
+    expect(nameInGroup(group('same', [1, 2]), photo(1))).toBe('IMG_1.jpg');
   });
 
   it('say what a resolution did, with each photo the trash refused and why', () => {

@@ -145,6 +145,17 @@ export function photoFacts(p: DuplicatePhoto): { name: string; folder: string; s
   };
 }
 
+/**
+ * A photo's name as its group's heading says it: the file name, or with its folder's name when another photo of
+ * the group has the same file name (exact copies often do): "trips/market.jpg" beside "backup/market.jpg".
+ */
+export function nameInGroup(g: DuplicateGroup, p: DuplicatePhoto): string {
+  const name = fileName(p.path);
+  if (!g.photos.some((o) => o.id !== p.id && fileName(o.path) === name)) return name;
+  const parts = p.path.split(/[\\/]/).filter((x) => x !== '');
+  return parts.length >= 2 ? `${parts[parts.length - 2]}/${name}` : name;
+}
+
 /** A photo card's accessible name: what Space toggles, with the keeper marked. */
 export function photoLabel(p: DuplicatePhoto, kept: boolean): string {
   return `${fileName(p.path)}${p.keeper ? ', suggested keeper' : ''}: ${kept ? 'keep' : 'put in the trash'}`;
