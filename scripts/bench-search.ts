@@ -2,6 +2,8 @@
 // Usage: npm run bench:search [-- --n 100000 | --million] [--dim 512] [--queries 1000] [--clusters N] [--noise 1.5]
 //        [--decay 1] [--ef-search 100,200,400 (default: what the app uses at this size)] [--M 32] [--ef-construction 128] [--recall-queries 200] [--no-text]
 //        [--keep (leave the generated library in the temp folder: scripts/lib/first-query.ts can time it again)]
+//        [--library DIR (a library kept by --keep, made with the same --n/--seed/data options: its vectors are made
+//         again for the exact answers, its index is opened instead of built, and its first search timed again)]
 // Last line: one JSON object with the figures and their ratios to the goals.
 //
 // The data imitates a photo library's image embeddings: `--clusters` random unit centers (events,
@@ -17,6 +19,8 @@
 // Queries imitate text queries: a cluster center perturbed by fresh noise of the same law, never
 // a database point. Recall is measured against exact brute force: a blocked Float32Array
 // dot-product loop on worker threads (one per core, up to 4) over the shared vectors.
+// The search preview ([Note: search preview]), which answers while the graph loads after start, is measured
+// the same way: recall@10 of its answers against the exact ones, its latency, its file's size and write time.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +28,8 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { ensureSearchModel, measureTextQueries } from './lib/text-query.ts';
 import { benchModels, firstQueries, writeCatalog, type FirstQueryFigures } from './lib/open-library.ts';
-import { autoEfSearch, DEFAULT_EF_CONSTRUCTION, DEFAULT_M, VectorIndex } from '../src/main/core/search/vector-index.ts';
+import { autoEfSearch, DEFAULT_EF_CONSTRUCTION, DEFAULT_M, VectorIndex, type IndexMeta } from '../src/main/core/search/vector-index.ts';
+import { SearchPreview } from '../src/main/core/search/preview.ts';
 
 const { values } = parseArgs({
   options: {
@@ -42,6 +47,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     'no-text': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    library: { type: 'string' },
   },
 });
 
@@ -228,16 +234,27 @@ async function main(): Promise<void> {
   // Build through the engine's own path: upsert one photo at a time, into the index folder of a
   // library on disk (its catalog is written after, for the first-search-after-start figures).
   const textModel = values['no-text'] || dim !== 512 ? null : await ensureSearchModel(path.resolve('.bench'));
-  const modelId = textModel?.spec.id ?? 'bench';
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'shoebox-bench-search-'));
+  const kept = values.library ? path.resolve(values.library) : null;
+  const root = kept ?? fs.mkdtempSync(path.join(os.tmpdir(), 'shoebox-bench-search-'));
   const dataDir = path.join(root, 'data');
   const dir = path.join(dataDir, 'index');
+  const keptMeta = kept ? fs.readdirSync(dir).find((f) => f.endsWith('.meta.json')) : undefined;
+  if (kept && !keptMeta) throw new Error(`${dir} holds no saved index`);
+  const modelId = keptMeta ? (JSON.parse(fs.readFileSync(path.join(dir, keptMeta), 'utf8')) as IndexMeta).modelId : (textModel?.spec.id ?? 'bench');
   try {
     const rss0 = process.memoryUsage().rss;
-    const index = await VectorIndex.open({ dir, modelId, dim, M, efConstruction, efSearch: efList[0], initialCapacity: 1024 });
     const tBuild = performance.now();
+    const index = await VectorIndex.open({ dir, modelId, dim, M, efConstruction, efSearch: efList[0], initialCapacity: 1024, verify: !kept });
+    if (kept) {
+      // The kept library must hold these very vectors: photo i's own vector finds it first.
+      const probe = [0, Math.floor(n / 2), n - 1].map((i) => index.search(data.subarray(i * dim, (i + 1) * dim), 1)[0]);
+      if (index.size() !== n || probe.some((h, j) => h?.id !== [1, Math.floor(n / 2) + 1, n][j] || h!.score < 0.999)) {
+        throw new Error(`${kept} was not made with these options (n=${n}, seed ${values.seed}, clusters ${clusters}, noise ${noise}, decay ${decay})`);
+      }
+      console.log(`opened:          ${kept} (${index.size()} photos) in ${round((performance.now() - tBuild) / 1000, 1)} s`);
+    }
     let lastLog = tBuild;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n && !kept; i++) {
       index.upsert(i + 1, data.subarray(i * dim, (i + 1) * dim));
       if ((i & 4095) === 0 && performance.now() - lastLog > 30_000) {
         lastLog = performance.now();
@@ -247,7 +264,7 @@ async function main(): Promise<void> {
     }
     const buildS = (performance.now() - tBuild) / 1000;
     const rssBuilt = process.memoryUsage().rss;
-    console.log(`build:           ${round(buildS, 1)} s  (${Math.round(n / buildS)} vectors/s, capacity ${index.capacity()})`);
+    if (!kept) console.log(`build:           ${round(buildS, 1)} s  (${Math.round(n / buildS)} vectors/s, capacity ${index.capacity()})`);
 
     const sweep: { ef: number; recall_at_10: number; lost_queries: number; p50_ms: number; p95_ms: number; p99_ms: number; mean_ms: number }[] = [];
     for (const ef of efList) sweep.push(measure(index, ef, queries, truth));
@@ -258,9 +275,12 @@ async function main(): Promise<void> {
     const text = values['no-text'] || dim !== 512 ? null : await measureTextQueries(path.resolve('.bench'), (v) => void index.search(v, K));
 
     const tSave = performance.now();
-    await index.save();
+    if (kept) await index.ensurePreview(); // written again only when it does not belong to the saved graph
+    else await index.save(); // the graph, then its preview
     const saveS = (performance.now() - tSave) / 1000;
+    const previewWrite = index.lastPreviewWrite;
     const fileBytes = fs.statSync(index.file).size;
+    const preview = await measurePreview(index, queries, truth);
     await index.close();
     const tOpen = performance.now();
     const reopened = await VectorIndex.open({ dir, modelId, dim });
@@ -273,11 +293,15 @@ async function main(): Promise<void> {
     let first: { median: FirstQueryFigures; all: FirstQueryFigures[] } | null = null;
     let catalogS: number | null = null;
     if (textModel) {
-      const modelsDir = await benchModels(root, textModel.spec, textModel.dir);
-      catalogS = await writeCatalog(dataDir, modelsDir, modelId, data, n, dim);
-      console.log(`catalog:         ${round(catalogS, 1)} s to write ${n} photos with their vectors`);
+      const modelsDir = kept ? path.join(root, 'models') : await benchModels(root, textModel.spec, textModel.dir);
+      if (!kept) {
+        catalogS = await writeCatalog(dataDir, modelsDir, modelId, data, n, dim);
+        console.log(`catalog:         ${round(catalogS, 1)} s to write ${n} photos with their vectors`);
+      }
       first = firstQueries(dataDir, modelsDir, 'kids on a beach at sunset', FIRST_QUERY_RUNS);
     }
+    /** The fields first-query.ts adds for the preview. */
+    const firstPreview = (r: FirstQueryFigures | undefined) => r as (FirstQueryFigures & { answered_by?: string; searchable_via?: string; graph_ms?: number; load?: string }) | undefined;
 
     const figures = {
       bench: 'search',
@@ -295,11 +319,24 @@ async function main(): Promise<void> {
       recall_queries: nRecall,
       generate_s: round(genS, 1),
       exact_knn_s: round(exactS, 1),
-      build_s: round(buildS, 1),
-      build_rate: Math.round(n / buildS),
+      build_s: kept ? null : round(buildS, 1),
+      build_rate: kept ? null : Math.round(n / buildS),
       rss_delta_mb: mb(rssBuilt - rss0),
       index_file_mb: mb(fileBytes),
-      save_s: round(saveS, 2),
+      save_s: kept ? null : round(saveS, 2),
+      library: kept,
+      preview_recall_at_10: preview.recall_at_10,
+      preview_lost_queries: preview.lost_queries,
+      preview_p50_ms: preview.p50_ms,
+      preview_p95_ms: preview.p95_ms,
+      preview_candidates: preview.candidates,
+      preview_file_mb: mb(preview.bytes),
+      preview_write_s: previewWrite ? round(previewWrite.ms / 1000, 2) : null,
+      first_query_answered_by: firstPreview(first?.median)?.answered_by ?? null,
+      first_query_searchable_via: firstPreview(first?.median)?.searchable_via ?? null,
+      graph_load_ms: firstPreview(first?.median)?.graph_ms ?? null,
+      first_query_best_ms: first ? Math.min(...first.all.map((r) => r.first_query_ms)) : null,
+      first_query_loadavg: first ? first.all.map((r) => firstPreview(r)?.load ?? null) : null,
       open_s: round(openS, 2),
       reopen_loaded: reopenedOk,
       recall_at_10: main.recall_at_10,
@@ -337,6 +374,10 @@ async function main(): Promise<void> {
     console.log(`memory:          RSS +${figures.rss_delta_mb} MB for the index, file ${figures.index_file_mb} MB, peak RSS ${figures.peak_rss_mb} MB`);
     console.log(`save / open:     ${figures.save_s} s / ${figures.open_s} s (verified; reopened ${reopenedOk ? 'loaded' : 'NOT loaded'})`);
     for (const s of sweep) console.log(`efSearch ${String(s.ef).padEnd(6)}  recall@10 ${s.recall_at_10.toFixed(4)} (${s.lost_queries} lost)  p50 ${s.p50_ms} ms  p95 ${s.p95_ms} ms  p99 ${s.p99_ms} ms`);
+    console.log(
+      `preview:         recall@10 ${preview.recall_at_10.toFixed(4)} (${preview.lost_queries} lost) re-ranking the best ${preview.candidates} estimates, p50 ${preview.p50_ms} ms, p95 ${preview.p95_ms} ms; ` +
+        `file ${mb(preview.bytes)} MB${previewWrite ? `, written in ${round(previewWrite.ms / 1000, 2)} s` : ' (already current)'}`,
+    );
     if (text) {
       console.log(
         `text query:      p50 ${text.full_query_ms_p50} ms, p95 ${text.full_query_ms_p95} ms end to end (text encoder p50 ${text.text_encoder_ms_p50} ms on ${text.text_provider}, then kNN)`,
@@ -352,6 +393,10 @@ async function main(): Promise<void> {
         `                 text encoder's first load ${f.text_model_load_ms} ms (in parallel with the index, left out); wall clock to the answer ${f.first_answer_wall_ms} ms; ` +
           `the catalog's check before any write ${f.check_ms} ms after the open, beside the search; the index file's deferred hash ${f.deferred_check_ms ?? '–'} ms after the answer`,
       );
+      console.log(
+        `                 answered by the ${firstPreview(f)?.answered_by ?? '?'} (searchable by the ${firstPreview(f)?.searchable_via ?? '?'} after ${f.index_ms} ms; the graph loaded after ${firstPreview(f)?.graph_ms ?? '?'} ms); ` +
+          `best run ${figures.first_query_best_ms} ms; load average ${first.all.map((r) => firstPreview(r)?.load ?? '?').join(' | ')}`,
+      );
     }
     console.log(
       `goals:           recall@10 ${main.recall_at_10.toFixed(4)} ≥ ${RECALL_GOAL} (ratio ${figures.recall_ratio_to_goal}), ` +
@@ -361,8 +406,38 @@ async function main(): Promise<void> {
     );
     console.log(JSON.stringify(figures));
   } finally {
-    if (values.keep) console.error(`kept the library (catalog, index, models) in ${root}`);
-    else fs.rmSync(root, { recursive: true, force: true });
+    if (values.keep && !kept) console.error(`kept the library (catalog, index, models) in ${root}`);
+    else if (!kept) fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** The saved preview of `index` searched for every sample query: recall@10 against the exact answers, and its latency. */
+async function measurePreview(index: VectorIndex, queries: Float32Array, truth: Int32Array[]) {
+  const meta = JSON.parse(fs.readFileSync(index.metaFile, 'utf8')) as IndexMeta;
+  const preview = await SearchPreview.read(index.previewFile, { dim, savedAt: meta.savedAt, graphSha256: meta.fileSha256, checksum: meta.checksum });
+  if (typeof preview === 'string') throw new Error(`the preview cannot be read: ${preview}`);
+  preview.useGraphFile(index.file);
+  try {
+    const times: number[] = [];
+    let hit = 0;
+    let lost = 0;
+    // The search service asks for max(5·limit, 50) = 100 neighbours, so it re-ranks max(2000, 20·100) candidates.
+    const candidates = 2000;
+    for (let q = 0; q < truth.length; q++) {
+      const query = queries.subarray(q * dim, (q + 1) * dim);
+      const t0 = performance.now();
+      const hits = preview.search(query, K, undefined, undefined, candidates);
+      times.push(performance.now() - t0);
+      const want = new Set(Array.from(truth[q]!, (i) => i + 1));
+      let found = 0;
+      for (const h of hits) if (want.has(h.id)) found++;
+      hit += found;
+      if (found < K / 2) lost++;
+    }
+    times.sort((a, b) => a - b);
+    return { recall_at_10: round(hit / (truth.length * K), 4), lost_queries: lost, p50_ms: round(pct(times, 50), 1), p95_ms: round(pct(times, 95), 1), candidates, bytes: preview.bytes };
+  } finally {
+    preview.close();
   }
 }
 

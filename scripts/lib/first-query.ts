@@ -14,8 +14,10 @@
 //   preview_problem     why the saved preview was not used, when it was not
 //   preview_written_ms  when it was not: how long writing it again took, after the answer (the app does it in the background)
 //   preview_mb          the preview file's size
+//   load                the load average as it ended (the machines are shared)
 // Usage: tsx scripts/lib/first-query.ts <dataDir> <modelsDir> <query>
 import fs from 'node:fs';
+import os from 'node:os';
 import { Library } from '../../src/main/core/library.ts';
 
 const [dataDir, modelsDir, query] = process.argv.slice(2) as [string, string, string];
@@ -72,6 +74,7 @@ try {
       preview_written_ms: wrote ? Math.round(previewWriteMs) : null,
       preview_mb: fs.existsSync(idx.previewFile) ? +(fs.statSync(idx.previewFile).size / (1 << 20)).toFixed(1) : null,
       rss_mb: Math.round(process.memoryUsage().rss / (1 << 20)),
+      load: os.loadavg().map((x) => x.toFixed(2)).join(' '),
     }),
   );
 } finally {

@@ -4,9 +4,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Library } from '../../src/main/core/library.ts';
 import { SearchPreview } from '../../src/main/core/search/preview.ts';
 import { VectorIndex } from '../../src/main/core/search/vector-index.ts';
+import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
+import { makeJpeg } from '../helpers/photos.ts';
 
 const DIM = 32;
 const MODEL = 'clip-preview-test';
@@ -207,5 +211,102 @@ describe('search preview', () => {
     expect(index.previewPending).toBe(false);
     expect(await index.ensurePreview()).toBe(false);
     await index.close();
+  });
+});
+
+describe('search preview in the search service', () => {
+  let modelsDir = '';
+  beforeAll(async () => {
+    modelsDir = path.join(tempDir(), 'models');
+    await writeFixtureModels(modelsDir);
+  });
+
+  /** The same photos with the same scores (the preview's cosines are the graph's to float precision, so near ties may swap). */
+  function expectSame(a: { id: number; score: number }[], b: { id: number; score: number }[]): void {
+    expect(a.map((h) => h.id).sort()).toEqual(b.map((h) => h.id).sort());
+    const scores = new Map(b.map((h) => [h.id, h.score]));
+    for (const h of a) expect(h.score).toBeCloseTo(scores.get(h.id)!, 3);
+    expect(a[0]!.id).toBe(b[0]!.id);
+  }
+
+  /** Opens the library with every index's graph load held until `release()`. */
+  function openHeldLibrary(dataDir: string) {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const original = VectorIndex.open;
+    const spy = vi.spyOn(VectorIndex, 'open').mockImplementation((opts) =>
+      original.call(VectorIndex, {
+        ...opts,
+        whileLoading: () => {
+          void opts.whileLoading?.();
+          return held;
+        },
+      }),
+    );
+    const lib = Library.open({ dataDir, modelsDir });
+    return { lib, release, restore: () => spy.mockRestore() };
+  }
+
+  it('answers text searches, filters applied, before the graph is loaded, and waits for it when the preview is stale', async () => {
+    const root = tempDir();
+    const photos = path.join(root, 'Photos');
+    const colours = { red: { r: 210, g: 30, b: 35 }, green: { r: 40, g: 190, b: 50 }, blue: { r: 30, g: 50, b: 200 }, yellow: { r: 235, g: 215, b: 40 } };
+    let seed = 0;
+    for (const c of Object.values(colours)) {
+      await makeJpeg(path.join(photos, `IMG_${seed}.jpg`), { width: 160, height: 120, color: c, seed });
+      await makeJpeg(path.join(photos, 'trip', `DSC_${seed}.jpg`), { width: 160, height: 120, color: c, seed: seed + 10 });
+      seed++;
+    }
+    const dataDir = path.join(root, 'data');
+    const first = Library.open({ dataDir, modelsDir, pipeline: { backoffMs: () => 5 } });
+    await first.addFolder(photos);
+    await first.index();
+    const trip = path.join(photos, 'trip');
+    const graphRed = (await first.searchText('red', { limit: 8 })).hits;
+    const graphTrip = (await first.searchText('blue', { folder: trip, limit: 3 })).hits;
+    await first.close();
+
+    const { lib, release, restore } = openHeldLibrary(dataDir);
+    try {
+      const red = await lib.searchText('red', { limit: 8 });
+      expect(lib.search.lastKnn?.via).toBe('preview');
+      expectSame(red.hits, graphRed);
+      const inTrip = await lib.searchText('blue', { folder: trip, limit: 3 });
+      expect(lib.search.lastKnn?.via).toBe('preview');
+      expect(inTrip.hits.every((h) => h.path.startsWith(trip + path.sep))).toBe(true);
+      expectSame(inTrip.hits, graphTrip);
+      release();
+      await expect.poll(async () => (await lib.searchText('red', { limit: 8 }), lib.search.lastKnn?.via)).toBe('graph');
+      expectSame((await lib.searchText('red', { limit: 8 })).hits, graphRed);
+    } finally {
+      release(); // a failed expectation must not leave close() waiting for the held load
+      restore();
+      await lib.close();
+    }
+
+    // A photo's vector gone from SQLite behind the index's back: the preview no longer holds what the
+    // catalog holds, so the search waits for the graph (which sync repairs).
+    const db = new Database(path.join(dataDir, 'catalog.sqlite'));
+    db.prepare('DELETE FROM embeddings WHERE photo_id = ?').run(graphRed[0]!.id);
+    db.close();
+    const stale = openHeldLibrary(dataDir);
+    try {
+      let answered = false;
+      const search = stale.lib.searchText('red', { limit: 8 }).then((r) => ((answered = true), r));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(answered).toBe(false);
+      expect(stale.lib.search.previewProblem).toMatch(/does not hold/);
+      stale.release();
+      const r = await search;
+      expect(stale.lib.search.lastKnn?.via).toBe('graph');
+      // Its photo is still found by its file name's words, if at all, but no longer by its look.
+      expect(r.hits.find((h) => h.id === graphRed[0]!.id)?.clipScore ?? null).toBeNull();
+      expect(r.hits[0]!.id).toBe(graphRed[1]!.id);
+      expect(stale.lib.search.lastSync).toMatchObject({ action: 'replayed', removed: 1 });
+    } finally {
+      stale.release();
+      stale.restore();
+      await stale.lib.close();
+    }
   });
 });

@@ -318,7 +318,8 @@ export class SearchPreview {
         d += q[j]! * v[j]!;
         vv += v[j]! * v[j]!;
       }
-      if (vv > 0) hits.push({ id, score: Math.min(1, d / Math.sqrt(vv)) });
+      const score = d / Math.sqrt(vv);
+      if (Number.isFinite(score)) hits.push({ id, score: Math.min(1, score) }); // a damaged vector is left out
     }
     hits.sort((a, b) => b.score - a.score || a.id - b.id);
     return hits.slice(0, Math.max(0, Math.floor(k)));
