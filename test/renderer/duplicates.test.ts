@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResolveResult, UndoResolveResult } from '../../src/shared/contract.ts';
 import type { DuplicateGroup, DuplicatePhoto } from '../../src/shared/types.ts';
 import {
+  KINDS,
   acceptAllPlan,
   bytesFreed,
   defaultChoice,
@@ -97,6 +98,15 @@ describe('keep sets', () => {
 });
 
 describe('words', () => {
+  it('name the three kinds as such, in order, each with what it is and what an empty one says', () => {
+    expect(KINDS.map((k) => [k.kind, k.name])).toEqual([
+      ['exact', 'Exact copies'],
+      ['same', 'Same photo'],
+      ['similar', 'Similar shots'],
+    ]);
+    expect(KINDS.every((k) => k.explain.length > 20 && k.none.startsWith('No'))).toBe(true);
+  });
+
   it('count the groups of each kind and sum what resolving them as chosen frees', () => {
     const gs = [group('exact', [1, 2]), group('exact', [3, 4]), group('same', [5, 6, 7])];
     expect(kindCounts(gs)).toEqual({ exact: 2, same: 1, similar: 0 });

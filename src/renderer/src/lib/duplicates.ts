@@ -7,22 +7,19 @@ import type { DuplicateGroup, DuplicateKind, DuplicatePhoto } from '../../../sha
 import { fileName, formatBytes, formatCount, formatDimensions, formatTakenAt } from './format.ts';
 
 /** The kinds in the order the view shows them, each named as such with a line saying what it is. */
-export const KINDS: readonly { kind: DuplicateKind; name: string; explain: string }[] = [
-  { kind: 'exact', name: 'Exact copies', explain: 'The same file, byte for byte, at more than one path.' },
+export const KINDS: readonly { kind: DuplicateKind; name: string; explain: string; none: string }[] = [
+  { kind: 'exact', name: 'Exact copies', explain: 'The same file, byte for byte, at more than one path.', none: 'No exact copies in the library' },
   {
     kind: 'same',
     name: 'Same photo',
     explain: 'The same picture in other bytes: resized, re-encoded, converted, stripped of its metadata, rotated, lightly cropped or adjusted.',
+    none: 'No photo is in the library twice in other bytes',
   },
-  { kind: 'similar', name: 'Similar shots', explain: 'Bursts and retakes: taken within seconds of each other and looking alike. Different photos: look before putting any away.' },
+  { kind: 'similar', name: 'Similar shots', explain: 'Bursts and retakes: taken within seconds of each other and looking alike. Different photos: look before putting any away.', none: 'No similar shots in the library' },
 ];
 
 /** How many groups the view shows at first, and how many more each "Show more" adds. */
 export const GROUP_PAGE = 40;
-
-export function kindName(kind: DuplicateKind): string {
-  return KINDS.find((k) => k.kind === kind)!.name;
-}
 
 /** The photos to keep of each group shown, by group id; `photos` is the group's photo ids as shown (sorted). */
 export interface Choice {
