@@ -349,18 +349,32 @@ function parseGraphLayout(h: Buffer, dim: number): GraphLayout {
 }
 
 /** Calls `fn` with the label and the unit vector of elements [from, to) of the graph's level-0 block. */
-async function eachElement(fh: FileHandle, g: GraphLayout, dim: number, from: number, to: number, fn: (label: number, v: Float32Array, slot: number) => void): Promise<void> {
+/**
+ * Calls `fn` for elements [from, to) of the graph's level-0 block with the label, the chunk as floats
+ * and where in it the element's unit vector starts (one view a chunk, none an element), and the element.
+ */
+async function eachElement(
+  fh: FileHandle,
+  g: GraphLayout,
+  from: number,
+  to: number,
+  fn: (label: number, floats: Float32Array, at: number, slot: number) => void,
+): Promise<void> {
   const per = Math.max(1, Math.floor(CHUNK_BYTES / g.size));
   const buf = Buffer.allocUnsafeSlow(per * g.size);
+  const floats = new Float32Array(buf.buffer, buf.byteOffset, buf.length >> 2);
+  const words = new Uint32Array(buf.buffer, buf.byteOffset, buf.length >> 2);
+  const stride = g.size >> 2;
+  const label = g.labelAt >> 2;
+  const data = g.dataAt >> 2;
   for (let at = from; at < to; at += per) {
     const n = Math.min(per, to - at);
     const want = n * g.size;
     const { bytesRead } = await fh.read(buf, 0, want, GRAPH_HEADER_BYTES + at * g.size);
     if (bytesRead < want) throw new Error('graph file ends inside its level-0 block');
-    for (let e = 0; e < n; e++) {
-      const o = e * g.size;
-      if (buf.readUInt32LE(o + g.labelAt + 4) !== 0) continue; // labels are uint32: not one of ours
-      fn(buf.readUInt32LE(o + g.labelAt), new Float32Array(buf.buffer, buf.byteOffset + o + g.dataAt, dim), at + e);
+    for (let e = 0, o = 0; e < n; e++, o += stride) {
+      if (words[o + label + 1] !== 0) continue; // labels are uint32 (little-endian): not one of ours
+      fn(words[o + label]!, floats, o + data, at + e);
     }
   }
 }
@@ -386,21 +400,22 @@ export async function writePreview(graphFile: string, file: string, of: PreviewO
     const s1 = new Float64Array(dim);
     const s2 = new Float64Array(dim);
     let seen = 0;
-    const add = (label: number, v: Float32Array) => {
+    const add = (label: number, v: Float32Array, o: number) => {
       if (!live.has(label)) return;
       seen++;
       for (let j = 0; j < dim; j++) {
-        s1[j]! += v[j]!;
-        s2[j]! += v[j]! * v[j]!;
+        const x = v[o + j]!;
+        s1[j]! += x;
+        s2[j]! += x * x;
       }
     };
-    if (g.slots <= PREVIEW_SAMPLE) await eachElement(fh, g, dim, 0, g.slots, add);
+    if (g.slots <= PREVIEW_SAMPLE) await eachElement(fh, g, 0, g.slots, add);
     else {
       const blocks = 32;
       const per = Math.ceil(PREVIEW_SAMPLE / blocks);
       for (let b = 0; b < blocks; b++) {
         const from = Math.floor((b * (g.slots - per)) / (blocks - 1));
-        await eachElement(fh, g, dim, from, from + per, add);
+        await eachElement(fh, g, from, from + per, add);
       }
     }
     let spread = 0;
@@ -414,18 +429,21 @@ export async function writePreview(graphFile: string, file: string, of: PreviewO
     // The codes, in one pass.
     let i = 0;
     const sum = new IdChecksum();
-    await eachElement(fh, g, dim, 0, g.slots, (label, v, slot) => {
+    await eachElement(fh, g, 0, g.slots, (label, v, at, slot) => {
       if (!live.has(label) || i >= l.count) return;
       let ss = 0;
       let sw = 0;
       const o = i * l.codeBytes;
+      let byte = 0;
       for (let j = 0; j < dim; j++) {
-        const r = v[j]! - mean[j]!;
+        const r = v[at + j]! - mean[j]!;
         ss += r * r;
-        if (r > 0) {
-          codes[o + (j >> 3)]! |= 1 << (j & 7);
-          sw += weights[j]! * r;
-        } else sw -= weights[j]! * r;
+        sw += weights[j]! * Math.abs(r);
+        byte |= (r > 0 ? 1 : 0) << (j & 7);
+        if ((j & 7) === 7 || j === dim - 1) {
+          codes[o + (j >> 3)] = byte;
+          byte = 0;
+        }
       }
       labels[i] = label;
       slots[i] = slot;
