@@ -65,6 +65,7 @@ describe('crash recovery', () => {
       { stage: 'embed', state: 'done', n: N },
       { stage: 'meta', state: 'done', n: N },
       { stage: 'ocr', state: 'done', n: N },
+      { stage: 'phash', state: 'done', n: N },
       { stage: 'places', state: 'done', n: N },
       { stage: 'tags', state: 'done', n: N },
       { stage: 'thumb', state: 'done', n: N },
