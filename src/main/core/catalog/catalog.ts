@@ -465,9 +465,16 @@ export class Catalog {
 
   // ── reading ────────────────────────────────────────────────────────────
 
+  /**
+   * Photos in the library, and how many of them are in offline folders. A photo a duplicates resolution put in the
+   * trash is not counted: its row stays only so that undo can bring it back (catalog/resolutions.ts). Counted as a
+   * difference, not row by row, so that it costs one small lookup per put-away photo.
+   */
   counts(): { photos: number; offline: number } {
-    const row = this.sql('SELECT COUNT(*) AS photos, COALESCE(SUM(f.online = 0), 0) AS offline FROM photos p JOIN folders f ON f.id = p.folder_id')
-      .get() as { photos: number; offline: number };
+    const row = this.sql(
+      `SELECT COUNT(*) - (SELECT COUNT(DISTINCT a.photo_id) FROM put_away a JOIN photos q ON q.id = a.photo_id WHERE a.state IN ('moving', 'trashed')) AS photos,
+         COALESCE(SUM(f.online = 0), 0) AS offline FROM photos p JOIN folders f ON f.id = p.folder_id`,
+    ).get() as { photos: number; offline: number };
     return row;
   }
 

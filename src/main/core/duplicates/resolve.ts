@@ -504,9 +504,10 @@ function photos(n: number): string {
   return `${n.toLocaleString('en-US')} photo${n === 1 ? '' : 's'}`;
 }
 
+/** Bytes in powers of 1000, in the units the window shows (KB, MB, GB), for the summaries and the CLI. */
 export function formatBytes(n: number): string {
   if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
+  const units = ['KB', 'MB', 'GB', 'TB'];
   let v = n / 1000;
   let i = 0;
   while (v >= 1000 && i < units.length - 1) {
