@@ -55,7 +55,7 @@ describe('shoebox duplicates', () => {
     const l = await library();
     const text = await l.sb('duplicates');
     expect(text.code, text.err).toBe(0);
-    expect(text.out).toMatch(/^exact-\d+ {2}exact copies, 2 photos, resolving frees [\d.]+ kB$/m);
+    expect(text.out).toMatch(/^exact-\d+ {2}exact copies, 2 photos, resolving frees [\d.]+ KB$/m);
     expect(text.out).toContain(l.a);
     expect(text.out).toMatch(/120x80, jpeg, 2024-05-01T10:00:00/);
     expect(text.out).toMatch(/^ {2}\* +\d+ {2}\//m);
@@ -86,7 +86,7 @@ describe('shoebox duplicates', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain(`put in the trash: ${l.b}`);
     expect(r.out).toContain(`photo ${l.ids.a} gained tags “holiday”`);
-    expect(r.out).toMatch(/Put 1 photo in the trash \([\d.]+ kB\) \(resolution (\d+): `shoebox duplicates undo \1` puts it back\)/);
+    expect(r.out).toMatch(/Put 1 photo in the trash \([\d.]+ KB\) \(resolution (\d+): `shoebox duplicates undo \1` puts it back\)/);
     expect(fs.existsSync(l.b)).toBe(false);
     expect(fs.readdirSync(trashDir)).toContain('b.jpg');
     expect((await l.sb('duplicates', '--kind', 'exact', '--json')).out).not.toContain(l.a);
