@@ -206,6 +206,8 @@ export interface VectorIndexOptions {
   /**
    * Work for the main thread while the graph file is read on a worker thread (hnswlib's
    * readIndex): the search service computes the catalog's id checksum there, which sync needs next.
+   * With `onPreview`, the read starts only after this and the preview's hand-over (the preview needs
+   * the checksum; on two cores the read would slow both).
    * A promise it returns is awaited with the read (the load is not done before it settles).
    */
   whileLoading?: () => void | Promise<void>;
@@ -787,10 +789,14 @@ export class VectorIndex {
     // A fresh object: after a failed read it is thrown away, never used.
     const hnsw = new hnswlib.HierarchicalNSW('cosine', this.dim);
     try {
-      const reading = hnsw.readIndex(this.file, true);
+      // With a taker for the preview, the graph's read starts once the preview is handed over (or found
+      // unusable): on two cores the read (seconds of copying at a million photos) would otherwise slow the
+      // checksum and the preview that the first answer waits for.
+      let reading = this.onPreview ? undefined : hnsw.readIndex(this.file, true);
       try {
         const held = this.whileLoading?.();
         await this.takePreview(previewing);
+        reading ??= hnsw.readIndex(this.file, true);
         await held;
       } finally {
         await reading;
