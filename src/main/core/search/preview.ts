@@ -27,6 +27,9 @@
 //   graph, as it would without a preview, and the preview is written again. A graph file damaged
 //   inside (caught later by the deferred hash) gives worse scores, never a crash: each vector read
 //   is checked to be the element of the id asked for.
+// - Order at open: the preview is read and the catalog's id checksum computed first, and hnswlib's
+//   read of the graph starts once the preview is handed over: on two cores the read beside them slowed
+//   the first answer by 0.1–0.2 s at a million photos, for a graph ready about as much later.
 // - Writing: at every save of the graph, from the graph file just written (its level-0 block holds
 //   each element's unit vector and label), to a temporary file renamed into place. The mean and the
 //   spreads come from a sample of the file (up to PREVIEW_SAMPLE elements in 32 blocks), the codes
