@@ -157,3 +157,32 @@ describe('migration 11 (perceptual signatures for duplicates)', () => {
     db.close();
   });
 });
+
+describe('migration 13 (faces and people)', () => {
+  it('keeps faces with 512-byte descriptors, a person or none, gone with their photo; a person left by its faces stays', () => {
+    const db = new Database(path.join(tempDir(), 'catalog.sqlite'));
+    db.pragma('foreign_keys = ON');
+    expect(migrate(db, migrations.filter((m) => m.version <= 13))).toBe(13);
+    db.exec(`
+      INSERT INTO folders (id, path, added_at) VALUES (1, '/photos', 0);
+      INSERT INTO photos (id, folder_id, path, filename, size, mtime_ms, added_at, updated_at) VALUES
+        (1, 1, '/photos/1.jpg', '1.jpg', 1, 0, 0, 0), (2, 1, '/photos/2.jpg', '2.jpg', 1, 0, 0, 0);
+      INSERT INTO people (id, name, source, created_at) VALUES (1, 'Mia', 'user', 0);
+      INSERT INTO photo_faces (photo_id, model, fingerprint, faces, read_at) VALUES (1, 'm', 'f', 1, 0), (2, 'm', 'g', 0, 0);
+    `);
+    const put = db.prepare("INSERT INTO faces (photo_id, x, y, width, height, score, landmarks, descriptor, model, person_id, assigned, created_at) VALUES (?, 0, 0, 10, 10, 0.9, '[]', ?, 'm', ?, ?, 0)");
+    put.run(1, Buffer.alloc(512), 1, 'user');
+    expect(() => put.run(1, Buffer.alloc(511), null, null)).toThrow(/CHECK/);
+    // A person without how the face was assigned, or an assignment without a person, is refused.
+    expect(() => put.run(1, Buffer.alloc(512), 1, null)).toThrow(/CHECK/);
+    expect(() => put.run(1, null, null, 'auto')).toThrow(/CHECK/);
+    put.run(1, null, null, null);
+    db.prepare('INSERT INTO face_rejections (face_id, person_id) VALUES (2, 1)').run();
+    db.prepare('DELETE FROM photos WHERE id = 1').run();
+    expect(db.prepare('SELECT COUNT(*) FROM faces').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT COUNT(*) FROM face_rejections').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT photo_id FROM photo_faces').pluck().all()).toEqual([2]);
+    expect(db.prepare('SELECT name FROM people').pluck().all()).toEqual(['Mia']);
+    db.close();
+  });
+});

@@ -472,6 +472,66 @@ CREATE TABLE put_away (
 CREATE INDEX put_away_photo ON put_away(photo_id, state);
 `,
   },
+  {
+    version: 13,
+    name: 'faces and people: the faces found in photos, their descriptors, and the people they are grouped into',
+    sql: `
+-- A person: made by the grouping (source 'auto') or by the user (named, or made by moving a face to a new person:
+-- 'user'). name and hidden are the user's; the grouping never changes them ([Note: people grouping] in core/people).
+CREATE TABLE people (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT,
+  hidden     INTEGER NOT NULL DEFAULT 0,
+  source     TEXT NOT NULL CHECK (source IN ('auto', 'user')),
+  created_at INTEGER NOT NULL
+);
+
+-- A photo read by the faces stage: with which version ([Note: face version] in ml/service.ts) and on which content,
+-- even when it has no face, so it is not read again until either changes.
+CREATE TABLE photo_faces (
+  photo_id    INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+  model       TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  faces       INTEGER NOT NULL,
+  read_at     INTEGER NOT NULL
+);
+CREATE INDEX photo_faces_model ON photo_faces(model);
+
+-- A face: its box in the upright photo's pixels, the 68 landmarks (JSON, x and y interleaved), the detector's score,
+-- the 128-d descriptor (512 bytes of little-endian float32; NULL once face recognition is turned off) and the
+-- version it was found with. person_id with assigned: 'auto' (the grouping put it there) or 'user' (the user did:
+-- never moved by the grouping). state 'not_face' is the user's "not a face": never grouped. suggested_id: a named
+-- person the grouping found it near but not within the named threshold ("Is this Mia?").
+CREATE TABLE faces (
+  id           INTEGER PRIMARY KEY,
+  photo_id     INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+  x            REAL NOT NULL,
+  y            REAL NOT NULL,
+  width        REAL NOT NULL,
+  height       REAL NOT NULL,
+  score        REAL NOT NULL,
+  landmarks    TEXT NOT NULL,
+  descriptor   BLOB CHECK (descriptor IS NULL OR length(descriptor) = 512),
+  model        TEXT NOT NULL,
+  person_id    INTEGER REFERENCES people(id) ON DELETE SET NULL,
+  assigned     TEXT CHECK (assigned IN ('auto', 'user')),
+  state        TEXT NOT NULL DEFAULT 'face' CHECK (state IN ('face', 'not_face')),
+  suggested_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+  created_at   INTEGER NOT NULL,
+  CHECK ((person_id IS NULL) = (assigned IS NULL))
+);
+CREATE INDEX faces_photo ON faces(photo_id);
+CREATE INDEX faces_person ON faces(person_id);
+
+-- The user's "not this person": the grouping never puts the face in that person again. Kept by face and person; a
+-- face found again (a new model) takes its rejections with it ([Note: faces kept across a new reading]).
+CREATE TABLE face_rejections (
+  face_id   INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+  PRIMARY KEY (face_id, person_id)
+);
+`,
+  },
 ];
 
 /**

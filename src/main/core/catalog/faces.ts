@@ -1,0 +1,318 @@
+// The faces found in photos and the people they are grouped into (migration 13): the faces stage's results, the
+// grouping's assignments (core/people) and the user's own actions on them, which nothing automatic overwrites.
+//
+// [Note: faces kept across a new reading]
+// A photo read again (a new face model, or the faces turned off and on) gets new face rows. What the user did to a
+// face of the old reading goes to the new face that covers the same place: the new face whose box overlaps the old
+// one's by IoU over 0.5 (the best such, each new face taken once) takes its user assignment ('user' person_id), its
+// "not a face" and its "not this person" rejections. The grouping's own ('auto') assignments are not carried: the new
+// descriptors are grouped again.
+import type { Db } from './db.ts';
+
+export interface FaceBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A face as the faces stage stores it: in the upright photo's pixels. */
+export interface NewFace {
+  box: FaceBox;
+  score: number;
+  /** 68 points, x and y interleaved. */
+  landmarks: number[];
+  /** 128 floats. */
+  descriptor: Float32Array;
+}
+
+export type FaceAssignment = 'auto' | 'user';
+export type FaceState = 'face' | 'not_face';
+
+export interface FaceRow {
+  id: number;
+  photoId: number;
+  box: FaceBox;
+  score: number;
+  landmarks: number[];
+  /** Null once face recognition was turned off. */
+  descriptor: Float32Array | null;
+  model: string;
+  personId: number | null;
+  assigned: FaceAssignment | null;
+  state: FaceState;
+  suggestedId: number | null;
+}
+
+/** A face as the grouping reads it. */
+export interface GroupingFace {
+  id: number;
+  personId: number | null;
+  assigned: FaceAssignment | null;
+  descriptor: Float32Array;
+}
+
+export interface PersonRow {
+  id: number;
+  name: string | null;
+  hidden: boolean;
+  source: FaceAssignment;
+  /** Its faces (not those marked "not a face"). */
+  faces: number;
+}
+
+/** The descriptor's bytes: 128 little-endian float32 (512 bytes). */
+export function encodeDescriptor(d: Float32Array): Buffer {
+  if (d.length !== 128) throw new Error(`a face descriptor has 128 numbers, not ${d.length}`);
+  const b = Buffer.alloc(512);
+  for (let i = 0; i < 128; i++) b.writeFloatLE(d[i]!, i * 4);
+  return b;
+}
+
+export function decodeDescriptor(b: Buffer): Float32Array {
+  if (b.length !== 512) throw new Error(`a stored face descriptor is 512 bytes, not ${b.length}`);
+  const d = new Float32Array(128);
+  for (let i = 0; i < 128; i++) d[i] = b.readFloatLE(i * 4);
+  return d;
+}
+
+/** Intersection over union of two boxes. */
+export function boxIou(a: FaceBox, b: FaceBox): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / (a.width * a.height + b.width * b.height - inter);
+}
+
+interface RawFace {
+  id: number;
+  photo_id: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  score: number;
+  landmarks: string;
+  descriptor: Buffer | null;
+  model: string;
+  person_id: number | null;
+  assigned: FaceAssignment | null;
+  state: FaceState;
+  suggested_id: number | null;
+}
+
+function toRow(r: RawFace): FaceRow {
+  return {
+    id: r.id,
+    photoId: r.photo_id,
+    box: { x: r.x, y: r.y, width: r.width, height: r.height },
+    score: r.score,
+    landmarks: JSON.parse(r.landmarks) as number[],
+    descriptor: r.descriptor ? decodeDescriptor(r.descriptor) : null,
+    model: r.model,
+    personId: r.person_id,
+    assigned: r.assigned,
+    state: r.state,
+    suggestedId: r.suggested_id,
+  };
+}
+
+export class Faces {
+  constructor(private readonly db: Db) {}
+
+  private sql(s: string) {
+    return this.db.prepare(s);
+  }
+
+  /**
+   * Stores a photo's reading (replacing the faces it had), keeping what the user did to the faces it had ([Note:
+   * faces kept across a new reading]). Returns the new faces' ids, in the order given.
+   */
+  putPhoto(photoId: number, model: string, fingerprint: string, faces: readonly NewFace[], now = Date.now()): number[] {
+    return this.db.transaction(() => {
+      const old = this.forPhoto(photoId);
+      const rejections = this.sql('SELECT face_id, person_id FROM face_rejections WHERE face_id IN (SELECT id FROM faces WHERE photo_id = ?)').all(photoId) as { face_id: number; person_id: number }[];
+      this.sql('DELETE FROM faces WHERE photo_id = ?').run(photoId);
+      const insert = this.sql(
+        `INSERT INTO faces (photo_id, x, y, width, height, score, landmarks, descriptor, model, person_id, assigned, state, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const taken = new Set<number>();
+      const carried = new Map<number, FaceRow>();
+      // Old faces the user acted on, each to its best-overlapping new face.
+      for (const o of old) {
+        const acted = o.assigned === 'user' || o.state === 'not_face' || rejections.some((r) => r.face_id === o.id);
+        if (!acted) continue;
+        let best = -1;
+        let bestIou = 0.5;
+        faces.forEach((f, i) => {
+          const iou = boxIou(o.box, f.box);
+          if (!taken.has(i) && iou > bestIou) [best, bestIou] = [i, iou];
+        });
+        if (best >= 0) {
+          taken.add(best);
+          carried.set(best, o);
+        }
+      }
+      const ids = faces.map((f, i) => {
+        const o = carried.get(i);
+        const user = o?.assigned === 'user' ? o.personId : null;
+        const { x, y, width, height } = f.box;
+        const id = Number(
+          insert.run(photoId, x, y, width, height, f.score, JSON.stringify(f.landmarks.map((v) => +v.toFixed(2))), encodeDescriptor(f.descriptor), model, user, user === null ? null : 'user', o?.state ?? 'face', now)
+            .lastInsertRowid,
+        );
+        if (o) for (const r of rejections) if (r.face_id === o.id) this.sql('INSERT OR IGNORE INTO face_rejections (face_id, person_id) VALUES (?, ?)').run(id, r.person_id);
+        return id;
+      });
+      this.sql(
+        `INSERT INTO photo_faces (photo_id, model, fingerprint, faces, read_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(photo_id) DO UPDATE SET model = excluded.model, fingerprint = excluded.fingerprint, faces = excluded.faces, read_at = excluded.read_at`,
+      ).run(photoId, model, fingerprint, faces.length, now);
+      this.dropEmptyPeople();
+      return ids;
+    })();
+  }
+
+  /** Whether the photo's faces were found with this version on this content. */
+  isCurrent(photoId: number, model: string, fingerprint: string): boolean {
+    return this.sql('SELECT 1 FROM photo_faces WHERE photo_id = ? AND model = ? AND fingerprint = ?').get(photoId, model, fingerprint) !== undefined;
+  }
+
+  /** The photos read with another version than this one. */
+  staleIds(model: string): number[] {
+    return this.sql('SELECT photo_id FROM photo_faces WHERE model <> ?').pluck().all(model) as number[];
+  }
+
+  /** The photos read (with any version). */
+  readIds(): number[] {
+    return this.sql('SELECT photo_id FROM photo_faces').pluck().all() as number[];
+  }
+
+  forPhoto(photoId: number): FaceRow[] {
+    return (this.sql('SELECT * FROM faces WHERE photo_id = ? ORDER BY id').all(photoId) as RawFace[]).map(toRow);
+  }
+
+  face(id: number): FaceRow | null {
+    const r = this.sql('SELECT * FROM faces WHERE id = ?').get(id) as RawFace | undefined;
+    return r ? toRow(r) : null;
+  }
+
+  /** The faces of one person, not those marked "not a face". */
+  ofPerson(personId: number): FaceRow[] {
+    return (this.sql("SELECT * FROM faces WHERE person_id = ? AND state = 'face' ORDER BY id").all(personId) as RawFace[]).map(toRow);
+  }
+
+  /** The faces the grouping reads: found with this version, with a descriptor, not "not a face"; in id order. */
+  groupingFaces(model: string): GroupingFace[] {
+    const rows = this.sql("SELECT id, person_id, assigned, descriptor FROM faces WHERE model = ? AND state = 'face' AND descriptor IS NOT NULL ORDER BY id").raw().all(model) as [number, number | null, FaceAssignment | null, Buffer][];
+    return rows.map(([id, personId, assigned, d]) => ({ id, personId, assigned, descriptor: decodeDescriptor(d) }));
+  }
+
+  /** Every face's "not this person": face id → the people it is not. */
+  rejections(): Map<number, Set<number>> {
+    const out = new Map<number, Set<number>>();
+    for (const [f, p] of this.sql('SELECT face_id, person_id FROM face_rejections').raw().all() as [number, number][]) {
+      if (!out.has(f)) out.set(f, new Set());
+      out.get(f)!.add(p);
+    }
+    return out;
+  }
+
+  counts(): { faces: number; photos: number; people: number; named: number } {
+    const faces = this.sql("SELECT COUNT(*) FROM faces WHERE state = 'face'").pluck().get() as number;
+    const photos = this.sql('SELECT COUNT(*) FROM photo_faces').pluck().get() as number;
+    const people = this.sql('SELECT COUNT(*) FROM people').pluck().get() as number;
+    const named = this.sql('SELECT COUNT(*) FROM people WHERE name IS NOT NULL').pluck().get() as number;
+    return { faces, photos, people, named };
+  }
+
+  // ── people ─
+
+  createPerson(source: FaceAssignment, name: string | null = null, now = Date.now()): number {
+    return Number(this.sql('INSERT INTO people (name, hidden, source, created_at) VALUES (?, 0, ?, ?)').run(name, source, now).lastInsertRowid);
+  }
+
+  person(id: number): PersonRow | null {
+    const r = this.sql("SELECT p.id, p.name, p.hidden, p.source, (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id AND f.state = 'face') AS faces FROM people p WHERE p.id = ?").get(id) as
+      | { id: number; name: string | null; hidden: number; source: FaceAssignment; faces: number }
+      | undefined;
+    return r ? { ...r, hidden: r.hidden === 1 } : null;
+  }
+
+  /** Every person, the most faces first. */
+  people(): PersonRow[] {
+    const rows = this.sql(
+      "SELECT p.id, p.name, p.hidden, p.source, COUNT(f.id) AS faces FROM people p LEFT JOIN faces f ON f.person_id = p.id AND f.state = 'face' GROUP BY p.id ORDER BY faces DESC, p.id",
+    ).all() as { id: number; name: string | null; hidden: number; source: FaceAssignment; faces: number }[];
+    return rows.map((r) => ({ ...r, hidden: r.hidden === 1 }));
+  }
+
+  setName(personId: number, name: string | null): void {
+    this.sql("UPDATE people SET name = ?, source = 'user' WHERE id = ?").run(name, personId);
+  }
+
+  setHidden(personId: number, hidden: boolean): void {
+    this.sql("UPDATE people SET hidden = ?, source = 'user' WHERE id = ?").run(hidden ? 1 : 0, personId);
+  }
+
+  /** Puts a face in a person (or in none), as the grouping ('auto') or the user ('user') did. */
+  assign(faceId: number, personId: number | null, assigned: FaceAssignment): void {
+    this.sql('UPDATE faces SET person_id = ?, assigned = ?, suggested_id = NULL WHERE id = ?').run(personId, personId === null ? null : assigned, faceId);
+  }
+
+  /** The user confirms every face of a person as theirs (naming or merging does). */
+  confirmFaces(personId: number): void {
+    this.sql("UPDATE faces SET assigned = 'user' WHERE person_id = ? AND state = 'face'").run(personId);
+  }
+
+  suggest(faceId: number, personId: number | null): void {
+    this.sql('UPDATE faces SET suggested_id = ? WHERE id = ?').run(personId, faceId);
+  }
+
+  reject(faceId: number, personId: number): void {
+    this.sql('INSERT OR IGNORE INTO face_rejections (face_id, person_id) VALUES (?, ?)').run(faceId, personId);
+  }
+
+  setState(faceId: number, state: FaceState): void {
+    if (state === 'not_face') this.sql("UPDATE faces SET state = 'not_face', person_id = NULL, assigned = NULL, suggested_id = NULL WHERE id = ?").run(faceId);
+    else this.sql("UPDATE faces SET state = 'face' WHERE id = ?").run(faceId);
+  }
+
+  /** Moves every face of `from` to `to` (keeping how each was assigned) and deletes `from`; its rejections go to `to`. */
+  mergePeople(from: number, to: number): void {
+    this.db.transaction(() => {
+      this.sql('UPDATE faces SET person_id = ? WHERE person_id = ?').run(to, from);
+      this.sql('UPDATE faces SET suggested_id = ? WHERE suggested_id = ?').run(to, from);
+      this.sql('INSERT OR IGNORE INTO face_rejections (face_id, person_id) SELECT face_id, ? FROM face_rejections WHERE person_id = ?').run(to, from);
+      this.sql('DELETE FROM people WHERE id = ?').run(from);
+    })();
+  }
+
+  /** Every automatic assignment undone (a regroup starts from the user's own). */
+  clearAutomatic(): void {
+    this.sql("UPDATE faces SET person_id = NULL, assigned = NULL WHERE assigned = 'auto'").run();
+    this.sql('UPDATE faces SET suggested_id = NULL').run();
+    this.dropEmptyPeople();
+  }
+
+  /** People the grouping made that no face is in any more. A person the user named, hid or made stays. */
+  dropEmptyPeople(): number {
+    return this.sql("DELETE FROM people WHERE source = 'auto' AND NOT EXISTS (SELECT 1 FROM faces f WHERE f.person_id = people.id)").run().changes;
+  }
+
+  /**
+   * Deletes every face descriptor and what says a photo was read (face recognition turned off): the boxes and what
+   * the user did stay, and the photos are read again when it is turned on. Returns how many descriptors went.
+   */
+  deleteDescriptors(): number {
+    return this.db.transaction(() => {
+      const n = this.sql('UPDATE faces SET descriptor = NULL WHERE descriptor IS NOT NULL').run().changes;
+      this.sql("UPDATE faces SET person_id = NULL, assigned = NULL WHERE assigned = 'auto'").run();
+      this.sql('DELETE FROM photo_faces').run();
+      this.dropEmptyPeople();
+      return n;
+    })();
+  }
+}
