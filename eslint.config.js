@@ -31,7 +31,7 @@ const LIBRARY = 'library';
 const coreLayers = [
   ['media', 'models', 'places', 'trash'],
   ['catalog', 'ml'],
-  ['settings.ts', 'scan', 'annotate', 'search', 'duplicates'],
+  ['settings.ts', 'scan', 'annotate', 'search', 'duplicates', 'people'],
   ['pipeline'],
   ['captions'],
   [LIBRARY],

@@ -262,9 +262,10 @@ export class Faces {
     this.sql('UPDATE faces SET person_id = ?, assigned = ?, suggested_id = NULL WHERE id = ?').run(personId, personId === null ? null : assigned, faceId);
   }
 
-  /** The user confirms every face of a person as theirs (naming or merging does). */
+  /** The user confirms every face of a person as theirs, and the person as the user's (naming or merging does). */
   confirmFaces(personId: number): void {
     this.sql("UPDATE faces SET assigned = 'user' WHERE person_id = ? AND state = 'face'").run(personId);
+    this.sql("UPDATE people SET source = 'user' WHERE id = ?").run(personId);
   }
 
   suggest(faceId: number, personId: number | null): void {

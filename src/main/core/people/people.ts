@@ -1,0 +1,164 @@
+// People: the faces stage's faces grouped into people ([Note: people grouping] in grouping.ts), and what the user does
+// to them. What the user does is user data, never overwritten by grouping or regrouping:
+// - naming a person, merging two, moving a face to a person, confirm those faces as the person's ('user');
+// - "not this person" records a rejection: the face never joins that person again (and the person's other faces
+//   are confirmed: the user looked at them);
+// - hiding a person and "not a face" are kept on the person and the face.
+// A regroup undoes only the grouping's own ('auto') assignments and groups again around the user's; a new model's
+// faces keep what the user did ([Note: faces kept across a new reading] in catalog/faces.ts).
+// A group of one face is no person yet: its face stays without a person until a second face joins it.
+import type { Faces } from '../catalog/faces.ts';
+import { Grouper, GROUPING_DEFAULTS, type GroupingOptions } from './grouping.ts';
+
+export interface GroupingResult {
+  /** Faces grouped by this call. */
+  grouped: number;
+  /** Faces put in a person by it. */
+  assigned: number;
+  /** People it made. */
+  created: number;
+}
+
+export class People {
+  private grouper: Grouper | null = null;
+  private model: string | null = null;
+
+  constructor(
+    private readonly faces: Faces,
+    private readonly opts: GroupingOptions = GROUPING_DEFAULTS,
+  ) {}
+
+  /**
+   * Groups the faces found with `model` that are not grouped yet (all of them after a model change or a restart,
+   * the faces the user or an earlier grouping placed first, fixed). Faces gone since are taken out.
+   */
+  group(model: string): GroupingResult {
+    if (this.model !== model) {
+      this.grouper = new Grouper(this.opts);
+      this.model = model;
+    }
+    const grouper = this.grouper!;
+    const rows = this.faces.groupingFaces(model);
+    const present = new Set(rows.map((r) => r.id));
+    for (const [, members] of grouper.groupList()) for (const f of [...members]) if (!present.has(f)) grouper.remove(f);
+    const named = new Set(this.faces.people().filter((p) => p.name !== null).map((p) => p.id));
+    for (const id of named) grouper.setNamed(id, true);
+    const fresh = rows.filter((r) => !grouper.has(r.id));
+    for (const r of fresh) if (r.personId !== null) grouper.addFixed(r.id, r.descriptor, r.personId);
+    const pending = fresh.filter((r) => r.personId === null);
+    if (pending.length === 0) return { grouped: 0, assigned: 0, created: 0 };
+    const rejections = this.faces.rejections();
+    let assigned = 0;
+    let created = 0;
+    const db = this.faces;
+    const placed = pending.map((r) => grouper.add(r.id, r.descriptor, rejections.get(r.id)));
+    // New groups of two faces or more become people; their faces and the faces that joined people are stored.
+    for (const p of placed) {
+      let group = p.group;
+      if (group < 0) {
+        const members = grouper.groupList().get(group);
+        if (!members || members.length < 2) {
+          if (p.suggested !== null) db.suggest(p.faceId, p.suggested);
+          continue;
+        }
+        const person = db.createPerson('auto');
+        created++;
+        grouper.merge(group, person);
+        group = person;
+        for (const f of grouper.groupList().get(person)!) if (f !== p.faceId) {
+          db.assign(f, person, 'auto');
+          assigned++;
+        }
+      }
+      db.assign(p.faceId, group, 'auto');
+      assigned++;
+      if (p.suggested !== null) db.suggest(p.faceId, p.suggested);
+    }
+    return { grouped: pending.length, assigned, created };
+  }
+
+  /** Groups every face again around what the user did (the grouping's own assignments undone). */
+  regroup(model: string): GroupingResult {
+    this.faces.clearAutomatic();
+    this.grouper = null;
+    this.model = null;
+    return this.group(model);
+  }
+
+  /** The in-memory grouping is dropped (face recognition turned off): the next group() reads the catalog again. */
+  forget(): void {
+    this.grouper = null;
+    this.model = null;
+  }
+
+  private requirePerson(id: number) {
+    const p = this.faces.person(id);
+    if (!p) throw new Error(`there is no person ${id}`);
+    return p;
+  }
+
+  private requireFace(id: number) {
+    const f = this.faces.face(id);
+    if (!f) throw new Error(`there is no face ${id}`);
+    return f;
+  }
+
+  /** Names a person (null takes the name away); its faces become the user's. */
+  name(personId: number, name: string | null): void {
+    this.requirePerson(personId);
+    const clean = name === null ? null : name.normalize('NFC').trim().replace(/\s+/g, ' ');
+    if (clean === '') throw new Error('a name cannot be empty');
+    this.faces.setName(personId, clean);
+    if (clean !== null) this.faces.confirmFaces(personId);
+    this.grouper?.setNamed(personId, clean !== null);
+  }
+
+  hide(personId: number, hidden: boolean): void {
+    this.requirePerson(personId);
+    this.faces.setHidden(personId, hidden);
+  }
+
+  /** Merges `from` into `to`: every face of both becomes the user's, in `to`; a name `to` lacks is taken from `from`. */
+  merge(from: number, to: number): void {
+    if (from === to) throw new Error('a person cannot be merged with itself');
+    const a = this.requirePerson(from);
+    const b = this.requirePerson(to);
+    this.faces.mergePeople(from, to);
+    if (b.name === null && a.name !== null) this.faces.setName(to, a.name);
+    else this.faces.setName(to, b.name);
+    this.faces.confirmFaces(to);
+    this.grouper?.merge(from, to);
+    if (this.faces.person(to)!.name !== null) this.grouper?.setNamed(to, true);
+  }
+
+  /** Moves a face to a person, or to a new person of its own ('new'); returns the person. */
+  moveFace(faceId: number, to: number | 'new'): number {
+    const face = this.requireFace(faceId);
+    if (face.state === 'not_face') throw new Error(`face ${faceId} is marked not a face`);
+    const person = to === 'new' ? this.faces.createPerson('user') : this.requirePerson(to).id;
+    this.faces.assign(faceId, person, 'user');
+    if (this.grouper?.has(faceId)) this.grouper.move(faceId, person);
+    this.faces.dropEmptyPeople();
+    return person;
+  }
+
+  /** "Not this person": the face leaves its person and never joins it again. */
+  notThisPerson(faceId: number): void {
+    const face = this.requireFace(faceId);
+    if (face.personId === null) return;
+    this.faces.reject(faceId, face.personId);
+    this.faces.assign(faceId, null, 'user');
+    // The user looked at this person: its other faces are confirmed, and it outlives a new model's reading.
+    this.faces.confirmFaces(face.personId);
+    this.grouper?.remove(faceId);
+    this.faces.dropEmptyPeople();
+  }
+
+  /** "Not a face" (or a face again): marked so, it is in no person and never grouped. */
+  notAFace(faceId: number, notFace = true): void {
+    this.requireFace(faceId);
+    this.faces.setState(faceId, notFace ? 'not_face' : 'face');
+    if (notFace && this.grouper?.has(faceId)) this.grouper.remove(faceId);
+    this.faces.dropEmptyPeople();
+  }
+}

@@ -1,0 +1,196 @@
+// People (issue 16): the grouping rule on synthetic descriptors, and the user's actions surviving grouping, a regroup
+// and a new model's reading.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/main/core/catalog/db.ts';
+import { Faces, boxIou, decodeDescriptor, encodeDescriptor, type NewFace } from '../../src/main/core/catalog/faces.ts';
+import { Grouper, THRESHOLD } from '../../src/main/core/people/grouping.ts';
+import { People } from '../../src/main/core/people/people.ts';
+import { mulberry32 } from '../../src/main/core/random.ts';
+import { tempDir } from '../helpers/photos.ts';
+
+const rand = mulberry32(7);
+const gauss = () => Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand());
+/** A person's centre: about 1.0 from another's. */
+const centre = () => Float32Array.from({ length: 128 }, () => gauss() * 0.0625);
+/** A face of that person: about `spread` from another of theirs. */
+const faceOf = (c: Float32Array, spread = 0.3) => Float32Array.from(c, (v) => v + gauss() * (spread / 16));
+const dist = (a: Float32Array, b: Float32Array) => Math.hypot(...a.map((v, i) => v - b[i]!));
+
+function catalog() {
+  const db = openDatabase(path.join(tempDir(), 'catalog.sqlite'));
+  db.exec("INSERT INTO folders (id, path, added_at) VALUES (1, '/p', 0)");
+  const addPhoto = (id: number) => db.prepare('INSERT INTO photos (id, folder_id, path, filename, size, mtime_ms, added_at, updated_at) VALUES (?, 1, ?, ?, 1, 0, 0, 0)').run(id, `/p/${id}.jpg`, `${id}.jpg`);
+  return { db, faces: new Faces(db), addPhoto };
+}
+
+const face = (descriptor: Float32Array, x = 10): NewFace => ({ box: { x, y: 10, width: 100, height: 100 }, score: 0.9, landmarks: Array.from({ length: 136 }, (_, i) => i), descriptor });
+
+describe('the grouping rule', () => {
+  it('keeps the synthetic people apart and together: one group each', () => {
+    const centres = Array.from({ length: 6 }, centre);
+    expect(dist(centres[0]!, centres[1]!)).toBeGreaterThan(0.8);
+    const g = new Grouper();
+    let id = 0;
+    const truth = new Map<number, number>();
+    for (let round = 0; round < 8; round++) centres.forEach((c, p) => {
+      truth.set(++id, p);
+      g.add(id, faceOf(c));
+    });
+    const groups = [...g.groupList().values()];
+    expect(groups).toHaveLength(6);
+    for (const members of groups) expect(new Set(members.map((f) => truth.get(f))).size).toBe(1);
+  });
+
+  it('joins by the mean distance to the group, not the nearest face', () => {
+    const g = new Grouper();
+    const c = centre();
+    const a = faceOf(c, 0.1);
+    g.add(1, a);
+    g.addFixed(2, faceOf(c, 0.1), g.groupOf(1)!);
+    // A face near one member's side but, on average, past the threshold: a group of its own.
+    const far = Float32Array.from(a, (v, i) => v + (i === 0 ? THRESHOLD * 1.05 : 0));
+    expect(g.meanDistance(far, g.groupOf(1)!)).toBeGreaterThan(THRESHOLD);
+    expect(g.add(3, far).group).not.toBe(g.groupOf(1));
+    const near = Float32Array.from(a, (v, i) => v + (i === 0 ? THRESHOLD * 0.5 : 0));
+    expect(g.add(4, near).group).toBe(g.groupOf(1));
+  });
+
+  it('holds a named group to the stricter threshold, suggesting it for a face between the two', () => {
+    const g = new Grouper();
+    const c = centre();
+    g.addFixed(1, c, 5);
+    g.setNamed(5, true);
+    const between = Float32Array.from(c, (v, i) => v + (i === 0 ? 0.42 : 0));
+    const p = g.add(2, between);
+    expect(p.group).not.toBe(5);
+    expect(p.suggested).toBe(5);
+    expect(g.add(3, Float32Array.from(c, (v, i) => v - (i === 0 ? 0.3 : 0)))).toMatchObject({ group: 5, suggested: null });
+  });
+
+  it('never puts a face in a group it was rejected from', () => {
+    const g = new Grouper();
+    const c = centre();
+    g.addFixed(1, faceOf(c), 9);
+    expect(g.add(2, faceOf(c), new Set([9])).group).not.toBe(9);
+  });
+});
+
+describe('stored faces', () => {
+  it('round-trips descriptors in 512 bytes and refuses another length', () => {
+    const d = faceOf(centre());
+    expect(encodeDescriptor(d)).toHaveLength(512);
+    expect(decodeDescriptor(encodeDescriptor(d))).toEqual(d);
+    expect(() => encodeDescriptor(new Float32Array(127))).toThrow(/128 numbers/);
+    expect(boxIou({ x: 0, y: 0, width: 10, height: 10 }, { x: 5, y: 0, width: 10, height: 10 })).toBeCloseTo(1 / 3);
+  });
+
+  it('says a photo is current only for its version and content, with no face too', () => {
+    const { faces, addPhoto } = catalog();
+    addPhoto(1);
+    faces.putPhoto(1, 'v1', 'fp', []);
+    expect(faces.isCurrent(1, 'v1', 'fp')).toBe(true);
+    expect(faces.isCurrent(1, 'v2', 'fp')).toBe(false);
+    expect(faces.isCurrent(1, 'v1', 'other')).toBe(false);
+    expect(faces.staleIds('v2')).toEqual([1]);
+  });
+});
+
+describe('people and what the user does', () => {
+  function library(people = 3, perPerson = 4) {
+    const c = catalog();
+    const centres = Array.from({ length: people }, centre);
+    let photo = 0;
+    const faceIds: number[][] = centres.map(() => []);
+    for (let i = 0; i < perPerson; i++) centres.forEach((cen, p) => {
+      c.addPhoto(++photo);
+      faceIds[p]!.push(...c.faces.putPhoto(photo, 'v1', `f${photo}`, [face(faceOf(cen))]));
+    });
+    return { ...c, centres, faceIds, people: new People(c.faces) };
+  }
+
+  it('groups new faces into people, a person of one face only once a second joins it', () => {
+    const { faces, people, faceIds, addPhoto, centres } = library();
+    expect(people.group('v1')).toMatchObject({ grouped: 12, assigned: 12, created: 3 });
+    const persons = faceIds.map((ids) => new Set(ids.map((id) => faces.face(id)!.personId)));
+    for (const s of persons) expect(s.size).toBe(1);
+    expect(new Set(persons.map((s) => [...s][0])).size).toBe(3);
+    // Incremental: a new face of person 0 joins; a stranger's stays without a person.
+    addPhoto(100);
+    const [known, stranger] = faces.putPhoto(100, 'v1', 'x', [face(faceOf(centres[0]!)), face(faceOf(centre()), 300)]);
+    expect(people.group('v1')).toMatchObject({ grouped: 2, assigned: 1, created: 0 });
+    expect(faces.face(known!)!.personId).toBe(faces.face(faceIds[0]![0]!)!.personId);
+    expect(faces.face(stranger!)!.personId).toBeNull();
+  });
+
+  it('keeps names, merges, moves, rejections, hidden people and "not a face" through a regroup', () => {
+    const { faces, people, faceIds } = library();
+    people.group('v1');
+    const personOf = (id: number) => faces.face(id)!.personId!;
+    const [mia, tom, ann] = faceIds.map((ids) => personOf(ids[0]!));
+    people.name(mia!, '  Mia ');
+    expect(faces.person(mia!)).toMatchObject({ name: 'Mia', source: 'user', faces: 4 });
+    // Tom's faces merged into Ann: one person, the user's.
+    people.merge(tom!, ann!);
+    expect(faces.person(tom!)).toBeNull();
+    expect(faces.person(ann!)!.faces).toBe(8);
+    people.hide(ann!, true);
+    // One of Mia's faces moved to a new person, one "not this person", one "not a face".
+    const moved = people.moveFace(faceIds[0]![1]!, 'new');
+    people.notThisPerson(faceIds[0]![2]!);
+    people.notAFace(faceIds[0]![3]!);
+    expect(() => people.moveFace(faceIds[0]![3]!, mia!)).toThrow(/not a face/);
+    expect(() => people.merge(mia!, mia!)).toThrow(/itself/);
+    expect(() => people.name(mia!, ' ')).toThrow(/empty/);
+
+    const check = () => {
+      expect(faces.person(mia!)).toMatchObject({ name: 'Mia', faces: 1 });
+      expect(faces.person(ann!)).toMatchObject({ hidden: true, faces: 8 });
+      expect(personOf(faceIds[0]![1]!)).toBe(moved);
+      expect(faces.face(faceIds[0]![2]!)!.personId).not.toBe(mia);
+      expect(faces.face(faceIds[0]![3]!)).toMatchObject({ state: 'not_face', personId: null });
+    };
+    check();
+    people.regroup('v1');
+    check();
+    // A second grouping in another process (a restart) changes nothing the user did either.
+    new People(faces).group('v1');
+    check();
+  });
+
+  it('keeps what the user did when a new model reads the photos again, and groups the new faces', () => {
+    const { faces, people, faceIds, centres } = library(2, 3);
+    people.group('v1');
+    const mia = faces.face(faceIds[0]![0]!)!.personId!;
+    people.name(mia, 'Mia');
+    const rejected = faceIds[1]![0]!;
+    const tom = faces.face(rejected)!.personId!;
+    people.notThisPerson(rejected);
+    expect(faces.rejections().get(rejected)).toEqual(new Set([tom]));
+    // Every photo read again with v2: a face a little moved (IoU over 0.5) takes what the user did.
+    const newIds = new Map<number, number>();
+    for (const photo of [1, 2, 3, 4, 5, 6]) {
+      const old = faces.forPhoto(photo)[0]!;
+      const p = centres[(photo - 1) % 2]!;
+      const [id] = faces.putPhoto(photo, 'v2', `f${photo}`, [face(faceOf(p), old.box.x + 5)]);
+      newIds.set(old.id, id!);
+    }
+    expect(faces.face(newIds.get(faceIds[0]![0]!)!)).toMatchObject({ personId: mia, assigned: 'user', model: 'v2' });
+    expect(faces.rejections().get(newIds.get(rejected)!)).toEqual(new Set([tom]));
+    people.group('v2');
+    expect(faces.person(mia)).toMatchObject({ name: 'Mia', faces: 3 });
+    expect(faces.face(newIds.get(rejected)!)!.personId).not.toBe(tom);
+  });
+
+  it('deletes every descriptor when face recognition is turned off, keeping names', () => {
+    const { faces, people, faceIds, db } = library();
+    people.group('v1');
+    const mia = faces.face(faceIds[0]![0]!)!.personId!;
+    people.name(mia, 'Mia');
+    expect(faces.deleteDescriptors()).toBe(12);
+    expect(db.prepare('SELECT COUNT(*) FROM faces WHERE descriptor IS NOT NULL').pluck().get()).toBe(0);
+    expect(faces.readIds()).toEqual([]);
+    expect(faces.person(mia)).toMatchObject({ name: 'Mia', faces: 4 });
+    expect(faces.groupingFaces('v1')).toEqual([]);
+  });
+});
