@@ -189,6 +189,8 @@ describe('the Duplicates view', () => {
     await expect.poll(async () => (await inGrid()).length, { timeout: 15_000 }).toBe(15);
     expect(await inGrid()).not.toContain(ids.get('harbour-small.jpg'));
     expect(await inGrid()).toContain(ids.get('harbour.jpg'));
+    // The header's count leaves the photo in the trash out too (its row is kept only for undo).
+    await expect.poll(() => page.locator('header .summary').innerText(), { timeout: 15_000 }).toMatch(/^15 photos/);
   });
 
   it('undoes the resolution from its history: the file is back at its path, and the group is back', async () => {
