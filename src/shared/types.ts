@@ -91,6 +91,23 @@ export interface MlStatus {
   xmp: boolean;
   /** Reading text in photos (OCR); absent from an older engine. */
   ocr?: OcrStatus;
+  /** Finding faces and grouping them into people; absent from an older engine. */
+  faces?: FacesStatus;
+}
+
+/** The faces stage's models and what it has found. */
+export interface FacesStatus {
+  /** The active face model, whether its files are there (they are made on first use), whether face recognition is on. */
+  model: string | null;
+  installed: boolean;
+  on: boolean;
+  /** What the faces are found with ([Note: face version]). */
+  version: string | null;
+  /** Photos read (with any version), faces found (not those marked not a face), people, and people named. */
+  photos: number;
+  faces: number;
+  people: number;
+  named: number;
 }
 
 /** The ocr stage's model and what it has read. */

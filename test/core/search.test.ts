@@ -73,6 +73,7 @@ describe('CLIP search', () => {
       ['embed', 8, 0, 0],
       ['tags', 8, 0, 0],
       ['ocr', 8, 0, 0],
+      ['faces', 8, 0, 0],
       ['caption', 8, 0, 0],
       ['xmp', 0, 8, 0],
     ]);

@@ -47,6 +47,9 @@ import { setPlaceCacheDir } from './places/data.ts';
 import { requeuePlacesOnNewData } from './pipeline/places-stage.ts';
 import { requeueOcrOnNewModel } from './pipeline/ocr-stage.ts';
 import { requeueHashesOnNewVersion } from './pipeline/phash-stage.ts';
+import { requeueFacesOnNewModel } from './pipeline/faces-stage.ts';
+import { Faces } from './catalog/faces.ts';
+import { People, type GroupingResult } from './people/people.ts';
 import { PhotoHashes } from './catalog/photo-hashes.ts';
 import { Duplicates, type DuplicateQuery } from './duplicates/duplicates.ts';
 import type { DuplicateGroup } from '../../shared/types.ts';
@@ -113,6 +116,11 @@ export class Library {
   readonly annotations: Annotations;
   /** Edits of one or many photos, the tag vocabulary, suggestions and undo ([annotate/edits.ts]). */
   readonly edits: Edits;
+  /** The faces found in photos ([catalog/faces.ts]) and the people they are grouped into ([people/people.ts]). */
+  readonly faces: Faces;
+  readonly people: People;
+  /** A grouping of new faces is scheduled (after the faces stage committed some). */
+  private groupingDue = false;
   /** exiftool for reading photos' own metadata and writing XMP sidecars. */
   readonly xmp: XmpService;
   private watcher: FolderWatcher | null = null;
@@ -147,6 +155,8 @@ export class Library {
     this.repos = openCatalog(this.db, () => STAGE_NAMES);
     ({ catalog: this.catalog, queue: this.queue, annotations: this.annotations, browser: this.browser } = this.repos);
     this.edits = new Edits(this.repos);
+    this.faces = new Faces(this.db);
+    this.people = new People(this.faces);
     this.xmp = new XmpService();
     this.cache = new CacheStore(this.paths.thumbs, this.paths.previews, this.paths.cacheTmp);
     this.cache.clearPartial();
@@ -192,6 +202,7 @@ export class Library {
         onAnnotated,
         places: this.repos.places,
         text: this.repos.text,
+        onFaces: () => this.groupPeopleSoon(),
       },
       { embedBatch: opts.ml?.embedBatch, captionBatch: opts.ml?.captionBatch },
     );
@@ -248,6 +259,7 @@ export class Library {
     this.followModelChoice();
     this.followCaptionChoice();
     this.followOcrChoice();
+    this.followFacesChoice();
     this.isWritable = true;
     // A resolution a kill left part way is settled before the resolver does anything else ([Note: resolving duplicates]).
     this.resolver.recover().catch(() => undefined);
@@ -296,6 +308,52 @@ export class Library {
     requeueOcrOnNewModel(this.catalog, this.queue, this.repos.text, this.ml.ocrVersion());
   }
 
+  /**
+   * Face recognition off: every face descriptor is deleted (here too when another process turned it off while this
+   * one was closed). On: a new face model reads the photos read with another version again ([Note: face version]).
+   */
+  followFacesChoice(): void {
+    if (readSetting((k) => this.catalog.setting(k), 'faces') !== 'on') {
+      if (this.faces.descriptorCount() > 0) this.faces.deleteDescriptors();
+      this.people.forget();
+      return;
+    }
+    requeueFacesOnNewModel(this.catalog, this.queue, this.faces, this.ml.facesVersion());
+  }
+
+  /** The `faces` setting changed: off deletes every descriptor; on reads every photo's faces again. */
+  private followFacesSetting(): void {
+    const on = readSetting((k) => this.catalog.setting(k), 'faces') === 'on';
+    if (on) this.queue.requeueStage(['faces']);
+    this.followFacesChoice();
+  }
+
+  /** Groups the faces not grouped yet into people ([Note: people grouping]); nothing while face recognition is off. */
+  groupPeople(): GroupingResult {
+    const version = this.ml.facesVersion();
+    if (!version || readSetting((k) => this.catalog.setting(k), 'faces') !== 'on') return { grouped: 0, assigned: 0, created: 0 };
+    return this.people.group(version);
+  }
+
+  /** Groups new faces once the current work yields (many commits, one grouping). */
+  private groupPeopleSoon(): void {
+    if (this.groupingDue) return;
+    this.groupingDue = true;
+    setTimeout(() => {
+      const version = this.ml.facesVersion();
+      // The faces already placed are loaded a chunk at a time first; the grouping itself is then short.
+      void (version ? this.people.prepare(version) : Promise.resolve())
+        .then(() => {
+          this.groupingDue = false;
+          if (!this.closed && this.isWritable) this.groupPeople();
+        })
+        .catch((e: unknown) => {
+          this.groupingDue = false;
+          this.noticeError(e);
+        });
+    }, 0);
+  }
+
   /** A new active CLIP model queues embed and tags again ([Note: model switch]). */
   followModelChoice(): void {
     followModelChoice(this);
@@ -313,6 +371,7 @@ export class Library {
       followCaptionChoice: () => this.followCaptionChoice(),
       followOcrChoice: () => this.followOcrChoice(),
       requeueTextSidecars: () => this.queue.requeuePhotos(this.repos.text.idsWithText(), ['xmp']),
+      followFacesSetting: () => this.followFacesSetting(),
       checkCaptions: () => this.checkCaptions(),
       kick: () => this.pipeline.kick(),
     }, key, value);

@@ -52,6 +52,8 @@ export interface SettingReactions {
   followOcrChoice?(): void;
   /** The text read in photos goes to their sidecars, or stops going: the photos with text are due a sidecar write. */
   requeueTextSidecars?(): void;
+  /** Face recognition turned off (every descriptor deleted) or on (the photos read again). */
+  followFacesSetting?(): void;
   checkCaptions(): Promise<number>;
   /** The pipeline looks again (a stage may have become available or unavailable). */
   kick(): void;
@@ -78,6 +80,7 @@ export function changeSetting(catalog: Catalog, models: ModelStore, react: Setti
   if (key.startsWith('caption_')) react.followCaptionChoice();
   if (key === 'ocr_model') react.followOcrChoice?.();
   if (key === 'xmp_text' && parsed === 'on') react.requeueTextSidecars?.();
+  if (key === 'faces') react.followFacesSetting?.();
   const captionCheck = key === 'caption_threshold' ? react.checkCaptions() : null;
   react.kick();
   return { key, value: parsed, onRestart: settingDef(key).onRestart ?? false, captionCheck };

@@ -148,6 +148,12 @@ export const SETTINGS: Record<string, SettingDef> = {
       return oneOf(ctx.ocrModels ?? [DEFAULT_MODELS.ocr], 'ocr_model')(v);
     },
   },
+  faces: {
+    description:
+      'find the faces in photos and group them into people, on this machine only (on or off); off stops finding faces and deletes every face descriptor (the boxes, names and what you did to people stay; turned on again, the photos are read again)',
+    default: 'on',
+    parse: onOff('faces'),
+  },
   xmp_text: {
     description: 'also write the text read in a photo to its XMP sidecar (as Iptc4xmpExt:Transcript) when xmp is on (on or off); it is not a description, so off by default',
     default: 'off',

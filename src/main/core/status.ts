@@ -6,14 +6,15 @@ import type { Catalog } from './catalog/catalog.ts';
 import type { Repositories } from './catalog/repositories.ts';
 import type { ModelStore } from './models/store.ts';
 import { modelSource } from './models/source.ts';
-import { ocrVersion, type ModelSource } from './ml/service.ts';
+import { FACE_PIPELINE_VERSION, ocrVersion, type ModelSource } from './ml/service.ts';
 import type { Stage } from './pipeline/stage.ts';
 import type { DiskFullStop } from './pipeline/pipeline.ts';
 import { STAGE_NAMES } from './pipeline/stages.ts';
 import { thresholdOf } from './captions/calibration.ts';
 import { readSetting } from './settings.ts';
-import type { DiskFullStatus, LibraryStatus, MlStatus, OcrStatus } from '../../shared/types.ts';
+import type { DiskFullStatus, FacesStatus, LibraryStatus, MlStatus, OcrStatus } from '../../shared/types.ts';
 import { PhotoText } from './catalog/photo-text.ts';
+import { Faces } from './catalog/faces.ts';
 
 /**
  * Status from any open catalog handle (the engine's, or a read-only one beside a running engine).
@@ -98,6 +99,19 @@ function mlStatus(catalog: Catalog, models: ModelStore, live: MlStatus['provider
     modelsDir: models.modelsDir,
     ...captionStatus(catalog, source, spec?.id),
     ocr: ocrStatus(catalog, source),
+    faces: facesStatus(catalog, source),
+  };
+}
+
+function facesStatus(catalog: Catalog, source: ModelSource): FacesStatus {
+  const spec = source.active('faces');
+  return {
+    model: spec?.id ?? null,
+    installed: !!spec && source.missingFiles(spec).length === 0,
+    on: readSetting((k) => catalog.setting(k), 'faces') === 'on',
+    // As MlService.facesVersion gives it ([Note: face version]).
+    version: spec?.faces ? `${spec.id}@${spec.revision}/p${FACE_PIPELINE_VERSION}` : null,
+    ...new Faces(catalog.db).counts(),
   };
 }
 

@@ -175,6 +175,16 @@ export class Faces {
     })();
   }
 
+  /** Runs fn in one transaction. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Faces with a descriptor. */
+  descriptorCount(): number {
+    return this.sql('SELECT COUNT(*) FROM faces WHERE descriptor IS NOT NULL').pluck().get() as number;
+  }
+
   /** Whether the photo's faces were found with this version on this content. */
   isCurrent(photoId: number, model: string, fingerprint: string): boolean {
     return this.sql('SELECT 1 FROM photo_faces WHERE photo_id = ? AND model = ? AND fingerprint = ?').get(photoId, model, fingerprint) !== undefined;

@@ -22,6 +22,8 @@ export interface GroupingResult {
 export class People {
   private grouper: Grouper | null = null;
   private model: string | null = null;
+  /** Moves on at every change made outside a grouping: a grouping loaded beside it is then out of date. */
+  private changes = 0;
 
   constructor(
     private readonly faces: Faces,
@@ -33,6 +35,37 @@ export class People {
    * the faces the user or an earlier grouping placed first, fixed). Faces gone since are taken out.
    */
   group(model: string): GroupingResult {
+    try {
+      return this.faces.transaction(() => this.groupNow(model));
+    } catch (e) {
+      // The grouping in memory no longer matches what was rolled back: read again next time.
+      this.forget();
+      throw e;
+    }
+  }
+
+  /**
+   * Loads the faces already placed into a new grouping, a chunk at a time, giving the event loop back between
+   * chunks (at 100,000 faces the load is the grouping's long part: README "People"), so that the group() after it
+   * only places the new faces. Kept only when nothing changed meanwhile; else group() loads them itself.
+   */
+  async prepare(model: string, chunk = 2000): Promise<void> {
+    if (this.model === model && this.grouper) return;
+    const at = this.changes;
+    const grouper = new Grouper(this.opts);
+    const rows = this.faces.groupingFaces(model).filter((r) => r.personId !== null);
+    for (let i = 0; i < rows.length; i += chunk) {
+      for (const r of rows.slice(i, i + chunk)) grouper.addFixed(r.id, r.descriptor, r.personId!);
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.changes !== at) return;
+    }
+    if (this.changes !== at || (this.model === model && this.grouper)) return;
+    this.grouper = grouper;
+    this.model = model;
+  }
+
+  private groupNow(model: string): GroupingResult {
+    this.changes++;
     if (this.model !== model) {
       this.grouper = new Grouper(this.opts);
       this.model = model;
@@ -87,6 +120,7 @@ export class People {
 
   /** The in-memory grouping is dropped (face recognition turned off): the next group() reads the catalog again. */
   forget(): void {
+    this.changes++;
     this.grouper = null;
     this.model = null;
   }
@@ -105,6 +139,7 @@ export class People {
 
   /** Names a person (null takes the name away); its faces become the user's. */
   name(personId: number, name: string | null): void {
+    this.changes++;
     this.requirePerson(personId);
     const clean = name === null ? null : name.normalize('NFC').trim().replace(/\s+/g, ' ');
     if (clean === '') throw new Error('a name cannot be empty');
@@ -114,12 +149,14 @@ export class People {
   }
 
   hide(personId: number, hidden: boolean): void {
+    this.changes++;
     this.requirePerson(personId);
     this.faces.setHidden(personId, hidden);
   }
 
   /** Merges `from` into `to`: every face of both becomes the user's, in `to`; a name `to` lacks is taken from `from`. */
   merge(from: number, to: number): void {
+    this.changes++;
     if (from === to) throw new Error('a person cannot be merged with itself');
     const a = this.requirePerson(from);
     const b = this.requirePerson(to);
@@ -133,6 +170,7 @@ export class People {
 
   /** Moves a face to a person, or to a new person of its own ('new'); returns the person. */
   moveFace(faceId: number, to: number | 'new'): number {
+    this.changes++;
     const face = this.requireFace(faceId);
     if (face.state === 'not_face') throw new Error(`face ${faceId} is marked not a face`);
     const person = to === 'new' ? this.faces.createPerson('user') : this.requirePerson(to).id;
@@ -144,6 +182,7 @@ export class People {
 
   /** "Not this person": the face leaves its person and never joins it again. */
   notThisPerson(faceId: number): void {
+    this.changes++;
     const face = this.requireFace(faceId);
     if (face.personId === null) return;
     this.faces.reject(faceId, face.personId);
@@ -156,6 +195,7 @@ export class People {
 
   /** "Not a face" (or a face again): marked so, it is in no person and never grouped. */
   notAFace(faceId: number, notFace = true): void {
+    this.changes++;
     this.requireFace(faceId);
     this.faces.setState(faceId, notFace ? 'not_face' : 'face');
     if (notFace && this.grouper?.has(faceId)) this.grouper.remove(faceId);

@@ -1,13 +1,13 @@
 // The in-memory hand-off of decoded model input from the thumbnail stage to the stages that read pixels (CLIP's
-// embedding, OCR, the perceptual hash), so a photo is decoded once ([Note: decode once]). Bounded per kind; entries expire; a miss only
+// embedding, OCR, faces, the perceptual hash), so a photo is decoded once ([Note: decode once]). Bounded per kind; entries expire; a miss only
 // costs a re-read.
 import type { RgbPixels } from '../media/decode.ts';
 
 /**
- * What an input is for: CLIP's (reduced to twice its crop), OCR's (about 960 px on the long side) or the phash
- * stage's (the 64 × 64 square of media/phash.ts, 12 kB).
+ * What an input is for: CLIP's (reduced to twice its crop), OCR's (about 960 px on the long side), the faces
+ * stage's (the same pixels as OCR's, held once) or the phash stage's (the 64 × 64 square of media/phash.ts, 12 kB).
  */
-export type HandoffKind = 'clip' | 'ocr' | 'hash';
+export type HandoffKind = 'clip' | 'ocr' | 'faces' | 'hash';
 
 interface Entry {
   fingerprint: string;
@@ -19,6 +19,7 @@ export class ModelInputHandoff {
   private readonly entries = new Map<HandoffKind, Map<number, Entry>>([
     ['clip', new Map()],
     ['ocr', new Map()],
+    ['faces', new Map()],
     ['hash', new Map()],
   ]);
   private readonly capacities: Record<HandoffKind, number>;
@@ -32,8 +33,10 @@ export class ModelInputHandoff {
     ocrCapacity = 16,
     /** Hash squares held at most (12 kB each). */
     hashCapacity = 128,
+    /** Face inputs held at most (OCR's size; the same pixels while OCR's entry is held too). */
+    facesCapacity = 16,
   ) {
-    this.capacities = { clip: capacity, ocr: ocrCapacity, hash: hashCapacity };
+    this.capacities = { clip: capacity, ocr: ocrCapacity, faces: facesCapacity, hash: hashCapacity };
   }
 
   put(photoId: number, fingerprint: string, image: RgbPixels, kind: HandoffKind = 'clip'): void {
@@ -56,7 +59,7 @@ export class ModelInputHandoff {
   full(kind?: HandoffKind): boolean {
     const old = this.clock() - this.ttlMs;
     for (const entries of this.entries.values()) for (const [id, e] of entries) if (e.at < old) entries.delete(id);
-    const kinds: HandoffKind[] = kind ? [kind] : ['clip', 'ocr', 'hash'];
+    const kinds: HandoffKind[] = kind ? [kind] : ['clip', 'ocr', 'faces', 'hash'];
     return kinds.some((k) => this.entries.get(k)!.size >= this.capacities[k]);
   }
 

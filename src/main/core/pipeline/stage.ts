@@ -97,6 +97,8 @@ export interface StageDeps {
   geocoder?: Geocoder;
   /** The text read in photos (default: a repository over the catalog's database). */
   text?: PhotoText;
+  /** A photo's faces were committed: the library groups the new ones into people (core/people). */
+  onFaces?: () => void;
 }
 
 /** A stage as its factory builds it: everything but the name, which the registry (stages.ts) gives it. */

@@ -9,6 +9,7 @@ import { metaStage, xmpStage } from './metadata-stages.ts';
 import { placesStage } from './places-stage.ts';
 import { ocrStage } from './ocr-stage.ts';
 import { phashStage } from './phash-stage.ts';
+import { facesStage } from './faces-stage.ts';
 
 export interface StageOptions {
   embedBatch?: number;
@@ -30,6 +31,7 @@ const REGISTRY = [
   { name: 'embed', clip: true, build: (deps, opts) => embedStage(deps, { batchSize: opts.embedBatch ?? 16 }) },
   { name: 'tags', clip: true, build: (deps) => tagsStage(deps) },
   { name: 'ocr', build: (deps) => ocrStage(deps) },
+  { name: 'faces', build: (deps) => facesStage(deps) },
   { name: 'caption', clip: true, build: (deps, opts) => captionStage(deps, { batchSize: opts.captionBatch }) },
   { name: 'xmp', build: (deps) => xmpStage(deps) },
 ] as const satisfies readonly Entry[];

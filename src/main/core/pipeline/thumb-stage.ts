@@ -4,17 +4,21 @@ import { MediaError, processPhoto } from '../media/decode.ts';
 import { fingerprintFile } from '../media/fingerprint.ts';
 import { isRawName } from '../media/formats.ts';
 import { ocrInputEdge } from './ocr-stage.ts';
+import { FACE_INPUT_EDGE, facesUnavailable } from './faces-stage.ts';
 
 export function thumbStage(deps: StageDeps, opts: { concurrency: number }): StageBody {
   return {
     priority: 0,
     batchSize: 4,
     concurrency: opts.concurrency,
-    // Wait while the embedding (or ocr, or phash) stage has not taken what this stage decoded for it.
+    // Wait while the embedding (or ocr, faces, phash) stage has not taken what this stage decoded for it.
     blocked: () => deps.handoff.full(),
     async runBatch(photos): Promise<ItemResult[]> {
       const modelShortEdge = deps.ml.modelSourceEdge() ?? undefined;
-      const ocrLongEdge = ocrInputEdge(deps) ?? undefined;
+      const ocrEdge = ocrInputEdge(deps);
+      // The faces stage takes OCR's reduction (one reduction for both), made for it alone when OCR does not run.
+      const faces = facesUnavailable(deps) === null;
+      const ocrLongEdge = ocrEdge ?? (faces ? FACE_INPUT_EDGE : undefined);
       return settleItems(
         photos.map(async (photo): Promise<ItemResult> => {
           try {
@@ -31,7 +35,8 @@ export function thumbStage(deps: StageDeps, opts: { concurrency: number }): Stag
                 if (fp !== photo.fingerprint) deps.catalog.setFingerprint(photo.id, fp);
                 deps.catalog.setFacts(photo.id, facts);
                 if (facts.modelImage) deps.handoff.put(photo.id, fp, facts.modelImage);
-                if (ocrImage) deps.handoff.put(photo.id, fp, ocrImage, 'ocr');
+                if (ocrImage && ocrEdge !== null) deps.handoff.put(photo.id, fp, ocrImage, 'ocr');
+                if (ocrImage && faces) deps.handoff.put(photo.id, fp, ocrImage, 'faces');
                 if (hashImage) deps.handoff.put(photo.id, fp, hashImage, 'hash');
               },
             };
