@@ -1,9 +1,11 @@
 // bench:faces — the face models on the ML worker, as the app runs them (MlService.faces, converted on first use
 // into .bench/faces/models): verification accuracy on ../shared/faces/lfw-dev's pairs (two folds: the Euclidean
 // threshold picked on one fold, tested on the other, and the reverse), detection to descriptor photos/s on
-// 12 MP photos with faces, faces/s for landmarks plus descriptors, the detector's recall by face size, and RSS.
+// 12 MP photos with faces, faces/s for landmarks plus descriptors, the detector's recall by face size, and RSS;
+// the app's own grouping of faces into people (core/people, [Note: people grouping]): BCubed precision and recall
+// on lfw-dev's images, and its time and memory at --synthetic faces (descriptors drawn around LFW-like centres).
 // Needs ../shared/faces/lfw-dev (LFW: evaluation only, nothing of it is written). Last line: one JSON object.
-// Usage: npm run bench:faces [-- --photos 8] [--threads 2] [--pairs 0 (all)]
+// Usage: npm run bench:faces [-- --photos 8] [--threads 2] [--pairs 0 (all)] [--synthetic 100000] [--only grouping]
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,11 +14,16 @@ import { ModelStore } from '../src/main/core/models/store.ts';
 import { MlService } from '../src/main/core/ml/service.ts';
 import { descriptorDistance, type FaceImage, type FoundFace } from '../src/main/core/ml/face-runner.ts';
 import { iou, type Box } from '../src/main/core/ml/face-geometry.ts';
+import { Grouper, GROUPING_DEFAULTS } from '../src/main/core/people/grouping.ts';
+import { mulberry32 } from '../src/main/core/random.ts';
 
-const { values } = parseArgs({ options: { photos: { type: 'string', default: '8' }, threads: { type: 'string', default: '2' }, pairs: { type: 'string', default: '0' } } });
+const { values } = parseArgs({ options: { photos: { type: 'string', default: '8' }, threads: { type: 'string', default: '2' }, pairs: { type: 'string', default: '0' }, synthetic: { type: 'string', default: '100000' }, only: { type: 'string' } } });
+/** --only grouping: verification's descriptors and the grouping figures, without the 12 MP photos and face sizes. */
+const ONLY_GROUPING = values.only === 'grouping';
+const SYNTHETIC = Number(values.synthetic);
 const PHOTOS = Number(values.photos);
 const THREADS = Number(values.threads);
-const GOALS = { verification: 0.985, photosPerSecond: 2 };
+const GOALS = { verification: 0.985, photosPerSecond: 2, groupingPrecision: 0.98, groupingRecall: 0.8 };
 const lfw = path.resolve('..', 'shared', 'faces', 'lfw-dev');
 if (!fs.existsSync(path.join(lfw, 'pairs.txt'))) {
   console.error(`bench:faces needs ${lfw} (pairs.txt and images/)`);
@@ -64,6 +71,8 @@ const limit = Number(values.pairs);
 const used = limit > 0 ? pairs.filter((_, i) => i % Math.ceil(pairs.length / limit) === 0) : pairs;
 const files = [...new Set(used.flatMap((p) => [p.a, p.b]))];
 const descriptors = new Map<string, number[]>();
+/** The images whose face the detector found (what the app groups; the others were described from the centre box). */
+const detected = new Set<string>();
 let noFace = 0;
 const tv = performance.now();
 // Where the deep-funneled 250 px images hold their face (face-api's box on them is about this).
@@ -76,8 +85,10 @@ for (let i = 0; i < files.length; i += 8) {
   results.forEach((r, j) => {
     // The image's own face is the one at its centre; another face in it is someone else's.
     const best = r.faces.filter((f) => iou(f.box, centre) > 0.3).sort((x, y) => iou(y.box, centre) - iou(x.box, centre))[0];
-    if (best) descriptors.set(batch[j]!, best.descriptor);
-    else missing.push(j);
+    if (best) {
+      descriptors.set(batch[j]!, best.descriptor);
+      detected.add(batch[j]!);
+    } else missing.push(j);
   });
   if (missing.length) {
     // Not found at minScore: described from the centre box (as a file's own face region would be), and counted.
@@ -118,6 +129,108 @@ function median(xs: number[]): number {
   return s.length ? s[Math.floor(s.length / 2)]! : NaN;
 }
 
+// ---- Grouping into people -----------------------------------------------------------------------------------
+// The app's Grouper, fed the LFW faces the detector found one at a time in a shuffled order (photos arrive in no
+// order of person), scored by BCubed: for each face, precision is the share of its group that is its person, recall
+// the share of its person that is in its group; both averaged over the faces.
+function bcubed(truth: readonly string[], group: readonly number[]): { precision: number; recall: number } {
+  const pairCount = new Map<string, number>();
+  const groupSize = new Map<number, number>();
+  const truthSize = new Map<string, number>();
+  truth.forEach((t, i) => {
+    const key = `${group[i]}\u0000${t}`;
+    pairCount.set(key, (pairCount.get(key) ?? 0) + 1);
+    groupSize.set(group[i]!, (groupSize.get(group[i]!) ?? 0) + 1);
+    truthSize.set(t, (truthSize.get(t) ?? 0) + 1);
+  });
+  let p = 0;
+  let r = 0;
+  truth.forEach((t, i) => {
+    const both = pairCount.get(`${group[i]}\u0000${t}`)!;
+    p += both / groupSize.get(group[i]!)!;
+    r += both / truthSize.get(t)!;
+  });
+  return { precision: p / truth.length, recall: r / truth.length };
+}
+function shuffled<T>(xs: readonly T[], seed: number): T[] {
+  const rand = mulberry32(seed);
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+const personOf = (file: string) => path.basename(path.dirname(file));
+const grouped = [...detected].sort();
+const groupingRuns = [1, 2, 3].map((seed) => {
+  const order = shuffled(grouped, seed);
+  const g = new Grouper();
+  order.forEach((f, i) => g.add(i, Float32Array.from(descriptors.get(f)!)));
+  // A group of one face is no person in the app: scored as what it is, a group of its own.
+  const final = order.map((_, i) => g.groupOf(i)!);
+  return { seed, ...bcubed(order.map(personOf), final), groups: new Set(final).size };
+});
+const lfwPrecision = groupingRuns.reduce((a, b) => a + b.precision, 0) / groupingRuns.length;
+const lfwRecall = groupingRuns.reduce((a, b) => a + b.recall, 0) / groupingRuns.length;
+const lfwPeople = new Set(grouped.map(personOf)).size;
+console.log(`grouping (threshold ${GROUPING_DEFAULTS.threshold}, named ${GROUPING_DEFAULTS.namedThreshold}): ${grouped.length} LFW faces found by the detector, ${lfwPeople} people; 3 shuffled orders`);
+for (const r of groupingRuns) console.log(`  order ${r.seed}: BCubed precision ${r.precision.toFixed(3)}, recall ${r.recall.toFixed(3)}, ${r.groups} groups`);
+console.log(`  mean precision ${lfwPrecision.toFixed(3)} (goal ${GOALS.groupingPrecision}), recall ${lfwRecall.toFixed(3)} (goal ${GOALS.groupingRecall})`);
+
+// At scale: SYNTHETIC faces of SYNTHETIC / 50 people, drawn from LFW's own faces (the people with two faces or more
+// found): each person's centre from a Gaussian fitted per dimension to those people's mean descriptors; each face
+// its centre plus a mix of two real within-person offsets (a face minus its person's mean, scaled by √(n/(n−1)) for
+// the mean's own share), cos θ·a + sin θ·b at a random θ, which keeps the offsets' covariance and their spread of
+// lengths (a Gaussian per dimension would put every pair of a person at nearly one distance). Timed as the app runs
+// it: one face at a time, in a random order; memory as the heap and RSS grow, and the Grouper's own count.
+const byPerson = new Map<string, Float32Array[]>();
+for (const f of grouped) {
+  if (!byPerson.has(personOf(f))) byPerson.set(personOf(f), []);
+  byPerson.get(personOf(f))!.push(Float32Array.from(descriptors.get(f)!));
+}
+const multi = [...byPerson.values()].filter((v) => v.length >= 2);
+const means = multi.map((v) => Float32Array.from({ length: 128 }, (_, d) => v.reduce((a, x) => a + x[d]!, 0) / v.length));
+const centreMean = Float64Array.from({ length: 128 }, (_, d) => means.reduce((a, m) => a + m[d]!, 0) / means.length);
+const centreStd = Float64Array.from({ length: 128 }, (_, d) => Math.sqrt(means.reduce((a, m) => a + (m[d]! - centreMean[d]!) ** 2, 0) / means.length));
+const offsets = multi.flatMap((v, p) => v.map((x) => Float32Array.from(x, (xd, d) => (xd - means[p]![d]!) * Math.sqrt(v.length / (v.length - 1)))));
+const rand = mulberry32(42);
+const gauss = () => Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand());
+const PER_PERSON = 50;
+const synPeople = Math.max(1, Math.round(SYNTHETIC / PER_PERSON));
+const synCentres = Array.from({ length: synPeople }, () => Float32Array.from({ length: 128 }, (_, d) => centreMean[d]! + gauss() * centreStd[d]!));
+const synTruth = new Int32Array(SYNTHETIC);
+const synFaces = new Float32Array(SYNTHETIC * 128);
+for (let i = 0; i < SYNTHETIC; i++) {
+  const p = Math.floor(rand() * synPeople);
+  synTruth[i] = p;
+  const a = offsets[Math.floor(rand() * offsets.length)]!;
+  const b = offsets[Math.floor(rand() * offsets.length)]!;
+  const theta = rand() * 2 * Math.PI;
+  for (let d = 0; d < 128; d++) synFaces[i * 128 + d] = synCentres[p]![d]! + Math.cos(theta) * a[d]! + Math.sin(theta) * b[d]!;
+}
+global.gc?.();
+const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().external;
+const rssBeforeGrouping = process.memoryUsage().rss;
+const synGrouper = new Grouper();
+const tg = performance.now();
+const lap: number[] = [];
+for (let i = 0; i < SYNTHETIC; i++) {
+  synGrouper.add(i, synFaces.subarray(i * 128, (i + 1) * 128));
+  if ((i + 1) % Math.max(1, Math.floor(SYNTHETIC / 10)) === 0) lap.push((performance.now() - tg) / 1000);
+  if (i % 1000 === 0) sampleRss();
+}
+const groupingSeconds = (performance.now() - tg) / 1000;
+sampleRss();
+const heapAfter = process.memoryUsage().heapUsed + process.memoryUsage().external;
+const rssAfterGrouping = process.memoryUsage().rss;
+const synScore = bcubed(Array.from(synTruth, String), Array.from({ length: SYNTHETIC }, (_, i) => synGrouper.groupOf(i)!));
+const lastTenthMs = lap.length >= 2 ? ((lap.at(-1)! - lap.at(-2)!) * 1000) / Math.floor(SYNTHETIC / 10) : NaN;
+console.log(
+  `grouping at scale: ${SYNTHETIC} synthetic faces of ${synPeople} people (drawn from ${multi.length} LFW people's centres and ${offsets.length} within-person offsets): ${groupingSeconds.toFixed(1)} s (${((groupingSeconds * 1000) / SYNTHETIC).toFixed(2)} ms a face on average, ${lastTenthMs.toFixed(2)} ms a face over the last tenth); BCubed precision ${synScore.precision.toFixed(3)}, recall ${synScore.recall.toFixed(3)}`,
+);
+console.log(`  memory: the Grouper's descriptors and graph about ${Math.round(synGrouper.bytes() / 1e6)} MB; heap + external grew ${Math.round((heapAfter - heapBefore) / 1e6)} MB, RSS ${Math.round((rssAfterGrouping - rssBeforeGrouping) / 1e6)} MB (a distance matrix would be ${Math.round((SYNTHETIC * SYNTHETIC * 4) / 2 / 1e9)} GB)`);
+
 // ---- 12 MP photos with faces -------------------------------------------------------------------------------
 // Each photo: a 4000×3000 scene (a flickr8k photo upscaled when ../shared/photos is there, else a gradient) with
 // four LFW faces composited in at 350–700 px, written as a JPEG (quality 90) and read back as the faces stage
@@ -126,7 +239,7 @@ const faceFiles = files.slice(0, 4 * PHOTOS);
 const flickr = path.resolve('..', 'shared', 'photos', 'flickr8k-200', 'images');
 const backgrounds = fs.existsSync(flickr) ? fs.readdirSync(flickr).filter((f) => f.endsWith('.jpg')).sort().slice(0, PHOTOS).map((f) => path.join(flickr, f)) : [];
 const photos: Buffer[] = [];
-for (let p = 0; p < PHOTOS; p++) {
+for (let p = 0; p < (ONLY_GROUPING ? 0 : PHOTOS); p++) {
   const bg = backgrounds[p]
     ? sharp(backgrounds[p]!).resize(4000, 3000, { fit: 'cover' })
     : sharp({ create: { width: 4000, height: 3000, channels: 3, background: { r: 90 + p * 10, g: 120, b: 150 } } });
@@ -143,7 +256,7 @@ let found = 0;
 let faceMs = 0;
 let facesDescribed = 0;
 let detectMs = 0;
-for (let pass = 0; pass < 3; pass++) {
+for (let pass = 0; pass < (ONLY_GROUPING ? 0 : 3); pass++) {
   const start = performance.now();
   for (const jpeg of photos) {
     const image = await raw(sharp(jpeg).resize(2048, 2048, { fit: 'inside' }));
@@ -161,13 +274,13 @@ for (let pass = 0; pass < 3; pass++) {
 }
 const photosPerSecond = Math.max(...passes);
 const facesPerSecond = facesDescribed / (faceMs / 1000);
-console.log(`12 MP photos: ${PHOTOS} with 4 faces each, ${found} faces found; photos/s (decode at 2048 px, detection, landmarks, descriptors) per pass ${passes.map((x) => x.toFixed(2)).join(', ')}: best ${photosPerSecond.toFixed(2)} (goal ${GOALS.photosPerSecond}); detection ${(detectMs / PHOTOS).toFixed(0)} ms a photo; landmarks + descriptor ${facesPerSecond.toFixed(1)} faces/s`);
+if (!ONLY_GROUPING) console.log(`12 MP photos: ${PHOTOS} with 4 faces each, ${found} faces found; photos/s (decode at 2048 px, detection, landmarks, descriptors) per pass ${passes.map((x) => x.toFixed(2)).join(', ')}: best ${photosPerSecond.toFixed(2)} (goal ${GOALS.photosPerSecond}); detection ${(detectMs / PHOTOS).toFixed(0)} ms a photo; landmarks + descriptor ${facesPerSecond.toFixed(1)} faces/s`);
 
 // ---- Smallest face found --------------------------------------------------------------------------------------
 // Whole LFW images pasted into 2048×1536 scenes, scaled so their face (the centre box above, 116 px high in 250)
 // is a given height, 4 a scene, 3 scenes a size, run as the 12 MP photos are: the detector sees the scene at
 // 512 px, a quarter of its size. Found: a face with IoU over 0.3 against the pasted face's box.
-const SIZES = [20, 40, 60, 80, 100, 120, 160, 200, 240];
+const SIZES = ONLY_GROUPING ? [] : [20, 40, 60, 80, 100, 120, 160, 200, 240];
 const recallBySize: Record<number, number> = {};
 for (const size of SIZES) {
   const scale = size / centre.height;
@@ -196,8 +309,8 @@ for (const size of SIZES) {
   recallBySize[size] = hit / total;
 }
 const reliable = SIZES.find((s, i) => SIZES.slice(i).every((t) => recallBySize[t]! >= 0.9)) ?? null;
-console.log(`recall by face height in a 2048 px scene (the detector at 512 px): ${SIZES.map((s) => `${s} px ${(100 * recallBySize[s]!).toFixed(0)}%`).join(', ')}`);
-console.log(
+if (!ONLY_GROUPING) console.log(`recall by face height in a 2048 px scene (the detector at 512 px): ${SIZES.map((s) => `${s} px ${(100 * recallBySize[s]!).toFixed(0)}%`).join(', ')}`);
+if (!ONLY_GROUPING) console.log(
   `  found reliably (90% and up, at every larger size) from ${reliable ?? '—'} px in 2048 px, ${reliable ? `${reliable / 4} px at the detector: ${((reliable / 2048) * 100).toFixed(1)}% of the long side, ${Math.round((reliable / 2048) * 4000)} px in a 4000 px photo` : 'at none of the sizes'}`,
 );
 
@@ -223,7 +336,23 @@ console.log(
     smallestReliableFacePx2048: reliable,
     smallestReliableFaceShare: reliable ? r3(reliable / 2048) : null,
     peakRssMB: mb(peakRss),
+    grouping: {
+      threshold: GROUPING_DEFAULTS.threshold,
+      namedThreshold: GROUPING_DEFAULTS.namedThreshold,
+      lfwFaces: grouped.length,
+      lfwPeople,
+      precision: r3(lfwPrecision),
+      recall: r3(lfwRecall),
+      runs: groupingRuns.map((r) => ({ ...r, precision: r3(r.precision), recall: r3(r.recall) })),
+      synthetic: { faces: SYNTHETIC, people: synPeople, seconds: r3(groupingSeconds), msPerFaceLastTenth: r3(lastTenthMs), grouperMB: Math.round(synGrouper.bytes() / 1e6), heapGrowthMB: Math.round((heapAfter - heapBefore) / 1e6), rssGrowthMB: Math.round((rssAfterGrouping - rssBeforeGrouping) / 1e6), precision: r3(synScore.precision), recall: r3(synScore.recall) },
+    },
     threads: THREADS,
-    goals: { verification: verification >= GOALS.verification, photosPerSecond: photosPerSecond >= GOALS.photosPerSecond },
+    only: ONLY_GROUPING ? 'grouping' : null,
+    goals: {
+      verification: verification >= GOALS.verification,
+      photosPerSecond: ONLY_GROUPING ? null : photosPerSecond >= GOALS.photosPerSecond,
+      groupingPrecision: lfwPrecision >= GOALS.groupingPrecision,
+      groupingRecall: lfwRecall >= GOALS.groupingRecall,
+    },
   }),
 );
