@@ -11,6 +11,7 @@ import { SearchPreview } from '../../src/main/core/search/preview.ts';
 import { VectorIndex } from '../../src/main/core/search/vector-index.ts';
 import { writeFixtureModels } from '../fixtures/models/write-fixtures.ts';
 import { makeJpeg } from '../helpers/photos.ts';
+import { cosine, exactNearest, seededRandom } from '../helpers/vectors.ts';
 
 const DIM = 32;
 const MODEL = 'clip-preview-test';
@@ -28,19 +29,9 @@ function tempDir(): string {
   return dir;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-
 /** Clustered vectors with a common offset (as embeddings have): `n` ids from 1, 40 clusters. */
 function library(n: number, seed: number): Map<number, Float32Array> {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const g = () => r() + r() + r() - 1.5;
   const offset = Float32Array.from({ length: DIM }, () => 2 * g());
   const centres = Array.from({ length: 40 }, () => Float32Array.from({ length: DIM }, () => 3 * g()));
@@ -53,27 +44,6 @@ function library(n: number, seed: number): Map<number, Float32Array> {
     );
   }
   return out;
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return d / Math.sqrt(na * nb);
-}
-
-function exact(rows: Map<number, Float32Array>, q: Float32Array, k: number, filter?: (id: number) => boolean): number[] {
-  return [...rows]
-    .filter(([id]) => !filter || filter(id))
-    .map(([id, v]) => ({ id, s: cosine(q, v) }))
-    .sort((a, b) => b.s - a.s || a.id - b.id)
-    .slice(0, k)
-    .map((h) => h.id);
 }
 
 async function savedIndex(dir: string, rows: Map<number, Float32Array>): Promise<void> {
@@ -125,29 +95,29 @@ describe('search preview', () => {
     for (const q of queries.values()) {
       // Re-ranking every photo: exact, scores as cosines.
       const all = preview!.search(q, 10, undefined, undefined, 3000);
-      expect(all.map((h) => h.id)).toEqual(exact(rows, q, 10));
+      expect(all.map((h) => h.id)).toEqual(exactNearest(rows, q, 10));
       for (const h of all) expect(h.score).toBeCloseTo(cosine(q, rows.get(h.id)!), 5);
       // Re-ranking the best tenth of the estimates: nearly all of the true ten.
-      const want = new Set(exact(rows, q, 10));
+      const want = new Set(exactNearest(rows, q, 10));
       found += preview!.search(q, 10, undefined, undefined, 300).filter((h) => want.has(h.id)).length;
       // Filters narrow the candidates, as in the graph.
       const even = (id: number) => id % 2 === 0;
-      expect(preview!.search(q, 10, even, undefined, 3000).map((h) => h.id)).toEqual(exact(rows, q, 10, even));
+      expect(preview!.search(q, 10, even, undefined, 3000).map((h) => h.id)).toEqual(exactNearest(rows, q, 10, even));
       const few = new Set([5, 17, 2999]);
-      expect(preview!.search(q, 10, (id) => few.has(id)).map((h) => h.id)).toEqual(exact(rows, q, 10, (id) => few.has(id)));
+      expect(preview!.search(q, 10, (id) => few.has(id)).map((h) => h.id)).toEqual(exactNearest(rows, q, 10, (id) => few.has(id)));
     }
     // (a tenth taken at random would hold a tenth of them; 32 bits a photo is the coarsest case: 512 dimensions give 512)
     expect(found / (10 * queries.size)).toBeGreaterThanOrEqual(0.8);
     // Vectors from elsewhere (the catalog) instead of the graph file; an id without one is left out.
     const q = queries.get(1)!;
-    const best = exact(rows, q, 1)[0]!;
+    const best = exactNearest(rows, q, 1)[0]!;
     expect(preview!.search(q, 5, undefined, (id) => (id === best ? undefined : rows.get(id))).map((h) => h.id)).not.toContain(best);
 
     held.release();
     const index = await held.opening;
     expect(index.previewProblem).toBeNull();
     expect(index.previewPending).toBe(false);
-    expect(index.search(q, 10).map((h) => h.id)).toEqual(exact(rows, q, 10));
+    expect(index.search(q, 10).map((h) => h.id)).toEqual(exactNearest(rows, q, 10));
     await index.close();
   });
 
@@ -173,7 +143,7 @@ describe('search preview', () => {
     await index.close();
     held = openHeld(dir);
     const again = await held.preview;
-    expect(again?.search(q, 10, undefined, undefined, 800).map((h) => h.id)).toEqual(exact(rows, q, 10));
+    expect(again?.search(q, 10, undefined, undefined, 800).map((h) => h.id)).toEqual(exactNearest(rows, q, 10));
     held.release();
     await (await held.opening).close();
 

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { autoEfSearch, DEFAULT_EF_SEARCH, DEFAULT_M, IdChecksum, idChecksum, indexFileStem, VectorIndex, type VectorSource } from '../../src/main/core/search/vector-index.ts';
+import { cosine, exactNearest, seededRandom } from '../helpers/vectors.ts';
 
 const DIM = 24;
 const MODEL = 'clip-test';
@@ -20,42 +21,11 @@ afterEach(() => {
 });
 
 /** Seeded vectors, roughly Gaussian. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-
 function randomVectors(ids: number[], seed: number, dim = DIM): Map<number, Float32Array> {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const out = new Map<number, Float32Array>();
   for (const id of ids) out.set(id, Float32Array.from({ length: dim }, () => r() + r() + r() - 1.5));
   return out;
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return d / Math.sqrt(na * nb);
-}
-
-function bruteForce(vectors: Map<number, Float32Array>, q: Float32Array, k: number, filter?: (id: number) => boolean): number[] {
-  return [...vectors]
-    .filter(([id]) => !filter || filter(id))
-    .map(([id, v]) => ({ id, s: cosine(q, v) }))
-    .sort((a, b) => b.s - a.s)
-    .slice(0, k)
-    .map((h) => h.id);
 }
 
 /** An in-memory stand-in for the embeddings table. */
@@ -86,7 +56,7 @@ const sorted = (ids: Iterable<number>) => [...ids].sort((a, b) => a - b);
 
 async function expectExact(index: VectorIndex, rows: Map<number, Float32Array>, seed: number): Promise<void> {
   const queries = randomVectors(range(0, 10), seed, index.dim);
-  for (const q of queries.values()) expect(index.search(q, 10).map((h) => h.id)).toEqual(bruteForce(rows, q, 10));
+  for (const q of queries.values()) expect(index.search(q, 10).map((h) => h.id)).toEqual(exactNearest(rows, q, 10));
 }
 
 describe('VectorIndex', () => {
@@ -99,7 +69,7 @@ describe('VectorIndex', () => {
     expect(index.has(301)).toBe(false);
     for (const [qid, q] of randomVectors(range(0, 20), 2)) {
       const hits = index.search(q, 10);
-      expect(hits.map((h) => h.id), `query ${qid}`).toEqual(bruteForce(rows, q, 10));
+      expect(hits.map((h) => h.id), `query ${qid}`).toEqual(exactNearest(rows, q, 10));
       for (const h of hits) expect(h.score).toBeCloseTo(cosine(q, rows.get(h.id)!), 5);
       for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
     }
@@ -125,7 +95,7 @@ describe('VectorIndex', () => {
     expect(index.size()).toBe(199);
     rows.delete(42);
     expect(index.search(q, 199).map((h) => h.id)).not.toContain(42);
-    expect(index.search(q, 10).map((h) => h.id)).toEqual(bruteForce(rows, q, 10));
+    expect(index.search(q, 10).map((h) => h.id)).toEqual(exactNearest(rows, q, 10));
 
     // Back with a new vector: found by the new one.
     const [fresh] = randomVectors([42], 99).values();
@@ -162,7 +132,7 @@ describe('VectorIndex', () => {
     const even = (id: number) => id % 2 === 0;
     for (const q of randomVectors(range(0, 10), 8).values()) {
       const hits = index.search(q, 10, even);
-      expect(hits.map((h) => h.id)).toEqual(bruteForce(rows, q, 10, even));
+      expect(hits.map((h) => h.id)).toEqual(exactNearest(rows, q, 10, even));
     }
     await index.close();
   });
