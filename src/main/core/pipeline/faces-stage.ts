@@ -90,6 +90,8 @@ export function facesStage(deps: StageDeps, store: Faces = new Faces(deps.catalo
         results[i] = {
           ok: true,
           commit: () => {
+            // Turned off while this batch ran: its descriptors are not kept (turning it on reads every photo again).
+            if (readSetting((k) => deps.catalog.setting(k), 'faces') !== 'on') return;
             store.putPhoto(photo.id, used, photo.fingerprint!, faces);
             deps.onFaces?.();
           },
