@@ -220,6 +220,25 @@ export class Faces {
     return rows.map(([id, personId, assigned, d]) => ({ id, personId, assigned, descriptor: decodeDescriptor(d) }));
   }
 
+  /** The ids of the faces the grouping reads (as groupingFaces), without reading their descriptors. */
+  groupingIds(model: string): number[] {
+    return this.sql("SELECT id FROM faces WHERE model = ? AND state = 'face' AND descriptor IS NOT NULL ORDER BY id").pluck().all(model) as number[];
+  }
+
+  /** Those of these faces the grouping reads, in id order. */
+  groupingFacesOf(model: string, ids: readonly number[]): GroupingFace[] {
+    const out: GroupingFace[] = [];
+    const stmt = this.sql(
+      "SELECT id, person_id, assigned, descriptor FROM faces WHERE id IN (SELECT value FROM json_each(?)) AND model = ? AND state = 'face' AND descriptor IS NOT NULL ORDER BY id",
+    ).raw();
+    for (let i = 0; i < ids.length; i += 5000) {
+      for (const [id, personId, assigned, d] of stmt.all(JSON.stringify(ids.slice(i, i + 5000)), model) as [number, number | null, FaceAssignment | null, Buffer][]) {
+        out.push({ id, personId, assigned, descriptor: decodeDescriptor(d) });
+      }
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
   /** Every face's "not this person": face id → the people it is not. */
   rejections(): Map<number, Set<number>> {
     const out = new Map<number, Set<number>>();

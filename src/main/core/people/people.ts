@@ -71,12 +71,14 @@ export class People {
       this.model = model;
     }
     const grouper = this.grouper!;
-    const rows = this.faces.groupingFaces(model);
-    const present = new Set(rows.map((r) => r.id));
+    // Only the faces not grouped yet are read with their descriptors (at 100,000 faces, reading them all is 0.1 s
+    // or more at every commit of the faces stage).
+    const ids = this.faces.groupingIds(model);
+    const present = new Set(ids);
     for (const [, members] of grouper.groupList()) for (const f of [...members]) if (!present.has(f)) grouper.remove(f);
     const named = new Set(this.faces.people().filter((p) => p.name !== null).map((p) => p.id));
     for (const id of named) grouper.setNamed(id, true);
-    const fresh = rows.filter((r) => !grouper.has(r.id));
+    const fresh = this.faces.groupingFacesOf(model, ids.filter((id) => !grouper.has(id)));
     for (const r of fresh) if (r.personId !== null) grouper.addFixed(r.id, r.descriptor, r.personId);
     const pending = fresh.filter((r) => r.personId === null);
     if (pending.length === 0) return { grouped: 0, assigned: 0, created: 0 };
