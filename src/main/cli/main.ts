@@ -15,6 +15,7 @@ import { exportUserDataCommand, importCommand } from './user-data-commands.ts';
 import { placeCommand, type PlaceFlags } from './place-commands.ts';
 import { textCommand } from './text-command.ts';
 import { duplicatesCommand, type DuplicatesFlags } from './duplicates-command.ts';
+import { facesCommand, peopleCommand } from './people-command.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 import { isDiskFull } from '../core/faults.ts';
 
@@ -135,6 +136,18 @@ library's lock: quit the app first, or use its Duplicates view):
   duplicates history [--json]
                            the resolutions, newest first
 
+People (the faces found in photos, grouped; the changes take the library's lock: quit the
+app first, or use its People view):
+  people [--json]          the people, the most faces first: id, name (or unnamed), faces,
+                           hidden; each face's id, photo and box
+  people name <person> <name>
+                           name a person (a person is an id or a name)
+  people merge <person> <into>
+                           every face of the first goes to the second
+  people split <person> <face>...
+                           those faces go to a new person of their own
+  faces <photo> [--json]   the faces found in a photo: id, box, score, person
+
 Models and settings:
   models list [--json]     the models, which is active, which are installed
   models download <id>     download from the Hugging Face hub (resumes, checks sha256)
@@ -226,6 +239,8 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   backups: ['json'],
   repair: ['json'],
   duplicates: ['json', 'kind', 'keep', 'all-exact', 'yes'],
+  people: ['json'],
+  faces: ['json'],
 };
 const GLOBAL = new Set(['data', 'models', 'help']);
 
@@ -332,6 +347,10 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
         return await repairCommand(ctx, args, json);
       case 'serve':
         return await serveCommand(ctx, args, { port: values.port, noIndex: values['no-index'] });
+      case 'people':
+        return await peopleCommand(ctx, args, json);
+      case 'faces':
+        return facesCommand(ctx, args, json);
       case 'duplicates':
         return await duplicatesCommand(ctx, args, { json: values.json, kind: values.kind, keep: values.keep, 'all-exact': values['all-exact'], yes: values.yes } satisfies DuplicatesFlags);
     }
