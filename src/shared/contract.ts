@@ -75,6 +75,44 @@ export interface EditResult {
   photos: number;
 }
 
+// ── People (issue 16): core/people/people.ts, catalog/faces.ts ─────────────────────────────────────
+
+/** A face's box in the upright photo's pixels (EXIF orientation applied). */
+export interface FaceBoxInfo {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A person as the People view lists them. */
+export interface PersonSummary {
+  id: number;
+  /** Null: not named yet ("unnamed"). */
+  name: string | null;
+  /** Its faces (not those marked "not a face"). */
+  faces: number;
+  hidden: boolean;
+  /** The user named, hid, merged or made it (the grouping never deletes it); false: the grouping's own. */
+  byUser: boolean;
+  /** The face that shows them (one the user placed first, then the best score); null when it has no face. */
+  cover: { face: number; photo: number; box: FaceBoxInfo } | null;
+}
+
+/** A face found in a photo. */
+export interface FaceInfo {
+  id: number;
+  photo: number;
+  box: FaceBoxInfo;
+  /** The detector's confidence, 0–1. */
+  score: number;
+  /** The person it is in; null when in none (alone so far, or "not this person"). */
+  person: { id: number; name: string | null } | null;
+  /** The user put it there (naming, merging, moving): no grouping moves it. */
+  byUser: boolean;
+  notAFace: boolean;
+}
+
 // ── Resolving duplicates (issue 15): core/duplicates/resolve.ts, [Note: resolving duplicates] ──────────
 
 /** A photo file of a resolution: its id and where it was. */
@@ -286,6 +324,23 @@ export interface ApiMethods {
   undoResolve: [ArgOf<'undoResolve'>, UndoResolveResult];
   /** The resolutions, newest first. */
   resolutions: [ArgOf<'resolutions'>, ResolutionInfo[]];
+  /** Every person, the most faces first (hidden ones too, marked). */
+  people: [ArgOf<'people'>, PersonSummary[]];
+  /** A person's faces, in the order found. */
+  personFaces: [ArgOf<'personFaces'>, FaceInfo[]];
+  /** The faces found in a photo (those marked "not a face" too, marked). */
+  photoFaces: [ArgOf<'photoFaces'>, FaceInfo[]];
+  /** Names a person (null takes the name away); its faces become the user's. */
+  namePerson: [ArgOf<'namePerson'>, PersonSummary];
+  /** Every face of `from` goes to `into` (which keeps its name, else takes `from`'s); `from` is gone. */
+  mergePeople: [ArgOf<'mergePeople'>, PersonSummary];
+  /** Moves a face to a person, or to a new person of its own; the person it is in now. */
+  moveFace: [ArgOf<'moveFace'>, PersonSummary];
+  /** The face leaves its person and never joins it again. */
+  notThisPerson: [ArgOf<'notThisPerson'>, FaceInfo];
+  hidePerson: [ArgOf<'hidePerson'>, PersonSummary];
+  /** Marks a face "not a face" (or, with notAFace false, a face again): it is in no person and never grouped. */
+  notAFace: [ArgOf<'notAFace'>, FaceInfo];
 }
 
 export type MethodName = keyof ApiMethods;
@@ -335,6 +390,15 @@ export const METHOD_NAMES = [
   'resolveAllExact',
   'undoResolve',
   'resolutions',
+  'people',
+  'personFaces',
+  'photoFaces',
+  'namePerson',
+  'mergePeople',
+  'moveFace',
+  'notThisPerson',
+  'hidePerson',
+  'notAFace',
 ] as const satisfies readonly MethodName[];
 
 // The names are spelt out rather than taken from Object.keys(ARGS): that would load valibot into the

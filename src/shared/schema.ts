@@ -190,6 +190,15 @@ const duplicateKind = v.picklist(['exact', 'same', 'similar'], KIND_WHAT);
 const GROUP_WHAT = "a duplicate group's id like 'same-12' (from duplicates)";
 const groupId = v.pipe(v.string(GROUP_WHAT), v.maxLength(40, GROUP_WHAT), v.regex(/^(exact|same|similar)-[1-9]\d*$/, GROUP_WHAT));
 
+/** A person's and a face's id (from people, personFaces, photoFaces). */
+const PERSON_WHAT = 'a person id (a whole number, 1 or more)';
+const personId = v.pipe(v.number(PERSON_WHAT), v.safeInteger(PERSON_WHAT), v.minValue(1, PERSON_WHAT));
+const FACE_WHAT = 'a face id (a whole number, 1 or more)';
+const faceId = v.pipe(v.number(FACE_WHAT), v.safeInteger(FACE_WHAT), v.minValue(1, FACE_WHAT));
+const MOVE_WHAT = "a person id or 'new'";
+const moveTo = v.union([personId, v.literal('new')], MOVE_WHAT);
+const bool = v.boolean('true or false');
+
 /** Each method's argument. contract.ts infers ApiMethods' argument types from these. */
 export const ARGS = {
   status: NO_ARGUMENT,
@@ -247,6 +256,15 @@ export const ARGS = {
   resolveAllExact: NO_ARGUMENT,
   undoResolve: args({ resolution: v.optional(int(1)) }),
   resolutions: NO_ARGUMENT,
+  people: NO_ARGUMENT,
+  personFaces: args({ person: personId }),
+  photoFaces: args({ photo: id }),
+  namePerson: args({ person: personId, name: v.nullable(name) }),
+  mergePeople: args({ from: personId, into: personId }),
+  moveFace: args({ face: faceId, to: moveTo }),
+  notThisPerson: args({ face: faceId }),
+  hidePerson: args({ person: personId, hidden: bool }),
+  notAFace: args({ face: faceId, notAFace: v.optional(bool) }),
 } satisfies Record<string, v.GenericSchema>;
 
 /** The argument type of a method, as its schema checks it. */

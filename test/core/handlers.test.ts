@@ -395,3 +395,85 @@ describe('duplicates through the handlers', () => {
     }
   });
 });
+
+describe('people through the handlers', () => {
+  it('lists people with covers, their faces and a photo\'s; names, merges, moves, rejects, hides and marks faces, keeping it; says why it refuses', async () => {
+    // No face images are committed: synthetic faces placed as the faces stage stores them (Faces.putPhoto).
+    const root = tempDir();
+    const dir = path.join(root, 'Photos');
+    await makeJpeg(path.join(dir, 'a.jpg'), { seed: 21, width: 120, height: 80 });
+    await makeJpeg(path.join(dir, 'b.jpg'), { seed: 22, width: 120, height: 80 });
+    const pLib = Library.open({ dataDir: path.join(root, 'data') });
+    const pApi = createApi(pLib);
+    const face = (x: number, score: number) => ({ box: { x, y: 10, width: 20, height: 24 }, score, landmarks: new Array<number>(136).fill(x), descriptor: new Float32Array(128).fill(x / 100) });
+    try {
+      await pLib.addFolder(dir);
+      await pLib.scan();
+      const a = pLib.catalog.photoByPath(path.join(dir, 'a.jpg'))!.id;
+      const b = pLib.catalog.photoByPath(path.join(dir, 'b.jpg'))!.id;
+      const [a1, a2] = pLib.faces.putPhoto(a, 'test-faces@1', 'fa', [face(10, 0.8), face(60, 0.95)]);
+      const [b1] = pLib.faces.putPhoto(b, 'test-faces@1', 'fb', [face(30, 0.9)]);
+      // The grouping's own person (auto) of a1 and b1; a2 alone.
+      const p = pLib.faces.createPerson('auto');
+      pLib.faces.assign(a1!, p, 'auto');
+      pLib.faces.assign(b1!, p, 'auto');
+
+      const listed = await pApi.handlers.people(undefined);
+      // The cover: the best score among the grouping's faces (no face placed by the user yet).
+      expect(listed).toEqual([{ id: p, name: null, faces: 2, hidden: false, byUser: false, cover: { face: b1, photo: b, box: { x: 30, y: 10, width: 20, height: 24 } } }]);
+      expect((await pApi.handlers.personFaces({ person: p })).map((f) => [f.id, f.photo, f.person, f.byUser])).toEqual([
+        [a1, a, { id: p, name: null }, false],
+        [b1, b, { id: p, name: null }, false],
+      ]);
+      expect(await pApi.handlers.photoFaces({ photo: a })).toEqual([
+        { id: a1, photo: a, box: { x: 10, y: 10, width: 20, height: 24 }, score: 0.8, person: { id: p, name: null }, byUser: false, notAFace: false },
+        { id: a2, photo: a, box: { x: 60, y: 10, width: 20, height: 24 }, score: 0.95, person: null, byUser: false, notAFace: false },
+      ]);
+
+      const named = await pApi.handlers.namePerson({ person: p, name: ' Ann ' });
+      expect(named).toMatchObject({ id: p, name: 'Ann', faces: 2, byUser: true });
+      expect((await pApi.handlers.personFaces({ person: p })).every((f) => f.byUser)).toBe(true);
+
+      // a2 to a new person, then merged into Ann: three faces, the name kept, a2's person gone.
+      const solo = await pApi.handlers.moveFace({ face: a2!, to: 'new' });
+      expect(solo).toMatchObject({ name: null, faces: 1, byUser: true, cover: { face: a2 } });
+      expect(await pApi.handlers.mergePeople({ from: solo.id, into: p })).toMatchObject({ id: p, name: 'Ann', faces: 3 });
+      expect((await pApi.handlers.people(undefined)).map((x) => x.id)).toEqual([p]);
+
+      // "Not this person": out of Ann, and it stays out; a face the user placed is the cover before a better score.
+      expect(await pApi.handlers.notThisPerson({ face: a2! })).toMatchObject({ id: a2, person: null, notAFace: false });
+      expect(pLib.faces.rejections().get(a2!)).toEqual(new Set([p]));
+      expect((await pApi.handlers.people(undefined))[0]).toMatchObject({ faces: 2, cover: { face: b1 } });
+
+      expect(await pApi.handlers.notAFace({ face: b1! })).toMatchObject({ id: b1, person: null, notAFace: true });
+      expect((await pApi.handlers.people(undefined))[0]).toMatchObject({ faces: 1, cover: { face: a1 } });
+      expect(await callApi(pApi.handlers, 'moveFace', { face: b1!, to: p })).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: expect.stringMatching(/marked not a face/) as unknown as string } });
+      expect(await pApi.handlers.notAFace({ face: b1!, notAFace: false })).toMatchObject({ id: b1, notAFace: false });
+      expect(await pApi.handlers.moveFace({ face: b1!, to: p })).toMatchObject({ id: p, faces: 2 });
+
+      expect(await pApi.handlers.hidePerson({ person: p, hidden: true })).toMatchObject({ id: p, hidden: true });
+      expect(await pApi.handlers.namePerson({ person: p, name: null })).toMatchObject({ id: p, name: null, hidden: true });
+
+      const refused = [
+        ['namePerson', { person: 999, name: 'Bob' }, 'not-found', /no person with id 999/],
+        ['namePerson', { person: p, name: '  ' }, 'invalid-argument', /namePerson\.name must be a non-empty string/],
+        ['mergePeople', { from: p, into: p }, 'invalid-argument', /cannot be merged with itself/],
+        ['mergePeople', { from: p, into: 999 }, 'not-found', /no person with id 999/],
+        ['moveFace', { face: 999, to: 'new' }, 'not-found', /no face with id 999/],
+        ['moveFace', { face: a1!, to: 'old' }, 'invalid-argument', /moveFace\.to must be a person id or 'new'/],
+        ['notThisPerson', { face: 0 }, 'invalid-argument', /notThisPerson\.face must be a face id/],
+        ['hidePerson', { person: p }, 'invalid-argument', /hidePerson: hidden is required/],
+        ['photoFaces', { photo: 999 }, 'not-found', /no photo with id 999/],
+        ['personFaces', { person: 999 }, 'not-found', /no person with id 999/],
+      ] as const;
+      for (const [method, arg, code, message] of refused) {
+        expect(await callApi(pApi.handlers, method, arg as never), method).toMatchObject({ ok: false, error: { code, message: expect.stringMatching(message) as unknown as string } });
+      }
+      // Nothing changed by the refusals.
+      expect(await pApi.handlers.people(undefined)).toMatchObject([{ id: p, name: null, faces: 2, hidden: true }]);
+    } finally {
+      pApi.close();
+      await pLib.close();
+    }
+  });
+});

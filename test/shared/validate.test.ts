@@ -60,6 +60,15 @@ const good: { [M in MethodName]: unknown[] } = {
   resolveAllExact: [undefined, {}],
   undoResolve: [undefined, {}, { resolution: 3 }],
   resolutions: [undefined],
+  people: [undefined, {}],
+  personFaces: [{ person: 1 }],
+  photoFaces: [{ photo: 4 }],
+  namePerson: [{ person: 2, name: 'Ann Smith' }, { person: 2, name: null }],
+  mergePeople: [{ from: 2, into: 3 }],
+  moveFace: [{ face: 5, to: 3 }, { face: 5, to: 'new' }],
+  notThisPerson: [{ face: 5 }],
+  hidePerson: [{ person: 2, hidden: true }, { person: 2, hidden: false }],
+  notAFace: [{ face: 5 }, { face: 5, notAFace: false }],
 };
 
 const bad: { [M in MethodName]: [unknown, RegExp][] } = {
@@ -226,6 +235,29 @@ const bad: { [M in MethodName]: [unknown, RegExp][] } = {
     [{ id: 3 }, /undoResolve: unknown key "id"/],
   ],
   resolutions: [[{ limit: 3 }, /resolutions takes no argument/]],
+  people: [[{ hidden: true }, /people takes no argument/]],
+  personFaces: [
+    [{}, /personFaces: person is required/],
+    [{ person: 0 }, /personFaces\.person must be a person id \(a whole number, 1 or more\), got 0/],
+  ],
+  photoFaces: [[{ photo: 'a.jpg' }, /photoFaces\.photo must be a photo id/]],
+  namePerson: [
+    [{ person: 2, name: '' }, /namePerson\.name must be a non-empty string/],
+    [{ person: 2, name: 'x'.repeat(201) }, /namePerson\.name must be .*at most 200 characters/],
+    [{ person: 2 }, /namePerson: name is required/],
+  ],
+  mergePeople: [
+    [{ from: 2 }, /mergePeople: into is required/],
+    [{ from: 2, into: 1.5 }, /mergePeople\.into must be a person id/],
+  ],
+  moveFace: [
+    [{ face: 5, to: 'old' }, /moveFace\.to must be a person id or 'new'/],
+    [{ face: 5, to: 0 }, /moveFace\.to must be a person id \(a whole number, 1 or more\), got 0/],
+    [{ to: 'new' }, /moveFace: face is required/],
+  ],
+  notThisPerson: [[{ face: -1 }, /notThisPerson\.face must be a face id/]],
+  hidePerson: [[{ person: 2, hidden: 'yes' }, /hidePerson\.hidden must be true or false/]],
+  notAFace: [[{ face: 5, notAFace: 1 }, /notAFace\.notAFace must be true or false/]],
 };
 
 describe('validateArgs', () => {

@@ -327,6 +327,20 @@ export class Faces {
     this.dropEmptyPeople();
   }
 
+  /**
+   * Each person's cover: the face that shows them, one the user placed before the grouping's, then the best score
+   * (then the first). Person id → the face's id, photo and box.
+   */
+  covers(): Map<number, { face: number; photo: number; box: FaceBox }> {
+    const rows = this.sql(
+      `SELECT person_id, id, photo_id, x, y, width, height FROM (
+         SELECT f.*, ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY assigned = 'user' DESC, score DESC, id) AS n
+         FROM faces f WHERE person_id IS NOT NULL AND state = 'face')
+       WHERE n = 1`,
+    ).raw().all() as [number, number, number, number, number, number, number][];
+    return new Map(rows.map(([p, face, photo, x, y, width, height]) => [p, { face, photo, box: { x, y, width, height } }]));
+  }
+
   /** People the grouping made that no face is in any more. A person the user named, hid or made stays. */
   dropEmptyPeople(): number {
     return this.sql("DELETE FROM people WHERE source = 'auto' AND NOT EXISTS (SELECT 1 FROM faces f WHERE f.person_id = people.id)").run().changes;

@@ -14,7 +14,8 @@ import { SettingError, type SettingChange } from '../setting-change.ts';
 import { BackgroundScans } from '../background-scan.ts';
 import { ModelDownloads } from '../model-downloads.ts';
 import type { EditOutcome, EditProgress } from '../annotate/edits.ts';
-import type { ApiEventSource, ApiHandlers, EditResult, MethodName, ModelInfo, SettingInfo } from '../../../shared/contract.ts';
+import type { ApiEventSource, ApiHandlers, EditResult, FaceInfo, MethodName, ModelInfo, PersonSummary, SettingInfo } from '../../../shared/contract.ts';
+import type { FaceRow, PersonRow } from '../catalog/faces.ts';
 import { ApiValidationError } from '../../../shared/validate.ts';
 import { ApiFailure } from './errors.ts';
 import { ApiEventBus, throttleProgress } from './events.ts';
@@ -77,6 +78,9 @@ const READ_ONLY_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
   'pickFolder',
   'duplicates',
   'resolutions',
+  'people',
+  'personFaces',
+  'photoFaces',
 ]);
 
 /** The handlers guarded for the catalog: writes wait for `Library.writable`, and SQLite's damage met by any method stops the engine's writes. */
@@ -123,6 +127,35 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
   });
 
   // ── helpers ───────────────────────────────────────────────────────────
+  const requirePerson = (id: number): PersonRow => {
+    const p = lib.faces.person(id);
+    if (!p) throw new ApiFailure('not-found', `no person with id ${id}`);
+    return p;
+  };
+  const requireFace = (id: number): FaceRow => {
+    const f = lib.faces.face(id);
+    if (!f) throw new ApiFailure('not-found', `no face with id ${id}`);
+    return f;
+  };
+  const personSummary = (p: PersonRow, covers = lib.faces.covers()): PersonSummary => ({
+    id: p.id,
+    name: p.name,
+    faces: p.faces,
+    hidden: p.hidden,
+    byUser: p.source === 'user',
+    cover: covers.get(p.id) ?? null,
+  });
+  const faceInfo = (f: FaceRow, person: PersonRow | null = f.personId === null ? null : lib.faces.person(f.personId)): FaceInfo => ({
+    id: f.id,
+    photo: f.photoId,
+    box: f.box,
+    score: f.score,
+    person: person ? { id: person.id, name: person.name } : null,
+    byUser: f.assigned === 'user',
+    notAFace: f.state === 'not_face',
+  });
+  /** After a change to people: the person as it is now (no 'changed' event: the caller made it, and gets it back). */
+  const peopleChanged = (person: number): PersonSummary => personSummary(requirePerson(person));
   const setting = (key: string) => lib.catalog.setting(key);
   const photoPath = (id: number): string => {
     const row = lib.catalog.photo(id);
@@ -380,6 +413,61 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
     },
 
     resolutions: async () => lib.resolutions(),
+
+    // ── people (core/people/people.ts): what the user does is kept, no grouping overwrites it ─
+    people: async () => {
+      const covers = lib.faces.covers();
+      return lib.faces.people().map((p) => personSummary(p, covers));
+    },
+
+    personFaces: async ({ person }) => {
+      const p = requirePerson(person);
+      return lib.faces.ofPerson(p.id).map((f) => faceInfo(f, p));
+    },
+
+    photoFaces: async ({ photo }) => {
+      photoPath(photo);
+      return lib.faces.forPhoto(photo).map((f) => faceInfo(f));
+    },
+
+    namePerson: async ({ person, name }) => {
+      requirePerson(person);
+      lib.people.name(person, name);
+      return peopleChanged(person);
+    },
+
+    mergePeople: async ({ from, into }) => {
+      if (from === into) throw new ApiFailure('invalid-argument', 'mergePeople: a person cannot be merged with itself');
+      requirePerson(from);
+      requirePerson(into);
+      lib.people.merge(from, into);
+      return peopleChanged(into);
+    },
+
+    moveFace: async ({ face, to }) => {
+      const f = requireFace(face);
+      if (f.state === 'not_face') throw new ApiFailure('invalid-argument', `moveFace: face ${face} is marked not a face (notAFace with notAFace false first)`);
+      if (to !== 'new') requirePerson(to);
+      return peopleChanged(lib.people.moveFace(face, to));
+    },
+
+    notThisPerson: async ({ face }) => {
+      requireFace(face);
+      lib.people.notThisPerson(face);
+      return faceInfo(lib.faces.face(face)!);
+    },
+
+    hidePerson: async ({ person, hidden }) => {
+      requirePerson(person);
+      lib.people.hide(person, hidden);
+      return peopleChanged(person);
+    },
+
+    notAFace: async ({ face, notAFace }) => {
+      requireFace(face);
+      lib.people.notAFace(face, notAFace ?? true);
+      return faceInfo(lib.faces.face(face)!);
+    },
   };
 
   return {
