@@ -120,6 +120,87 @@ export interface PhotoMetadata {
    * ranks without the file name and modification time (the catalog adds those when it merges).
    */
   facts: MetadataFacts;
+  /** The face regions another app wrote ([Note: face regions read]): the sidecar's, else the photo's. */
+  faceRegions: FaceRegion[];
+}
+
+/**
+ * [Note: face regions read]
+ * A face region as another app wrote it: MWG's (mwg-rs:Regions, written by Lightroom, digiKam, Picasa, Apple Photos'
+ * exports: Type Face, a Name, an Area whose X and Y are its centre, normalised) or Microsoft's (MP:RegionInfo, Windows
+ * Photo Gallery: PersonDisplayName and a Rectangle "x, y, w, h" from the top-left corner, normalised). Here always
+ * from the top-left corner, normalised (0–1), in the image as stored, before its EXIF orientation, as MWG defines
+ * them: `uprightRegion` turns one into the upright photo's coordinates, where the faces stage's boxes are. Regions of
+ * another type (Pet, Focus, BarCode), in another unit than normalised, or outside the image are left out.
+ */
+export interface FaceRegion {
+  /** The person's name the user gave it there; null for a face region without one. */
+  name: string | null;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  source: 'mwg' | 'microsoft';
+}
+
+/** A stored-image region (normalised) in the upright photo's normalised coordinates, for EXIF orientation 1–8. */
+export function uprightRegion<R extends { x: number; y: number; width: number; height: number }>(r: R, orientation: number | null): R {
+  const map = (u: number, v: number): [number, number] => {
+    switch (orientation) {
+      case 2: return [1 - u, v];
+      case 3: return [1 - u, 1 - v];
+      case 4: return [u, 1 - v];
+      case 5: return [v, u];
+      case 6: return [1 - v, u];
+      case 7: return [1 - v, 1 - u];
+      case 8: return [v, 1 - u];
+      default: return [u, v];
+    }
+  };
+  const [ax, ay] = map(r.x, r.y);
+  const [bx, by] = map(r.x + r.width, r.y + r.height);
+  return { ...r, x: Math.min(ax, bx), y: Math.min(ay, by), width: Math.abs(bx - ax), height: Math.abs(by - ay) };
+}
+
+/** A region whose numbers are a box inside the image (a little past its edge is clipped, as apps round). */
+function region(name: unknown, x: number | null, y: number | null, width: number | null, height: number | null, source: FaceRegion['source']): FaceRegion | null {
+  if (x === null || y === null || width === null || height === null || !(width > 0) || !(height > 0)) return null;
+  const x0 = Math.max(0, x);
+  const y0 = Math.max(0, y);
+  const x1 = Math.min(1, x + width);
+  const y1 = Math.min(1, y + height);
+  if (x1 - x0 <= 0 || y1 - y0 <= 0 || x < -0.01 || y < -0.01 || x + width > 1.01 || y + height > 1.01) return null;
+  const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
+  return { name: text(name), x: r6(x0), y: r6(y0), width: r6(x1 - x0), height: r6(y1 - y0), source };
+}
+
+function structOf(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function listOf(value: unknown): Record<string, unknown>[] {
+  return (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]).map(structOf);
+}
+
+/** One file's face regions, MWG's then Microsoft's ([Note: face regions read]). */
+function readFaceRegions(tags: Record<string, unknown>): FaceRegion[] {
+  const out: FaceRegion[] = [];
+  for (const r of listOf(structOf(tags['XMP:RegionInfo']).RegionList)) {
+    const area = structOf(r.Area);
+    const type = text(r.Type);
+    const unit = text(area.Unit);
+    if ((type !== null && type.toLowerCase() !== 'face') || (unit !== null && unit.toLowerCase() !== 'normalized')) continue;
+    const [w, h] = [number(area.W), number(area.H)];
+    const [cx, cy] = [number(area.X), number(area.Y)];
+    const found = region(r.Name, cx === null || w === null ? null : cx - w / 2, cy === null || h === null ? null : cy - h / 2, w, h, 'mwg');
+    if (found) out.push(found);
+  }
+  for (const r of listOf(structOf(tags['XMP:RegionInfoMP']).Regions)) {
+    const [x = null, y = null, w = null, h = null] = (text(r.Rectangle) ?? '').split(',').map((n) => number(n.trim()));
+    const found = region(r.PersonDisplayName, x, y, w, h, 'microsoft');
+    if (found) out.push(found);
+  }
+  return out;
 }
 
 export interface XmpServiceOptions {
@@ -321,7 +402,9 @@ export class XmpService {
       country: first(side['XMP:Country'], photo['XMP:Country'], photo['IPTC:Country-PrimaryLocationName']),
       countryCode: first(side['XMP:CountryCode'], photo['XMP:CountryCode'], photo['IPTC:Country-PrimaryLocationCode']),
     };
-    return { description, keywords, hierarchicalTags, rating, label, location, facts };
+    const inSidecar = readFaceRegions(side);
+    const faceRegions = inSidecar.length ? inSidecar : readFaceRegions(photo);
+    return { description, keywords, hierarchicalTags, rating, label, location, facts, faceRegions };
   }
 }
 
@@ -418,6 +501,9 @@ const READ_TAGS = [
   '-XMP-dc:Subject',
   '-XMP-lr:HierarchicalSubject',
   '-XMP-digiKam:TagsList',
+  // Face regions as structures (-struct): MWG's and Microsoft's ([Note: face regions read]).
+  '-XMP-mwg-rs:RegionInfo',
+  '-XMP-MP:RegionInfoMP',
   '-XMP-xmp:Rating',
   '-XMP-microsoft:RatingPercent', // MicrosoftPhoto:Rating
   '-XMP-xmp:Label',
@@ -476,7 +562,7 @@ async function readTags(tool: ExifTool, file: string, isPhoto: boolean): Promise
   let tags: Record<string, unknown>;
   try {
     // JSONQ: every value quoted, so the keyword "2019" or the caption "1.50" stay text as written.
-    tags = (await tool.readRaw(file, { readArgs: ['-G0', '-fast', '-api', 'StructFormat=JSONQ', ...READ_TAGS], useMWG: false })) as Record<string, unknown>;
+    tags = (await tool.readRaw(file, { readArgs: ['-G0', '-fast', '-struct', '-api', 'StructFormat=JSONQ', ...READ_TAGS], useMWG: false })) as Record<string, unknown>;
   } catch (err) {
     throw new Error(`Cannot read the metadata of ${file}: ${reason(err, file)}`, { cause: err });
   }
