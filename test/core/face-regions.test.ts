@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExifTool } from 'exiftool-vendored';
 import { XmpService, uprightRegion } from '../../src/main/core/media/xmp.ts';
+import { Library } from '../../src/main/core/library.ts';
+import type { NewFace } from '../../src/main/core/catalog/faces.ts';
 import { jpegTagged } from '../helpers/metadata-files.ts';
 import { tempDir } from '../helpers/photos.ts';
 
@@ -65,4 +67,51 @@ describe('face regions read from XMP', () => {
     expect(round(uprightRegion(r, 5))).toEqual({ x: 0.2, y: 0.1, width: 0.1, height: 0.2 });
     expect(round(uprightRegion(r, 7))).toEqual({ x: 0.7, y: 0.7, width: 0.1, height: 0.2 });
   });
+});
+
+describe('face regions in the library', () => {
+  it('keeps the regions the meta stage read, and gives each name to the face under it in the upright photo', async () => {
+    const dir = tempDir();
+    const photos = path.join(dir, 'Photos');
+    // 64x48 as stored, turned 90° clockwise (orientation 6): 48x64 upright. Ann's region is in the stored image's
+    // top-left quarter, so in the upright photo's top-right; Bob's in the stored bottom-right, so upright bottom-left.
+    const file = await jpegTagged(
+      tool,
+      path.join(photos, 'turned.jpg'),
+      {
+        'EXIF:Orientation#': 6,
+        'XMP-mwg-rs:RegionInfo': mwg([
+          { Name: 'Ann', Type: 'Face', Area: area(0.25, 0.25, 0.25, 0.25) },
+          { Name: 'Bob', Type: 'Face', Area: area(0.75, 0.75, 0.25, 0.25) },
+          { Type: 'Face', Area: area(0.75, 0.25, 0.2, 0.2) },
+        ]),
+      } as never,
+      { width: 64, height: 48 },
+    );
+    const lib = Library.open({ dataDir: path.join(dir, 'data') });
+    try {
+      await lib.addFolder(photos);
+      await lib.index();
+      const photo = lib.catalog.photoByPath(file)!;
+      expect([photo.width, photo.height, photo.orientation]).toEqual([48, 64, 6]);
+      expect(lib.faces.regions(photo.id).map((r) => r.name)).toEqual(['Ann', 'Bob', null]);
+      const face = (x: number, y: number, w: number, h: number): NewFace => ({ box: { x, y, width: w, height: h }, score: 0.9, landmarks: new Array<number>(136).fill(0), descriptor: new Float32Array(128) });
+      // Upright: Ann's region is x 48·(1-0.375)=30 to 42, y 64·0.125=8 to 24; Bob's x 3 to 15, y 40 to 56.
+      // A face elsewhere, and one beside Ann's region (IoU 0.14), take no name.
+      const [onAnn, onBob] = lib.faces.putPhoto(photo.id, 'test-faces@1', 'fp', [face(31, 9, 11, 15), face(4, 41, 12, 14), face(20, 28, 8, 8), face(36, 16, 12, 16)]);
+      expect(lib.faces.namedRegionFaces(photo.id, photo.orientation, photo.width!, photo.height!)).toEqual([
+        { face: onAnn, name: 'Ann' },
+        { face: onBob, name: 'Bob' },
+      ]);
+      // Read as if it were not turned, the same boxes miss the regions (the orientation matters).
+      expect(lib.faces.namedRegionFaces(photo.id, 1, photo.width!, photo.height!)).toEqual([]);
+      // The file's regions read again replace the kept ones.
+      await tool.write(file, { 'XMP-mwg-rs:RegionInfo': mwg([{ Name: 'Cleo', Type: 'Face', Area: area(0.5, 0.5, 0.2, 0.2) }]) } as never, { writeArgs: ['-overwrite_original'], useMWG: false });
+      await lib.scan();
+      await lib.index();
+      expect(lib.faces.regions(lib.catalog.photoByPath(file)!.id).map((r) => r.name)).toEqual(['Cleo']);
+    } finally {
+      await lib.close();
+    }
+  }, 60_000);
 });

@@ -4,6 +4,7 @@ import type { Annotations, SidecarWrite } from '../catalog/annotations.ts';
 import { keyOf } from '../catalog/annotations.ts';
 import type { PhotoMetadata, SidecarFields, SidecarLocation, XmpService } from '../media/xmp.ts';
 import { Places } from '../catalog/places.ts';
+import { Faces } from '../catalog/faces.ts';
 import { flatKeywords, formatTypedTag, subjectNames } from '../../../shared/vocabulary.ts';
 
 /** The keys of what Shoebox last wrote as tags: dc:subject's names and the hierarchical paths. */
@@ -42,6 +43,8 @@ export function importMetadata(annotations: Annotations, photoId: number, meta: 
     annotations.setUserCaption(photoId, d, 'import');
     caption = true;
   }
+  // The face regions other apps wrote, kept for the faces stage's faces to take their names from.
+  if (meta.faceRegions) new Faces(annotations.db).putRegions(photoId, meta.faceRegions);
   return { caption, tags, marks: importMarks(annotations, photoId, meta, last) };
 }
 

@@ -8,6 +8,18 @@
 // "not a face" and its "not this person" rejections. The grouping's own ('auto') assignments are not carried: the new
 // descriptors are grouped again.
 import type { Db } from './db.ts';
+import { uprightRegion } from '../media/xmp.ts';
+
+/** A face region another app wrote, as face_regions keeps it ([Note: face regions read] in media/xmp.ts). */
+export interface StoredFaceRegion {
+  name: string | null;
+  /** Normalised, from the top-left corner, in the image as stored (before EXIF orientation). */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  source: 'mwg' | 'microsoft';
+}
 
 export interface FaceBox {
   x: number;
@@ -339,6 +351,49 @@ export class Faces {
        WHERE n = 1`,
     ).raw().all() as [number, number, number, number, number, number, number][];
     return new Map(rows.map(([p, face, photo, x, y, width, height]) => [p, { face, photo, box: { x, y, width, height } }]));
+  }
+
+  /** Replaces the face regions read from a photo's metadata. */
+  putRegions(photoId: number, regions: readonly StoredFaceRegion[]): void {
+    this.db.transaction(() => {
+      this.sql('DELETE FROM face_regions WHERE photo_id = ?').run(photoId);
+      const insert = this.sql('INSERT INTO face_regions (photo_id, n, name, x, y, width, height, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      regions.forEach((r, n) => insert.run(photoId, n, r.name, r.x, r.y, r.width, r.height, r.source));
+    })();
+  }
+
+  regions(photoId: number): StoredFaceRegion[] {
+    return this.sql('SELECT name, x, y, width, height, source FROM face_regions WHERE photo_id = ? ORDER BY n').all(photoId) as StoredFaceRegion[];
+  }
+
+  /**
+   * The names other apps gave the photo's faces: each named region, turned upright by the photo's EXIF orientation
+   * and scaled to its upright size (where the faces' boxes are), goes to the face it overlaps most by IoU over 0.3;
+   * each face takes one name, the best overlaps first. Faces marked "not a face" take none.
+   */
+  namedRegionFaces(photoId: number, orientation: number | null, width: number, height: number): { face: number; name: string }[] {
+    const faces = this.forPhoto(photoId).filter((f) => f.state === 'face');
+    const pairs: { face: number; name: string; iou: number }[] = [];
+    for (const r of this.regions(photoId)) {
+      if (r.name === null) continue;
+      const u = uprightRegion(r, orientation);
+      const box = { x: u.x * width, y: u.y * height, width: u.width * width, height: u.height * height };
+      for (const f of faces) {
+        const iou = boxIou(box, f.box);
+        if (iou > 0.3) pairs.push({ face: f.id, name: r.name, iou });
+      }
+    }
+    pairs.sort((a, b) => b.iou - a.iou);
+    const faceTaken = new Set<number>();
+    const nameTaken = new Set<string>();
+    const out: { face: number; name: string }[] = [];
+    for (const p of pairs) {
+      if (faceTaken.has(p.face) || nameTaken.has(p.name)) continue;
+      faceTaken.add(p.face);
+      nameTaken.add(p.name);
+      out.push({ face: p.face, name: p.name });
+    }
+    return out.sort((a, b) => a.face - b.face);
   }
 
   /** People the grouping made that no face is in any more. A person the user named, hid or made stays. */

@@ -532,6 +532,26 @@ CREATE TABLE face_rejections (
 );
 `,
   },
+  {
+    version: 14,
+    name: 'face regions: the faces other apps marked and named in the photo or its sidecar',
+    sql: `
+-- A face region read from the photo's XMP or its sidecar ([Note: face regions read] in media/xmp.ts): MWG's or
+-- Microsoft's, normalised (0-1) from the top-left corner in the image as stored (before EXIF orientation), with the
+-- name the user gave it there (NULL: a region without one). Replaced at every import of the photo's metadata.
+CREATE TABLE face_regions (
+  photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+  n        INTEGER NOT NULL,
+  name     TEXT,
+  x        REAL NOT NULL,
+  y        REAL NOT NULL,
+  width    REAL NOT NULL,
+  height   REAL NOT NULL,
+  source   TEXT NOT NULL CHECK (source IN ('mwg', 'microsoft')),
+  PRIMARY KEY (photo_id, n)
+);
+`,
+  },
 ];
 
 /**
