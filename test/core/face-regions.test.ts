@@ -105,6 +105,32 @@ describe('face regions in the library', () => {
       ]);
       // Read as if it were not turned, the same boxes miss the regions (the orientation matters).
       expect(lib.faces.namedRegionFaces(photo.id, 1, photo.width!, photo.height!)).toEqual([]);
+      // Applied as the faces stage does on storing them: the user's names, people made for them.
+      expect(lib.faces.applyRegionNames(photo.id, photo.orientation, photo.width!, photo.height!)).toBe(2);
+      const ann = lib.faces.face(onAnn!)!.personId!;
+      expect(lib.faces.person(ann)).toMatchObject({ name: 'Ann', source: 'user', faces: 1 });
+      expect(lib.faces.face(onAnn!)!.assigned).toBe('user');
+      expect(lib.faces.person(lib.faces.face(onBob!)!.personId!)).toMatchObject({ name: 'Bob', source: 'user' });
+      // Read again (a new model): the faces carried keep their people, nothing is named twice, no second Ann.
+      const again = lib.faces.putPhoto(photo.id, 'test-faces@2', 'fp', [face(31, 9, 11, 15), face(4, 41, 12, 14)]);
+      expect(lib.faces.applyRegionNames(photo.id, photo.orientation, photo.width!, photo.height!)).toBe(0);
+      expect(lib.faces.face(again[0]!)!.personId).toBe(ann);
+      expect(lib.faces.people().filter((p) => p.name === 'Ann')).toHaveLength(1);
+      // Another photo's region "ann" (case aside) joins the same person; a face "not this person" for Ann stays out.
+      const other = await jpegTagged(tool, path.join(photos, 'other.jpg'), { 'XMP-mwg-rs:RegionInfo': mwg([{ Name: ' ann ', Type: 'Face', Area: area(0.5, 0.5, 0.5, 0.5) }]) } as never, { width: 64, height: 48 });
+      await lib.scan();
+      await lib.index();
+      const o = lib.catalog.photoByPath(other)!;
+      const [of] = lib.faces.putPhoto(o.id, 'test-faces@2', 'fo', [face(16, 12, 32, 24)]);
+      expect(lib.faces.applyRegionNames(o.id, o.orientation, o.width!, o.height!)).toBe(1);
+      expect(lib.faces.face(of!)!.personId).toBe(ann);
+      expect(lib.faces.person(ann)!.faces).toBe(2);
+      // What "not this person" stores (People.notThisPerson, without a grouping loaded here).
+      lib.faces.reject(of!, ann);
+      lib.faces.assign(of!, null, 'user');
+      const [read] = lib.faces.putPhoto(o.id, 'test-faces@3', 'fo', [face(16, 12, 32, 24)]);
+      expect(lib.faces.applyRegionNames(o.id, o.orientation, o.width!, o.height!)).toBe(0);
+      expect(lib.faces.face(read!)!.personId).toBeNull();
       // The file's regions read again replace the kept ones.
       await tool.write(file, { 'XMP-mwg-rs:RegionInfo': mwg([{ Name: 'Cleo', Type: 'Face', Area: area(0.5, 0.5, 0.2, 0.2) }]) } as never, { writeArgs: ['-overwrite_original'], useMWG: false });
       await lib.scan();

@@ -396,6 +396,39 @@ export class Faces {
     return out.sort((a, b) => a.face - b.face);
   }
 
+  /**
+   * A photo's faces just found take the names other apps gave them (namedRegionFaces), as the user's own naming:
+   * each goes to the person of that name (matched as People.name spells names, case aside), made when there is
+   * none, assigned 'user'. A face the user placed already (carried from an earlier reading), or that was "not this
+   * person" for that person, is left. Returns how many faces were named. Run as the faces stage stores the photo,
+   * before the grouping sees its new faces (which it then takes as placed).
+   */
+  applyRegionNames(photoId: number, orientation: number | null, width: number, height: number, now = Date.now()): number {
+    return this.db.transaction(() => {
+      const matches = this.namedRegionFaces(photoId, orientation, width, height);
+      if (matches.length === 0) return 0;
+      const rejected = this.rejections();
+      const key = (n: string) => n.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
+      const named = new Map<string, number>();
+      for (const [id, name] of this.sql('SELECT id, name FROM people WHERE name IS NOT NULL ORDER BY id').raw().all() as [number, string][]) if (!named.has(key(name))) named.set(key(name), id);
+      let n = 0;
+      for (const m of matches) {
+        const face = this.face(m.face)!;
+        const clean = m.name.normalize('NFC').trim().replace(/\s+/g, ' ');
+        if (face.assigned === 'user' || clean === '') continue;
+        let person = named.get(key(clean));
+        if (person !== undefined && rejected.get(face.id)?.has(person)) continue;
+        if (person === undefined) {
+          person = this.createPerson('user', clean, now);
+          named.set(key(clean), person);
+        }
+        this.assign(face.id, person, 'user');
+        n++;
+      }
+      return n;
+    })();
+  }
+
   /** People the grouping made that no face is in any more. A person the user named, hid or made stays. */
   dropEmptyPeople(): number {
     return this.sql("DELETE FROM people WHERE source = 'auto' AND NOT EXISTS (SELECT 1 FROM faces f WHERE f.person_id = people.id)").run().changes;

@@ -93,6 +93,8 @@ export function facesStage(deps: StageDeps, store: Faces = new Faces(deps.catalo
             // Turned off while this batch ran: its descriptors are not kept (turning it on reads every photo again).
             if (readSetting((k) => deps.catalog.setting(k), 'faces') !== 'on') return;
             store.putPhoto(photo.id, used, photo.fingerprint!, faces);
+            // The names other apps gave these faces in the photo's XMP ([Note: face regions read]) are the user's.
+            if (photo.width && photo.height) store.applyRegionNames(photo.id, photo.orientation, photo.width, photo.height);
             deps.onFaces?.();
           },
         };
