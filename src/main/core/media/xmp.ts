@@ -126,8 +126,8 @@ export interface PhotoMetadata {
 
 /**
  * [Note: face regions read]
- * A face region as another app wrote it: MWG's (mwg-rs:Regions, written by Lightroom, digiKam, Picasa, Apple Photos'
- * exports: Type Face, a Name, an Area whose X and Y are its centre, normalised) or Microsoft's (MP:RegionInfo, Windows
+ * A face region as another app wrote it: MWG's (mwg-rs:Regions, written by Lightroom, digiKam, Picasa:
+ * Type Face, a Name, an Area whose X and Y are its centre, normalised) or Microsoft's (MP:RegionInfo, Windows
  * Photo Gallery: PersonDisplayName and a Rectangle "x, y, w, h" from the top-left corner, normalised). Here always
  * from the top-left corner, normalised (0–1), in the image as stored, before its EXIF orientation, as MWG defines
  * them: `uprightRegion` turns one into the upright photo's coordinates, where the faces stage's boxes are. Regions of
