@@ -182,9 +182,8 @@ describe('the map', () => {
     expect(Math.max(...(await dotCounts()))).toBeGreaterThanOrEqual(5);
     // The outlines' worker drew them, in the light theme's colours.
     await expect.poll(() => page.getByRole('application').getAttribute('data-outlines'), { timeout: 15_000 }).toMatch(/^(coarse|fine)$/);
-    await page.waitForTimeout(200);
-    expect(await colourAt(...LAND)).toEqual([244, 241, 234]);
-    expect(await colourAt(...SEA)).toEqual([219, 231, 240]);
+    await expect.poll(() => colourAt(...LAND), { timeout: 10_000 }).toEqual([244, 241, 234]);
+    await expect.poll(() => colourAt(...SEA), { timeout: 10_000 }).toEqual([219, 231, 240]);
     await page.screenshot({ path: shot('map-world') });
   });
 
@@ -279,9 +278,10 @@ describe('the map', () => {
   it('follows the dark theme', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await expect.poll(async () => JSON.parse((await page.getByRole('application').getAttribute('data-colours')) ?? '{}')).toEqual({ sea: '#15202b', land: '#2e2a27', border: '#5d564f' });
-    await page.waitForTimeout(300);
-    expect(await colourAt(...LAND)).toEqual([46, 42, 39]);
-    expect(await colourAt(...SEA)).toEqual([21, 32, 43]);
+    // The colours are known at once; the outlines are drawn again in them on the next frames (a worker's, on a busy
+    // machine later than a fixed wait: CI once read the sea's colour where the land is).
+    await expect.poll(() => colourAt(...LAND), { timeout: 10_000 }).toEqual([46, 42, 39]);
+    await expect.poll(() => colourAt(...SEA), { timeout: 10_000 }).toEqual([21, 32, 43]);
     await page.screenshot({ path: shot('map-dark') });
     await page.getByRole('button', { name: 'Map', exact: true }).click();
     await page.getByRole('region', { name: 'On this day' }).waitFor({ timeout: 10_000 });
