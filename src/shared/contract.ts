@@ -411,7 +411,7 @@ export interface ApiEvents {
   /** Every stage's progress, as the pipeline reports it. */
   progress: StageProgress[];
   /** Photos, captions, tags or folders changed: views refetch what they show. */
-  changed: { what: 'photos' | 'folders' | 'annotations' | 'settings' | 'models'; ids?: number[] };
+  changed: { what: 'photos' | 'folders' | 'annotations' | 'settings' | 'models' | 'people'; ids?: number[] };
   /** An edit of many photos in progress (sent when it takes longer than half a second). */
   editProgress: { done: number; total: number };
   download: DownloadEvent;

@@ -430,7 +430,11 @@ describe('people through the handlers', () => {
         { id: a2, photo: a, box: { x: 60, y: 10, width: 20, height: 24 }, score: 0.95, person: null, byUser: false, notAFace: false },
       ]);
 
+      // Every change to people says so to the window, with the people it changed.
+      const said: ApiEvents['changed'][] = [];
+      pApi.events.on('changed', (c) => void (c.what === 'people' && said.push(c)));
       const named = await pApi.handlers.namePerson({ person: p, name: ' Ann ' });
+      expect(said).toEqual([{ what: 'people', ids: [p] }]);
       expect(named).toMatchObject({ id: p, name: 'Ann', faces: 2, byUser: true });
       expect((await pApi.handlers.personFaces({ person: p })).every((f) => f.byUser)).toBe(true);
 
@@ -438,10 +442,12 @@ describe('people through the handlers', () => {
       const solo = await pApi.handlers.moveFace({ face: a2!, to: 'new' });
       expect(solo).toMatchObject({ name: null, faces: 1, byUser: true, cover: { face: a2 } });
       expect(await pApi.handlers.mergePeople({ from: solo.id, into: p })).toMatchObject({ id: p, name: 'Ann', faces: 3 });
+      expect(said.slice(-2)).toEqual([{ what: 'people', ids: [solo.id] }, { what: 'people', ids: [p, solo.id] }]);
       expect((await pApi.handlers.people(undefined)).map((x) => x.id)).toEqual([p]);
 
       // "Not this person": out of Ann, and it stays out; a face the user placed is the cover before a better score.
       expect(await pApi.handlers.notThisPerson({ face: a2! })).toMatchObject({ id: a2, person: null, notAFace: false });
+      expect(said.at(-1)).toEqual({ what: 'people', ids: [p] });
       expect(pLib.faces.rejections().get(a2!)).toEqual(new Set([p]));
       expect((await pApi.handlers.people(undefined))[0]).toMatchObject({ faces: 2, cover: { face: b1 } });
 

@@ -155,7 +155,16 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
     notAFace: f.state === 'not_face',
   });
   /** After a change to people: the person as it is now (no 'changed' event: the caller made it, and gets it back). */
-  const peopleChanged = (person: number): PersonSummary => personSummary(requirePerson(person));
+  /** After a change to people: says so to the window (the ids are the people changed), and gives the person as it is now. */
+  const peopleChanged = (person: number, ...others: number[]): PersonSummary => {
+    events.emit('changed', { what: 'people', ids: [person, ...others] });
+    return personSummary(requirePerson(person));
+  };
+  /** After a change to one face (taken out of its person, or not a face): the people it left, said; the face as it is now. */
+  const faceChanged = (face: number, left: number | null): ReturnType<typeof faceInfo> => {
+    events.emit('changed', left === null ? { what: 'people' } : { what: 'people', ids: [left] });
+    return faceInfo(lib.faces.face(face)!);
+  };
   const setting = (key: string) => lib.catalog.setting(key);
   const photoPath = (id: number): string => {
     const row = lib.catalog.photo(id);
@@ -441,20 +450,21 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
       requirePerson(from);
       requirePerson(into);
       lib.people.merge(from, into);
-      return peopleChanged(into);
+      return peopleChanged(into, from);
     },
 
     moveFace: async ({ face, to }) => {
       const f = requireFace(face);
       if (f.state === 'not_face') throw new ApiFailure('invalid-argument', `moveFace: face ${face} is marked not a face (notAFace with notAFace false first)`);
       if (to !== 'new') requirePerson(to);
-      return peopleChanged(lib.people.moveFace(face, to));
+      const into = lib.people.moveFace(face, to);
+      return f.personId === null ? peopleChanged(into) : peopleChanged(into, f.personId);
     },
 
     notThisPerson: async ({ face }) => {
-      requireFace(face);
+      const was = requireFace(face).personId;
       lib.people.notThisPerson(face);
-      return faceInfo(lib.faces.face(face)!);
+      return faceChanged(face, was);
     },
 
     hidePerson: async ({ person, hidden }) => {
@@ -464,9 +474,9 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
     },
 
     notAFace: async ({ face, notAFace }) => {
-      requireFace(face);
+      const was = requireFace(face).personId;
       lib.people.notAFace(face, notAFace ?? true);
-      return faceInfo(lib.faces.face(face)!);
+      return faceChanged(face, was);
     },
   };
 

@@ -26,9 +26,9 @@ export class AppState {
   paused = $state(false);
   downloads = $state<Record<string, DownloadEvent>>({});
   /** Bumped once per (folded) `changed` event of each kind; views read the one they show. */
-  versions = $state<Record<ChangeKind, number>>({ photos: 0, folders: 0, annotations: 0, settings: 0, models: 0 });
+  versions = $state<Record<ChangeKind, number>>({ photos: 0, folders: 0, annotations: 0, settings: 0, models: 0, people: 0 });
   /** The photos the last folded change of each kind named; null when it named none (anything may have changed). */
-  changedIds = $state<Record<ChangeKind, number[] | null>>({ photos: null, folders: null, annotations: null, settings: null, models: null });
+  changedIds = $state<Record<ChangeKind, number[] | null>>({ photos: null, folders: null, annotations: null, settings: null, models: null, people: null });
   view = $state<View>('library');
   /** A message for the whole window (a drop that failed, an action's error). */
   notice = $state<{ text: string; error: boolean } | null>(null);
