@@ -2,22 +2,10 @@
 // SHOEBOX_TRASH_DIR points at, --all-exact with and without --yes, undo and history, in process.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/main/cli/main.ts';
 import { Library } from '../../src/main/core/library.ts';
+import { shoebox } from '../helpers/cli.ts';
 import { makeJpeg, tempDir } from '../helpers/photos.ts';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += String(d)));
-  err.on('data', (d) => (e += String(d)));
-  const code = await main(args, { out, err: err as unknown as NodeJS.WriteStream });
-  return { code, out: o, err: e };
-}
 
 let trashDir = '';
 const before = process.env.SHOEBOX_TRASH_DIR;
@@ -47,7 +35,7 @@ async function library() {
   await lib.index();
   const ids = Object.fromEntries(['a', 'b', 'c', 'd'].map((n) => [n, lib.catalog.photoByPath(path.join(photos, `${n}.jpg`))!.id]));
   await lib.close();
-  return { data, photos, a, b, c, d, ids, sb: (...args: string[]) => run(['--data', data, ...args]) };
+  return { data, photos, a, b, c, d, ids, sb: (...args: string[]) => shoebox(['--data', data, ...args]) };
 }
 
 describe('shoebox duplicates', () => {

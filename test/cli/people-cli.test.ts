@@ -3,23 +3,11 @@
 // stores them as the faces stage does (a box, a score, 68 landmarks, a 128-float descriptor) and People.moveFace
 // puts them in people, as a grouping or the user would.
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/main/cli/main.ts';
 import { Library } from '../../src/main/core/library.ts';
 import type { NewFace } from '../../src/main/core/catalog/faces.ts';
+import { shoebox } from '../helpers/cli.ts';
 import { makeJpeg, tempDir } from '../helpers/photos.ts';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += String(d)));
-  err.on('data', (d) => (e += String(d)));
-  const code = await main(args, { out, err: err as unknown as NodeJS.WriteStream });
-  return { code, out: o, err: e };
-}
 
 function face(x: number, y: number, seed: number): NewFace {
   const descriptor = new Float32Array(128).map((_, i) => Math.sin(seed * 7 + i));
@@ -43,7 +31,7 @@ async function library() {
   lib.people.moveFace(b1!, ann);
   const other = lib.people.moveFace(a2!, 'new');
   await lib.close();
-  return { data, photos, ann, other, faces: { a1: a1!, a2: a2!, b1: b1! }, ids: { a: ids.a!, b: ids.b!, c: ids.c! }, sb: (...args: string[]) => run(['--data', data, ...args]) };
+  return { data, photos, ann, other, faces: { a1: a1!, a2: a2!, b1: b1! }, ids: { a: ids.a!, b: ids.b!, c: ids.c! }, sb: (...args: string[]) => shoebox(['--data', data, ...args]) };
 }
 
 interface JsonPerson {

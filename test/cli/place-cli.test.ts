@@ -1,22 +1,10 @@
 // `shoebox place` and the places in `list --json` and `export`, on generated photos with GPS, in process.
 import path from 'node:path';
 import fs from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/main/cli/main.ts';
 import { Library } from '../../src/main/core/library.ts';
+import { shoebox } from '../helpers/cli.ts';
 import { makeJpeg, tempDir } from '../helpers/photos.ts';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += String(d)));
-  err.on('data', (d) => (e += String(d)));
-  const code = await main(args, { out, err: err as unknown as NodeJS.WriteStream });
-  return { code, out: o, err: e };
-}
 
 describe('shoebox place', () => {
   it('finds places by name, sets and clears one on photos, lists the library places; list --json and export carry them', async () => {
@@ -29,7 +17,7 @@ describe('shoebox place', () => {
     await lib.addFolder(photos);
     await lib.index();
     await lib.close();
-    const sb = (...args: string[]) => run(['--data', data, ...args]);
+    const sb = (...args: string[]) => shoebox(['--data', data, ...args]);
 
     const find = await sb('place', 'find', 'München', '--json');
     expect(find.code).toBe(0);
