@@ -341,6 +341,12 @@ export interface ApiMethods {
   hidePerson: [ArgOf<'hidePerson'>, PersonSummary];
   /** Marks a face "not a face" (or, with notAFace false, a face again): it is in no person and never grouped. */
   notAFace: [ArgOf<'notAFace'>, FaceInfo];
+  /**
+   * Names a face (the photo view): it joins the person of that name (hidden ones too); else its unnamed person takes
+   * the name, with its other faces; else a new person of that name holds it. A name two people share, or a face
+   * marked "not a face", is refused. The face as it is now.
+   */
+  nameFace: [ArgOf<'nameFace'>, FaceInfo];
 }
 
 export type MethodName = keyof ApiMethods;
@@ -399,6 +405,7 @@ export const METHOD_NAMES = [
   'notThisPerson',
   'hidePerson',
   'notAFace',
+  'nameFace',
 ] as const satisfies readonly MethodName[];
 
 // The names are spelt out rather than taken from Object.keys(ARGS): that would load valibot into the

@@ -265,6 +265,7 @@ export const ARGS = {
   notThisPerson: args({ face: faceId }),
   hidePerson: args({ person: personId, hidden: bool }),
   notAFace: args({ face: faceId, notAFace: v.optional(bool) }),
+  nameFace: args({ face: faceId, name }),
 } satisfies Record<string, v.GenericSchema>;
 
 /** The argument type of a method, as its schema checks it. */

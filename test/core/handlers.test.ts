@@ -482,4 +482,59 @@ describe('people through the handlers', () => {
       await pLib.close();
     }
   });
+
+  it('names a face (the photo view): its unnamed person takes the name, else the person of that name takes it, else a new one; says so; refuses a shared name', async () => {
+    const root = tempDir();
+    const dir = path.join(root, 'Photos');
+    await makeJpeg(path.join(dir, 'a.jpg'), { seed: 23, width: 120, height: 80 });
+    await makeJpeg(path.join(dir, 'b.jpg'), { seed: 24, width: 120, height: 80 });
+    const pLib = Library.open({ dataDir: path.join(root, 'data') });
+    const pApi = createApi(pLib);
+    const face = (x: number) => ({ box: { x, y: 10, width: 20, height: 24 }, score: 0.9, landmarks: new Array<number>(136).fill(x), descriptor: new Float32Array(128).fill(x / 100) });
+    try {
+      await pLib.addFolder(dir);
+      await pLib.scan();
+      const a = pLib.catalog.photoByPath(path.join(dir, 'a.jpg'))!.id;
+      const b = pLib.catalog.photoByPath(path.join(dir, 'b.jpg'))!.id;
+      const [a1, a2, a3] = pLib.faces.putPhoto(a, 'test-faces@1', 'fa', [face(10), face(40), face(70)]);
+      const [b1] = pLib.faces.putPhoto(b, 'test-faces@1', 'fb', [face(30)]);
+      const p = pLib.faces.createPerson('auto');
+      pLib.faces.assign(a1!, p, 'auto');
+      pLib.faces.assign(b1!, p, 'auto');
+      const said: ApiEvents['changed'][] = [];
+      pApi.events.on('changed', (c) => void (c.what === 'people' && said.push(c)));
+
+      // a1's person is unnamed: it takes the name, b1 with it.
+      expect(await pApi.handlers.nameFace({ face: a1!, name: ' Ann ' })).toMatchObject({ id: a1, photo: a, person: { id: p, name: 'Ann' }, byUser: true });
+      expect(said).toEqual([{ what: 'people', ids: [p] }]);
+      expect(await pApi.handlers.personFaces({ person: p })).toMatchObject([{ id: a1, byUser: true }, { id: b1, byUser: true }]);
+      // a2 is in no person: named "ann", it joins Ann.
+      expect(await pApi.handlers.nameFace({ face: a2!, name: 'ann' })).toMatchObject({ id: a2, person: { id: p, name: 'Ann' } });
+      // b1 named Bo: Ann keeps her name and her other faces; b1 goes to a new person, Bo, and both are said changed.
+      const bo = await pApi.handlers.nameFace({ face: b1!, name: 'Bo' });
+      expect(bo).toMatchObject({ id: b1, person: { name: 'Bo' }, byUser: true });
+      expect(bo.person!.id).not.toBe(p);
+      expect(said.at(-1)).toEqual({ what: 'people', ids: [bo.person!.id, p] });
+      expect((await pApi.handlers.people(undefined)).map((x) => [x.name, x.faces])).toEqual([['Ann', 2], ['Bo', 1]]);
+
+      // A second "Bo" (named in People): naming a face Bo is refused, as is a face marked not a face; nothing changes.
+      await pApi.handlers.namePerson({ person: p, name: 'bo' });
+      await pApi.handlers.notAFace({ face: a3! });
+      const before = await pApi.handlers.photoFaces({ photo: a });
+      const refused = [
+        [{ face: a2!, name: 'BO' }, 'invalid-argument', /nameFace: 2 people are named "BO" \(ids \d+, \d+\): merge them/],
+        [{ face: a3!, name: 'Cy' }, 'invalid-argument', /nameFace: face \d+ is marked not a face/],
+        [{ face: 999, name: 'Cy' }, 'not-found', /no face with id 999/],
+        [{ face: a2!, name: ' ' }, 'invalid-argument', /nameFace\.name must be a non-empty string/],
+        [{ face: a2! }, 'invalid-argument', /nameFace: name is required/],
+      ] as const;
+      for (const [arg, code, message] of refused) {
+        expect(await callApi(pApi.handlers, 'nameFace', arg as never), JSON.stringify(arg)).toMatchObject({ ok: false, error: { code, message: expect.stringMatching(message) as unknown as string } });
+      }
+      expect(await pApi.handlers.photoFaces({ photo: a })).toEqual(before);
+    } finally {
+      pApi.close();
+      await pLib.close();
+    }
+  });
 });

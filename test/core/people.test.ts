@@ -206,3 +206,96 @@ describe('people and what the user does', () => {
     expect(faces.groupingFaces('v1')).toEqual([]);
   });
 });
+
+describe('naming a face (the photo view)', () => {
+  /** Two grouped people of three faces each (unnamed), and one stranger's face alone. */
+  function grouped() {
+    const c = catalog();
+    const centres = [centre(), centre(), centre()];
+    const ids: number[][] = [[], []];
+    let photo = 0;
+    for (let i = 0; i < 3; i++) for (const p of [0, 1]) {
+      c.addPhoto(++photo);
+      ids[p]!.push(...c.faces.putPhoto(photo, 'v1', `f${photo}`, [face(faceOf(centres[p]!))]));
+    }
+    c.addPhoto(++photo);
+    const [stranger] = c.faces.putPhoto(photo, 'v1', `f${photo}`, [face(faceOf(centres[2]!))]);
+    const people = new People(c.faces);
+    people.group('v1');
+    const personOf = (id: number) => c.faces.face(id)!.personId;
+    return { ...c, people, centres, ids, stranger: stranger!, personOf, next: () => ++photo };
+  }
+
+  it("names the face's unnamed person, its other faces coming along as the user's", () => {
+    const { faces, people, ids, personOf } = grouped();
+    const p = personOf(ids[0]![0]!)!;
+    expect(people.nameFace(ids[0]![1]!, '  Mia  Lee ')).toEqual({ person: p, left: null, how: 'named' });
+    expect(faces.person(p)).toMatchObject({ name: 'Mia Lee', source: 'user', faces: 3 });
+    expect(faces.ofPerson(p).every((f) => f.assigned === 'user')).toBe(true);
+    // The other person is untouched.
+    expect(faces.person(personOf(ids[1]![0]!)!)).toMatchObject({ name: null, faces: 3 });
+  });
+
+  it('moves the face to the person already of that name, case aside, hidden too, taking back a "not this person"', () => {
+    const { faces, people, ids, personOf } = grouped();
+    const mia = personOf(ids[0]![0]!)!;
+    const other = personOf(ids[1]![0]!)!;
+    people.name(mia, 'Mia');
+    people.hide(mia, true);
+    // A face of Mia's taken out ("not this person"), then named Mia in the photo view: back in, the rejection gone.
+    people.notThisPerson(ids[0]![2]!);
+    expect(faces.rejections().get(ids[0]![2]!)).toEqual(new Set([mia]));
+    expect(people.nameFace(ids[0]![2]!, 'mia')).toEqual({ person: mia, left: null, how: 'joined' });
+    expect(faces.rejections().get(ids[0]![2]!)).toBeUndefined();
+    // A face of the other (unnamed) person named Mia: it alone moves; that person keeps its other two.
+    expect(people.nameFace(ids[1]![0]!, 'MIA')).toEqual({ person: mia, left: other, how: 'joined' });
+    expect(faces.face(ids[1]![0]!)).toMatchObject({ personId: mia, assigned: 'user' });
+    expect(faces.person(mia)).toMatchObject({ name: 'Mia', hidden: true, faces: 4 });
+    expect(faces.person(other)).toMatchObject({ name: null, faces: 2 });
+    // Named again as who it is: nothing moves, the face is the user's.
+    expect(people.nameFace(ids[0]![0]!, 'Mia')).toEqual({ person: mia, left: null, how: 'joined' });
+    expect(faces.person(mia)!.faces).toBe(4);
+  });
+
+  it('gives a face of a person of another name, or of no person, a new person of that name alone', () => {
+    const { faces, people, ids, personOf, stranger } = grouped();
+    const ann = personOf(ids[0]![0]!)!;
+    people.name(ann, 'Ann');
+    const r = people.nameFace(ids[0]![1]!, 'Beth');
+    expect(r).toMatchObject({ left: ann, how: 'new' });
+    expect(faces.person(r.person)).toMatchObject({ name: 'Beth', source: 'user', faces: 1 });
+    expect(faces.person(ann)).toMatchObject({ name: 'Ann', faces: 2 });
+    expect(personOf(stranger)).toBeNull();
+    const z = people.nameFace(stranger, 'Zoe');
+    expect(z).toMatchObject({ left: null, how: 'new' });
+    expect(faces.face(stranger)).toMatchObject({ personId: z.person, assigned: 'user' });
+  });
+
+  it('lets the person it made attract new faces of theirs, and keeps it through a regroup', () => {
+    const { faces, people, stranger, centres, addPhoto, next } = grouped();
+    const zoe = people.nameFace(stranger, 'Zoe').person;
+    const photo = next();
+    addPhoto(photo);
+    const [again] = faces.putPhoto(photo, 'v1', 'z', [face(faceOf(centres[2]!, 0.2))]);
+    people.group('v1');
+    expect(faces.face(again!)!.personId).toBe(zoe);
+    people.regroup('v1');
+    expect(faces.person(zoe)).toMatchObject({ name: 'Zoe', faces: 2 });
+    expect(faces.face(stranger)).toMatchObject({ personId: zoe, assigned: 'user' });
+  });
+
+  it('refuses a name two people share, a face marked not a face, an empty name and an unknown face, changing nothing', () => {
+    const { faces, people, ids, personOf } = grouped();
+    const [a, b] = [personOf(ids[0]![0]!)!, personOf(ids[1]![0]!)!];
+    people.name(a, 'Sam');
+    people.name(b, 'sam');
+    expect(people.peopleNamed(' SAM ')).toEqual([a, b].sort((x, y) => x - y));
+    people.notAFace(ids[0]![2]!);
+    const before = JSON.stringify([faces.people(), faces.forPhoto(1), faces.forPhoto(2)]);
+    expect(() => people.nameFace(ids[0]![0]!, 'Sam')).toThrow(/2 people are named "Sam"/);
+    expect(() => people.nameFace(ids[0]![2]!, 'Tom')).toThrow(/marked not a face/);
+    expect(() => people.nameFace(ids[0]![0]!, '   ')).toThrow(/empty/);
+    expect(() => people.nameFace(9999, 'Tom')).toThrow(/no face 9999/);
+    expect(JSON.stringify([faces.people(), faces.forPhoto(1), faces.forPhoto(2)])).toBe(before);
+  });
+});

@@ -69,6 +69,7 @@ const good: { [M in MethodName]: unknown[] } = {
   notThisPerson: [{ face: 5 }],
   hidePerson: [{ person: 2, hidden: true }, { person: 2, hidden: false }],
   notAFace: [{ face: 5 }, { face: 5, notAFace: false }],
+  nameFace: [{ face: 5, name: 'Mia' }, { face: 5, name: ' Mia Lee ' }],
 };
 
 const bad: { [M in MethodName]: [unknown, RegExp][] } = {
@@ -258,6 +259,12 @@ const bad: { [M in MethodName]: [unknown, RegExp][] } = {
   notThisPerson: [[{ face: -1 }, /notThisPerson\.face must be a face id/]],
   hidePerson: [[{ person: 2, hidden: 'yes' }, /hidePerson\.hidden must be true or false/]],
   notAFace: [[{ face: 5, notAFace: 1 }, /notAFace\.notAFace must be true or false/]],
+  nameFace: [
+    [{ face: 5, name: '' }, /nameFace\.name must be a non-empty string/],
+    [{ face: 5, name: null }, /nameFace\.name must be a non-empty string/],
+    [{ face: 0, name: 'Mia' }, /nameFace\.face must be a face id/],
+    [{ name: 'Mia' }, /nameFace: face is required/],
+  ],
 };
 
 describe('validateArgs', () => {

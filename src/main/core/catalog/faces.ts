@@ -317,6 +317,11 @@ export class Faces {
     this.sql('INSERT OR IGNORE INTO face_rejections (face_id, person_id) VALUES (?, ?)').run(faceId, personId);
   }
 
+  /** The user takes back a "not this person" (they named the face as that person after all). */
+  unreject(faceId: number, personId: number): void {
+    this.sql('DELETE FROM face_rejections WHERE face_id = ? AND person_id = ?').run(faceId, personId);
+  }
+
   setState(faceId: number, state: FaceState): void {
     if (state === 'not_face') this.sql("UPDATE faces SET state = 'not_face', person_id = NULL, assigned = NULL, suggested_id = NULL WHERE id = ?").run(faceId);
     else this.sql("UPDATE faces SET state = 'face' WHERE id = ?").run(faceId);

@@ -478,6 +478,19 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
       lib.people.notAFace(face, notAFace ?? true);
       return faceChanged(face, was);
     },
+
+    nameFace: async ({ face, name }) => {
+      const f = requireFace(face);
+      if (f.state === 'not_face') throw new ApiFailure('invalid-argument', `nameFace: face ${face} is marked not a face (notAFace with notAFace false first)`);
+      const shared = lib.people.peopleNamed(name);
+      if (shared.length > 1) {
+        throw new ApiFailure('invalid-argument', `nameFace: ${shared.length} people are named ${JSON.stringify(name.trim())} (ids ${shared.join(', ')}): merge them in People first, or move the face to one of them`);
+      }
+      const done = lib.people.nameFace(face, name);
+      const ids = done.left === null ? [done.person] : [done.person, done.left];
+      events.emit('changed', { what: 'people', ids });
+      return faceInfo(lib.faces.face(face)!);
+    },
   };
 
   return {

@@ -19,6 +19,25 @@ export interface GroupingResult {
   created: number;
 }
 
+/** A name as people keep it: NFC, trimmed, inner spaces one. */
+export function cleanName(name: string): string {
+  return name.normalize('NFC').trim().replace(/\s+/g, ' ');
+}
+
+/** Two names are the same person's when they match so, case aside (as the CLI and face regions match them). */
+export function nameKey(name: string): string {
+  return cleanName(name).toLowerCase();
+}
+
+/** What nameFace did: the person the face is in now, and the person it left (null: none, or the same). */
+export interface FaceNamed {
+  person: number;
+  left: number | null;
+  /** 'joined': the face went to the person already of that name; 'named': its unnamed person took the name, its
+   *  other faces with it; 'new': a new person of that name was made for it alone. */
+  how: 'joined' | 'named' | 'new';
+}
+
 export class People {
   private grouper: Grouper | null = null;
   private model: string | null = null;
@@ -180,6 +199,59 @@ export class People {
     if (this.grouper?.has(faceId)) this.grouper.move(faceId, person);
     this.faces.dropEmptyPeople();
     return person;
+  }
+
+  /** The people already named `name` (case aside), hidden ones too. */
+  peopleNamed(name: string): number[] {
+    const key = nameKey(name);
+    return this.faces.people().filter((p) => p.name !== null && nameKey(p.name) === key).map((p) => p.id).sort((a, b) => a - b);
+  }
+
+  /**
+   * Names one face, as the photo view does ([Note: naming a face] in docs/ARCHITECTURE.md):
+   * - a person of that name exists (hidden ones too: hiding is not forgetting): the face goes to them, the user's,
+   *   and a "not this person" for them is taken back;
+   * - else the face's person is unnamed: that person takes the name, its other faces with it, as Apple's and
+   *   Google's photo apps do (one name given, the whole group named);
+   * - else (no person, or one of another name): a new person of that name holds the face alone.
+   * A name two people share is refused (which of them is meant is not known), as is a face marked "not a face".
+   */
+  nameFace(faceId: number, name: string): FaceNamed {
+    const face = this.requireFace(faceId);
+    if (face.state === 'not_face') throw new Error(`face ${faceId} is marked not a face`);
+    const clean = cleanName(name);
+    if (clean === '') throw new Error('a name cannot be empty');
+    const named = this.peopleNamed(clean);
+    if (named.length > 1) throw new Error(`${named.length} people are named ${JSON.stringify(clean)} (${named.join(', ')}): merge them first, or move the face to one of them`);
+    const was = face.personId;
+    try {
+      return this.faces.transaction(() => this.nameFaceNow(faceId, clean, named[0] ?? null, was));
+    } catch (e) {
+      // The grouping in memory no longer matches what was rolled back: read again next time.
+      this.forget();
+      throw e;
+    }
+  }
+
+  private nameFaceNow(faceId: number, clean: string, existing: number | null, was: number | null): FaceNamed {
+    this.changes++;
+    if (existing !== null) {
+      this.faces.unreject(faceId, existing);
+      if (was === existing) {
+        this.faces.assign(faceId, existing, 'user');
+        return { person: existing, left: null, how: 'joined' };
+      }
+      this.moveFace(faceId, existing);
+      return { person: existing, left: was, how: 'joined' };
+    }
+    if (was !== null && this.faces.person(was)!.name === null) {
+      this.name(was, clean);
+      return { person: was, left: null, how: 'named' };
+    }
+    const person = this.faces.createPerson('user', clean);
+    this.moveFace(faceId, person);
+    this.grouper?.setNamed(person, true);
+    return { person, left: was, how: 'new' };
   }
 
   /** "Not this person": the face leaves its person and never joins it again. */
