@@ -50,6 +50,8 @@ import { requeueHashesOnNewVersion } from './pipeline/phash-stage.ts';
 import { requeueFacesOnNewModel } from './pipeline/faces-stage.ts';
 import { Faces } from './catalog/faces.ts';
 import { People, type GroupingResult } from './people/people.ts';
+import { GraphStore } from './people/graph-store.ts';
+import { GROUPING_DEFAULTS } from './people/grouping.ts';
 import { PhotoHashes } from './catalog/photo-hashes.ts';
 import { Duplicates, type DuplicateQuery } from './duplicates/duplicates.ts';
 import type { DuplicateGroup } from '../../shared/types.ts';
@@ -156,7 +158,8 @@ export class Library {
     ({ catalog: this.catalog, queue: this.queue, annotations: this.annotations, browser: this.browser } = this.repos);
     this.edits = new Edits(this.repos);
     this.faces = new Faces(this.db);
-    this.people = new People(this.faces);
+    // The grouping's graph is saved in index/faces/ and read back at the next start ([Note: people graph saved]).
+    this.people = new People(this.faces, GROUPING_DEFAULTS, new GraphStore(path.join(this.paths.index, 'faces')));
     this.xmp = new XmpService();
     this.cache = new CacheStore(this.paths.thumbs, this.paths.previews, this.paths.cacheTmp);
     this.cache.clearPartial();
@@ -345,7 +348,10 @@ export class Library {
       void (version ? this.people.prepare(version) : Promise.resolve())
         .then(() => {
           this.groupingDue = false;
-          if (!this.closed && this.isWritable) this.groupPeople();
+          if (!this.closed && this.isWritable) {
+            this.groupPeople();
+            this.people.saveIfDue();
+          }
         })
         .catch((e: unknown) => {
           this.groupingDue = false;
@@ -773,6 +779,14 @@ export class Library {
     if (this.unsavedEmbeddings) await this.search.refresh().catch(() => undefined);
     await this.search.close();
     await this.ml.close();
+    // The people grouping's graph, so the next start reads it instead of building it ([Note: people graph saved]).
+    if (this.isWritable) {
+      try {
+        this.people.save();
+      } catch {
+        // Only the next start is slower: the graph is built again.
+      }
+    }
     await this.xmp.end();
     await endMediaExiftool();
     // A backup in flight finishes first (its steps are short; the copy must not lose its source).

@@ -45,7 +45,7 @@ interface Group {
 
 /** The incremental grouper: faces in, a group each. Groups are keyed by numbers; new ones get keys from `newKey`. */
 export class Grouper {
-  private readonly index: HierarchicalNSW;
+  private index: HierarchicalNSW;
   private capacity = 1024;
   private readonly slotOf = new Map<number, number>();
   private vectors = new Float32Array(1024 * DIM);
@@ -195,6 +195,58 @@ export class Grouper {
     const key = this.nextKey--;
     this.closed.add(key);
     this.move(faceId, key);
+  }
+
+  /**
+   * What a saved grouping holds ([Note: people graph saved] in graph-store.ts): the graph, and per slot its face
+   * (-1: a slot whose face is gone) and descriptor. The groups are not in it: the catalog holds them.
+   */
+  snapshot(): { index: HierarchicalNSW; faces: readonly number[]; vectors: Float32Array } {
+    return { index: this.index, faces: this.faceOfSlot, vectors: this.vectors.subarray(0, this.faceOfSlot.length * DIM) };
+  }
+
+  /**
+   * A grouping from a saved graph (`index`, read back, with its slots' faces and descriptors). `place` says where
+   * each slot's face is now: a group key (its person), null (grouped, in no person: a group of its own) or undefined
+   * (gone, or not the face saved there: the slot is marked deleted, never a neighbour again).
+   */
+  static restore(
+    opts: GroupingOptions,
+    index: HierarchicalNSW,
+    faces: readonly number[],
+    vectors: Float32Array,
+    place: (faceId: number, slot: number) => number | null | undefined,
+  ): Grouper {
+    if (vectors.length !== faces.length * DIM) throw new Error(`a saved face graph has ${faces.length} faces but ${vectors.length / DIM} descriptors`);
+    if (index.getCurrentCount() !== faces.length) throw new Error(`a saved face graph holds ${index.getCurrentCount()} points, its list ${faces.length} faces`);
+    const g = new Grouper(opts);
+    g.index = index;
+    g.index.setEf(64);
+    g.capacity = Math.max(index.getMaxElements(), faces.length, 1);
+    g.vectors = new Float32Array(g.capacity * DIM);
+    g.vectors.set(vectors);
+    faces.forEach((faceId, slot) => {
+      // -1: gone when the graph was saved, marked deleted in it already.
+      const group = faceId < 0 || g.slotOf.has(faceId) ? undefined : place(faceId, slot);
+      if (group === undefined) {
+        g.faceOfSlot.push(-1);
+        g.deadSlots.add(slot);
+        if (faceId >= 0) index.markDelete(slot);
+        return;
+      }
+      g.faceOfSlot.push(faceId);
+      g.slotOf.set(faceId, slot);
+      g.join(faceId, group ?? g.nextKey--);
+    });
+    return g;
+  }
+
+  /** Slots whose face is gone (restored from a saved graph): marked deleted in the graph. */
+  private readonly deadSlots = new Set<number>();
+
+  /** How many of the graph's slots hold no face any more. */
+  get deadCount(): number {
+    return this.deadSlots.size;
   }
 
   /** Bytes held: the descriptors and hnswlib's graph (its vectors and links, about 4·128 + 2·16·4 + 16 a face). */

@@ -10,6 +10,11 @@
 import type { Faces } from '../catalog/faces.ts';
 import { Grouper, GROUPING_DEFAULTS, type GroupingOptions } from './grouping.ts';
 
+import type { GraphStore } from './graph-store.ts';
+
+/** A grouping's graph is saved after a grouping at most this often ([Note: people graph saved]); and at close. */
+export const SAVE_EVERY_MS = 5 * 60_000;
+
 export interface GroupingResult {
   /** Faces grouped by this call. */
   grouped: number;
@@ -44,9 +49,17 @@ export class People {
   /** Moves on at every change made outside a grouping: a grouping loaded beside it is then out of date. */
   private changes = 0;
 
+  /** The grouper last saved and its size then (null: none saved by this process). */
+  private saved: { grouper: Grouper; size: number } | null = null;
+  private savedAt = Date.now();
+  /** How the last prepare() got its graph: 'saved' (read back), else why it was built ([Note: people graph saved]). */
+  lastLoad: string | null = null;
+
   constructor(
     private readonly faces: Faces,
     private readonly opts: GroupingOptions = GROUPING_DEFAULTS,
+    /** Where the grouping's graph is saved between starts; none: built at every start. */
+    private readonly store: GraphStore | null = null,
   ) {}
 
   /**
@@ -71,8 +84,13 @@ export class People {
   async prepare(model: string, chunk = 2000): Promise<void> {
     if (this.model === model && this.grouper) return;
     const at = this.changes;
-    const grouper = new Grouper(this.opts);
-    const rows = this.faces.groupingFaces(model).filter((r) => r.personId !== null);
+    const all = this.faces.groupingFaces(model);
+    // The saved graph when it still fits the catalog ([Note: people graph saved]); its faces are placed already.
+    const loaded = this.store?.load(model, all, this.opts) ?? { grouper: null, reason: 'no saved graph' };
+    this.lastLoad = loaded.grouper ? 'saved' : loaded.reason;
+    const grouper = loaded.grouper ?? new Grouper(this.opts);
+    if (loaded.grouper) this.saved = { grouper, size: grouper.size };
+    const rows = all.filter((r) => r.personId !== null && !grouper.has(r.id));
     for (let i = 0; i < rows.length; i += chunk) {
       for (const r of rows.slice(i, i + chunk)) grouper.addFixed(r.id, r.descriptor, r.personId!);
       await new Promise((resolve) => setImmediate(resolve));
@@ -133,6 +151,7 @@ export class People {
 
   /** Groups every face again around what the user did (the grouping's own assignments undone). */
   regroup(model: string): GroupingResult {
+    this.store?.clear();
     this.faces.clearAutomatic();
     this.grouper = null;
     this.model = null;
@@ -144,6 +163,29 @@ export class People {
     this.changes++;
     this.grouper = null;
     this.model = null;
+    this.store?.clear();
+  }
+
+  /** Saves the grouping's graph when it holds faces the saved one lacks ([Note: people graph saved]); true when it did. */
+  save(): boolean {
+    const grouper = this.grouper;
+    if (!this.store || !grouper || this.model === null) return false;
+    if (this.saved?.grouper === grouper && this.saved.size === grouper.size) return false;
+    this.store.save(this.model, grouper);
+    this.saved = { grouper, size: grouper.size };
+    this.savedAt = Date.now();
+    return true;
+  }
+
+  /** save() when the last save is SAVE_EVERY_MS old (after a grouping); a failed save is only a slower next start. */
+  saveIfDue(now = Date.now()): boolean {
+    if (now - this.savedAt < SAVE_EVERY_MS) return false;
+    try {
+      return this.save();
+    } catch {
+      this.savedAt = now;
+      return false;
+    }
   }
 
   private requirePerson(id: number) {
