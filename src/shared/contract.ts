@@ -237,8 +237,11 @@ export interface SettingInfo {
   onRestart: boolean;
 }
 
-/** Where the images of a photo are served from (custom protocol in the app, HTTP under serve). */
-export type ImageKind = 'thumb' | 'preview' | 'original';
+/**
+ * Where the images of a photo are served from (custom protocol in the app, HTTP under serve). 'face' is a face's
+ * round-croppable square (the id is then a face's id, FaceInfo.id): the People view's pictures.
+ */
+export type ImageKind = 'thumb' | 'preview' | 'original' | 'face';
 
 /** A model download's progress, one union keyed on `status` (as transformers.js reports). */
 export type DownloadEvent =

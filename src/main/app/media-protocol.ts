@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ImageKind } from '../../shared/contract.ts';
-import { IMAGE_KINDS, parsePhotoId, parseRange, type MediaResolver } from '../core/handlers/media.ts';
+import { IMAGE_KINDS, mediaIdName, parsePhotoId, parseRange, type MediaResolver } from '../core/handlers/media.ts';
 
 // The scheme the renderer's IPC client builds image URLs with (shared/contract.ts).
 export { MEDIA_SCHEME } from '../../shared/contract.ts';
@@ -53,7 +53,7 @@ function text(status: number, body: string, extra: Record<string, string> = {}):
 export function createMediaHandler(resolve: MediaResolver, log: (line: string) => void = () => {}): (request: MediaRequest) => Promise<Response> {
   return async (request) => {
     const target = parseMediaUrl(request.url);
-    if (!target) return text(400, 'not a media URL: shoebox-media://<thumb|preview|original>/<photo id>\n');
+    if (!target) return text(400, 'not a media URL: shoebox-media://<thumb|preview|original>/<photo id> or face/<face id>\n');
     if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'GET only\n', { Allow: 'GET, HEAD' });
     const { kind, id } = target;
     let found;
@@ -63,18 +63,18 @@ export function createMediaHandler(resolve: MediaResolver, log: (line: string) =
       log(`media ${kind} ${id}: ${(e as Error).message}`);
       return text(500, 'the image could not be looked up\n');
     }
-    if (!found) return text(404, `no ${kind} for photo ${id}\n`);
+    if (!found) return text(404, `no ${kind} for ${mediaIdName(kind)} ${id}\n`);
 
     let handle: fs.promises.FileHandle;
     try {
       handle = await fs.promises.open(found.file, 'r');
     } catch {
-      return text(404, `the ${kind} of photo ${id} is not there (yet)\n`);
+      return text(404, `the ${kind} of ${mediaIdName(kind)} ${id} is not there (yet)\n`);
     }
     let keepOpen = false;
     try {
       const st = await handle.stat();
-      if (!st.isFile()) return text(404, `the ${kind} of photo ${id} is not there (yet)\n`);
+      if (!st.isFile()) return text(404, `the ${kind} of ${mediaIdName(kind)} ${id} is not there (yet)\n`);
       const headers: Record<string, string> = {
         'Content-Type': found.contentType,
         'Cache-Control': 'private, max-age=60',

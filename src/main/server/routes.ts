@@ -4,7 +4,7 @@ import type http from 'node:http';
 import { EVENT_NAMES, type ApiError, type ApiEventSource, type ApiHandlers, type ImageKind } from '../../shared/contract.ts';
 import { isMethodName } from '../../shared/validate.ts';
 import { callApi } from '../core/handlers/errors.ts';
-import { IMAGE_KINDS, parsePhotoId, type MediaFile, type MediaResolver } from '../core/handlers/media.ts';
+import { IMAGE_KINDS, mediaIdName, parsePhotoId, type MediaFile, type MediaResolver } from '../core/handlers/media.ts';
 import type { Access } from './auth.ts';
 import { HttpError, securityHeaders, sendError, sendJson } from './responses.ts';
 import { sendFile } from './send-file.ts';
@@ -109,12 +109,12 @@ export function openEvents(ctx: RouteContext, req: http.IncomingMessage, res: ht
   write('retry: 2000\n: connected\n\n');
 }
 
-/** GET|HEAD /media/<thumb|preview|original>/<photo id>: the catalogued photo's image, with ranges. */
+/** GET|HEAD /media/<thumb|preview|original>/<photo id> or face/<face id>: the catalogued photo's image, with ranges. */
 export async function sendMedia(ctx: RouteContext, req: http.IncomingMessage, res: http.ServerResponse, segments: string[]): Promise<void> {
   const [, kind, idText] = segments;
   const id = idText === undefined ? null : parsePhotoId(idText);
   if (segments.length !== 3 || !kind || !IMAGE_KINDS.has(kind) || id === null) {
-    return sendError(res, 404, 'not-found', 'no such image: /media/<thumb|preview|original>/<photo id>');
+    return sendError(res, 404, 'not-found', 'no such image: /media/<thumb|preview|original>/<photo id> or face/<face id>');
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'invalid-argument', '/media takes GET', { Allow: 'GET, HEAD' });
   let found: MediaFile | null;
@@ -124,7 +124,7 @@ export async function sendMedia(ctx: RouteContext, req: http.IncomingMessage, re
     ctx.log(`media ${kind} ${id}: ${(e as Error).message}`);
     return sendError(res, 500, 'failed', 'the image could not be looked up');
   }
-  if (!found) return sendError(res, 404, 'not-found', `no ${kind} for photo ${id}`);
+  if (!found) return sendError(res, 404, 'not-found', `no ${kind} for ${mediaIdName(kind)} ${id}`);
   sendFile(
     req,
     res,
@@ -134,7 +134,7 @@ export async function sendMedia(ctx: RouteContext, req: http.IncomingMessage, re
       etag: found.etag,
       cacheControl: 'private, max-age=60',
       ranges: true,
-      notFound: `the ${kind} of photo ${id} is not there (yet)`,
+      notFound: `the ${kind} of ${mediaIdName(kind)} ${id} is not there (yet)`,
     },
     ctx.log,
   );

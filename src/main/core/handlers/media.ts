@@ -1,4 +1,4 @@
-// Photos' images for the front doors: which file serves a photo's thumbnail, preview or original.
+// Photos' images for the front doors: which file serves a photo's thumbnail, preview or original, or a face's crop.
 // `shoebox serve` (/media/<kind>/<id>) and the app's shoebox-media:// protocol both ask this one
 // resolver, so both serve catalogued photos only ([Note: media confinement]).
 import fs from 'node:fs';
@@ -8,6 +8,8 @@ import { extensionOf, formatForName } from '../media/formats.ts';
 import type { Library } from '../library.ts';
 import { DEFAULT_MEDIA_OPTIONS, ensurePreview } from '../media/decode.ts';
 import { BROWSER_IMAGE_TYPES, ensureFullSize } from '../media/full-size.ts';
+import { ensureFaceCrop } from '../media/face-crop.ts';
+import type { Faces } from '../catalog/faces.ts';
 
 // [Note: media confinement]
 // A door never turns a request path into a file path. It parses a kind and a whole-number id and
@@ -31,7 +33,12 @@ export interface MediaFile {
 export type MediaResolver = (id: number, kind: ImageKind) => MediaFile | null | Promise<MediaFile | null>;
 
 /** The kinds of image a photo has. */
-export const IMAGE_KINDS: ReadonlySet<string> = new Set<ImageKind>(['thumb', 'preview', 'original']);
+export const IMAGE_KINDS: ReadonlySet<string> = new Set<ImageKind>(['thumb', 'preview', 'original', 'face']);
+
+/** What an id names for a kind: a face's id for 'face', else a photo's (for the doors' messages). */
+export function mediaIdName(kind: string): string {
+  return kind === 'face' ? 'face' : 'photo';
+}
 
 /** A photo id as a door receives it: a whole number from 1, no sign, no leading zero, no exponent. */
 export function parsePhotoId(text: string): number | null {
@@ -72,7 +79,7 @@ const FINGERPRINT = /^[0-9a-f]{16,128}$/i;
  * drive is unplugged, the file is gone or unreadable) the thumbnail stands in, so the photo view
  * always shows something.
  */
-export function libraryMedia(lib: Pick<Library, 'catalog' | 'cache'> & { mediaOptions?: Library['mediaOptions'] }): MediaResolver {
+export function libraryMedia(lib: Pick<Library, 'catalog' | 'cache'> & { mediaOptions?: Library['mediaOptions']; faces?: Pick<Faces, 'face'> }): MediaResolver {
   const options = lib.mediaOptions ?? DEFAULT_MEDIA_OPTIONS;
   /**
    * The original itself where a browser shows its format; else (HEIC, TIFF, RAW) a full-size JPEG of
@@ -96,8 +103,41 @@ export function libraryMedia(lib: Pick<Library, 'catalog' | 'cache'> & { mediaOp
       return fs.existsSync(full) ? converted : asIs;
     }
   };
+  /**
+   * A face's crop ([Note: face crops]): cut from the photo's preview (made first when it is not there), else from
+   * its thumbnail when the original cannot be read; null for a face that is not there, or whose photo has no image.
+   */
+  const face = async (faceId: number): Promise<MediaFile | null> => {
+    const row = lib.faces?.face(faceId);
+    if (!row) return null;
+    const photo = lib.catalog.photo(row.photoId);
+    if (!photo?.fingerprint || !FINGERPRINT.test(photo.fingerprint) || !photo.width || !photo.height) return null;
+    const size = { width: photo.width, height: photo.height };
+    const out = lib.cache.faceCrop(photo.fingerprint, row.box);
+    const served = { file: out, contentType: 'image/jpeg', etag: `${photo.fingerprint}-face-${faceId}` };
+    if (fs.existsSync(out)) return served;
+    const targets = lib.cache.targets(photo.fingerprint);
+    const real = realOriginal(photo.path);
+    let source = targets.preview;
+    try {
+      if (!real) throw new Error('the original is not there');
+      await ensurePreview(real, targets.preview, targets.tmpDir, options);
+    } catch {
+      if (!fs.existsSync(targets.preview)) source = targets.thumb;
+    }
+    if (!fs.existsSync(source)) return null;
+    if (source === targets.preview) {
+      await ensureFaceCrop(source, row.box, size, out, targets.tmpDir);
+      return served;
+    }
+    // From the thumbnail: kept under another name and validator, so the preview's is made once the photo is back.
+    const fromThumb = out.replace(/\.jpg$/, '-thumb.jpg');
+    await ensureFaceCrop(source, row.box, size, fromThumb, targets.tmpDir);
+    return { file: fromThumb, contentType: 'image/jpeg', etag: `${served.etag}-thumb` };
+  };
   return async (id, kind) => {
     if (!Number.isSafeInteger(id) || id < 1 || !IMAGE_KINDS.has(kind)) return null;
+    if (kind === 'face') return face(id);
     const photo = lib.catalog.photo(id);
     if (!photo) return null;
     if (kind === 'original') return original(photo.path, photo.fingerprint);

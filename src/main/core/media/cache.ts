@@ -10,6 +10,8 @@ export class CacheStore {
     readonly tmpDir: string,
     /** Full-size JPEGs of originals a browser cannot show (HEIC, TIFF, RAW): made on demand (core/handlers/media.ts). */
     readonly fullDir: string = path.join(path.dirname(previewsDir), 'full'),
+    /** Face crops for the People view: made on demand ([Note: face crops] in face-crop.ts). */
+    readonly facesDir: string = path.join(path.dirname(previewsDir), 'faces'),
   ) {}
 
   /** Drops partial files a crash or kill left behind. Only the engine holding the lock calls this. */
@@ -31,6 +33,12 @@ export class CacheStore {
     return path.join(this.fullDir, fingerprint.slice(0, 2), `${fingerprint}.jpg`);
   }
 
+  /** Where the crop of a face at `box` in the photo of `fingerprint` goes: the box is in the name, so a face read again at another place is another file. */
+  faceCrop(fingerprint: string, box: { x: number; y: number; width: number; height: number }): string {
+    const at = [box.x, box.y, box.width, box.height].map((n) => Math.round(n)).join('-');
+    return path.join(this.facesDir, fingerprint.slice(0, 2), `${fingerprint}-${at}.jpg`);
+  }
+
   /** Deletes the cached files of fingerprints no photo uses any more. */
   remove(fingerprints: readonly string[]): void {
     for (const fp of fingerprints) {
@@ -38,6 +46,14 @@ export class CacheStore {
       fs.rmSync(t.thumb, { force: true });
       fs.rmSync(t.preview, { force: true });
       fs.rmSync(this.fullSize(fp), { force: true });
+      const shard = path.join(this.facesDir, fp.slice(0, 2));
+      let crops: string[] = [];
+      try {
+        crops = fs.readdirSync(shard).filter((n) => n.startsWith(`${fp}-`));
+      } catch {
+        // no face crops in this shard
+      }
+      for (const n of crops) fs.rmSync(path.join(shard, n), { force: true });
     }
   }
 }

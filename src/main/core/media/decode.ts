@@ -122,7 +122,8 @@ export async function readExif(file: string): Promise<MetadataFacts> {
 
 let tmpSeq = 0;
 
-async function writeAtomic(file: string, data: Buffer, tmpDir: string): Promise<void> {
+/** Writes `file` through a temporary file in `tmpDir` and a rename, so a reader never sees a partial one. */
+export async function writeAtomic(file: string, data: Buffer, tmpDir: string): Promise<void> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
   await fs.promises.mkdir(tmpDir, { recursive: true });
   // Thumbnail and preview share a name (the fingerprint) in different folders: the temporary
