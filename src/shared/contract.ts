@@ -99,6 +99,15 @@ export interface PersonSummary {
   cover: { face: number; photo: number; box: FaceBoxInfo } | null;
 }
 
+/** What answering face suggestions did (answerSuggestions). */
+export interface SuggestionsAnswered {
+  person: PersonSummary;
+  /** Faces that went to the person. */
+  accepted: number;
+  /** Faces that are "not this person" for them now. */
+  rejected: number;
+}
+
 /** A face found in a photo. */
 export interface FaceInfo {
   id: number;
@@ -350,6 +359,13 @@ export interface ApiMethods {
    * marked "not a face", is refused. The face as it is now.
    */
   nameFace: [ArgOf<'nameFace'>, FaceInfo];
+  /** The faces suggested for a named person ("Is this Mia?"): near them, not close enough to join by themselves. */
+  faceSuggestions: [ArgOf<'faceSuggestions'>, FaceInfo[]];
+  /**
+   * Answers suggestions in bulk: `yes` faces go to the person as the user's, `no` faces are "not this person" for
+   * them (never suggested there again). Each must be suggested for the person now; the person as it is now.
+   */
+  answerSuggestions: [ArgOf<'answerSuggestions'>, SuggestionsAnswered];
 }
 
 export type MethodName = keyof ApiMethods;
@@ -409,6 +425,8 @@ export const METHOD_NAMES = [
   'hidePerson',
   'notAFace',
   'nameFace',
+  'faceSuggestions',
+  'answerSuggestions',
 ] as const satisfies readonly MethodName[];
 
 // The names are spelt out rather than taken from Object.keys(ARGS): that would load valibot into the

@@ -195,6 +195,8 @@ const PERSON_WHAT = 'a person id (a whole number, 1 or more)';
 const personId = v.pipe(v.number(PERSON_WHAT), v.safeInteger(PERSON_WHAT), v.minValue(1, PERSON_WHAT));
 const FACE_WHAT = 'a face id (a whole number, 1 or more)';
 const faceId = v.pipe(v.number(FACE_WHAT), v.safeInteger(FACE_WHAT), v.minValue(1, FACE_WHAT));
+const FACES_WHAT = 'a list of face ids (whole numbers, 1 or more), at most 10000';
+const faceIds = v.pipe(v.array(faceId, FACES_WHAT), v.maxLength(10_000, FACES_WHAT));
 const MOVE_WHAT = "a person id or 'new'";
 const moveTo = v.union([personId, v.literal('new')], MOVE_WHAT);
 const bool = v.boolean('true or false');
@@ -266,6 +268,8 @@ export const ARGS = {
   hidePerson: args({ person: personId, hidden: bool }),
   notAFace: args({ face: faceId, notAFace: v.optional(bool) }),
   nameFace: args({ face: faceId, name }),
+  faceSuggestions: args({ person: personId }),
+  answerSuggestions: args({ person: personId, yes: faceIds, no: faceIds }),
 } satisfies Record<string, v.GenericSchema>;
 
 /** The argument type of a method, as its schema checks it. */

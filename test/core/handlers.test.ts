@@ -537,4 +537,56 @@ describe('people through the handlers', () => {
       await pLib.close();
     }
   });
+
+  it('lists a named person\'s suggested faces and answers them in bulk: yes to the person, no never again; says so; refuses stale answers', async () => {
+    const root = tempDir();
+    const dir = path.join(root, 'Photos');
+    await makeJpeg(path.join(dir, 'a.jpg'), { seed: 25, width: 120, height: 80 });
+    const pLib = Library.open({ dataDir: path.join(root, 'data') });
+    const pApi = createApi(pLib);
+    const face = (x: number) => ({ box: { x, y: 10, width: 20, height: 24 }, score: 0.9, landmarks: new Array<number>(136).fill(x), descriptor: new Float32Array(128).fill(x / 100) });
+    try {
+      await pLib.addFolder(dir);
+      await pLib.scan();
+      const a = pLib.catalog.photoByPath(path.join(dir, 'a.jpg'))!.id;
+      const [m1, s1, s2, s3] = pLib.faces.putPhoto(a, 'test-faces@1', 'fa', [face(10), face(30), face(50), face(70)]);
+      const mia = pLib.faces.createPerson('user', 'Mia');
+      pLib.faces.assign(m1!, mia, 'user');
+      // The grouping's suggestions, as it stores them (grouping.ts): s3 in a person of its own kind.
+      for (const s of [s1, s2, s3]) pLib.faces.suggest(s!, mia);
+      const other = pLib.faces.createPerson('auto');
+      pLib.faces.assign(s3!, other, 'auto');
+      pLib.faces.suggest(s3!, mia);
+      expect((await pApi.handlers.faceSuggestions({ person: mia })).map((f) => [f.id, f.person?.id ?? null])).toEqual([[s1, null], [s2, null], [s3, other]]);
+
+      const said: ApiEvents['changed'][] = [];
+      pApi.events.on('changed', (c) => void (c.what === 'people' && said.push(c)));
+      const done = await pApi.handlers.answerSuggestions({ person: mia, yes: [s1!, s3!], no: [s2!] });
+      expect(done).toMatchObject({ accepted: 2, rejected: 1, person: { id: mia, name: 'Mia', faces: 3 } });
+      expect(said).toEqual([{ what: 'people', ids: [mia, other] }]);
+      expect((await pApi.handlers.personFaces({ person: mia })).map((f) => [f.id, f.byUser])).toEqual([[m1, true], [s1, true], [s3, true]]);
+      expect(await pApi.handlers.faceSuggestions({ person: mia })).toEqual([]);
+      expect(pLib.faces.rejections().get(s2!)).toEqual(new Set([mia]));
+
+      // s1 is Mia's now, not a suggestion: refused, and nothing changes.
+      pLib.faces.suggest(s2!, mia);
+      const refused = [
+        [{ person: mia, yes: [s1!], no: [] }, 'invalid-argument', new RegExp(`answerSuggestions: face ${s1} is not suggested for person ${mia} \\(any more\\): nothing was changed`)],
+        [{ person: mia, yes: [s2!], no: [s2!] }, 'invalid-argument', /face \d+ is in both yes and no/],
+        [{ person: mia, yes: [999], no: [] }, 'not-found', /no face with id 999/],
+        [{ person: 999, yes: [], no: [] }, 'not-found', /no person with id 999/],
+        [{ person: mia, yes: [s2!] }, 'invalid-argument', /answerSuggestions: no is required/],
+      ] as const;
+      for (const [arg, code, message] of refused) {
+        expect(await callApi(pApi.handlers, 'answerSuggestions', arg as never), JSON.stringify(arg)).toMatchObject({ ok: false, error: { code, message: expect.stringMatching(message) as unknown as string } });
+      }
+      expect(await callApi(pApi.handlers, 'faceSuggestions', { person: 999 })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+      // A rejected face the grouping suggested again anyway is not offered.
+      expect(await pApi.handlers.faceSuggestions({ person: mia })).toEqual([]);
+      expect(said).toHaveLength(1);
+    } finally {
+      pApi.close();
+      await pLib.close();
+    }
+  });
 });

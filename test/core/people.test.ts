@@ -299,3 +299,68 @@ describe('naming a face (the photo view)', () => {
     expect(JSON.stringify([faces.people(), faces.forPhoto(1), faces.forPhoto(2)])).toBe(before);
   });
 });
+
+describe('suggestions ("Is this Mia?", answered in bulk)', () => {
+  /** Mia, named, of two faces at one centre; three faces 0.42 from both (within THRESHOLD, not the named 0.4), each on its own axis. */
+  function suggested() {
+    const c = catalog();
+    const mia0 = centre();
+    c.addPhoto(1);
+    const miaFaces = c.faces.putPhoto(1, 'v1', 'f1', [face(mia0), face(Float32Array.from(mia0), 300)]);
+    const people = new People(c.faces);
+    const mia = people.moveFace(miaFaces[0]!, 'new');
+    people.moveFace(miaFaces[1]!, mia);
+    people.name(mia, 'Mia');
+    people.group('v1');
+    const near: number[] = [];
+    for (const axis of [0, 1, 2]) {
+      c.addPhoto(10 + axis);
+      near.push(...c.faces.putPhoto(10 + axis, 'v1', `n${axis}`, [face(Float32Array.from(mia0, (v, i) => v + (i === axis ? 0.42 : 0)))]));
+    }
+    people.group('v1');
+    return { ...c, people, mia, miaFaces, near };
+  }
+
+  it('lists the faces near a named person but not within its threshold, in no person', () => {
+    const { faces, mia, near } = suggested();
+    expect(faces.suggestedFor(mia).map((f) => f.id)).toEqual(near);
+    for (const id of near) expect(faces.face(id)).toMatchObject({ personId: null, suggestedId: mia });
+    expect(faces.person(mia)).toMatchObject({ faces: 2 });
+  });
+
+  it('moves the yes faces to the person as the user\'s, and never suggests the no faces there again, through a regroup', () => {
+    const { faces, people, mia, near } = suggested();
+    const [yes, no, later] = near as [number, number, number];
+    expect(people.answerSuggestions(mia, [yes], [no])).toEqual({ left: [] });
+    expect(faces.face(yes)).toMatchObject({ personId: mia, assigned: 'user', suggestedId: null });
+    expect(faces.face(no)).toMatchObject({ personId: null, suggestedId: null });
+    expect(faces.rejections().get(no)).toEqual(new Set([mia]));
+    expect(faces.suggestedFor(mia).map((f) => f.id)).toEqual([later]);
+    people.regroup('v1');
+    expect(faces.face(yes)).toMatchObject({ personId: mia, assigned: 'user' });
+    expect(faces.face(no)!.personId).not.toBe(mia);
+    expect(faces.suggestedFor(mia).map((f) => f.id)).not.toContain(no);
+    expect(faces.person(mia)).toMatchObject({ name: 'Mia', faces: 3 });
+  });
+
+  it('takes a yes face out of the grouping\'s person it was in, and says which', () => {
+    const { faces, people, mia, near } = suggested();
+    const other = faces.createPerson('auto');
+    faces.assign(near[0]!, other, 'auto');
+    faces.assign(near[1]!, other, 'auto');
+    faces.suggest(near[0]!, mia);
+    expect(people.answerSuggestions(mia, [near[0]!], [])).toEqual({ left: [other] });
+    expect(faces.person(other)).toMatchObject({ faces: 1 });
+    expect(faces.face(near[0]!)!.personId).toBe(mia);
+  });
+
+  it('refuses a face not suggested for the person, or answered both ways, changing nothing', () => {
+    const { faces, people, mia, miaFaces, near } = suggested();
+    const before = JSON.stringify([faces.people(), near.map((id) => faces.face(id)), [...faces.rejections()]]);
+    expect(() => people.answerSuggestions(mia, [near[0]!, miaFaces[0]!], [])).toThrow(new RegExp(`face ${miaFaces[0]} is not suggested for person ${mia}`));
+    expect(() => people.answerSuggestions(mia, [near[0]!], [near[1]!, 9999])).toThrow(/face 9999 is not suggested/);
+    expect(() => people.answerSuggestions(mia, [near[0]!], [near[0]!])).toThrow(/both yes and no/);
+    expect(() => people.answerSuggestions(9999, [], [])).toThrow(/no person 9999/);
+    expect(JSON.stringify([faces.people(), near.map((id) => faces.face(id)), [...faces.rejections()]])).toBe(before);
+  });
+});

@@ -70,6 +70,8 @@ const good: { [M in MethodName]: unknown[] } = {
   hidePerson: [{ person: 2, hidden: true }, { person: 2, hidden: false }],
   notAFace: [{ face: 5 }, { face: 5, notAFace: false }],
   nameFace: [{ face: 5, name: 'Mia' }, { face: 5, name: ' Mia Lee ' }],
+  faceSuggestions: [{ person: 3 }],
+  answerSuggestions: [{ person: 3, yes: [5, 6], no: [] }, { person: 3, yes: [], no: [7] }],
 };
 
 const bad: { [M in MethodName]: [unknown, RegExp][] } = {
@@ -264,6 +266,13 @@ const bad: { [M in MethodName]: [unknown, RegExp][] } = {
     [{ face: 5, name: null }, /nameFace\.name must be a non-empty string/],
     [{ face: 0, name: 'Mia' }, /nameFace\.face must be a face id/],
     [{ name: 'Mia' }, /nameFace: face is required/],
+  ],
+  faceSuggestions: [[{ person: 'Mia' }, /faceSuggestions\.person must be a person id/]],
+  answerSuggestions: [
+    [{ person: 3, yes: [5] }, /answerSuggestions: no is required/],
+    [{ person: 3, yes: [0], no: [] }, /answerSuggestions\.yes\[0\] must be a face id/],
+    [{ person: 3, yes: 5, no: [] }, /answerSuggestions\.yes must be a list of face ids/],
+    [{ person: 3, yes: Array.from({ length: 10_001 }, (_, i) => i + 1), no: [] }, /at most 10000/],
   ],
 };
 

@@ -313,6 +313,18 @@ export class Faces {
     this.sql('UPDATE faces SET suggested_id = ? WHERE id = ?').run(personId, faceId);
   }
 
+  /**
+   * The faces suggested for a person ("Is this Mia?", [Note: face suggestions] in people.ts): not in them already,
+   * not "not this person" for them, not "not a face"; in id order.
+   */
+  suggestedFor(personId: number): FaceRow[] {
+    return (
+      this.sql(
+        "SELECT * FROM faces f WHERE f.suggested_id = ? AND f.state = 'face' AND (f.person_id IS NULL OR f.person_id <> ?) AND NOT EXISTS (SELECT 1 FROM face_rejections r WHERE r.face_id = f.id AND r.person_id = ?) ORDER BY f.id",
+      ).all(personId, personId, personId) as RawFace[]
+    ).map(toRow);
+  }
+
   reject(faceId: number, personId: number): void {
     this.sql('INSERT OR IGNORE INTO face_rejections (face_id, person_id) VALUES (?, ?)').run(faceId, personId);
   }

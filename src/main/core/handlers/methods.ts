@@ -81,6 +81,7 @@ const READ_ONLY_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
   'people',
   'personFaces',
   'photoFaces',
+  'faceSuggestions',
 ]);
 
 /** The handlers guarded for the catalog: writes wait for `Library.writable`, and SQLite's damage met by any method stops the engine's writes. */
@@ -490,6 +491,28 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
       const ids = done.left === null ? [done.person] : [done.person, done.left];
       events.emit('changed', { what: 'people', ids });
       return faceInfo(lib.faces.face(face)!);
+    },
+
+    faceSuggestions: async ({ person }) => {
+      const p = requirePerson(person);
+      return lib.faces.suggestedFor(p.id).map((f) => faceInfo(f));
+    },
+
+    answerSuggestions: async ({ person, yes, no }) => {
+      requirePerson(person);
+      for (const f of [...yes, ...no]) requireFace(f);
+      const both = yes.find((f) => no.includes(f));
+      if (both !== undefined) throw new ApiFailure('invalid-argument', `answerSuggestions: face ${both} is in both yes and no`);
+      const offered = new Set(lib.faces.suggestedFor(person).map((f) => f.id));
+      const stale = [...yes, ...no].filter((f) => !offered.has(f));
+      if (stale.length > 0) {
+        throw new ApiFailure('invalid-argument', `answerSuggestions: face${stale.length > 1 ? 's' : ''} ${stale.join(', ')} ${stale.length > 1 ? 'are' : 'is'} not suggested for person ${person} (any more): nothing was changed; read faceSuggestions again`);
+      }
+      const { left } = lib.people.answerSuggestions(person, yes, no);
+      const accepted = new Set(yes).size;
+      const rejected = new Set(no).size;
+      if (accepted + rejected === 0) return { person: personSummary(requirePerson(person)), accepted, rejected };
+      return { person: peopleChanged(person, ...left), accepted, rejected };
     },
   };
 

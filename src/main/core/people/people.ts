@@ -309,6 +309,43 @@ export class People {
     this.faces.dropEmptyPeople();
   }
 
+  /**
+   * [Note: face suggestions]
+   * A face the grouping found near a named person but not within the stricter named threshold has that person as its
+   * suggestion (suggested_id; grouping.ts); the person's page asks "Is this Mia?" of each. The user answers any
+   * number at once: yes moves the face to the person as the user's own (moveFace), no is "not this person" for that
+   * person (a rejection, so the grouping never suggests or joins it there again) and leaves the face where it is.
+   * Every face answered must be one suggested for the person now (else nothing is done), and none both yes and no.
+   * Returns the people the yes faces left.
+   */
+  answerSuggestions(personId: number, yes: readonly number[], no: readonly number[]): { left: number[] } {
+    this.requirePerson(personId);
+    const both = yes.filter((f) => no.includes(f));
+    if (both.length > 0) throw new Error(`face ${both[0]} cannot be answered both yes and no`);
+    const offered = new Map(this.faces.suggestedFor(personId).map((f) => [f.id, f]));
+    for (const f of [...yes, ...no]) if (!offered.has(f)) throw new Error(`face ${f} is not suggested for person ${personId}`);
+    try {
+      return this.faces.transaction(() => {
+        this.changes++;
+        const left = new Set<number>();
+        for (const f of new Set(yes)) {
+          const was = offered.get(f)!.personId;
+          if (was !== null) left.add(was);
+          this.moveFace(f, personId);
+        }
+        for (const f of new Set(no)) {
+          this.faces.reject(f, personId);
+          this.faces.suggest(f, null);
+        }
+        return { left: [...left] };
+      });
+    } catch (e) {
+      // The grouping in memory no longer matches what was rolled back: read again next time.
+      this.forget();
+      throw e;
+    }
+  }
+
   /** "Not a face" (or a face again): marked so, it is in no person and never grouped. */
   notAFace(faceId: number, notFace = true): void {
     this.changes++;
