@@ -114,9 +114,16 @@ export interface CameraName {
   model: string | null;
 }
 
+/** A named person of the library (not hidden): what the user called them, and their id. */
+export interface PersonName {
+  id: number;
+  name: string;
+}
+
 export interface QueryVocabulary {
   places?: readonly PlaceName[];
   cameras?: readonly CameraName[];
+  people?: readonly PersonName[];
 }
 
 interface PartBase {
@@ -148,7 +155,17 @@ export interface CameraPart extends PartBase {
   cameras: CameraName[];
 }
 
-export type QueryPart = DatePart | PlacePart | CameraPart;
+export interface PersonPart extends PartBase {
+  kind: 'person';
+  /** The name as the library has it ("Mia", "Mary Ann"). */
+  name: string;
+  /** The people it names: one, or several the user gave that name (any of them is that person). */
+  ids: number[];
+  /** How it joins the person before it: "Mia and Tom" both ('and', as when nothing joins them), "Mia or Tom" either. */
+  join: 'and' | 'or' | null;
+}
+
+export type QueryPart = DatePart | PlacePart | CameraPart | PersonPart;
 
 export interface ParsedQuery {
   query: string;
@@ -162,6 +179,8 @@ export interface ParsedQuery {
   placeKeys: string[] | null;
   /** Photos from any of these cameras; null: no camera filter. */
   cameras: CameraName[] | null;
+  /** Photos that show, for each list, one of its people ("Mia and Tom": [[Mia], [Tom]]; "Mia or Tom": [[Mia, Tom]]); [] when none was named. */
+  people: number[][];
 }
 
 /** What a search understood, for the front doors: the issue's `{place, from, to, camera}` plus the parts with their spans. */
@@ -177,13 +196,15 @@ export interface Understood {
   season: SeasonDates | null;
   /** The camera's words as the library spells them ("iPhone"); null when none. */
   camera: string | null;
+  /** The people's names ("Mia", "Mia and Tom", "Mia or Tom"); null when none. */
+  people: string | null;
   parts: QueryPart[];
 }
 
 export interface ParseOptions {
   /** Relative times are read against this instant's local calendar day. */
   now: Date;
-  /** The library's places and cameras (compile it once with compileVocabulary when parsing often). */
+  /** The library's places, cameras and people (compile it once with compileVocabulary when parsing often). */
   vocabulary?: QueryVocabulary | CompiledVocabulary;
   /** Parts to keep as words, by their text or label ("in Lisbon" or "Lisbon"): chips the user removed. */
   literal?: readonly string[];
@@ -269,6 +290,25 @@ const FILLER = new Set(
 );
 /** Trimmed from either end of what is left ("Lisbon and Porto beach" → "beach"). */
 const CONNECTIVES = new Set('and or in at on of from to with by during the between'.split(' '));
+
+/**
+ * First names that are also everyday words, beside EVERYDAY's ("Rose", "Summer", "May", "Mark" are there): a
+ * person of such a name needs a capital ([Note: query parser]).
+ */
+const NAME_WORDS = new Set(
+  `bill will pat sue rob art ray frank jack dawn sky star angel amber ruby pearl jade crystal iris violet poppy fern hazel
+  penny ginger honey candy coral drew guy chase hunter chance dean cliff dale glen wade page rich rusty sandy gene
+  sage bliss destiny summer autumn winter rose may june april august hope joy faith grace charity patience mercy
+  heather holly ivy lily daisy olive willow melody harmony river brook rain storm sunny dusty`
+    .split(/\s+/)
+    .filter(Boolean),
+);
+/** Words before a person that say it is one, and are part of its chip ("with Mia", "photos of Tom"). */
+const PERSON_PREPS = new Set(['with', 'of', 'featuring', 'starring']);
+/** A word before "of Tom" that goes with it ("photos of Tom"). */
+const PHOTO_NOUNS = new Set(['photos', 'photo', 'pictures', 'picture', 'pics', 'pic', 'images', 'image', 'shots']);
+/** After one of these a capitalised everyday name at the query's start is a person ("Rose at the beach", not "Rose petals"). */
+const PERSON_NEXT = new Set('and or at in on with from during near by around to playing holding eating swimming sitting standing walking running'.split(' '));
 
 const CAMERA_VERBS = new Set(['shot', 'taken', 'photographed', 'captured', 'snapped', 'filmed']);
 const CAMERA_PREPS = new Set(['on', 'with', 'by', 'using', 'from']);
@@ -412,12 +452,22 @@ interface CameraEntry {
   words: Set<string>;
 }
 
+interface PersonEntry {
+  words: string[];
+  name: string;
+  ids: number[];
+  /** Every word an everyday one (or a first name that is one): it needs a capital. */
+  everyday: boolean;
+}
+
 export interface CompiledVocabulary {
   readonly compiled: true;
   places: Map<string, PlaceEntry[]>;
   cameras: CameraEntry[];
   /** A camera word's spelling in the library ("iphone" → "iPhone"). */
   spelling: Map<string, string>;
+  /** People's names by their first word, longest first. */
+  people: Map<string, PersonEntry[]>;
 }
 
 const wordsOf = (s: string) => tokenize(s).map((t) => t.n);
@@ -464,7 +514,40 @@ export function compileVocabulary(v: QueryVocabulary = {}): CompiledVocabulary {
     });
     cameras.push({ camera: { make: c.make, model: c.model }, words: new Set(toks.map((t) => t.n)) });
   }
-  return { compiled: true, places, cameras, spelling };
+  return { compiled: true, places, cameras, spelling, people: compilePeople(v.people ?? []) };
+}
+
+/**
+ * People's names for parsing: each whole name (the people of one name together), and a first name alone for
+ * the people whose names start with it, where nobody is called just that ("Mia" for "Mia Jensen").
+ */
+function compilePeople(list: readonly PersonName[]): Map<string, PersonEntry[]> {
+  const everyday = (words: string[]) => words.every((w) => EVERYDAY.has(w) || NAME_WORDS.has(w) || /^\d+$/.test(w));
+  const whole = new Map<string, PersonEntry>();
+  const firsts = new Map<string, PersonEntry>();
+  for (const p of list) {
+    const toks = tokenize(p.name);
+    const words = toks.map((t) => t.n);
+    if (words.length === 0) continue;
+    const k = words.join(' ');
+    let e = whole.get(k);
+    if (!e) whole.set(k, (e = { words, name: p.name.trim().replace(/\s+/g, ' '), ids: [], everyday: everyday(words) }));
+    if (!e.ids.includes(p.id)) e.ids.push(p.id);
+    if (words.length > 1) {
+      let f = firsts.get(words[0]!);
+      if (!f) firsts.set(words[0]!, (f = { words: [words[0]!], name: toks[0]!.raw, ids: [], everyday: everyday([words[0]!]) }));
+      if (!f.ids.includes(p.id)) f.ids.push(p.id);
+    }
+  }
+  for (const [w, f] of firsts) if (!whole.has(w)) whole.set(w, f);
+  const out = new Map<string, PersonEntry[]>();
+  for (const e of whole.values()) {
+    const list = out.get(e.words[0]!) ?? [];
+    list.push(e);
+    out.set(e.words[0]!, list);
+  }
+  for (const list of out.values()) list.sort((a, b) => b.words.length - a.words.length);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -476,6 +559,8 @@ interface Match<T> {
   end: number;
   value: T;
   label: string;
+  /** Where the part starts in the query, when before its first token (the "&" of "Mia & Tom"). */
+  start?: number;
 }
 
 interface DateValue {
@@ -532,13 +617,20 @@ class Parser {
     const parts: QueryPart[] = [];
     const claim = (m: Match<unknown>, make: (base: PartBase) => QueryPart): QueryPart => {
       for (let i = m.from; i < m.end; i++) this.taken[i] = true;
-      const start = this.toks[m.from]!.start;
+      const start = m.start ?? this.toks[m.from]!.start;
       const end = this.toks[m.end - 1]!.end;
       const part = make({ start, end, text: this.query.slice(start, end), label: m.label });
       parts.push(part);
       return part;
     };
     this.scan((i) => this.camera(i), (m) => claim(m, (b) => ({ ...b, kind: 'camera', cameras: m.value })));
+    this.scan(
+      (i) => this.person(i),
+      (m) => {
+        claim(m, (b) => ({ ...b, kind: 'person', name: m.value.name, ids: m.value.ids, join: m.value.join }));
+        this.lastPersonEnd = m.end;
+      },
+    );
     this.scan((i) => this.dateAt(i), (m) => claim(m, (b) => ({ ...b, kind: 'date', date: m.value.date })));
     this.scan(
       (i) => this.place(i),
@@ -902,6 +994,82 @@ class Parser {
     return null;
   }
 
+  // ----- people
+
+  /** One past the last token of the latest person found (a next one may join it: "Mia and Tom"). */
+  private lastPersonEnd = -1;
+
+  private person(i: number): Match<{ name: string; ids: number[]; join: 'and' | 'or' | null }> | null {
+    if (this.vocab.people.size === 0) return null;
+    const w = this.n(i);
+    if (w === undefined) return null;
+    const tok = this.toks[i]!;
+    const joined = i === this.lastPersonEnd;
+    const value = (m: Match<{ name: string; ids: number[] }>, join: 'and' | 'or' | null) => ({ ...m, value: { ...m.value, join } });
+    // … and Tom, … or Tom, … & Tom, …, Tom: joined to the person before.
+    if (joined && (w === 'and' || w === 'or') && /^\s*,?\s*$/u.test(tok.gap) && this.toks[i + 1] && plainGap(this.toks[i + 1]!.gap)) {
+      const m = this.personName(i + 1, true);
+      if (m) return value({ ...m, from: i }, w);
+    }
+    if (joined && /^\s*[&+,]\s*$/u.test(tok.gap)) {
+      const m = this.personName(i, true);
+      if (m) return value({ ...m, start: tok.start - tok.gap.length + tok.gap.search(/\S/u) }, 'and');
+    }
+    // with Tom, of Tom, photos of Tom
+    if (PERSON_PREPS.has(w) && this.toks[i + 1] && plainGap(this.toks[i + 1]!.gap)) {
+      const m = this.personName(i + 1, true);
+      if (m) {
+        const noun = w === 'of' && i > 0 && !this.taken[i - 1] && PHOTO_NOUNS.has(this.n(i - 1)!) && plainGap(tok.gap);
+        return value({ ...m, from: noun ? i - 1 : i }, null);
+      }
+    }
+    const m = this.personName(i, false);
+    return m ? value(m, null) : null;
+  }
+
+  /** A named person's name at i: whole names, longest first; a last word may be possessive ("Mia's"). */
+  private personName(i: number, evidence: boolean): Match<{ name: string; ids: number[] }> | null {
+    const first = this.toks[i];
+    if (!first || this.taken[i]) return null;
+    const bare = (s: string) => s.replace(/'s?$/u, '');
+    const lists = [this.vocab.people.get(first.n), bare(first.n) !== first.n ? this.vocab.people.get(bare(first.n)) : undefined];
+    for (const list of lists) {
+      for (const e of list ?? []) {
+        const end = i + e.words.length;
+        if (end > this.toks.length) continue;
+        let ok = true;
+        for (let k = 0; ok && k < e.words.length; k++) {
+          const t = this.toks[i + k]!;
+          const word = k === e.words.length - 1 ? bare(t.n) : t.n;
+          ok = !this.taken[i + k] && (word === e.words[k] || t.n === e.words[k]) && (k === 0 || innerGap(t.gap));
+        }
+        if (!ok) continue;
+        // An everyday word is a name only with a capital ("with Rose", not "cake with rose petals").
+        if (e.everyday && !isCapitalised(first)) continue;
+        if (!evidence && !this.personHere(i, end, e)) continue;
+        return { from: i, end, value: { name: e.name, ids: e.ids }, label: e.name };
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether a name found without a preposition or a person before it is a person there: not when it is a
+   * date there ("June 2019", "in May"), nor a place after a place's preposition ("in Florence"); an everyday
+   * word (capitalised) at the query's start must be all of it or be followed by "and", "at", "with"…, and
+   * where case says nothing (ALL CAPITALS, Every Word Capitalised) be all of the query.
+   */
+  private personHere(i: number, end: number, e: PersonEntry): boolean {
+    const date = this.dateAt(i) ?? (i > 0 && !this.taken[i - 1] ? this.dateAt(i - 1) : null);
+    if (date && date.end > i) return false;
+    const prep = this.n(i - 1);
+    if (prep && PLACE_PREPS.has(prep) && this.vocab.places.get(e.words[0]!)?.some((p) => p.words.join(' ') === e.words.join(' '))) return false;
+    if (!e.everyday) return true;
+    const whole = i === 0 && end === this.toks.length;
+    if (!this.caseTells) return whole;
+    return whole || i > 0 || PERSON_NEXT.has(this.n(end) ?? '');
+  }
+
   // ----- cameras
 
   private camera(i: number): Match<CameraName[]> | null {
@@ -988,7 +1156,7 @@ function cut(query: string, spans: readonly { start: number; end: number }[]): s
 function trimEdge(piece: string, edge: 'start' | 'end'): string {
   for (;;) {
     const before = piece;
-    piece = edge === 'start' ? piece.replace(/^[\s,;:\-–—]+/u, '') : piece.replace(/[\s,;:\-–—]+$/u, '');
+    piece = edge === 'start' ? piece.replace(/^[\s,;:&+\-–—]+/u, '') : piece.replace(/[\s,;:&+\-–—]+$/u, '');
     const m = edge === 'start' ? /^(\S+)(\s+|$)/.exec(piece) : /(^|\s+)([^\s]+)$/.exec(piece);
     const word = m ? (edge === 'start' ? m[1]! : m[2]!) : '';
     if (m && CONNECTIVES.has(foldText(word).replace(/[,;:]+$/, ''))) piece = edge === 'start' ? piece.slice(m[0].length) : piece.slice(0, m.index);
@@ -1026,6 +1194,13 @@ export function parseQuery(query: string, opts: ParseOptions): ParsedQuery {
   const placeKeys = placeParts.length ? [...new Set(narrowest.flatMap((p) => p.keys))] : null;
   const cameraParts = parts.filter((p): p is CameraPart => p.kind === 'camera');
   const cameras = cameraParts.length ? dedupeCameras(cameraParts.flatMap((p) => p.cameras)) : null;
+  const people: number[][] = [];
+  for (const p of parts) {
+    if (p.kind !== 'person') continue;
+    const last = people.at(-1);
+    if (p.join === 'or' && last) last.push(...p.ids.filter((id) => !last.includes(id)));
+    else people.push([...p.ids]);
+  }
   return {
     query,
     text: rest(
@@ -1036,6 +1211,7 @@ export function parseQuery(query: string, opts: ParseOptions): ParsedQuery {
     dates: parts.filter((p): p is DatePart => p.kind === 'date').map((p) => p.date),
     placeKeys,
     cameras,
+    people,
   };
 }
 
@@ -1073,6 +1249,8 @@ export function understood(p: ParsedQuery): Understood | null {
   }
   const places = p.parts.filter((x): x is PlacePart => x.kind === 'place').map((x) => x.name);
   const cameras = p.parts.filter((x): x is CameraPart => x.kind === 'camera').map((x) => x.label);
+  let people = '';
+  for (const x of p.parts) if (x.kind === 'person') people += people ? ` ${x.join === 'or' ? 'or' : 'and'} ${x.label}` : x.label;
   return {
     place: places.length ? places.join(' or ') : null,
     from,
@@ -1080,15 +1258,20 @@ export function understood(p: ParsedQuery): Understood | null {
     every,
     season,
     camera: cameras.length ? cameras.join(' or ') : null,
+    people: people || null,
     parts: p.parts,
   };
 }
 
-/** One line saying what was understood, for the CLI: `2019 · Lisbon · iPhone; searching "beach"`. */
+/** One line saying what was understood, for the CLI: `understood who: Mia and Tom, when: 2019 (…), where: Lisbon; searching for "beach"`. */
 export function describeUnderstood(u: Understood | null, text: string): string | null {
   if (!u) return null;
-  const kinds = { date: 'when', place: 'where', camera: 'camera' } as const;
-  const parts = u.parts.map((p) => `${kinds[p.kind]}: ${p.label}${p.kind === 'date' ? describeDates(p.date) : ''}`);
+  const kinds = { date: 'when', place: 'where', camera: 'camera', person: 'who' } as const;
+  // The people once, where the first is ("who: Mia and Tom").
+  const firstPerson = u.parts.find((p) => p.kind === 'person');
+  const parts = u.parts
+    .filter((p) => p.kind !== 'person' || p === firstPerson)
+    .map((p) => `${kinds[p.kind]}: ${p.kind === 'person' ? u.people : p.label}${p.kind === 'date' ? describeDates(p.date) : ''}`);
   return `understood ${parts.join(', ')}; ${text ? `searching for ${JSON.stringify(text)}` : 'listing those photos, newest first'}`;
 }
 

@@ -144,6 +144,15 @@ const placeFilter = shape({
 const PLACE_ID_WHAT = 'a place id like "city:2267057", "region:PT.14" or "country:PT" (from findPlaces)';
 const placeId = v.pipe(v.string(PLACE_ID_WHAT), v.maxLength(64, PLACE_ID_WHAT), v.regex(/^(city:\d+|region:[A-Za-z]{2}\.[\w-]+|country:[A-Za-z]{2})$/, PLACE_ID_WHAT));
 
+/** People who must all be in the photo (the person chip, `search --person`): 1 to 20 person ids. */
+const PEOPLE_FILTER_WHAT = 'a list of 1 to 20 person ids (whole numbers, 1 or more)';
+const peopleFilter = v.pipe(
+  v.array(v.unknown(), PEOPLE_FILTER_WHAT),
+  v.minLength(1, PEOPLE_FILTER_WHAT),
+  v.maxLength(20, PEOPLE_FILTER_WHAT),
+  v.array(v.pipe(v.number(PEOPLE_FILTER_WHAT), v.safeInteger(PEOPLE_FILTER_WHAT), v.minValue(1, PEOPLE_FILTER_WHAT))),
+);
+
 const filters = shape({
   folder: v.optional(absolutePath),
   from: v.optional(date),
@@ -153,6 +162,7 @@ const filters = shape({
   label: v.optional(label),
   tag: v.optional(name),
   place: v.optional(placeFilter),
+  people: v.optional(peopleFilter),
 });
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -161,7 +171,7 @@ const day = v.pipe(v.string(DAY_WHAT), v.regex(DAY, DAY_WHAT), v.check((s) => !N
 
 /**
  * Which photos of the grid (listPhotos, photoIds and the map's mapPoints): under a folder, with a tag (its
- * children included), suggested a tag, rated at least, labelled, among given photos (the map's cluster).
+ * children included), suggested a tag, rated at least, labelled, among given photos (the map's cluster), showing people.
  */
 const view = {
   folder: v.optional(absolutePath),
@@ -171,6 +181,7 @@ const view = {
   label: v.optional(label),
   ids: v.optional(ids),
   place: v.optional(placeFilter),
+  people: v.optional(peopleFilter),
 };
 
 /**

@@ -317,6 +317,8 @@ export interface SearchFilters {
   tag?: string;
   /** Taken at this place (the place shown: the user's, else the one from GPS); every field given must match. */
   place?: PlaceFilter;
+  /** Showing each of these people (person ids, from people): every one must be in the photo. */
+  people?: number[];
 }
 
 /** Which place: any of the fields, matched without regard to case; a region or city name as PhotoPlace spells it. */

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseQuery, understood, type QueryVocabulary } from '../../src/shared/query.ts';
 import type { SearchResult } from '../../src/shared/types.ts';
-import { chipsOf, pruneLiteral, removeChip, restoreLiteral, understoodPhrase } from '../../src/renderer/src/lib/query-chips.ts';
+import { chipsOf, personLabel, pruneLiteral, removeChip, restoreLiteral, understoodPhrase } from '../../src/renderer/src/lib/query-chips.ts';
 import { resultsHeading } from '../../src/renderer/src/lib/results.ts';
 
 const NOW = new Date(2024, 6, 15, 12, 0, 0);
@@ -16,6 +16,10 @@ const VOCAB: QueryVocabulary = {
     { name: 'Porto', key: 'city:2735943', within: ['country:PT'] },
   ],
   cameras: [{ make: 'Apple', model: 'iPhone 12' }],
+  people: [
+    { id: 1, name: 'Mia' },
+    { id: 2, name: 'Tom' },
+  ],
 };
 
 /** The engine's answer to a query as the window gets it: understood and the words searched. */
@@ -109,5 +113,32 @@ describe('the heading', () => {
     expect(resultsHeading('red', null, null, { result: answer('red'), place: 'Porto, Portugal' })).toBe('Results for “red” in Porto, Portugal');
     expect(resultsHeading('2019', null, null, { result: answer('2019'), place: 'Portugal' })).toBe('Photos from 2019, in Portugal');
     expect(resultsHeading('x', 'IMG_1.jpg', 'beach', { place: 'Portugal' })).toBe('Similar to IMG_1.jpg in Portugal tagged beach');
+  });
+});
+
+describe('people (issue 16)', () => {
+  it('are chips of their own; removing the second of "Mia and Tom" keeps its words, "and" included', () => {
+    const r = answer('Mia and Tom at the beach');
+    const chips = chipsOf(r.understood);
+    expect(chips.map((c) => [c.kind, c.label, c.text, c.removeLabel])).toEqual([
+      ['person', 'Mia', 'Mia', 'Remove person Mia from the search'],
+      ['person', 'Tom', 'and Tom', 'Remove person Tom from the search'],
+    ]);
+    const literal = removeChip([], chips[1]!);
+    expect(literal).toEqual(['and Tom']);
+    expect(chipsOf(answer('Mia and Tom at the beach', literal).understood, literal).map((c) => c.label)).toEqual(['Mia']);
+  });
+
+  it('head the phrase with "with", before the places', () => {
+    expect(resultsHeading('Mia and Tom in Lisbon 2019', null, null, { result: answer('Mia and Tom in Lisbon 2019') })).toBe('Photos with Mia and Tom in Lisbon, 2019');
+    expect(resultsHeading('Mia at the beach', null, null, { result: answer('Mia at the beach') })).toBe('Results for “beach” with Mia');
+    expect(understoodPhrase(answer('Mia or Tom').understood)).toBe('with Mia or Tom');
+    expect(understoodPhrase(answer('photos of Tom 2019').understood)).toBe('with Tom, from 2019');
+  });
+
+  it('names a person chosen in the People view, named or not', () => {
+    expect(personLabel({ id: 3, name: 'Mia' })).toBe('Mia');
+    expect(personLabel({ id: 12, name: null })).toBe('Person 12');
+    expect(personLabel({ id: 12, name: '  ' })).toBe('Person 12');
   });
 });

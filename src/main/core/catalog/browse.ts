@@ -39,6 +39,10 @@ export interface PhotoFilter {
   place?: PlaceFilter;
   /** Taken at any of these places ('city:2267057', 'region:PT.14', 'country:PT': PlaceCount ids; a region or country holds its cities): a search's understood places. An empty list matches nothing. */
   placeIds?: readonly string[];
+  /** Showing each of these people (a face of theirs not marked "not a face"): the window's person chip, `search --person`. */
+  people?: number[];
+  /** Showing, for each list, one of its people: a search's understood people ("Mia and Tom": [[Mia], [Tom]]). */
+  personSets?: readonly (readonly number[])[];
 }
 
 export interface BrowseQuery extends PhotoFilter {
@@ -61,7 +65,9 @@ export function hasFilter(f: PhotoFilter): boolean {
     f.label !== undefined ||
     f.dates?.length ||
     f.cameras ||
-    f.ids
+    f.ids ||
+    f.people?.length ||
+    f.personSets?.length
   );
 }
 
@@ -102,6 +108,17 @@ export function dateSql(d: DateConstraint): { sql: string; args: string[] } {
 export const CAMERAS_SQL = `SELECT p.camera_make AS make, p.camera_model AS model, COUNT(*) AS photos FROM photos p
   WHERE p.missing_since IS NULL AND (p.camera_make IS NOT NULL OR p.camera_model IS NOT NULL)
   GROUP BY p.camera_make, p.camera_model ORDER BY photos DESC, p.camera_make IS NULL, p.camera_make, p.camera_model`;
+
+/** SQL (on `photos p`) for photos showing one of the people in a JSON list of ids: a face of theirs, not marked "not a face". */
+const PERSON_SQL = "p.id IN (SELECT f.photo_id FROM json_each(?) j JOIN faces f ON f.person_id = j.value WHERE f.state = 'face')";
+
+/**
+ * The named people the query parser knows ([Note: query parser]): named, not hidden, with a face in a present
+ * photo; by id. Each person one lookup of faces_person.
+ */
+export const NAMED_PEOPLE_SQL = `SELECT pe.id, pe.name FROM people pe WHERE pe.name IS NOT NULL AND pe.hidden = 0
+  AND EXISTS (SELECT 1 FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.person_id = pe.id AND f.state = 'face' AND p.missing_since IS NULL)
+  ORDER BY pe.id`;
 
 export interface BrowsePage {
   total: number;
@@ -244,6 +261,11 @@ export class PhotoBrowser {
       const json = JSON.stringify(q.placeIds);
       args.push(json, json, json);
     }
+    // People, from their side: each a range of faces_person (migration 13).
+    for (const set of [...(q.people ?? []).map((id) => [id]), ...(q.personSets ?? [])]) {
+      where.push(PERSON_SQL);
+      args.push(JSON.stringify(set));
+    }
     return { sql: where.join(' AND '), args };
   }
 
@@ -255,6 +277,11 @@ export class PhotoBrowser {
   /** The cameras the present photos were taken with (make and model as recorded), with their photo counts: the query parser's camera vocabulary. */
   cameras(): (CameraName & { photos: number })[] {
     return this.sql(CAMERAS_SQL).all() as (CameraName & { photos: number })[];
+  }
+
+  /** The named people with photos (not hidden): the query parser's people. */
+  namedPeople(): { id: number; name: string }[] {
+    return this.sql(NAMED_PEOPLE_SQL).all() as { id: number; name: string }[];
   }
 
   /** The WHERE clause (on `photos p`) of a filter and its arguments, as ids() and the pages use it (tests EXPLAIN it). */

@@ -328,10 +328,10 @@ export class SearchService {
    */
   vocabularyRefreshMs = 2000;
 
-  private vocab: { stamp: string; readAt: number; cameras: string; places: string; compiled: CompiledVocabulary } | null = null;
+  private vocab: { stamp: string; readAt: number; cameras: string; places: string; people: string; compiled: CompiledVocabulary } | null = null;
 
   /**
-   * The library's cameras and places as the parser's vocabulary ([Note: query parser]): read again when the
+   * The library's cameras, places and named people as the parser's vocabulary ([Note: query parser]): read again when the
    * catalog changed (at most every vocabularyRefreshMs), compiled again only when they differ.
    */
   private vocabulary(): CompiledVocabulary {
@@ -340,16 +340,19 @@ export class SearchService {
     if (old && (old.stamp === stamp || performance.now() - old.readAt < this.vocabularyRefreshMs)) return old.compiled;
     const cameras = this.browser.cameras().map(({ make, model }) => ({ make, model }));
     const places = this.places.vocabulary();
+    const people = this.browser.namedPeople();
     const cameraKey = JSON.stringify(cameras);
     const placeKey = JSON.stringify(places);
+    const peopleKey = JSON.stringify(people);
     const camerasPart = old?.cameras === cameraKey ? old.compiled : compileVocabulary({ cameras });
     const placesPart = old?.places === placeKey ? old.compiled : compileVocabulary({ places });
-    const compiled: CompiledVocabulary = { compiled: true, places: placesPart.places, cameras: camerasPart.cameras, spelling: camerasPart.spelling };
-    this.vocab = { stamp, readAt: performance.now(), cameras: cameraKey, places: placeKey, compiled };
+    const peoplePart = old?.people === peopleKey ? old.compiled : compileVocabulary({ people });
+    const compiled: CompiledVocabulary = { compiled: true, places: placesPart.places, cameras: camerasPart.cameras, spelling: camerasPart.spelling, people: peoplePart.people };
+    this.vocab = { stamp, readAt: performance.now(), cameras: cameraKey, places: placeKey, people: peopleKey, compiled };
     return compiled;
   }
 
-  /** What a query says of time, place and camera, against this library's vocabulary; null with `parse: false`. */
+  /** What a query says of time, place, camera and people, against this library's vocabulary; null with `parse: false`. */
   parse(query: string, opts: Pick<SearchOptions, 'parse' | 'literal'> = {}): ParsedQuery | null {
     if (opts.parse === false) return null;
     return parseQuery(query, { now: this.now(), vocabulary: this.vocabulary(), literal: opts.literal });
@@ -369,6 +372,8 @@ export class SearchService {
       dates: parsed?.dates.length ? parsed.dates : undefined,
       cameras: parsed?.cameras ?? undefined,
       placeIds: parsed?.placeKeys ?? undefined,
+      people: f.people?.length ? f.people : undefined,
+      personSets: parsed?.people.length ? parsed.people : undefined,
     };
   }
 

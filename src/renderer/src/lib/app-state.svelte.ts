@@ -41,6 +41,11 @@ export class AppState {
   tags = $state<TagCount[]>([]);
   /** The library's places with counts, country → region → city (the Places facet reads it; the views name a chosen place from it). */
   places = $state<CountryPlaces[]>([]);
+  /**
+   * The person the Library's grid and searches are narrowed to (the person chip under the search box), by id:
+   * the People view's "Photos" sets it through searchPerson; null: anyone.
+   */
+  person = $state<{ id: number; name: string | null } | null>(null);
   /** Edits of many photos and their undo (the toast, progress); `edits` runs them. */
   editState = $state<EditState>({ busy: false, progress: null, toast: null });
   readonly edits: EditRunner;
@@ -179,6 +184,17 @@ export class AppState {
   touches(what: ChangeKind, id: number): boolean {
     const ids = this.changedIds[what];
     return ids === null || ids.includes(id);
+  }
+
+  /** Shows one person's photos: the Library, narrowed to them by the person chip (a search typed then is among their photos). */
+  searchPerson(id: number, name: string | null): void {
+    this.person = { id, name };
+    this.view = 'library';
+  }
+
+  /** The person chip removed: the Library shows anyone's photos again. */
+  clearPerson(): void {
+    this.person = null;
   }
 
   say(text: string, error = false): void {

@@ -18,7 +18,7 @@ export interface Chip {
   removeLabel: string;
 }
 
-const KIND_WORD: Record<QueryPart['kind'], string> = { place: 'place', date: 'date', camera: 'camera' };
+const KIND_WORD: Record<QueryPart['kind'], string> = { place: 'place', date: 'date', camera: 'camera', person: 'person' };
 
 /** A phrase's words, folded, one space between them: what phrases are compared by. */
 function wordsOf(s: string): string {
@@ -68,6 +68,11 @@ export function pruneLiteral(query: string, literal: readonly string[]): string[
   });
 }
 
+/** A person as the person chip names them: their name, else "Person 12" (one not named yet). */
+export function personLabel(p: { id: number; name: string | null }): string {
+  return p.name?.trim() || `Person ${p.id}`;
+}
+
 /** "summer 2019", "last week", "since 2019": a date's label as it reads mid-sentence (months and holidays keep their capital). */
 function lowerDate(label: string): string {
   const first = label.split(/\s/)[0]!.toLowerCase();
@@ -77,16 +82,19 @@ function lowerDate(label: string): string {
 
 /**
  * What the understood parts narrow the photos to, as words that follow "Photos" or the searched words:
- * places, then dates, then cameras ("in Portugal, summer 2019, shot on iPhone", "from 2019, shot on
- * iPhone"); null when nothing was understood.
+ * people, places, then dates, then cameras ("with Mia and Tom in Portugal, summer 2019, shot on iPhone",
+ * "from 2019, shot on iPhone"); null when nothing was understood.
  */
 export function understoodPhrase(u: Understood | null | undefined, literal: readonly string[] = []): string | null {
   const parts = keptParts(u, literal);
   const places = parts.filter((p) => p.kind === 'place').map((p) => p.label);
   const dates = parts.filter((p) => p.kind === 'date').map((p) => lowerDate(p.label));
   const cameras = parts.filter((p) => p.kind === 'camera').map((p) => p.label);
+  let people = '';
+  for (const p of parts) if (p.kind === 'person') people += people ? ` ${p.join === 'or' ? 'or' : 'and'} ${p.label}` : p.label;
   // Leading the phrase, a date reads "from 2019", "from last week"; "since 2019" and the like say it already.
   if (!places.length && dates.length && !/^(since|before|after|until|from|between)\b/.test(dates[0]!)) dates[0] = `from ${dates[0]}`;
-  const out = [...(places.length ? [`in ${places.join(' or ')}`] : []), ...dates, ...(cameras.length ? [`shot on ${cameras.join(' or ')}`] : [])];
+  const where = [...(people ? [`with ${people}`] : []), ...(places.length ? [`in ${places.join(' or ')}`] : [])].join(' ');
+  const out = [...(where ? [where] : []), ...dates, ...(cameras.length ? [`shot on ${cameras.join(' or ')}`] : [])];
   return out.length ? out.join(', ') : null;
 }
