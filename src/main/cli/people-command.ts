@@ -61,6 +61,7 @@ export async function peopleCommand(ctx: Context, args: string[], json: boolean)
       return change(ctx, (lib) => {
         const id = personRef(lib.faces, rest[0]!);
         lib.people.name(id, rest[1]!);
+        lib.peopleChanged([id]);
         return `Person ${id} is now “${lib.faces.person(id)!.name}”.`;
       });
     case 'merge':
@@ -70,6 +71,7 @@ export async function peopleCommand(ctx: Context, args: string[], json: boolean)
         const into = personRef(lib.faces, rest[1]!);
         const moved = lib.faces.person(from)!.faces;
         lib.people.merge(from, into);
+        lib.peopleChanged([into]);
         const p = lib.faces.person(into)!;
         return `Merged person ${from} into ${into}${p.name ? ` (“${p.name}”)` : ''}: ${moved} face${moved === 1 ? '' : 's'} moved, ${p.faces} in all.`;
       });
@@ -90,6 +92,7 @@ export async function peopleCommand(ctx: Context, args: string[], json: boolean)
           for (const f of faceIds.slice(1)) lib.people.moveFace(f, person);
           return person;
         });
+        lib.peopleChanged([from, to]);
         return `Split ${faceIds.length} face${faceIds.length === 1 ? '' : 's'} from person ${from} into a new person ${to}.`;
       });
     }

@@ -51,6 +51,7 @@ import { requeueFacesOnNewModel } from './pipeline/faces-stage.ts';
 import { Faces } from './catalog/faces.ts';
 import { People, type GroupingResult } from './people/people.ts';
 import { GraphStore } from './people/graph-store.ts';
+import { peoplePhotos } from './annotate/sidecar-sync.ts';
 import { GROUPING_DEFAULTS } from './people/grouping.ts';
 import { PhotoHashes } from './catalog/photo-hashes.ts';
 import { Duplicates, type DuplicateQuery } from './duplicates/duplicates.ts';
@@ -336,6 +337,20 @@ export class Library {
     const version = this.ml.facesVersion();
     if (!version || readSetting((k) => this.catalog.setting(k), 'faces') !== 'on') return { grouped: 0, assigned: 0, created: 0 };
     return this.people.group(version);
+  }
+
+  /**
+   * People changed (named, merged, unnamed, hidden, a face moved): the sidecars of the photos that name them, or
+   * should now, are queued for the xmp stage, and written now with sidecars on ([Note: face regions written]).
+   */
+  peopleChanged(personIds: readonly number[]): number {
+    if (!this.isWritable) return 0;
+    const ids = peoplePhotos(this.annotations, personIds);
+    if (ids.length) {
+      this.queue.requeuePhotos(ids, ['xmp']);
+      if (readSetting((k) => this.catalog.setting(k), 'xmp') === 'on') this.pipeline.kick();
+    }
+    return ids.length;
   }
 
   /** Groups new faces once the current work yields (many commits, one grouping). */

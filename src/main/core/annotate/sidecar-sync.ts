@@ -2,7 +2,8 @@
 // Lightroom, digiKam…) already wrote as user data, and writes Shoebox's to the XMP sidecar, merging both ways.
 import type { Annotations, SidecarWrite } from '../catalog/annotations.ts';
 import { keyOf } from '../catalog/annotations.ts';
-import type { PhotoMetadata, SidecarFields, SidecarLocation, XmpService } from '../media/xmp.ts';
+import type { PhotoMetadata, SidecarFaceRegions, SidecarFields, SidecarLocation, XmpService } from '../media/xmp.ts';
+import { storedRegion } from '../media/xmp.ts';
 import { Places } from '../catalog/places.ts';
 import { Faces } from '../catalog/faces.ts';
 import { flatKeywords, formatTypedTag, subjectNames } from '../../../shared/vocabulary.ts';
@@ -43,8 +44,13 @@ export function importMetadata(annotations: Annotations, photoId: number, meta: 
     annotations.setUserCaption(photoId, d, 'import');
     caption = true;
   }
-  // The face regions other apps wrote, kept for the faces stage's faces to take their names from.
-  if (meta.faceRegions) new Faces(annotations.db).putRegions(photoId, meta.faceRegions);
+  // The face regions other apps wrote, kept for the faces stage's faces to take their names from. The ones named as
+  // a person Shoebox wrote to this sidecar last time are its own ([Note: face regions written]): not read back as
+  // the user's naming (a rename not written yet would otherwise name a face by the old name again).
+  if (meta.faceRegions) {
+    const written = new Set(peopleWritten(last).map(nameKey));
+    new Faces(annotations.db).putRegions(photoId, meta.faceRegions.filter((r) => r.name === null || !written.has(nameKey(r.name))));
+  }
   return { caption, tags, marks: importMarks(annotations, photoId, meta, last) };
 }
 
@@ -59,6 +65,64 @@ function importMarks(annotations: Annotations, photoId: number, meta: PhotoMetad
   if ((rating === undefined || rating === old?.rating) && (label === undefined || label === old?.label)) return false;
   annotations.setMarks(photoId, { rating, label }, 'import');
   return true;
+}
+
+/** The root of the hierarchical tags that name the people in a photo: `People|Mia` ([Note: face regions written]). */
+export const PEOPLE_ROOT = 'People';
+
+/** A name as people match names (People.name spells them so), case aside. */
+function nameKey(name: string): string {
+  return name.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/** The people Shoebox last wrote to the photo's sidecar: the `People|<Name>` paths of its last write. */
+function peopleWritten(last: SidecarWrite | undefined): string[] {
+  return (last?.hierarchical ?? []).filter((p) => p.length === 2 && keyOf(p[0]!) === keyOf(PEOPLE_ROOT)).map((p) => p[1]!);
+}
+
+/**
+ * The named people in a photo as its sidecar gets them ([Note: face regions written]): each face of a named person
+ * that is not hidden (nor marked "not a face"), as the person's name and the face's region in the image as stored
+ * (normalised by the photo's upright size, then turned back by its EXIF orientation). No regions when the photo's
+ * size is not known; the names still are.
+ */
+export function photoPeople(annotations: Annotations, photoId: number): { names: string[]; regions: SidecarFaceRegions | null } {
+  const rows = annotations.db
+    .prepare(
+      `SELECT p.name, f.x, f.y, f.width, f.height FROM faces f JOIN people p ON p.id = f.person_id
+       WHERE f.photo_id = ? AND f.state = 'face' AND p.name IS NOT NULL AND p.hidden = 0 ORDER BY f.x, f.id`,
+    )
+    .all(photoId) as { name: string; x: number; y: number; width: number; height: number }[];
+  const names: string[] = [];
+  for (const r of rows) if (!names.some((n) => nameKey(n) === nameKey(r.name))) names.push(r.name);
+  const photo = annotations.db.prepare('SELECT width, height, orientation FROM photos WHERE id = ?').get(photoId) as { width: number | null; height: number | null; orientation: number | null } | undefined;
+  if (!photo?.width || !photo.height) return { names, regions: null };
+  const { width: W, height: H, orientation } = photo;
+  const regions = rows.map((r) => ({ name: r.name, ...storedRegion({ x: r.x / W, y: r.y / H, width: r.width / W, height: r.height / H }, orientation) }));
+  // Orientations 5-8 turn the photo a quarter: the stored image is the upright one's height wide.
+  const quarter = orientation !== null && orientation >= 5 && orientation <= 8;
+  return { names, regions: { width: quarter ? H : W, height: quarter ? W : H, regions, replaces: [] } };
+}
+
+/**
+ * The photos whose sidecars name these people or should now ([Note: face regions written]): the photos of their
+ * faces, and those whose last write named one of them (a face taken out of a person since). Queued for the xmp
+ * stage when people are renamed, merged, unnamed, hidden, or a face moves.
+ */
+export function peoplePhotos(annotations: Annotations, personIds: readonly number[]): number[] {
+  if (personIds.length === 0) return [];
+  const ids = JSON.stringify([...new Set(personIds)]);
+  const db = annotations.db;
+  const photos = new Set(db.prepare('SELECT DISTINCT photo_id FROM faces WHERE person_id IN (SELECT value FROM json_each(?))').pluck().all(ids) as number[]);
+  const names = new Set((db.prepare('SELECT name FROM people WHERE name IS NOT NULL AND id IN (SELECT value FROM json_each(?))').pluck().all(ids) as string[]).map(nameKey));
+  if (names.size) {
+    const rows = db.prepare(`SELECT photo_id, hierarchical FROM sidecar_writes WHERE hierarchical LIKE '%"' || ? || '"%'`).all(PEOPLE_ROOT) as { photo_id: number; hierarchical: string }[];
+    for (const r of rows) {
+      const written = peopleWritten({ hierarchical: JSON.parse(r.hierarchical) as string[][] } as SidecarWrite);
+      if (written.some((n) => names.has(nameKey(n)))) photos.add(r.photo_id);
+    }
+  }
+  return [...photos].sort((a, b) => a - b);
 }
 
 /** The caption a sidecar gets: the user's, else the automatic one. */
@@ -76,12 +140,18 @@ export function sidecarDescription(annotations: Annotations, photoId: number): s
 export function sidecarFields(annotations: Annotations, photoId: number): SidecarFields & { hierarchicalTags: string[][] } {
   const marks = annotations.marks(photoId);
   const last = annotations.lastSidecarWrite(photoId);
+  // The named people: `People|<Name>` tags and MWG face regions ([Note: face regions written]); the regions of the
+  // names written last time are replaced (a person renamed, unnamed or merged since).
+  const people = photoPeople(annotations, photoId);
+  const replaces = peopleWritten(last);
+  const faceRegions = people.regions ? { ...people.regions, replaces } : undefined;
   return {
     description: sidecarDescription(annotations, photoId) ?? (last?.description ? '' : null),
     subjects: [],
-    hierarchicalTags: annotations.userTags(photoId).map((t) => t.split('|')),
+    hierarchicalTags: [...annotations.userTags(photoId).map((t) => t.split('|')), ...people.names.map((n) => [PEOPLE_ROOT, n])],
     rating: marks ? marks.rating : last?.rating != null ? null : undefined,
     label: marks ? marks.label : last?.label != null ? null : undefined,
+    ...(faceRegions ? { faceRegions } : {}),
   };
 }
 

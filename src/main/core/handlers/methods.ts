@@ -108,6 +108,10 @@ function guardedHandlers(lib: Library, handlers: ApiHandlers): ApiHandlers {
 /** Builds the handlers and events over an open library (the app and serve each make one). */
 export function createApi(lib: Library, host: HostServices = {}): Api {
   const events = new ApiEventBus();
+  // A change to people rewrites the sidecars that name them, through the xmp stage ([Note: face regions written]).
+  events.on('changed', (e) => {
+    if (e.what === 'people' && e.ids?.length) lib.peopleChanged(e.ids);
+  });
   const browser = lib.browser;
   const editor = new Editor(lib.repos);
   const downloads = new ModelDownloads(lib.models);

@@ -40,6 +40,8 @@
 //   - location (optional): the photo's place, as photoshop:City, photoshop:State, photoshop:Country and
 //     Iptc4xmpCore:CountryCode (what Lightroom, Bridge and digiKam show as the IPTC location); undefined leaves all
 //     four, null removes them, and in an object a null field removes that one.
+//   - faceRegions (optional): the named faces as MWG regions ([Note: face regions written]); undefined leaves
+//     mwg-rs:RegionInfo as it is.
 // The write is atomic: the sidecar is copied to a hidden temporary file in the same folder, exiftool edits the copy
 // (-overwrite_original applies to that copy only), and the copy is renamed over the sidecar. The photo itself is
 // never handed to exiftool for writing. exiftool names itself in the packet's x:xmptk, as every XMP writer does.
@@ -80,6 +82,31 @@ export interface SidecarFields {
    * description). undefined leaves it, null or blank removes it.
    */
   transcript?: string | null;
+  /** The named faces as MWG regions ([Note: face regions written]); undefined leaves mwg-rs:RegionInfo as it is. */
+  faceRegions?: SidecarFaceRegions;
+}
+
+/**
+ * [Note: face regions written]
+ * With sidecars on, each face of a named person (not a hidden one) is written as an MWG region (mwg-rs:RegionInfo):
+ * Type Face, the person's Name, and an Area whose X and Y are its centre, W and H its size, normalised, in the image
+ * as stored (before its EXIF orientation: MWG's guidelines, 5.9, "region metadata is applied to the stored image"),
+ * with AppliedToDimensions the stored image's size in pixels; the reader turns them upright again ([Note: face
+ * regions read]). Exiftool writes the whole RegionInfo at once, so the regions already there are merged in, kept as
+ * they were (their MWG fields: Area, Name, Type, Description, FocusUsage, BarCodeValue, Rotation), except:
+ *   - a Face region named as one Shoebox wrote there last time (`replaces`: a person renamed, unnamed, merged);
+ *   - a Face region a written one overlaps by IoU over 0.3 (the same face, named in Shoebox now).
+ * Other regions (another app's face Shoebox did not find, a Pet, a Focus area) stay. Microsoft's MP:RegionInfo is
+ * left as it is. With nothing to write and nothing to replace, RegionInfo is not touched.
+ */
+export interface SidecarFaceRegions {
+  /** The image as stored (before EXIF orientation), in pixels: AppliedToDimensions. */
+  width: number;
+  height: number;
+  /** Normalised, from the top-left corner, in the image as stored (storedRegion turns an upright one so). */
+  regions: { name: string; x: number; y: number; width: number; height: number }[];
+  /** The names Shoebox wrote to this sidecar last time: their Face regions are replaced. */
+  replaces: readonly string[];
 }
 
 /** The IPTC location of a photo as XMP holds it (each null: not there). */
@@ -160,6 +187,12 @@ export function uprightRegion<R extends { x: number; y: number; width: number; h
   const [ax, ay] = map(r.x, r.y);
   const [bx, by] = map(r.x + r.width, r.y + r.height);
   return { ...r, x: Math.min(ax, bx), y: Math.min(ay, by), width: Math.abs(bx - ax), height: Math.abs(by - ay) };
+}
+
+/** An upright photo's normalised region in the image as stored, for EXIF orientation 1–8 (uprightRegion's inverse). */
+export function storedRegion<R extends { x: number; y: number; width: number; height: number }>(r: R, orientation: number | null): R {
+  // 6 and 8 turn a quarter each way; every other orientation is its own inverse.
+  return uprightRegion(r, orientation === 6 ? 8 : orientation === 8 ? 6 : orientation);
 }
 
 /** A region whose numbers are a box inside the image (a little past its edge is clipped, as apps round). */
@@ -342,12 +375,23 @@ export class XmpService {
         if (!writesSomething) return sidecar; // nothing to remove from a sidecar that does not exist
         // No sidecar yet: exiftool creates the temporary file from scratch.
       }
+      if (fields.faceRegions !== undefined) {
+        // The regions already there are merged with the named faces ([Note: face regions written]): the sidecar's,
+        // else the photo's own (the sidecar is read first, so they would be hidden behind the ones written there).
+        const regionsOf = async (file: string) =>
+          listOf(structOf(((await tool.readRaw(file, { readArgs: ['-G0', '-fast', '-struct', '-api', 'StructFormat=JSONQ', '-XMP-mwg-rs:RegionInfo'], useMWG: false })) as Record<string, unknown>)['XMP:RegionInfo']).RegionList);
+        let existing = (await isFile(tmp)) ? await regionsOf(tmp) : [];
+        if (existing.length === 0) existing = await regionsOf(photoPath);
+        const info = regionInfo(fields.faceRegions, existing);
+        if (info === undefined) delete tags['XMP-mwg-rs:RegionInfo'];
+        else tags['XMP-mwg-rs:RegionInfo'] = info;
+      }
       if (typeof rating === 'number' && (await isFile(tmp))) {
         // MicrosoftPhoto:Rating follows xmp:Rating where it is already there (see the file header).
         const had = (await tool.readRaw(tmp, { readArgs: ['-G0', '-fast', '-XMP-microsoft:RatingPercent'], useMWG: false })) as Record<string, unknown>;
         if (had['XMP:RatingPercent'] !== undefined) tags['XMP-microsoft:RatingPercent'] = rating < 0 ? null : (PERCENT_OF_STARS[rating] ?? null);
       }
-      await tool.write(tmp, tags, { writeArgs: ['-overwrite_original'], useMWG: false });
+      await tool.write(tmp, tags as Parameters<ExifTool['write']>[1], { writeArgs: ['-overwrite_original'], useMWG: false });
       await fs.promises.rename(tmp, sidecar);
       renamed = true;
       return sidecar;
@@ -597,9 +641,61 @@ function leaf(hierarchical: string): string {
   return hierarchical.split('|').map((s) => s.trim()).filter(Boolean).at(-1) ?? '';
 }
 
+/** An MWG region as exiftool writes it (a structure; its numbers as read back, or ours). */
+type RegionStruct = Record<string, unknown>;
+interface RegionInfoStruct {
+  AppliedToDimensions: { W: number; H: number; Unit: 'pixel' };
+  RegionList: RegionStruct[];
+}
+
+/** The MWG fields of a region kept as it was ([Note: face regions written]); other fields are dropped. */
+const REGION_FIELDS = ['Area', 'Name', 'Type', 'Description', 'FocusUsage', 'BarCodeValue', 'Rotation'];
+const AREA_FIELDS = ['X', 'Y', 'W', 'H', 'D', 'Unit'];
+
+function pick(r: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if (r[f] !== undefined && r[f] !== null) out[f] = f === 'Area' ? pick(structOf(r[f]), AREA_FIELDS) : r[f];
+  return out;
+}
+
+/**
+ * The RegionInfo a write sets ([Note: face regions written]): the named faces' regions and the ones already there
+ * (`existing`, the sidecar's RegionList as read) that they do not replace; undefined when nothing changes, null when
+ * no region is left.
+ */
+function regionInfo(f: SidecarFaceRegions, existing: readonly Record<string, unknown>[]): RegionInfoStruct | null | undefined {
+  const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
+  const key = (n: string) => n.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
+  const replaced = new Set(f.replaces.map(key));
+  const iou = (a: { x: number; y: number; width: number; height: number }, b: { x: number; y: number; width: number; height: number }) => {
+    const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+    const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+    return w <= 0 || h <= 0 ? 0 : (w * h) / (a.width * a.height + b.width * b.height - w * h);
+  };
+  const kept = existing.filter((r) => {
+    const type = text(r.Type);
+    if (type !== null && type.toLowerCase() !== 'face') return true;
+    const name = text(r.Name);
+    if (name !== null && replaced.has(key(name))) return false;
+    const area = structOf(r.Area);
+    const [w, h, cx, cy] = [number(area.W), number(area.H), number(area.X), number(area.Y)];
+    if (w === null || h === null || cx === null || cy === null) return true;
+    const box = { x: cx - w / 2, y: cy - h / 2, width: w, height: h };
+    return !f.regions.some((o) => iou(o, box) > 0.3);
+  });
+  if (f.regions.length === 0 && kept.length === existing.length) return undefined;
+  if (f.regions.length === 0 && kept.length === 0) return null;
+  const ours = f.regions.map((o) => ({
+    Area: { X: r6(o.x + o.width / 2), Y: r6(o.y + o.height / 2), W: r6(o.width), H: r6(o.height), Unit: 'normalized' },
+    Name: o.name,
+    Type: 'Face',
+  }));
+  return { AppliedToDimensions: { W: Math.round(f.width), H: Math.round(f.height), Unit: 'pixel' }, RegionList: [...ours, ...kept.map((r) => pick(r, REGION_FIELDS))] };
+}
+
 /** The exiftool tags a write sets ([] or null: removes), from the fields it is given (see the file header). */
-function sidecarTags(fields: SidecarFields): Record<string, string | string[] | number | null> {
-  const tags: Record<string, string | string[] | number | null> = {};
+function sidecarTags(fields: SidecarFields): Record<string, string | string[] | number | null | RegionInfoStruct> {
+  const tags: Record<string, string | string[] | number | null | RegionInfoStruct> = {};
   const { hierarchicalTags, rating, label } = fields;
   if (hierarchicalTags === undefined) {
     tags['XMP-dc:Subject'] = cleanList(fields.subjects);
@@ -625,6 +721,11 @@ function sidecarTags(fields: SidecarFields): Record<string, string | string[] | 
     tags['XMP-iptcCore:CountryCode'] = value(location?.countryCode);
   }
   if (fields.transcript !== undefined) tags['XMP-iptcExt:Transcript'] = fields.transcript === null || fields.transcript.trim() === '' ? null : fields.transcript;
+  if (fields.faceRegions !== undefined) {
+    // Our regions alone; #writeNow merges them with the regions already in the sidecar or the photo.
+    const info = regionInfo(fields.faceRegions, []);
+    if (info !== undefined) tags['XMP-mwg-rs:RegionInfo'] = info;
+  }
   return tags;
 }
 

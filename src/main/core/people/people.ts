@@ -9,7 +9,6 @@
 // A group of one face is no person yet: its face stays without a person until a second face joins it.
 import type { Faces } from '../catalog/faces.ts';
 import { Grouper, GROUPING_DEFAULTS, type GroupingOptions } from './grouping.ts';
-
 import type { GraphStore } from './graph-store.ts';
 
 /** A grouping's graph is saved after a grouping at most this often ([Note: people graph saved]); and at close. */
@@ -305,7 +304,8 @@ export class People {
     this.faces.assign(faceId, null, 'user');
     // The user looked at this person: its other faces are confirmed, and it outlives a new model's reading.
     this.faces.confirmFaces(face.personId);
-    this.grouper?.remove(faceId);
+    // A face of another reading (a model being replaced) or not grouped yet is in no grouping to leave.
+    if (this.grouper?.has(faceId)) this.grouper.remove(faceId);
     this.faces.dropEmptyPeople();
   }
 
