@@ -40,10 +40,11 @@ Library:
 Search:
   search "<text>" [--limit K] [--json] [--folder F] [--from DATE] [--to DATE] [--camera C]
                            photos ranked by how well they match the words
-                           (also --tag T, --rating N: at least N stars, --label COLOUR);
-                           dates, places and cameras in the words are filters
-                           ("beach in Lisbon summer 2019 shot on iPhone"); --literal:
-                           the words as typed
+                           (also --tag T, --rating N: at least N stars, --label COLOUR,
+                           --person P: showing that person, by id or name, again for more);
+                           dates, places, cameras and named people in the words are
+                           filters ("Mia and Tom at the beach in Lisbon summer 2019 shot on
+                           iPhone"); --literal: the words as typed
   similar <photo> [--limit K] [--json] [filters]
                            photos that look like the given one
   text <photo> [--json]    the text read in a photo (signs, receipts, screenshots), line by
@@ -208,9 +209,10 @@ const OPTIONS = {
   keep: { type: 'string', multiple: true },
   'all-exact': { type: 'boolean' },
   yes: { type: 'boolean' },
+  person: { type: 'string', multiple: true },
 } as const;
 
-const SEARCH_FLAGS = ['json', 'limit', 'folder', 'from', 'to', 'camera', 'tag', 'rating', 'label'];
+const SEARCH_FLAGS = ['json', 'limit', 'folder', 'from', 'to', 'camera', 'tag', 'rating', 'label', 'person'];
 const SELECT = ['search', 'folder', 'from', 'to', 'camera', 'tag', 'rating', 'label', 'limit'];
 const EDIT = ['json', 'dry-run', 'quiet'];
 const COMMAND_OPTIONS: Record<string, readonly string[]> = {

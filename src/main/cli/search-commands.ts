@@ -1,6 +1,8 @@
 // CLI search: `search "<text>"` and `similar <path>`, with filters, as a table or JSON.
 import path from 'node:path';
-import { openSearcher } from '../core/read-only.ts';
+import { openReadOnly, openSearcher } from '../core/read-only.ts';
+import { Faces } from '../core/catalog/faces.ts';
+import { personRef } from './people-command.ts';
 import type { SearchOptions } from '../core/search/search.ts';
 import { PHOTO_TEXT_LABEL, type SearchResult } from '../../shared/types.ts';
 import { UsageError, type Context } from './context.ts';
@@ -21,8 +23,10 @@ export interface FilterFlags {
 export interface SearchFlags extends FilterFlags {
   limit?: string;
   json?: boolean;
-  /** The words as typed: no date, place or camera understood in them. */
+  /** The words as typed: no date, place, camera or person understood in them. */
   literal?: boolean;
+  /** --person P (again for more): photos showing each of these people, by id or name. */
+  person?: string[];
 }
 
 function parseDate(v: string | undefined, flag: string): string | undefined {
@@ -57,6 +61,19 @@ export function searchOptions(flags: SearchFlags): SearchOptions {
     label: flags.label?.trim() || undefined,
     parse: flags.literal ? false : undefined,
   };
+}
+
+/** The people --person names (each an id, or a name one person has), read from the catalog; undefined without --person. */
+export function personFilter(ctx: Context, flags: Pick<SearchFlags, 'person'>): number[] | undefined {
+  if (!flags.person?.length) return undefined;
+  const ro = openReadOnly(ctx.dataDir);
+  if (!ro) throw new UsageError('the library is empty: there are no people yet');
+  try {
+    const faces = new Faces(ro.db);
+    return [...new Set(flags.person.map((p) => personRef(faces, p)))];
+  } finally {
+    ro.db.close();
+  }
 }
 
 function print(ctx: Context, result: SearchResult, json: boolean): void {
@@ -96,7 +113,7 @@ async function withSearcher(ctx: Context, fn: (s: NonNullable<ReturnType<typeof 
 export async function searchCommand(ctx: Context, args: string[], flags: SearchFlags): Promise<number> {
   const text = args.join(' ').trim();
   if (!text) throw new UsageError('search needs some words, e.g. shoebox search "dog on a beach"');
-  const opts = searchOptions(flags);
+  const opts = { ...searchOptions(flags), people: personFilter(ctx, flags) };
   return withSearcher(ctx, async (s) => {
     print(ctx, await s.search.text(text, opts), flags.json ?? false);
     return 0;
@@ -105,7 +122,7 @@ export async function searchCommand(ctx: Context, args: string[], flags: SearchF
 
 export async function similarCommand(ctx: Context, args: string[], flags: SearchFlags): Promise<number> {
   if (args.length !== 1) throw new UsageError('similar takes the path of one photo in the library');
-  const opts = searchOptions(flags);
+  const opts = { ...searchOptions(flags), people: personFilter(ctx, flags) };
   return withSearcher(ctx, async (s) => {
     const photo = s.catalog.photoByPath(path.resolve(args[0]!));
     if (!photo) {
