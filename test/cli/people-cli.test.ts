@@ -104,6 +104,37 @@ describe('shoebox people and faces', () => {
     expect((await l.sb('people', 'rename')).code).toBe(2);
   });
 
+  it('names and merges people beside a running app, whose grouping follows the change at its next grouping', async () => {
+    const l = await library();
+    // The "app": the library open (its lock held), its grouping of the test model loaded.
+    const app = Library.open({ dataDir: l.data });
+    try {
+      await app.people.prepare('test-faces@1');
+      // As if every sidecar were written: what the change queues is seen alone.
+      app.catalog.db.prepare("UPDATE tasks SET state = 'done' WHERE stage = 'xmp'").run();
+      const named = await l.sb('people', 'name', String(l.ann), 'Ann');
+      expect(named.code, named.err).toBe(0);
+      expect(named.out).toBe(`Person ${l.ann} is now “Ann”.\n`);
+      expect(named.err).toMatch(/has this library open: the change is in the catalog; it regroups with it at its next grouping/);
+      expect(app.faces.person(l.ann)!.name).toBe('Ann');
+      // The sidecars of Ann's photos are queued for the app's xmp stage.
+      const xmp = app.catalog.db.prepare("SELECT photo_id FROM tasks WHERE stage = 'xmp' AND state = 'pending' ORDER BY photo_id").pluck().all();
+      expect(xmp).toEqual([l.ids.a, l.ids.b].sort((x, y) => x - y));
+      // Merged beside the app: the app's grouping still had the merged person as a group of its own.
+      const merged = await l.sb('people', 'merge', String(l.other), 'Ann');
+      expect(merged.code, merged.err).toBe(0);
+      expect(app.faces.person(l.other)).toBeNull();
+      // A new face with a2's descriptor: the app groups it against the catalog's people, not the one merged away.
+      const [fresh] = app.faces.putPhoto(l.ids.c, 'test-faces@1', 'fp-c', [face(40, 20, 2)]);
+      expect(() => app.people.group('test-faces@1')).not.toThrow();
+      const person = app.faces.face(fresh!)!.personId;
+      expect(person === null || app.faces.person(person) !== null).toBe(true);
+      expect(app.faces.person(l.ann)!.faces).toBe(3);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("prints a photo's faces with box, score and person; a photo not read and one not in the library", async () => {
     const l = await library();
     await l.sb('people', 'name', String(l.ann), 'Ann');

@@ -1,11 +1,20 @@
 // `shoebox people` and `shoebox faces`: the people the faces were grouped into (core/people), each with its faces,
 // naming, merging and splitting them; and the faces found in one photo. Listing reads the catalog read-only (beside a
-// running app); the changes take the library's lock (the app holds the grouping in memory: a change made beside it
-// would leave it out of date), so they wait for no app: quit the app, or use its People view, while they run.
+// running app). A change opens the library; when another Shoebox holds it (the app, `watch`, `serve`), it is made on
+// the catalog directly (SQLite serializes the writers), as the CLI's tag and caption edits are: that engine's grouping
+// sees the change at its next grouping (People: SQLite's data_version), the sidecars that name the people are queued
+// for its xmp stage, and its window shows the change when the People view is read again.
 import { Faces, type FaceBox, type FaceRow, type PersonRow } from '../core/catalog/faces.ts';
 import type { Catalog } from '../core/catalog/catalog.ts';
-import type { Library } from '../core/library.ts';
-import { UsageError, withLibrary, withReader, type Context } from './context.ts';
+import { openDatabase } from '../core/catalog/db.ts';
+import { openCatalog } from '../core/catalog/repositories.ts';
+import { Library } from '../core/library.ts';
+import { LibraryLockedError } from '../core/lock.ts';
+import { dataPaths } from '../core/paths.ts';
+import { People } from '../core/people/people.ts';
+import { STAGE_NAMES } from '../core/pipeline/stages.ts';
+import { peoplePhotos } from '../core/annotate/sidecar-sync.ts';
+import { UsageError, withReader, type Context } from './context.ts';
 import { notInLibrary, photoRef } from './selection.ts';
 
 export const PEOPLE_USAGE = `Usage:
@@ -101,11 +110,45 @@ export async function peopleCommand(ctx: Context, args: string[], json: boolean)
   }
 }
 
-async function change(ctx: Context, fn: (lib: Library) => string): Promise<number> {
-  return withLibrary(ctx, async (lib) => {
+/** What a change works on: the faces, the people, and what queues the sidecars naming the people it changed. */
+interface PeopleHandle {
+  faces: Faces;
+  people: People;
+  peopleChanged(ids: readonly number[]): void;
+}
+
+/**
+ * Runs a change on the library, or, when another Shoebox has it open, on its catalog directly (see the file header);
+ * the note on stderr says which.
+ */
+async function change(ctx: Context, fn: (lib: PeopleHandle) => string): Promise<number> {
+  let lib: Library;
+  try {
+    lib = Library.open({ dataDir: ctx.dataDir, modelsDir: ctx.modelsDir });
+  } catch (e) {
+    if (!(e instanceof LibraryLockedError)) throw e;
+    const db = openDatabase(dataPaths(ctx.dataDir).catalog);
+    try {
+      const repos = openCatalog(db, () => STAGE_NAMES);
+      const faces = new Faces(db);
+      const out = fn({
+        faces,
+        people: new People(faces),
+        peopleChanged: (ids) => repos.queue.requeuePhotos(peoplePhotos(repos.annotations, ids), ['xmp']),
+      });
+      ctx.io.out.write(`${out}\n`);
+      ctx.io.err.write(`shoebox: Shoebox (pid ${e.pid}) has this library open: the change is in the catalog; it regroups with it at its next grouping, and its People view shows it when read again\n`);
+      return 0;
+    } finally {
+      db.close();
+    }
+  }
+  try {
     ctx.io.out.write(`${fn(lib)}\n`);
     return 0;
-  });
+  } finally {
+    await lib.close();
+  }
 }
 
 interface ListedFace {

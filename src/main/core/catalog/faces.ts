@@ -187,6 +187,17 @@ export class Faces {
     })();
   }
 
+  /** SQLite's data_version: moves on when another connection (another process: the CLI) commits a change. */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  /** Where each face the grouping reads is now: face id → its person (null: none). */
+  placements(model: string): Map<number, number | null> {
+    const rows = this.sql("SELECT id, person_id FROM faces WHERE model = ? AND state = 'face' AND descriptor IS NOT NULL").raw().all(model) as [number, number | null][];
+    return new Map(rows);
+  }
+
   /** Runs fn in one transaction. */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();

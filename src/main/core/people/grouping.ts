@@ -241,6 +241,29 @@ export class Grouper {
     return g;
   }
 
+  /**
+   * Every group made again from where the catalog says each face is now (another process changed people: the CLI
+   * merged, split or named beside the app), keeping the graph: `place` as in restore. A face taken out of grouping
+   * ("not this person") is in a group of its own afterwards, as after a restart.
+   */
+  resync(place: (faceId: number, slot: number) => number | null | undefined): void {
+    this.groups.clear();
+    this.groupOfFace.clear();
+    this.closed.clear();
+    this.faceOfSlot.forEach((faceId, slot) => {
+      if (faceId < 0) return;
+      const group = place(faceId, slot);
+      if (group === undefined) {
+        this.faceOfSlot[slot] = -1;
+        this.slotOf.delete(faceId);
+        this.deadSlots.add(slot);
+        this.index.markDelete(slot);
+        return;
+      }
+      this.join(faceId, group ?? this.nextKey--);
+    });
+  }
+
   /** Slots whose face is gone (restored from a saved graph): marked deleted in the graph. */
   private readonly deadSlots = new Set<number>();
 

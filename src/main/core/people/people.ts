@@ -51,6 +51,8 @@ export class People {
   /** The grouper last saved and its size then (null: none saved by this process). */
   private saved: { grouper: Grouper; size: number } | null = null;
   private savedAt = Date.now();
+  /** SQLite's data_version when the grouping last matched the catalog: another process's change moves it on. */
+  private seenVersion: number | null = null;
   /** How the last prepare() got its graph: 'saved' (read back), else why it was built ([Note: people graph saved]). */
   lastLoad: string | null = null;
 
@@ -83,6 +85,7 @@ export class People {
   async prepare(model: string, chunk = 2000): Promise<void> {
     if (this.model === model && this.grouper) return;
     const at = this.changes;
+    const version = this.faces.dataVersion();
     const all = this.faces.groupingFaces(model);
     // The saved graph when it still fits the catalog ([Note: people graph saved]); its faces are placed already.
     const loaded = this.store?.load(model, all, this.opts) ?? { grouper: null, reason: 'no saved graph' };
@@ -98,14 +101,22 @@ export class People {
     if (this.changes !== at || (this.model === model && this.grouper)) return;
     this.grouper = grouper;
     this.model = model;
+    this.seenVersion = version;
   }
 
   private groupNow(model: string): GroupingResult {
     this.changes++;
+    const version = this.faces.dataVersion();
     if (this.model !== model) {
       this.grouper = new Grouper(this.opts);
       this.model = model;
+    } else if (this.seenVersion !== null && version !== this.seenVersion) {
+      // Another process changed the catalog (the CLI named, merged or split people beside the app): the groups are
+      // made again from where the catalog says the faces are, on the same graph ([Note: people graph saved]).
+      const at = this.faces.placements(model);
+      this.grouper!.resync((faceId) => (at.has(faceId) ? at.get(faceId)! : undefined));
     }
+    this.seenVersion = version;
     const grouper = this.grouper!;
     // Only the faces not grouped yet are read with their descriptors (at 100,000 faces, reading them all is 0.1 s
     // or more at every commit of the faces stage).
