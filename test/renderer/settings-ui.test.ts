@@ -1,7 +1,7 @@
 // Unit tests for the Settings view's controls: which control each setting gets, the order, on/off values.
 import { describe, expect, it } from 'vitest';
 import type { ModelInfo, SettingInfo } from '../../src/shared/contract.ts';
-import { controlFor, isOn, settingLabel, sortSettings } from '../../src/renderer/src/lib/settings-ui.ts';
+import { FACES_OFF, controlFor, isOn, settingLabel, sortSettings } from '../../src/renderer/src/lib/settings-ui.ts';
 
 const setting = (key: string, value = ''): SettingInfo => ({ key, value, default: '', description: '', onRestart: false });
 const model = (id: string, task: ModelInfo['task'], installed = true): ModelInfo => ({ id, task, title: id.toUpperCase(), notes: null, active: false, installed, bytes: 0 });
@@ -36,6 +36,13 @@ describe('settings controls', () => {
     expect(controlFor(setting('ocr', 'on'), [])).toEqual({ kind: 'switch', label: 'Read text in photos' });
     expect(controlFor(setting('xmp_text', 'off'), [])).toEqual({ kind: 'switch', label: 'Text read in photos in XMP' });
     expect(sortSettings([setting('xmp_text'), setting('xmp'), setting('ocr_model'), setting('captions'), setting('ocr')]).map((s) => s.key)).toEqual(['captions', 'ocr', 'ocr_model', 'xmp', 'xmp_text']);
+  });
+
+  it('gives face recognition a switch that asks before turning off, saying it deletes every face descriptor, after the text settings', () => {
+    const c = controlFor(setting('faces', 'on'), []);
+    expect(c).toEqual({ kind: 'switch', label: 'Face recognition', confirmOff: FACES_OFF });
+    expect(FACES_OFF).toMatch(/deletes every face descriptor/);
+    expect(sortSettings([setting('xmp'), setting('faces'), setting('ocr_model')]).map((s) => s.key)).toEqual(['ocr_model', 'faces', 'xmp']);
   });
 
   it('sorts known settings first, in the view order', () => {

@@ -2,7 +2,8 @@
 import type { ModelInfo, SettingInfo } from '../../../shared/contract.ts';
 
 export type SettingControl =
-  | { kind: 'switch'; label: string }
+  /** confirmOff: turning it off loses data, so the view asks first, in these words. */
+  | { kind: 'switch'; label: string; confirmOff?: string }
   | { kind: 'choice'; label: string; options: { value: string; label: string }[] }
   | { kind: 'number'; label: string; min: number; max: number }
   | { kind: 'text'; label: string };
@@ -21,6 +22,7 @@ const LABELS: Record<string, string> = {
   xmp: 'XMP sidecars',
   ocr: 'Read text in photos',
   ocr_model: 'Text reading model',
+  faces: 'Face recognition',
   xmp_text: 'Text read in photos in XMP',
   provider: 'Execution provider',
   threads: 'Inference threads',
@@ -43,10 +45,15 @@ export const SETTING_ORDER = [
   'caption_recheck',
   'ocr',
   'ocr_model',
+  'faces',
   'xmp',
   'xmp_text',
   'hub_endpoint',
 ];
+
+/** What turning face recognition off does (core/settings.ts 'faces', Faces.deleteDescriptors), asked before it is done. */
+export const FACES_OFF =
+  'Turning face recognition off deletes every face descriptor now (the numbers that tell one face from another). The boxes, the names and what you did to people stay; turned on again, every photo is read again.';
 
 const opts = (values: string[], labels: Record<string, string> = {}): { value: string; label: string }[] =>
   values.map((value) => ({ value, label: labels[value] ?? value }));
@@ -65,6 +72,8 @@ export function controlFor(s: SettingInfo, models: readonly ModelInfo[]): Settin
     case 'xmp':
     case 'xmp_text':
       return { kind: 'switch', label };
+    case 'faces':
+      return { kind: 'switch', label, confirmOff: FACES_OFF };
     case 'caption_task':
       return { kind: 'choice', label, options: opts(['caption', 'detailed', 'more_detailed'], { caption: 'One sentence', detailed: 'Detailed', more_detailed: 'A paragraph' }) };
     case 'caption_decoding':
