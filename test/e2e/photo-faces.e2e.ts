@@ -1,6 +1,6 @@
 // Faces in the photo view (issue 16), in a real browser against `shoebox serve`, on real faces (face-api's demo
 // photos: test/e2e/face-photos.ts): sample 4 and its mirrored and cropped copies give four people of three faces
-// each; sample 1's faces are alone. The boxes are drawn over the faces where photoFaces puts them; hovering one shows
+// each; sample 1, also stored on its side with EXIF orientation 6, has faces alone. The boxes are drawn over the faces where photoFaces puts them; hovering one shows
 // its name; naming one there names its person (or moves it to the person of that name, picked from the offered
 // names), which the People list then has; an error keeps what was typed; "Not this person" and "Not a face" work from
 // the same popover, by mouse and keyboard. Settings says what turning faces off deletes, and asks first.
@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { FaceInfo, PersonSummary } from '../../src/shared/contract.ts';
-import { writeFacePhotos } from './face-photos.ts';
+import sharp from 'sharp';
+import { faceSample, writeFacePhotos } from './face-photos.ts';
 import { SCREENSHOTS, openBrowser, startE2eFixture, waitIndexed, type E2eFixture } from './serve-fixture.ts';
 import { photoDialog, unnamedControls, view } from './page-helpers.ts';
 
@@ -20,6 +21,8 @@ const consoleErrors: string[] = [];
 const shot = (name: string) => path.join(SCREENSHOTS, `${name}.png`);
 const ids = new Map<string, number>();
 const PHOTOS = ['people-1.jpg', 'people-4.jpg', 'people-4-mirrored.jpg', 'people-4-crop.jpg'];
+/** Sample 1 stored turned a quarter left, with orientation 6 saying to turn it right: upright, it is landscape. */
+const TURNED = 'people-1-turned.jpg';
 
 const api = <T>(method: string, args?: unknown): Promise<T> => fx.served.api<T>(method, args);
 const photoFaces = (photo: number) => api<FaceInfo[]>('photoFaces', { photo });
@@ -42,6 +45,21 @@ async function openPhoto(file: string): Promise<void> {
     .toBe(true);
 }
 
+/** Checks that each face's box is drawn over the preview where photoFaces puts it (the upright photo's pixels, scaled). */
+async function expectBoxesOver(file: string, faces: readonly FaceInfo[]): Promise<void> {
+  const img = (await dialog().locator('.stage img').boundingBox())!;
+  const photo = await api<{ width: number; height: number }>('photo', { id: ids.get(file) });
+  const scale = img.width / photo.width;
+  expect(Math.abs(img.height / photo.height - scale)).toBeLessThan(0.01);
+  for (const f of faces) {
+    const drawn = (await boxOf(f.id).boundingBox())!;
+    expect(Math.abs(drawn.x - (img.x + f.box.x * scale)), `face ${f.id} x`).toBeLessThan(2);
+    expect(Math.abs(drawn.y - (img.y + f.box.y * scale)), `face ${f.id} y`).toBeLessThan(2);
+    expect(Math.abs(drawn.width - f.box.width * scale), `face ${f.id} width`).toBeLessThan(2);
+    expect(Math.abs(drawn.height - f.box.height * scale), `face ${f.id} height`).toBeLessThan(2);
+  }
+}
+
 /** The faces the engine has for a photo and not marked "not a face", left to right. */
 async function drawnFacesOf(file: string): Promise<FaceInfo[]> {
   return (await photoFaces(ids.get(file)!)).filter((f) => !f.notAFace).sort((a, b) => a.box.x - b.box.x);
@@ -52,8 +70,9 @@ beforeAll(async () => {
   fx = await startE2eFixture();
   const dir = path.join(fx.root, 'faces');
   await writeFacePhotos(dir, PHOTOS);
+  await sharp(faceSample(1)).resize(1280, 1280, { fit: 'inside' }).rotate(270).withMetadata({ orientation: 6 }).jpeg({ quality: 88 }).toFile(path.join(dir, TURNED));
   await fx.served.api('addFolder', { path: dir });
-  await waitIndexed(fx.served, PHOTOS.length, 240_000);
+  await waitIndexed(fx.served, PHOTOS.length + 1, 240_000);
   // The grouping runs after the faces stage's commits: wait for sample 4's four people.
   for (let until = Date.now() + 60_000; (await people()).filter((p) => p.faces === 3).length !== 4; ) {
     if (Date.now() > until) throw new Error(`sample 4's four people were not grouped: ${JSON.stringify(await people())}`);
@@ -85,16 +104,8 @@ describe('faces in the photo view', () => {
     const img = (await preview.boundingBox())!;
     await page.mouse.move(img.x + 5, img.y + 5);
     await expect.poll(() => boxes.locator('button.box').first().evaluate((b) => getComputedStyle(b as never).opacity)).toBe('1');
+    await expectBoxesOver('people-4.jpg', faces);
     const photo = await api<{ width: number; height: number }>('photo', { id: ids.get('people-4.jpg') });
-    const scale = img.width / photo.width;
-    expect(Math.abs(img.height / photo.height - scale)).toBeLessThan(0.01);
-    for (const f of faces) {
-      const drawn = (await boxOf(f.id).boundingBox())!;
-      expect(Math.abs(drawn.x - (img.x + f.box.x * scale)), `face ${f.id} x`).toBeLessThan(2);
-      expect(Math.abs(drawn.y - (img.y + f.box.y * scale)), `face ${f.id} y`).toBeLessThan(2);
-      expect(Math.abs(drawn.width - f.box.width * scale), `face ${f.id} width`).toBeLessThan(2);
-      expect(Math.abs(drawn.height - f.box.height * scale), `face ${f.id} height`).toBeLessThan(2);
-    }
     // The boxes follow the preview when the window changes size.
     await page.setViewportSize({ width: 1000, height: 700 });
     await expect.poll(async () => Math.round((await preview.boundingBox())!.width)).toBeLessThan(Math.round(img.width));
@@ -103,6 +114,28 @@ describe('faces in the photo view', () => {
     const s2 = small.width / photo.width;
     await expect.poll(async () => Math.abs((await boxOf(f.id).boundingBox())!.x - (small.x + f.box.x * s2))).toBeLessThan(2);
     await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  it('draws the boxes over the faces of a photo stored on its side (EXIF orientation 6), on the upright preview', async () => {
+    await openPhoto(TURNED);
+    const photo = await api<{ width: number; height: number }>('photo', { id: ids.get(TURNED) });
+    expect(photo.width).toBeGreaterThan(photo.height);
+    const faces = await drawnFacesOf(TURNED);
+    expect(faces.length).toBeGreaterThanOrEqual(3);
+    // Upright, its faces are where they are in sample 1 stored upright: each box over one of those.
+    const plain = await drawnFacesOf('people-1.jpg');
+    expect(faces.length).toBe(plain.length);
+    const iou = (a: FaceInfo['box'], b: FaceInfo['box']) => {
+      const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
+      const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+      return (w * h) / (a.width * a.height + b.width * b.height - w * h);
+    };
+    for (const f of faces) expect(Math.max(...plain.map((p) => iou(p.box, f.box))), `face ${f.id}`).toBeGreaterThan(0.8);
+    await dialog().getByRole('checkbox', { name: 'Show faces and names on the photo' }).check();
+    await expectBoxesOver(TURNED, faces);
+    await page.screenshot({ path: shot('photo-faces-turned') });
+    await dialog().getByRole('checkbox', { name: 'Show faces and names on the photo' }).uncheck();
+    await openPhoto('people-4.jpg');
   });
 
   it('shows a face’s name on hover, and the name given elsewhere as soon as it is given', async () => {
