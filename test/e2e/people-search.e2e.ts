@@ -165,7 +165,7 @@ describe('people in the search box', () => {
           await search('Zoe');
           return chipNames();
         },
-        { timeout: 20_000, intervals: [2500] },
+        { timeout: 20_000, interval: 2500 },
       )
       .toEqual(['Remove person Zoe from the search']);
     expect(await resultFiles()).toEqual(await filesOf(unnamed.id));
