@@ -23,6 +23,20 @@ export interface GroupingResult {
   created: number;
 }
 
+// [Note: naming a face]
+// The photo view names one face at a time (nameFace), and what one name given to one face means is decided here:
+// 1. A person of that name exists (matched as the CLI and face regions match names: NFC, spaces folded, case aside;
+//    hidden people too, since hiding someone from the People view is not forgetting them): the face joins them, as
+//    the user's, and a "not this person" the user said for them is taken back (the latest word wins).
+// 2. Else, the face is in a person nobody named (the grouping's): that person takes the name, and its other faces
+//    with it, all the user's from then on. Apple Photos and Google Photos do the same: naming one face of an unnamed
+//    group names the group, which is what the grouping's precision-first rule is for.
+// 3. Else (the face is in no person, or in one of another name): a new person of that name holds it alone. The other
+//    person keeps its name and other faces: the user said this face is someone else, not that the other is.
+// A name two people already share is refused rather than guessed (which of them is meant is not known; merging them
+// first is the user's to do), and so is a face marked "not a face". The renderer says which of 1–3 will happen
+// before the user commits (renderer lib/faces.ts namingOutcome, tested against this).
+
 /** A name as people keep it: NFC, trimmed, inner spaces one. */
 export function cleanName(name: string): string {
   return name.normalize('NFC').trim().replace(/\s+/g, ' ');
@@ -260,7 +274,7 @@ export class People {
   }
 
   /**
-   * Names one face, as the photo view does ([Note: naming a face] in docs/ARCHITECTURE.md):
+   * Names one face, as the photo view does ([Note: naming a face]):
    * - a person of that name exists (hidden ones too: hiding is not forgetting): the face goes to them, the user's,
    *   and a "not this person" for them is taken back;
    * - else the face's person is unnamed: that person takes the name, its other faces with it, as Apple's and
