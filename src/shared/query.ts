@@ -1,9 +1,9 @@
-// The search box's query parser: which words of a query are a time, a place or a camera, as filters,
-// and the rest, which search reads as words (CLIP and full text). A pure module with no imports: the
+// The search box's query parser: which words of a query are a time, a place, a camera or a person, as
+// filters, and the rest, which search reads as words (CLIP and full text). A pure module with no imports: the
 // engine parses every search with it (core/search/search.ts), and the window can use it as it is to
-// show what was understood as chips and to rebuild the text without one (`withoutPart`). The places
-// and cameras it knows are the library's own, handed in as a vocabulary, so it never names a place or
-// a camera the user has no photo of.
+// show what was understood as chips and to rebuild the text without one (`withoutPart`). The places,
+// cameras and people it knows are the library's own, handed in as a vocabulary, so it never names a
+// place, a camera or a person the user has no photo of.
 //
 // [Note: query parser]
 // What it understands, in English (the table in test/shared/query.test.ts has every phrase):
@@ -41,7 +41,24 @@
 //     cameras in the vocabulary, after "shot on/with", "taken on/with", "with my", "on my", "using"
 //     and the like, or before "photos"/"pictures"/"shots"; the words must all be words of one of
 //     the library's camera makes and models. After a plain "with"/"on" or before "photos", one of the
-//     words must be no everyday word ("boy with apple" is no Apple camera; "with my Apple" is).
+//     words must be no everyday word ("boy with apple" is no Apple camera; "with my Apple" is);
+//   - people ("Mia at the beach", "Mia and Tom", "photos of Tom in 2019"): only the library's named people
+//     who are not hidden and have a face in a present photo. Whole names, without regard to case or
+//     accents, longest first ("Mary Ann" before "Mary"), the last word maybe possessive ("Mia's"); a first
+//     name alone names the people whose names start with it, where nobody is called just that ("Ben" for
+//     "Ben Jensen"); people the user gave one name are any of them. "with", "of", "featuring" and "photos
+//     of", "pictures of" go with the person into its chip. "Mia and Tom", "Mia & Tom", "Mia, Tom": each
+//     must be in the photo, and the "and", "&" or "," is in the second chip's span; "Mia or Tom": either.
+//     A name that is an everyday word ("Rose", "Summer", "May", "Bill", "Will", "Dawn", "Sky", "Jack":
+//     EVERYDAY and NAME_WORDS) is a person only when written with a capital ("rose garden" and "cake with
+//     rose petals" stay words), and at the query's start only when it is the whole query or is followed
+//     by "and", "at", "with", "in"… ("Rose at the beach" is Rose; "Rose petals" stays words); where
+//     case says nothing (ALL CAPITALS, Every Word Capitalised) only as the whole query or after "with",
+//     "of" or another person. A name that is also a date is the date where it reads as one ("June 2019",
+//     "in June", "last Summer"), the person after "with"/"of" or another person ("with June", "Mia and
+//     June"); a name that is also a place of the library is the place after a place's preposition ("in
+//     Florence"), else the person ("Florence at the beach", "photos of Florence"): the library has that
+//     person, and places have their prepositions.
 // What it leaves as words: "may" and "march" as verbs ("dogs may run", "soldiers march"): these two
 // months and the abbreviations ("Jan", "Mar") need a year, a day, a range, "in"/"during"/"since"…,
 // "last"/"this", or to be the whole query; a lone season word ("summer dress") likewise needs a year,
@@ -52,7 +69,7 @@
 //
 // The result: what was understood as parts (kind, the span [start, end) of the query they came from,
 // their words, a label for a chip), the filters they make (dates that must all hold, places of which
-// any, cameras of which any), and the rest of the text. Each part's span takes in its preposition ("in
+// any, cameras of which any, people each of whom must be in the photo), and the rest of the text. Each part's span takes in its preposition ("in
 // Lisbon"), so removing a chip removes its words (`withoutPart`). `literal` keeps parts as words: a
 // chip the user removed is passed back by its text and its words stay search text (they are not read
 // again as something else: "summer 2019" taken as words does not become the year 2019).
@@ -62,7 +79,7 @@
 // summer"), no holiday ("Christmas", "New Year's Eve"), no year range ("2016 to 2018") and only the
 // second half of "between May and July 2019"; it reads "soldiers march" and "march of the penguins"
 // as March; it gives instants, not the spans a filter needs ("3 years ago" is 15 June 2022, not the
-// year 2022); it knows no hemispheres, places or cameras, which need the same tokens and spans; and
+// year 2022); it knows no hemispheres, places, cameras or people, which need the same tokens and spans; and
 // src/shared, where the window can use this module too, imports nothing but valibot (8.8 MB
 // unpacked, several locales). What is left is a small grammar over a few dozen words: it is here,
 // with its choices written down and tested.
