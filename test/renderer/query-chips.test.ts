@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseQuery, understood, type QueryVocabulary } from '../../src/shared/query.ts';
 import type { SearchResult } from '../../src/shared/types.ts';
-import { chipsOf, personLabel, pruneLiteral, removeChip, restoreLiteral, understoodPhrase } from '../../src/renderer/src/lib/query-chips.ts';
+import { chipsOf, followPerson, personLabel, pruneLiteral, removeChip, restoreLiteral, understoodPhrase } from '../../src/renderer/src/lib/query-chips.ts';
 import { resultsHeading } from '../../src/renderer/src/lib/results.ts';
 
 const NOW = new Date(2024, 6, 15, 12, 0, 0);
@@ -134,6 +134,14 @@ describe('people (issue 16)', () => {
     expect(resultsHeading('Mia at the beach', null, null, { result: answer('Mia at the beach') })).toBe('Results for “beach” with Mia');
     expect(understoodPhrase(answer('Mia or Tom').understood)).toBe('with Mia or Tom');
     expect(understoodPhrase(answer('photos of Tom 2019').understood)).toBe('with Tom, from 2019');
+  });
+
+  it('follows the chosen person through a rename, and lets them go when merged away', () => {
+    const chip = { id: 3, name: 'Mia' };
+    expect(followPerson(chip, [{ id: 3, name: 'Mia' }])).toBe(chip);
+    expect(followPerson(chip, [{ id: 2, name: 'Tom' }, { id: 3, name: 'Mia Jensen' }])).toEqual({ id: 3, name: 'Mia Jensen' });
+    expect(followPerson(chip, [{ id: 3, name: null }])).toEqual({ id: 3, name: null });
+    expect(followPerson(chip, [{ id: 2, name: 'Tom' }])).toBeNull();
   });
 
   it('names a person chosen in the People view, named or not', () => {

@@ -6,6 +6,7 @@ import { EditRunner, type EditState } from './edits.ts';
 import { errorMessage } from './format.ts';
 import { activePending, stageRows } from './indexing.ts';
 import { throttle } from './throttle.ts';
+import { followPerson } from './query-chips.ts';
 
 export type View = 'library' | 'duplicates' | 'indexing' | 'settings';
 export type ChangeKind = ApiEvents['changed']['what'];
@@ -178,6 +179,19 @@ export class AppState {
   private bump(what: ChangeKind, ids: number[] | null): void {
     this.changedIds[what] = ids;
     this.versions[what]++;
+    if (what === 'people' && this.person) void this.followPerson();
+  }
+
+  /** After a change to people, the person chip follows a rename, and goes when its person was merged away. */
+  private async followPerson(): Promise<void> {
+    const chip = this.person;
+    if (!chip) return;
+    try {
+      const people = await this.client.call('people');
+      if (this.person === chip) this.person = followPerson(chip, people);
+    } catch {
+      // Kept as it is: the next change to people asks again.
+    }
   }
 
   /** Whether the last change of `what` may concern photo `id`. */

@@ -73,6 +73,16 @@ export function personLabel(p: { id: number; name: string | null }): string {
   return p.name?.trim() || `Person ${p.id}`;
 }
 
+/**
+ * The person chip after a change to people: the same person under their name now, or null when they are gone
+ * (merged into another, or every face of theirs taken away).
+ */
+export function followPerson<P extends { id: number; name: string | null }>(chip: P, people: readonly { id: number; name: string | null }[]): P | null {
+  const now = people.find((p) => p.id === chip.id);
+  if (!now) return null;
+  return now.name === chip.name ? chip : { ...chip, name: now.name };
+}
+
 /** "summer 2019", "last week", "since 2019": a date's label as it reads mid-sentence (months and holidays keep their capital). */
 function lowerDate(label: string): string {
   const first = label.split(/\s/)[0]!.toLowerCase();
