@@ -285,6 +285,32 @@ describe('the faces setting', () => {
     await expect.poll(async () => (await api<{ key: string; value: string }[]>('settings')).find((s) => s.key === 'faces')!.value).toBe('off');
     expect(await sw.isChecked()).toBe(false);
     expect((await people()).filter((p) => p.name !== null).map((p) => p.name).sort()).toEqual(['Ann Lee', 'Mia', 'Tom']);
+  });
+
+  it('shows the faces read again while the photo is open (face recognition back on), with the names kept', async () => {
+    await view(page, 'Library').click();
+    await openPhoto('people-4.jpg');
+    const id = ids.get('people-4.jpg')!;
+    const drawnIds = () => dialog().locator('.face[data-face]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-face'))).sort((a, b) => a - b));
+    const before = (await drawnFacesOf('people-4.jpg')).map((f) => f.id).sort((a, b) => a - b);
+    // Off, the boxes stay (only the descriptors went).
+    await expect.poll(drawnIds).toEqual(before);
+    await api('setSetting', { key: 'faces', value: 'on' });
+    // Every photo is read again: new faces, which take what the user did to the old ones at the same place.
+    let after: number[] = [];
+    await expect
+      .poll(
+        async () => {
+          after = (await drawnFacesOf('people-4.jpg')).map((f) => f.id).sort((a, b) => a - b);
+          return after.some((f) => before.includes(f)) || after.length === 0;
+        },
+        { timeout: 90_000, interval: 500 },
+      )
+      .toBe(false);
+    // The open photo view follows, without being opened again.
+    await expect.poll(drawnIds, { timeout: 20_000 }).toEqual(after);
+    expect((await photoFaces(id)).map((f) => f.person?.name ?? null).filter((n) => n !== null).sort()).toEqual(['Ann Lee', 'Mia', 'Tom']);
+    await expect.poll(async () => (await dialog().getByRole('list', { name: 'Faces in the photo' }).getByRole('button').allInnerTexts()).map((t) => t.trim())).toEqual(['Unknown', 'Tom', 'Mia', 'Ann Lee']);
     expect(consoleErrors.filter((e) => !/Failed to load resource|ERR_CONNECTION_REFUSED|nameFace/.test(e))).toEqual([]);
   });
 });
