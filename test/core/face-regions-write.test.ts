@@ -205,4 +205,32 @@ describe('named faces in the library', () => {
       await lib.close();
     }
   });
+
+  it('names a person in the sidecar of a photo whose face the grouping put in that person after the sidecar was written', async () => {
+    const dir = tempDir();
+    const photos = path.join(dir, 'Photos');
+    const a = await jpegTagged(tool, path.join(photos, 'a.jpg'), {}, { width: 64, height: 48 });
+    const b = await jpegTagged(tool, path.join(photos, 'b.jpg'), { 'XMP-dc:Subject': ['beach'] }, { width: 64, height: 48 });
+    const lib = Library.open({ dataDir: path.join(dir, 'data') });
+    try {
+      await lib.addFolder(photos);
+      await lib.index();
+      lib.setSetting('xmp', 'on');
+      lib.catalog.db.prepare("UPDATE tasks SET state = 'done' WHERE stage = 'tags'").run();
+      const version = lib.ml.facesVersion()!;
+      const d = (v: number): NewFace => ({ box: { x: 16, y: 12, width: 32, height: 24 }, score: 0.9, landmarks: new Array<number>(136).fill(0), descriptor: new Float32Array(128).fill(v) });
+      const [fa] = lib.faces.putPhoto(lib.catalog.photoByPath(a)!.id, version, 'fa', [d(0.05)]);
+      lib.faces.putPhoto(lib.catalog.photoByPath(b)!.id, version, 'fb', [d(0.0501)]);
+      lib.faces.assign(fa!, lib.faces.createPerson('user', 'Mia'), 'user');
+      await lib.pipeline.run({ untilIdle: true });
+      expect((await readBack(`${a}.xmp`)).hierarchical).toEqual(['People|Mia']);
+      expect((await readBack(`${b}.xmp`)).hierarchical).toEqual(['beach']);
+      // The grouping puts b's face in Mia: b's sidecar is queued and names her.
+      expect(lib.groupPeople()).toMatchObject({ assigned: 1 });
+      await lib.pipeline.run({ untilIdle: true });
+      expect(await readBack(`${b}.xmp`)).toMatchObject({ hierarchical: ['beach', 'People|Mia'], subjects: ['beach', 'Mia'] });
+    } finally {
+      await lib.close();
+    }
+  });
 });

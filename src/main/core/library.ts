@@ -51,7 +51,7 @@ import { requeueFacesOnNewModel } from './pipeline/faces-stage.ts';
 import { Faces } from './catalog/faces.ts';
 import { People, type GroupingResult } from './people/people.ts';
 import { GraphStore } from './people/graph-store.ts';
-import { peoplePhotos } from './annotate/sidecar-sync.ts';
+import { peoplePhotos, photosNamingFaces, unplacedFaces } from './annotate/sidecar-sync.ts';
 import { GROUPING_DEFAULTS } from './people/grouping.ts';
 import { PhotoHashes } from './catalog/photo-hashes.ts';
 import { Duplicates, type DuplicateQuery } from './duplicates/duplicates.ts';
@@ -336,7 +336,19 @@ export class Library {
   groupPeople(): GroupingResult {
     const version = this.ml.facesVersion();
     if (!version || readSetting((k) => this.catalog.setting(k), 'faces') !== 'on') return { grouped: 0, assigned: 0, created: 0 };
-    return this.people.group(version);
+    // A face the grouping puts in a named person names them in its photo's sidecar too ([Note: face regions written]):
+    // the xmp stage may have written that sidecar before the photo's faces were found.
+    const xmp = readSetting((k) => this.catalog.setting(k), 'xmp') === 'on';
+    const unplaced = xmp ? unplacedFaces(this.annotations, version) : [];
+    const r = this.people.group(version);
+    if (xmp && r.assigned > 0) {
+      const photos = photosNamingFaces(this.annotations, unplaced);
+      if (photos.length) {
+        this.queue.requeuePhotos(photos, ['xmp']);
+        this.pipeline.kick();
+      }
+    }
+    return r;
   }
 
   /**

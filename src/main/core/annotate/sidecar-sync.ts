@@ -125,6 +125,23 @@ export function peoplePhotos(annotations: Annotations, personIds: readonly numbe
   return [...photos].sort((a, b) => a - b);
 }
 
+/** The faces of this model in no person yet: the ones a grouping may put in a named person. */
+export function unplacedFaces(annotations: Annotations, model: string): number[] {
+  return annotations.db.prepare("SELECT id FROM faces WHERE person_id IS NULL AND state = 'face' AND model = ?").pluck().all(model) as number[];
+}
+
+/** The photos of those faces that are in a named, not hidden person now (a grouping put them there): their sidecars name them. */
+export function photosNamingFaces(annotations: Annotations, faceIds: readonly number[]): number[] {
+  if (faceIds.length === 0) return [];
+  return annotations.db
+    .prepare(
+      `SELECT DISTINCT f.photo_id FROM faces f JOIN people p ON p.id = f.person_id
+       WHERE f.id IN (SELECT value FROM json_each(?)) AND p.name IS NOT NULL AND p.hidden = 0 ORDER BY f.photo_id`,
+    )
+    .pluck()
+    .all(JSON.stringify(faceIds)) as number[];
+}
+
 /** The caption a sidecar gets: the user's, else the automatic one. */
 export function sidecarDescription(annotations: Annotations, photoId: number): string | null {
   return annotations.userCaption(photoId)?.text ?? annotations.autoCaption(photoId)?.text ?? null;

@@ -24,7 +24,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { GroupingFace } from '../catalog/faces.ts';
-import { encodeDescriptor } from '../catalog/faces.ts';
 import { Grouper, type GroupingOptions } from './grouping.ts';
 
 const MAGIC = Buffer.from('SBXFACE1', 'latin1');
@@ -137,8 +136,9 @@ export class GraphStore {
     let gone = 0;
     const place = (faceId: number, slot: number): number | null | undefined => {
       const r = byId.get(faceId);
-      const same = r !== undefined && encodeDescriptor(r.descriptor).equals(Buffer.from(vectors.buffer, slot * DIM * 4, DIM * 4));
-      if (!same) return undefined;
+      if (r === undefined) return undefined;
+      const o = slot * DIM;
+      for (let i = 0; i < DIM; i++) if (r.descriptor[i] !== vectors[o + i]) return undefined;
       return r.personId;
     };
     for (let i = 0; i < n; i++) if (ids[i]! < 0 || !byId.has(ids[i]!)) gone++;
@@ -149,7 +149,12 @@ export class GraphStore {
     } catch (e) {
       return bad(`cannot be read (${e instanceof Error ? e.message : String(e)})`);
     }
-    const grouper = Grouper.restore(opts, index, Array.from(ids), vectors, place);
+    let grouper: Grouper;
+    try {
+      grouper = Grouper.restore(opts, index, Array.from(ids), vectors, place);
+    } catch (e) {
+      return bad(`does not fit its graph file (${e instanceof Error ? e.message : String(e)})`);
+    }
     return { grouper, dead: grouper.deadCount };
   }
 }
