@@ -10,7 +10,8 @@ import { GraphStore } from '../../src/main/core/people/graph-store.ts';
 import { GROUPING_DEFAULTS } from '../../src/main/core/people/grouping.ts';
 import { People } from '../../src/main/core/people/people.ts';
 import { mulberry32 } from '../../src/main/core/random.ts';
-import { tempDir } from '../helpers/photos.ts';
+import { Library } from '../../src/main/core/library.ts';
+import { makeJpeg, tempDir } from '../helpers/photos.ts';
 
 const rand = mulberry32(11);
 const gauss = () => Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand());
@@ -178,6 +179,37 @@ describe('the people graph saved between starts', () => {
     expect(people.save()).toBe(true);
     people.forget();
     expect(fs.existsSync(lib.store.metaFile) || fs.existsSync(lib.store.hnswFile)).toBe(false);
+  });
+
+  it('is saved by the library when it closes and read back when it opens again', async () => {
+    const dir = tempDir();
+    const photos = path.join(dir, 'photos');
+    for (const n of ['a', 'b', 'c']) await makeJpeg(path.join(photos, `${n}.jpg`), { width: 40, height: 30 });
+    const data = path.join(dir, 'data');
+    let lib = Library.open({ dataDir: data });
+    const c = centre();
+    try {
+      await lib.addFolder(photos);
+      await lib.scan();
+      lib.setSetting('faces', 'on');
+      const version = lib.ml.facesVersion()!;
+      for (const n of ['a', 'b']) lib.faces.putPhoto(lib.catalog.photoByPath(path.join(photos, `${n}.jpg`))!.id, version, n, [face(faceOf(c))]);
+      expect(lib.groupPeople()).toMatchObject({ grouped: 2, created: 1 });
+    } finally {
+      await lib.close();
+    }
+    expect(fs.existsSync(path.join(data, 'index', 'faces', 'faces.graph'))).toBe(true);
+    lib = Library.open({ dataDir: data });
+    try {
+      const version = lib.ml.facesVersion()!;
+      await lib.people.prepare(version);
+      expect(lib.people.lastLoad).toBe('saved');
+      const [f] = lib.faces.putPhoto(lib.catalog.photoByPath(path.join(photos, 'c.jpg'))!.id, version, 'c', [face(faceOf(c))]);
+      expect(lib.groupPeople()).toMatchObject({ grouped: 1, assigned: 1 });
+      expect(lib.faces.person(lib.faces.face(f!)!.personId!)!.faces).toBe(3);
+    } finally {
+      await lib.close();
+    }
   });
 
   it('saves after a grouping only once the last save is old enough', () => {
