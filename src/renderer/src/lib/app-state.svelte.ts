@@ -8,7 +8,7 @@ import { activePending, stageRows } from './indexing.ts';
 import { throttle } from './throttle.ts';
 import { followPerson } from './query-chips.ts';
 
-export type View = 'library' | 'duplicates' | 'indexing' | 'settings';
+export type View = 'library' | 'people' | 'duplicates' | 'indexing' | 'settings';
 export type ChangeKind = ApiEvents['changed']['what'];
 
 /** Status is re-read at most this often while progress events stream in. */
