@@ -92,9 +92,11 @@ export class People {
   }
 
   /**
-   * Loads the faces already placed into a new grouping, a chunk at a time, giving the event loop back between
-   * chunks (at 100,000 faces the load is the grouping's long part: README "People"), so that the group() after it
-   * only places the new faces. Kept only when nothing changed meanwhile; else group() loads them itself.
+   * Loads the faces already placed into a new grouping, so that the group() after it only places the new faces: the
+   * saved graph when there is one that fits the catalog ([Note: people graph saved]), then the placed faces it lacks
+   * (all of them without one), a chunk at a time, giving the event loop back between chunks (building the graph is
+   * the long part: 46 s at 100,000 faces, README "People"). Kept only when nothing changed meanwhile; else group()
+   * loads them itself.
    */
   async prepare(model: string, chunk = 2000): Promise<void> {
     if (this.model === model && this.grouper) return;
