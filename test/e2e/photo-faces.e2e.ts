@@ -31,6 +31,11 @@ const dialog = () => photoDialog(page);
 const boxOf = (face: number): Locator => dialog().locator(`.face[data-face="${face}"]`);
 const namer = () => dialog().getByRole('dialog', { name: 'Name this face' });
 
+/** A CSS property as the browser computes it for each element `loc` matches (browser-side: the tests compile without the DOM's types). */
+function computed(loc: Locator, prop: 'opacity' | 'display'): Promise<string[]> {
+  return loc.evaluateAll((els, p) => els.map((e) => (globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }).getComputedStyle(e)[p]!), prop);
+}
+
 /** Opens the photo view on a photo of the library grid. */
 async function openPhoto(file: string): Promise<void> {
   if ((await dialog().count()) > 0) {
@@ -99,11 +104,11 @@ describe('faces in the photo view', () => {
     await boxes.waitFor({ timeout: 15_000 });
     // Not drawn until the pointer is over the photo (the double click left it there: it goes to the corner first).
     await page.mouse.move(2, 2);
-    await expect.poll(() => boxes.locator('button.box').first().evaluate((b) => getComputedStyle(b as never).opacity)).toBe('0');
+    await expect.poll(async () => (await computed(boxes.locator('button.box'), 'opacity'))[0]).toBe('0');
     const preview = dialog().locator('.stage img');
     const img = (await preview.boundingBox())!;
     await page.mouse.move(img.x + 5, img.y + 5);
-    await expect.poll(() => boxes.locator('button.box').first().evaluate((b) => getComputedStyle(b as never).opacity)).toBe('1');
+    await expect.poll(async () => (await computed(boxes.locator('button.box'), 'opacity'))[0]).toBe('1');
     await expectBoxesOver('people-4.jpg', faces);
     const photo = await api<{ width: number; height: number }>('photo', { id: ids.get('people-4.jpg') });
     // The boxes follow the preview when the window changes size.
@@ -246,7 +251,7 @@ describe('faces in the photo view', () => {
     await dialog().getByRole('checkbox', { name: 'Show faces and names on the photo' }).check();
     await page.mouse.move(2, 2);
     const labels = dialog().locator('.face .label');
-    await expect.poll(async () => (await labels.evaluateAll((ls) => ls.filter((l) => getComputedStyle(l as never).display !== 'none').length))).toBe(4);
+    await expect.poll(async () => (await computed(labels, 'display')).filter((d) => d !== 'none').length).toBe(4);
     expect((await dialog().getByRole('list', { name: 'Faces in the photo' }).getByRole('button').allInnerTexts()).map((t) => t.trim())).toEqual(['Unknown', 'Tom', 'Mia', 'Ann Lee']);
     await page.screenshot({ path: shot('photo-faces-shown') });
     // On another photo the names are those of the same people.
