@@ -4,9 +4,13 @@ import {
   applyAffine,
   chipMap,
   chipTemplate,
+  clearOfInnerEdges,
+  detectorTiles,
   detectorView,
   iou,
+  LANDMARK_MIRROR,
   landmarkView,
+  meanFacePoint,
   nonMaxSuppression,
   sampleAffine,
   similarityTransform,
@@ -92,6 +96,22 @@ describe('face alignment', () => {
     }
   });
 
+  it("pairs each landmark with its mirror: an involution that takes dlib's mean face onto itself mirrored", () => {
+    expect(LANDMARK_MIRROR).toHaveLength(68);
+    for (let i = 0; i < 68; i++) expect(LANDMARK_MIRROR[LANDMARK_MIRROR[i]!]).toBe(i);
+    // The mean face is symmetric about the nose's ridge (x 0.490127): the mirror of a point is its partner.
+    const ridge = meanFacePoint(27)[0];
+    for (let i = 17; i < 68; i++) {
+      const [x, y] = meanFacePoint(i);
+      const [mx, my] = meanFacePoint(LANDMARK_MIRROR[i]!);
+      expect(Math.abs(2 * ridge - x - mx)).toBeLessThan(0.01);
+      expect(Math.abs(y - my)).toBeLessThan(0.01);
+    }
+    // The jaw, which the mean face leaves out: its ends swap, its middle (the chin) stays.
+    expect(LANDMARK_MIRROR[0]).toBe(16);
+    expect(LANDMARK_MIRROR[8]).toBe(8);
+  });
+
   it('refuses landmarks that are not 68 points', () => {
     expect(() => chipMap(new Array(10).fill(0), 150, 0.25)).toThrow(/68 landmarks/);
   });
@@ -167,5 +187,49 @@ describe('sampling without rotation', () => {
       sampleAffine(src, turned([...m]), 40, 30, general);
       for (let i = 0; i < fast.length; i++) expect(Math.abs(fast[i]! - general[i]!)).toBeLessThan(1e-3);
     }
+  });
+});
+
+describe('tiles', () => {
+  const rule = { minSide: 768, share: 0.55, overlap: 0.15 };
+
+  it('cuts the 960 × 720 input into 2 × 2 overlapping square tiles the detector sees at about their size', () => {
+    const tiles = detectorTiles(960, 720, 512, rule);
+    expect(tiles.map((t) => t.region)).toEqual([
+      { x: 0, y: 0, width: 528, height: 528 },
+      { x: 432, y: 0, width: 528, height: 528 },
+      { x: 0, y: 192, width: 528, height: 528 },
+      { x: 432, y: 192, width: 528, height: 528 },
+    ]);
+    for (const t of tiles) {
+      expect(t.scale).toBeCloseTo(512 / 528, 12);
+      // The detector's square maps onto the tile, from its top left corner.
+      expect(applyAffine(t.map, 0, 0)).toEqual([t.region.x, t.region.y]);
+      const [x, y] = applyAffine(t.map, 512, 512);
+      expect(x).toBeCloseTo(t.region.x + 528, 9);
+      expect(y).toBeCloseTo(t.region.y + 528, 9);
+    }
+    // Together they cover the image, neighbours overlapping by at least 15% of a tile.
+    expect(432 + 528).toBe(960);
+    expect(528 - 432).toBeGreaterThanOrEqual(0.15 * 528);
+  });
+
+  it('keeps a short side shorter than a tile whole, and tiles nothing under the minimum side', () => {
+    const wide = detectorTiles(2000, 500, 512, rule);
+    expect(wide.map((t) => t.region.x)).toEqual([0, 900]);
+    expect(wide.every((t) => t.region.y === 0 && t.region.height === 500 && t.region.width === 1100)).toBe(true);
+    for (let i = 1; i < wide.length; i++) expect(wide[i - 1]!.region.x + 1100 - wide[i]!.region.x).toBeGreaterThanOrEqual(0.15 * 1100);
+    expect(detectorTiles(767, 700, 512, rule)).toEqual([]);
+    expect(detectorTiles(700, 767, 512, rule)).toEqual([]);
+    expect(detectorTiles(768, 300, 512, rule)).toHaveLength(2);
+  });
+
+  it('leaves out a box at a tile edge inside the image, not one at the image border', () => {
+    const region = { x: 432, y: 0, width: 528, height: 528 };
+    // Inner edges: the left (x 432) and the bottom (y 528); the top and right are the image's.
+    expect(clearOfInnerEdges({ x: 440, y: 100, width: 50, height: 50 }, region, 960, 720, 5)).toBe(true);
+    expect(clearOfInnerEdges({ x: 434, y: 100, width: 50, height: 50 }, region, 960, 720, 5)).toBe(false);
+    expect(clearOfInnerEdges({ x: 600, y: 480, width: 50, height: 46 }, region, 960, 720, 5)).toBe(false);
+    expect(clearOfInnerEdges({ x: 900, y: 0, width: 60, height: 60 }, region, 960, 720, 5)).toBe(true);
   });
 });

@@ -11,7 +11,8 @@ import { FACE_API_MODELS } from '../../src/main/core/models/registry.ts';
 import { ModelStore } from '../../src/main/core/models/store.ts';
 import { convertFaceModel } from '../../src/main/core/ml/service.ts';
 import { decodeWeights, FACE_INPUT, samePads, type FaceNet } from '../../src/main/core/ml/face-convert.ts';
-import { FaceRunner, type FaceModelRef, type FaceSessions } from '../../src/main/core/ml/face-runner.ts';
+import { descriptorDistance, FACE_DEFAULTS, FaceRunner, type FaceModelRef, type FaceSessions } from '../../src/main/core/ml/face-runner.ts';
+import { chipMap, sampleAffine } from '../../src/main/core/ml/face-geometry.ts';
 import { agreementInputs, drawnFace, toNchw } from '../fixtures/faces/inputs.ts';
 import { ANCHORS, asRecorded, decodeReference } from '../fixtures/faces/reference.ts';
 
@@ -109,10 +110,14 @@ describe('agreement with face-api on TFJS', () => {
 describe('the face runner', () => {
   const ref: FaceModelRef = { key: 'test', detector: 'det.onnx', landmarks: 'lm.onnx', recognition: 'rec.onnx' };
 
-  /** Real landmark and recognition sessions; a detector that answers the given boxes (ymin, xmin, ymax, xmax of the 512² input). */
-  function sessionsWith(boxes: number[][], scores: number[]): FaceSessions & { loaded: string[]; inputs: number[][] } {
+  /**
+   * Real landmark and recognition sessions; a detector that answers the given boxes (ymin, xmin, ymax, xmax of the
+   * 512² input), or with `views`, the boxes and scores of its nth run at its nth call (none past the last).
+   */
+  function sessionsWith(boxes: number[][], scores: number[], views?: Array<[number[][], number[]]>): FaceSessions & { loaded: string[]; inputs: number[][] } {
     const loaded: string[] = [];
     const inputs: number[][] = [];
+    let detectorRuns = 0;
     return {
       loaded,
       inputs,
@@ -123,6 +128,8 @@ describe('the face runner', () => {
       run: async (name, input, dims) => {
         inputs.push(dims);
         if (name.endsWith(':det')) {
+          if (views) [boxes, scores] = views[detectorRuns] ?? [[], []];
+          detectorRuns++;
           const b = new Float32Array(ANCHORS * 4);
           const s = new Float32Array(ANCHORS);
           boxes.forEach((box, i) => {
@@ -152,9 +159,10 @@ describe('the face runner', () => {
       ],
       [0.9, 0.8, 0.7, 0.3],
     );
-    const out = await new FaceRunner(s).find(ref, { data, width: 1024, height: 768 });
+    const out = await new FaceRunner(s).find(ref, { data, width: 1024, height: 768 }, { ...FACE_DEFAULTS, tiles: false });
     expect(s.loaded).toEqual(['faces:test:det', 'faces:test:lm', 'faces:test:rec']);
-    expect(s.inputs).toEqual([[1, 3, 512, 512], [2, 3, 112, 112], [2, 3, 150, 150]]);
+    // Each face's crop and chip go with their mirrors, for the landmarks and the descriptor.
+    expect(s.inputs).toEqual([[1, 3, 512, 512], [4, 3, 112, 112], [4, 3, 150, 150]]);
     expect(out.faces.map((f) => f.score)).toEqual([0.9, 0.7].map(Math.fround));
     const [a, b] = out.faces;
     expect(a!.box.x).toBeCloseTo(0.2 * 1024, 3);
@@ -177,16 +185,75 @@ describe('the face runner', () => {
     expect(Math.max(...ys)).toBeLessThan(a!.box.y + 1.3 * a!.box.height);
   });
 
+  it('describes a face by the mean of its chip and the chip mirrored', async () => {
+    const face = drawnFace(300, 7);
+    const box = [[0.05, 0.05, 0.5, 0.5]];
+    const out = await new FaceRunner(sessionsWith(box, [0.9])).find(ref, face);
+    const lm = out.faces[0]!.landmarks;
+    // The same chip through the recognition session alone, as is and mirrored.
+    const rec = sessions.get('recognition')!;
+    const chip = new Float32Array(3 * 150 * 150);
+    sampleAffine(face, chipMap(lm, 150, 0.25), 150, 150, chip);
+    const mirrored = chip.map((_, i) => chip[i - (i % 150) + 149 - (i % 150)]!);
+    const describe = async (x: Float32Array) => (await rec.run({ image: new ort.Tensor('float32', x, [1, 3, 150, 150]) })).descriptor!.data as Float32Array;
+    const [a, b] = [await describe(chip), await describe(mirrored)];
+    expect(descriptorDistance(a, b)).toBeGreaterThan(1e-3);
+    const mean = Array.from(a, (v, i) => (v + b[i]!) / 2);
+    expect(descriptorDistance(out.faces[0]!.descriptor, mean)).toBeLessThan(1e-5);
+  });
+
+  it('finds small faces in tiles of a large image, mapped to its pixels, cut faces at inner edges left out, one face found twice kept once', async () => {
+    // 1024 × 768: the whole view (scale 0.5) and 2 × 2 tiles of 563 px at x 0 or 461, y 0 or 205 ([Note: face tiling]).
+    const img = drawnFace(768, 5);
+    const data = new Uint8Array(1024 * 768 * 3);
+    for (let y = 0; y < 768; y++) data.set(img.data.subarray(y * 768 * 3, (y + 1) * 768 * 3), (y * 1024 + 128) * 3);
+    const t = 563 / 512; // a tile's pixels per detector pixel
+    const s = sessionsWith([], [], [
+      [[[0.1, 0.2, 0.6, 0.6]], [0.9]], // the whole view: one large face
+      [[[0.2, 0.4, 0.9, 1.1]], [0.8]], // tile 1: the same face, at its right edge: left out (and suppressed anyway)
+      [[[0.5, 0.5, 0.55, 0.54], [0.3, 0.0, 0.36, 0.05]], [0.7, 0.75]], // tile 2: a small face; a cut one at its left edge (inner)
+      [[[0.9, 0.95, 0.95, 0.995]], [0.6]], // tile 3: a small face at its right edge, an inner one: left out
+      [[[0.05, 0.5, 0.1, 0.55]], [0.4]], // tile 4: under the score threshold
+    ]);
+    const out = await new FaceRunner(s).find(ref, { data, width: 1024, height: 768 }, { ...FACE_DEFAULTS, describe: false });
+    expect(s.inputs).toEqual(Array.from({ length: 5 }, () => [1, 3, 512, 512]));
+    expect(out.faces.map((f) => f.score)).toEqual([0.9, 0.7].map(Math.fround));
+    const small = out.faces[1]!.box;
+    expect(small.x).toBeCloseTo(461 + 0.5 * 512 * t, 3);
+    expect(small.y).toBeCloseTo(0.5 * 512 * t, 3);
+    expect(small.width).toBeCloseTo(0.04 * 512 * t, 3);
+    expect(small.height).toBeCloseTo(0.05 * 512 * t, 3);
+    // Without tiles: the whole view alone.
+    const whole = sessionsWith([[0.1, 0.2, 0.6, 0.6]], [0.9]);
+    expect((await new FaceRunner(whole).find(ref, { data, width: 1024, height: 768 }, { ...FACE_DEFAULTS, describe: false, tiles: false })).faces).toHaveLength(1);
+    expect(whole.inputs).toEqual([[1, 3, 512, 512]]);
+  });
+
   it('stops after detection when there is no face, or when asked to', async () => {
     const none = sessionsWith([], []);
     const out = await new FaceRunner(none).find(ref, drawnFace(64, 1));
     expect(out.faces).toEqual([]);
-    expect(none.inputs).toEqual([[1, 3, 512, 512]]);
+    // The whole view, then the half-size view that nothing was found.
+    expect(none.inputs).toEqual([[1, 3, 512, 512], [1, 3, 512, 512]]);
     const only = sessionsWith([[0.1, 0.1, 0.5, 0.5]], [0.95]);
     const det = await new FaceRunner(only).find(ref, drawnFace(64, 1), { minScore: 0.5, maxFaces: 10, describe: false });
     expect(det.faces).toHaveLength(1);
     expect(det.faces[0]!.descriptor).toEqual([]);
     expect(only.inputs).toHaveLength(1);
+  });
+
+  it('looks again at half the size when the whole view finds no face, and maps what it finds back', async () => {
+    // A 400 × 300 image: the whole view holds it at 512 / 400, the half-size view at 256 / 400.
+    const s = sessionsWith([], [], [[[], []], [[[0.1, 0.2, 0.35, 0.5]], [0.8]]]);
+    const out = await new FaceRunner(s).find(ref, { data: new Uint8Array(400 * 300 * 3).fill(90), width: 400, height: 300 }, { ...FACE_DEFAULTS, describe: false });
+    expect(s.inputs).toHaveLength(2);
+    expect(out.faces).toHaveLength(1);
+    const box = out.faces[0]!.box;
+    const k = 512 * (400 / 256);
+    expect(box.x).toBeCloseTo(0.2 * k, 3);
+    expect(box.y).toBeCloseTo(0.1 * k, 3);
+    expect(box.width).toBeCloseTo(0.3 * k, 3);
+    expect(box.height).toBeCloseTo(0.25 * k, 3);
   });
 
   it('says what is wrong with an image that is not one', async () => {

@@ -151,6 +151,61 @@ export function detectorView(width: number, height: number, size: number): { map
   return { map: [1 / scale, 0, 0, 0, 1 / scale, 0], scale };
 }
 
+/** A view the detector sees: the map from its input's pixels to the image's, the scale, and the part of the image it covers. */
+export interface DetectorView {
+  map: Affine;
+  scale: number;
+  region: Box;
+}
+
+/**
+ * [Note: face tiling] How an image is cut into tiles for the detector, besides its whole view: square tiles of
+ * `share` of the long side (the short side's length when that is shorter), laid so neighbours overlap by at least
+ * `overlap` of a tile, for images whose long side is at least `minSide`. A 960 × 720 input gets 2 × 2 tiles of
+ * 528 px, which the detector sees at 0.97 times their size instead of the whole view's 0.53: faces half as big are
+ * found. A face cut by a tile's inner edge is left to the tile that holds it whole, or to the whole view.
+ */
+export interface TileRule {
+  minSide: number;
+  share: number;
+  overlap: number;
+}
+
+/** Where tiles of `tile` px lie along an axis of `length` px, overlapping by at least `overlap` px: their starts. */
+function tileStarts(length: number, tile: number, overlap: number): number[] {
+  if (length <= tile) return [0];
+  const n = Math.ceil((length - tile) / Math.max(1, tile - overlap)) + 1;
+  return Array.from({ length: n }, (_, i) => Math.round((i * (length - tile)) / (n - 1)));
+}
+
+/** The tiles of an image ([Note: face tiling]) as detector views of `size`² (each at the top left, as the whole view); none under `minSide`. */
+export function detectorTiles(width: number, height: number, size: number, rule: TileRule): DetectorView[] {
+  const long = Math.max(width, height);
+  if (long < rule.minSide) return [];
+  const side = Math.round(long * rule.share);
+  const views: DetectorView[] = [];
+  for (const y of tileStarts(height, side, side * rule.overlap)) {
+    for (const x of tileStarts(width, side, side * rule.overlap)) {
+      const region = { x, y, width: Math.min(side, width - x), height: Math.min(side, height - y) };
+      const scale = size / Math.max(region.width, region.height);
+      views.push({ map: [1 / scale, 0, x, 0, 1 / scale, y], scale, region });
+    }
+  }
+  return views;
+}
+
+/**
+ * Whether a box found in a tile stays clear of the tile's inner edges (those inside the image) by `margin` px: a
+ * box touching one may be a face cut in two, found whole by the neighbouring tile or the whole view.
+ */
+export function clearOfInnerEdges(box: Box, region: Box, width: number, height: number, margin: number): boolean {
+  if (region.x > 0 && box.x < region.x + margin) return false;
+  if (region.y > 0 && box.y < region.y + margin) return false;
+  if (region.x + region.width < width && box.x + box.width > region.x + region.width - margin) return false;
+  if (region.y + region.height < height && box.y + box.height > region.y + region.height - margin) return false;
+  return true;
+}
+
 /**
  * The landmark net's view of a face box: the box, padded to a square about its centre (face-api pads the short
  * side equally on both sides), scaled to `size`².
@@ -242,6 +297,28 @@ const MEAN_FACE_Y = [
   0.780233, 0.745405, 0.727388, 0.742578, 0.727388, 0.745405, 0.780233, 0.864805, 0.902192, 0.909281, 0.902192, 0.864805, 0.784792, 0.778746, 0.785343, 0.778746,
   0.784792, 0.824182, 0.831803, 0.824182,
 ];
+
+/**
+ * The 68-point layout mirrored left to right: point i of a face is point LANDMARK_MIRROR[i] of its mirror image (the
+ * jaw, brows, eyes, nostrils and lips swap sides; the nose's ridge and the middle points stay).
+ */
+export const LANDMARK_MIRROR: readonly number[] = (() => {
+  const m = Array.from({ length: 68 }, (_, i) => i);
+  const swap = (a: number, b: number) => {
+    m[a] = b;
+    m[b] = a;
+  };
+  for (let i = 0; i < 8; i++) swap(i, 16 - i); // jaw
+  for (let i = 0; i < 5; i++) swap(17 + i, 26 - i); // brows
+  for (const [a, b] of [[31, 35], [32, 34], [36, 45], [37, 44], [38, 43], [39, 42], [40, 47], [41, 46], [48, 54], [49, 53], [50, 52], [55, 59], [56, 58], [60, 64], [61, 63], [65, 67]] as const) swap(a, b);
+  return m;
+})();
+
+/** A point of dlib's mean face, 0–1 across the face, for indices 17–67. */
+export function meanFacePoint(i: number): [number, number] {
+  if (i < 17 || i > 67) throw new Error(`dlib's mean face has points 17–67, not ${i}`);
+  return [MEAN_FACE_X[i - 17]!, MEAN_FACE_Y[i - 17]!];
+}
 
 /**
  * The landmarks the alignment uses, as dlib does: the nose, the eyes and the outer and upper lip (27–54 and

@@ -3,18 +3,24 @@
 //
 // [Note: face pipeline]
 // 1. Detection. The image is scaled so its long side is 512 px, at the top left of a 512² square (black
-//    elsewhere, as face-api pads it), and the SSD gives 5,118 decoded boxes with a face score each. Boxes over
-//    minScore (face-api's 0.5) are kept best first unless they overlap a kept one by IoU over 0.5 (face-api's
-//    NMS), at most maxFaces; they are clipped to the square and scaled to the image's pixels.
+//    elsewhere, as face-api pads it), and the SSD gives 5,118 decoded boxes with a face score each. An image of
+//    768 px and more is seen again in overlapping tiles ([Note: face tiling] in face-geometry.ts: 2 × 2 on the
+//    faces stage's 960 px input), which finds faces about half as big; boxes a tile cut at its inner edges are
+//    dropped. When no view finds a face, the image is seen once more at half the size (256 px on the 512² square):
+//    the detector misses a face that fills most of its view. Boxes over minScore (face-api's 0.5) from every view
+//    are kept best first unless they overlap a kept one by IoU over 0.5 (face-api's NMS), at most maxFaces; they
+//    are clipped to their view and scaled to the image's pixels.
 // 2. Landmarks. Each box is padded to a square about its centre and scaled to 112², and the landmark net gives
-//    68 points, mapped back to the image's pixels.
+//    68 points for it and for its mirror image; the mean of the two (the mirror's points mirrored back and paired
+//    by LANDMARK_MIRROR), mapped back to the image's pixels.
 // 3. Alignment (face-geometry.ts). The least-squares similarity transform from dlib's mean face (nose, eyes,
 //    upper lip) to the landmarks places the face in a 150² chip with dlib's 0.25 padding, the chips dlib's
 //    recognition model was trained on.
-// 4. Description. The recognition net gives a 128-d descriptor per chip; two faces of one person lie within
-//    about 0.6 of each other (Euclidean), as dlib says of its model (bench:faces measures it on LFW).
+// 4. Description. The recognition net describes the chip and the chip mirrored; the descriptor is their mean, 128
+//    numbers. Two faces of one person lie within about 0.6 of each other (Euclidean), as dlib says of its model
+//    (bench:faces measures it on LFW; README "Faces (models)" has what each of these choices gave).
 // Steps 2–4 run in batches of the photo's faces.
-import { chipMap, detectorView, landmarkView, nonMaxSuppression, sampleAffine, applyAffine, type Box, type RgbImage } from './face-geometry.ts';
+import { chipMap, clearOfInnerEdges, detectorTiles, detectorView, LANDMARK_MIRROR, landmarkView, nonMaxSuppression, sampleAffine, applyAffine, type Box, type DetectorView, type RgbImage, type TileRule } from './face-geometry.ts';
 import { FACE_INPUT } from './face-convert.ts';
 import type { ProviderReport } from './providers.ts';
 
@@ -44,9 +50,14 @@ export interface FaceOptions {
   maxFaces: number;
   /** Whether to find landmarks and descriptors (false: detection only). */
   describe: boolean;
+  /** Whether the detector also sees the image's tiles when it is large enough ([Note: face tiling]; default true). */
+  tiles?: boolean;
 }
 
 export const FACE_DEFAULTS: FaceOptions = { minScore: 0.5, maxFaces: 100, describe: true };
+
+/** The tiles the detector sees besides the whole image ([Note: face tiling] in face-geometry.ts): 2 × 2 on the faces stage's 960 px input. */
+export const TILES: TileRule = { minSide: 768, share: 0.55, overlap: 0.15 };
 
 /** The aligned chip: its side in pixels and dlib's padding around the mean face. */
 export const CHIP_SIZE = FACE_INPUT.recognition;
@@ -111,7 +122,7 @@ export class FaceRunner {
     const n = this.names(ref);
     const t0 = performance.now();
     const boxes = given
-      ? given.map((b) => ({ box: clipBox(b, image.width, image.height), score: 1 })).filter((f) => f.box.width >= 1 && f.box.height >= 1)
+      ? given.map((b) => ({ box: clipBox(b, { x: 0, y: 0, width: image.width, height: image.height }), score: 1 })).filter((f) => f.box.width >= 1 && f.box.height >= 1)
       : await this.detect(n.det, image, opts);
     const t1 = performance.now();
     if (!opts.describe || boxes.length === 0) {
@@ -129,29 +140,43 @@ export class FaceRunner {
 
   private async detect(session: string, image: RgbImage, opts: FaceOptions): Promise<Array<{ box: Box; score: number }>> {
     const size = FACE_INPUT.detector;
-    const view = detectorView(image.width, image.height, size);
+    const all: Box = { x: 0, y: 0, width: image.width, height: image.height };
+    const boxes: Box[] = [];
+    const scores: number[] = [];
     const input = new Float32Array(3 * size * size);
-    sampleAffine(image, view.map, size, size, input);
-    const out = await this.sessions.run(session, input, [1, 3, size, size]);
-    const raw = out.boxes!.data;
-    const scores = out.scores!.data;
-    const count = scores.length;
-    const boxes: Box[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      // ymin, xmin, ymax, xmax of the 512² square, clipped to it as face-api does.
-      const y0 = Math.max(0, raw[i * 4]!);
-      const x0 = Math.max(0, raw[i * 4 + 1]!);
-      const y1 = Math.min(1, raw[i * 4 + 2]!);
-      const x1 = Math.min(1, raw[i * 4 + 3]!);
-      boxes[i] = { x: (x0 * size) / view.scale, y: (y0 * size) / view.scale, width: (Math.max(0, x1 - x0) * size) / view.scale, height: (Math.max(0, y1 - y0) * size) / view.scale };
-    }
+    const see = async (view: DetectorView, tile: boolean) => {
+      input.fill(0);
+      sampleAffine(image, view.map, size, size, input);
+      const out = await this.sessions.run(session, input, [1, 3, size, size]);
+      const raw = out.boxes!.data;
+      const score = out.scores!.data;
+      // Faces cut at a tile's inner edges are left to the view that holds them whole; a margin of 1% of the tile.
+      const margin = 0.01 * Math.max(view.region.width, view.region.height);
+      for (let i = 0; i < score.length; i++) {
+        if (!(score[i]! > opts.minScore)) continue;
+        // ymin, xmin, ymax, xmax of the 512² square, clipped to it as face-api does, then to the view's region.
+        const [x0, y0] = applyAffine(view.map, Math.max(0, raw[i * 4 + 1]!) * size, Math.max(0, raw[i * 4]!) * size);
+        const [x1, y1] = applyAffine(view.map, Math.min(1, raw[i * 4 + 3]!) * size, Math.min(1, raw[i * 4 + 2]!) * size);
+        const box = clipBox({ x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) }, view.region);
+        if (tile && !clearOfInnerEdges(box, view.region, image.width, image.height, margin)) continue;
+        boxes.push(box);
+        scores.push(score[i]!);
+      }
+    };
+    await see({ ...detectorView(image.width, image.height, size), region: all }, false);
+    if (opts.tiles !== false) for (const tile of detectorTiles(image.width, image.height, size, TILES)) await see(tile, true);
+    // Nothing found: once more with the image at half the size, for a face that fills most of it (the detector
+    // misses one over about 45% of its view: 146 of lfw-dev's 1,583 close-cropped faces, found this way).
+    if (boxes.length === 0) await see({ ...detectorView(image.width, image.height, size / 2), region: all }, false);
+    // One NMS over every view's boxes: a face found by the whole view and by a tile is kept once, at its best score.
     const kept = nonMaxSuppression(boxes, scores, { minScore: opts.minScore, maxIou: 0.5, maxResults: opts.maxFaces });
-    return kept
-      .map((i) => ({ box: clipBox(boxes[i]!, image.width, image.height), score: scores[i]! }))
-      .filter((f) => f.box.width >= 1 && f.box.height >= 1);
+    return kept.map((i) => ({ box: boxes[i]!, score: scores[i]! })).filter((f) => f.box.width >= 1 && f.box.height >= 1);
   }
 
-  /** 68 landmarks per box, in the image's pixels. */
+  /**
+   * 68 landmarks per box, in the image's pixels: the mean of the net's points on the box's crop and, mirrored back,
+   * on the crop mirrored left to right (LANDMARK_MIRROR pairs the points).
+   */
   private async landmarks(session: string, image: RgbImage, boxes: readonly Box[]): Promise<Float64Array[]> {
     const size = FACE_INPUT.landmarks;
     const slot = 3 * size * size;
@@ -159,13 +184,22 @@ export class FaceRunner {
     for (let s = 0; s < boxes.length; s += BATCH) {
       const batch = boxes.slice(s, s + BATCH);
       const maps = batch.map((b) => landmarkView(b, size));
-      const input = new Float32Array(batch.length * slot);
-      maps.forEach((m, j) => sampleAffine(image, m, size, size, input, j * slot));
-      const res = (await this.sessions.run(session, input, [batch.length, 3, size, size])).landmarks!.data;
+      const input = new Float32Array(2 * batch.length * slot);
       maps.forEach((m, j) => {
+        sampleAffine(image, m, size, size, input, 2 * j * slot);
+        mirrorInto(input, 2 * j * slot, (2 * j + 1) * slot, size);
+      });
+      const res = (await this.sessions.run(session, input, [2 * batch.length, 3, size, size])).landmarks!.data;
+      maps.forEach((m, j) => {
+        const own = 2 * j * 136;
+        const mirrored = (2 * j + 1) * 136;
         const pts = new Float64Array(136);
         for (let p = 0; p < 68; p++) {
-          const [x, y] = applyAffine(m, res[j * 136 + 2 * p]! * size, res[j * 136 + 2 * p + 1]! * size);
+          const q = LANDMARK_MIRROR[p]!;
+          // The mirrored crop's point q is this face's point p, at size − x in the crop.
+          const u = (res[own + 2 * p]! * size + size - res[mirrored + 2 * q]! * size) / 2;
+          const v = ((res[own + 2 * p + 1]! + res[mirrored + 2 * q + 1]!) * size) / 2;
+          const [x, y] = applyAffine(m, u, v);
           pts[2 * p] = x;
           pts[2 * p + 1] = y;
         }
@@ -175,28 +209,48 @@ export class FaceRunner {
     return out;
   }
 
-  /** A descriptor per face, from its aligned chip. */
+  /**
+   * A descriptor per face: the mean of its aligned chip's and the chip mirrored left to right (dlib's own
+   * "jittering" takes the same mirror; measured in bench:faces, README "People").
+   */
   private async describe(session: string, image: RgbImage, landmarks: readonly Float64Array[]): Promise<Float32Array[]> {
     const slot = 3 * CHIP_SIZE * CHIP_SIZE;
     const out: Float32Array[] = [];
     for (let s = 0; s < landmarks.length; s += BATCH) {
       const batch = landmarks.slice(s, s + BATCH);
-      const input = new Float32Array(batch.length * slot);
-      batch.forEach((lm, j) => sampleAffine(image, chipMap(lm, CHIP_SIZE, CHIP_PADDING), CHIP_SIZE, CHIP_SIZE, input, j * slot));
-      const res = await this.sessions.run(session, input, [batch.length, 3, CHIP_SIZE, CHIP_SIZE]);
+      const input = new Float32Array(2 * batch.length * slot);
+      batch.forEach((lm, j) => {
+        sampleAffine(image, chipMap(lm, CHIP_SIZE, CHIP_PADDING), CHIP_SIZE, CHIP_SIZE, input, 2 * j * slot);
+        mirrorInto(input, 2 * j * slot, (2 * j + 1) * slot, CHIP_SIZE);
+      });
+      const res = await this.sessions.run(session, input, [2 * batch.length, 3, CHIP_SIZE, CHIP_SIZE]);
       const d = res.descriptor!;
       const dim = d.dims[1]!;
-      batch.forEach((_, j) => out.push(d.data.slice(j * dim, (j + 1) * dim)));
+      batch.forEach((_, j) => {
+        const a = d.data.subarray(2 * j * dim, (2 * j + 1) * dim);
+        const b = d.data.subarray((2 * j + 1) * dim, (2 * j + 2) * dim);
+        out.push(Float32Array.from(a, (v, k) => (v + b[k]!) / 2));
+      });
     }
     return out;
   }
 }
 
-function clipBox(b: Box, width: number, height: number): Box {
-  const x0 = Math.max(0, Math.min(width, b.x));
-  const y0 = Math.max(0, Math.min(height, b.y));
-  const x1 = Math.max(0, Math.min(width, b.x + b.width));
-  const y1 = Math.max(0, Math.min(height, b.y + b.height));
+/** Writes the NCHW image of `size`² at `from` mirrored left to right at `to`. */
+function mirrorInto(data: Float32Array, from: number, to: number, size: number): void {
+  for (let row = 0; row < 3 * size; row++) {
+    const a = from + row * size;
+    const b = to + row * size;
+    for (let x = 0; x < size; x++) data[b + x] = data[a + size - 1 - x]!;
+  }
+}
+
+/** The part of `b` inside `region` (the image, or a tile of it). */
+function clipBox(b: Box, region: Box): Box {
+  const x0 = Math.max(region.x, Math.min(region.x + region.width, b.x));
+  const y0 = Math.max(region.y, Math.min(region.y + region.height, b.y));
+  const x1 = Math.max(region.x, Math.min(region.x + region.width, b.x + b.width));
+  const y1 = Math.max(region.y, Math.min(region.y + region.height, b.y + b.height));
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 

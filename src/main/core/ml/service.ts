@@ -53,9 +53,10 @@ export class NoModelError extends Error {}
 
 /**
  * The version of Shoebox's face pre- and post-processing (face-runner.ts, face-geometry.ts): part of every face
- * result's version ([Note: face version]).
+ * result's version ([Note: face version]). 2: the detector's tiles and half-size view, landmarks and descriptors
+ * averaged with the mirrored face's (every library reads its photos' faces once more).
  */
-export const FACE_PIPELINE_VERSION = 1;
+export const FACE_PIPELINE_VERSION = 2;
 
 /** An OCR model's version ([Note: OCR version]), or null for a model that is not one. */
 export function ocrVersion(models: Pick<ModelSource, 'spec'>, spec: ModelSpec | undefined): string | null {
