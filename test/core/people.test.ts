@@ -364,3 +364,32 @@ describe('suggestions ("Is this Mia?", answered in bulk)', () => {
     expect(JSON.stringify([faces.people(), near.map((id) => faces.face(id)), [...faces.rejections()]])).toBe(before);
   });
 });
+
+describe('suggestions when a person is named', () => {
+  it('suggests the faces grouped before that are near the person now named, but not within the named threshold', () => {
+    const c = catalog();
+    const mia0 = centre();
+    const along = (d: number) => Float32Array.from(mia0, (v, i) => v + (i === 0 ? d : 0));
+    const people = new People(c.faces);
+    c.addPhoto(1);
+    c.addPhoto(2);
+    const [m1, m2] = c.faces.putPhoto(1, 'v1', 'f1', [face(mia0), face(Float32Array.from(mia0), 300)]);
+    // 0.47 from both: alone.
+    const [x] = c.faces.putPhoto(2, 'v1', 'f2', [face(along(0.47))]);
+    people.group('v1');
+    const mia = c.faces.face(m1!)!.personId!;
+    expect(c.faces.face(m2!)!.personId).toBe(mia);
+    expect(c.faces.face(x!)!.personId).toBeNull();
+    // A third face of Mia towards x: x is 0.437 from her on average now, but stays where it is.
+    c.addPhoto(3);
+    c.faces.putPhoto(3, 'v1', 'f3', [face(along(0.1))]);
+    people.group('v1');
+    expect(c.faces.face(x!)).toMatchObject({ personId: null, suggestedId: null });
+    people.name(mia, 'Mia');
+    expect(c.faces.suggestedFor(mia).map((f) => f.id)).toEqual([x]);
+    // Answered no, naming again asks nothing.
+    people.answerSuggestions(mia, [], [x!]);
+    people.name(mia, 'Mia Lee');
+    expect(c.faces.suggestedFor(mia)).toEqual([]);
+  });
+});

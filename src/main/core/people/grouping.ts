@@ -172,6 +172,36 @@ export class Grouper {
     return { faceId, group, suggested: best === null || this.groups.get(best)?.named !== true ? suggested : null };
   }
 
+  /**
+   * The faces outside `group` whose mean distance to it is at least the named threshold and under the threshold:
+   * what would have been suggested for it had it been named when they came ([Note: face suggestions] in people.ts).
+   * The candidates are each member's K nearest faces; faces taken out of grouping, and those `skip` names, are left
+   * out. In face id order.
+   */
+  nearGroup(group: number, skip: (faceId: number) => boolean = () => false): number[] {
+    const g = this.groups.get(group);
+    if (!g || g.members.length === 0) return [];
+    const k = Math.min(K, this.faceOfSlot.length);
+    const done = new Set<number>();
+    const out: number[] = [];
+    for (const m of g.members) {
+      const slot = this.slotOf.get(m);
+      if (slot === undefined) continue;
+      const { neighbors, distances } = this.index.searchKnn(Array.from(this.vectors.subarray(slot * DIM, (slot + 1) * DIM)), k);
+      neighbors.forEach((s, i) => {
+        const f = this.faceOfSlot[s];
+        // hnswlib's l2 is the squared distance; a face far from this member may be near another.
+        if (f === undefined || f < 0 || done.has(f) || distances[i]! >= this.opts.threshold ** 2) return;
+        done.add(f);
+        const key = this.groupOfFace.get(f);
+        if (key === undefined || key === group || this.closed.has(key) || skip(f)) return;
+        const mean = this.meanDistance(this.vectors.subarray(s * DIM, (s + 1) * DIM), group);
+        if (mean >= this.opts.namedThreshold && mean < this.opts.threshold) out.push(f);
+      });
+    }
+    return out.sort((a, b) => a - b);
+  }
+
   /** Moves a grouped face to another group (the user moved it). */
   move(faceId: number, group: number): void {
     const from = this.groupOfFace.get(faceId);

@@ -235,6 +235,22 @@ export class People {
     this.faces.setName(personId, clean);
     if (clean !== null) this.faces.confirmFaces(personId);
     this.grouper?.setNamed(personId, clean !== null);
+    if (clean !== null) this.suggestNear(personId);
+  }
+
+  /**
+   * A person just named (or merged into a named one): the faces already grouped elsewhere that are near them but not
+   * within the named threshold are suggested for them, as a face arriving then would be ([Note: face suggestions]).
+   * A face the user placed, one already suggested for someone, and one rejected for them are left.
+   */
+  private suggestNear(personId: number): void {
+    if (!this.grouper) return;
+    const rejections = this.faces.rejections();
+    for (const f of this.grouper.nearGroup(personId, (id) => rejections.get(id)?.has(personId) ?? false)) {
+      const row = this.faces.face(f);
+      if (!row || row.state !== 'face' || row.assigned === 'user' || row.suggestedId !== null) continue;
+      this.faces.suggest(f, personId);
+    }
   }
 
   hide(personId: number, hidden: boolean): void {
@@ -254,7 +270,10 @@ export class People {
     else this.faces.setName(to, b.name);
     this.faces.confirmFaces(to);
     this.grouper?.merge(from, to);
-    if (this.faces.person(to)!.name !== null) this.grouper?.setNamed(to, true);
+    if (this.faces.person(to)!.name !== null) {
+      this.grouper?.setNamed(to, true);
+      this.suggestNear(to);
+    }
   }
 
   /** Moves a face to a person, or to a new person of its own ('new'); returns the person. */
@@ -343,7 +362,8 @@ export class People {
    * number at once: yes moves the face to the person as the user's own (moveFace), no is "not this person" for that
    * person (a rejection, so the grouping never suggests or joins it there again) and leaves the face where it is.
    * Every face answered must be one suggested for the person now (else nothing is done), and none both yes and no.
-   * Returns the people the yes faces left.
+   * Returns the people the yes faces left. Naming a person (or merging one into a named person) suggests the faces
+   * grouped before that are near them in the same way (suggestNear), so a name given late still asks.
    */
   answerSuggestions(personId: number, yes: readonly number[], no: readonly number[]): { left: number[] } {
     this.requirePerson(personId);
