@@ -4,7 +4,8 @@
 // faces first, each "Add a name"; a person is named in place (Escape gives up, Enter saves); merged by dragging one
 // onto another (asked first) and by selecting two and picking whose name stays; opened, their faces shown, one
 // split out to a new person and one marked not a face and back from the toast's Undo; suggestions asked as "Is this
-// Mia?" and answered Yes for one, No to all for the rest; hidden, and shown again with "Show hidden". Light and dark
+// Mia?" and answered Yes for one, No to all for the rest; hidden, and shown again with "Show hidden"; "Photos" opens
+// the Library with her person chip. Light and dark
 // screenshots of the list and of a person's page.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import type { FaceInfo, PersonSummary } from '../../src/shared/contract.ts';
 import { writeFacePhotos } from './face-photos.ts';
 import { SCREENSHOTS, openBrowser, startE2eFixture, waitIndexed, type E2eFixture } from './serve-fixture.ts';
-import { view } from './page-helpers.ts';
+import { unnamedControls, view } from './page-helpers.ts';
 
 const PHOTOS = ['people-2.jpg', 'people-2-crop.jpg', 'people-4.jpg', 'people-4-mirrored.jpg', 'people-4-crop.jpg'];
 
@@ -92,12 +93,13 @@ describe('the People view', () => {
     // Each crop is the person's cover face, drawn round.
     const first = cards().first().locator('img.crop');
     expect(await first.getAttribute('src')).toMatch(new RegExp(`/media/face/${start[0]!.cover!.face}$`));
-    expect(await first.evaluate((e) => getComputedStyle(e as Element).borderRadius)).toBe('50%');
+    expect(await first.evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { borderRadius: string } }).getComputedStyle(e).borderRadius)).toBe('50%');
     // The crop route: a 160 px JPEG for a face, a 404 saying so for none.
     const res = await fetch(`${fx.served.origin}/media/face/999999`, { headers: fx.served.token ? { authorization: `Bearer ${fx.served.token}` } : {} });
     expect(res.status).toBe(404);
     expect(await res.text()).toMatch(/no face for face 999999/);
     await page.screenshot({ path: shot('window-people') });
+    expect(await unnamedControls(page)).toEqual([]);
   });
 
   it('names a person in place: Escape gives up, Enter saves, and the named come first', async () => {
@@ -162,6 +164,7 @@ describe('the People view', () => {
     // Split: the first face to a new person.
     await faces.first().getByRole('button').click();
     expect(await faces.first().getByRole('button').getAttribute('aria-pressed')).toBe('true');
+    expect(await unnamedControls(page)).toEqual([]);
     await personPage().getByRole('combobox').selectOption('new');
     await personPage().getByRole('button', { name: 'Move', exact: true }).click();
     await expect.poll(async () => (await personOf(mia))?.faces).toBe(2);
@@ -234,7 +237,20 @@ describe('the People view', () => {
     expect(await personPage().locator('.who').innerText()).not.toMatch(/hidden/);
   });
 
+  it("opens the Library narrowed to a person from their page's Photos", async () => {
+    const mia = start[1]!.id;
+    await openPerson(mia);
+    await personPage().getByRole('button', { name: 'Photos', exact: true }).click();
+    await expect.poll(() => view(page, 'Library').getAttribute('aria-current')).toBe('page');
+    // The person chip narrows the Library to her (which photos it shows is people-search.e2e.ts's to check).
+    await expect.poll(() => page.getByTestId('person-filter').innerText()).toMatch(/Mia/);
+    await page.screenshot({ path: shot('window-person-photos') });
+    await view(page, 'People').click();
+    await cards().first().waitFor();
+  });
+
   it('is the same in dark mode, and logged no errors', async () => {
+    await view(page, 'People').click();
     if ((await personPage().count()) > 0) await page.getByRole('button', { name: '← People' }).click();
     await page.emulateMedia({ colorScheme: 'dark' });
     await cropsLoaded(page.locator('.people-view'));
