@@ -3,7 +3,9 @@
 // each, sample 2 and its crop three people in two. Two people are named through the API as the People view would
 // ("Mia" of sample 4, "Tom" and "Ann" of sample 2); then a name typed in the box shows a person chip and only
 // that person's photos, "Tom and Ann" both, "Mia and Tom" none (never in one photo), "Mia or Tom" either; a removed
-// person chip searches its words as words; a name given a moment ago is understood. Screenshots of each.
+// person chip searches its words as words; a name given a moment ago is understood; a person's "Photos" in the
+// People view opens the Library with that person's chip, narrowing the grid and a search, until it is removed.
+// Screenshots of each.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { FaceInfo, PersonSummary } from '../../src/shared/contract.ts';
 import { writeFacePhotos } from './face-photos.ts';
 import { SCREENSHOTS, openBrowser, startE2eFixture, waitIndexed, type E2eFixture } from './serve-fixture.ts';
-import { results } from './page-helpers.ts';
+import { grid, results, view } from './page-helpers.ts';
 
 const PHOTOS = ['people-1.jpg', 'people-2.jpg', 'people-2-crop.jpg', 'people-4.jpg', 'people-4-mirrored.jpg', 'people-4-crop.jpg'];
 /** With the fixture's ten colour photos. */
@@ -170,6 +172,39 @@ describe('people in the search box', () => {
       .toEqual(['Remove person Zoe from the search']);
     expect(await resultFiles()).toEqual(await filesOf(unnamed.id));
     await page.screenshot({ path: shot('people-search-zoe') });
+  });
+
+  it('a person\'s "Photos" in the People view: the Library with their chip, only their photos, a search among them', async () => {
+    const gridFiles = async () =>
+      (
+        await grid(page)
+          .locator('[data-photo-id]')
+          .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-photo-id'))))
+      )
+        .map((i) => nameOf.get(i) ?? `#${i}`)
+        .sort();
+    await box().fill('');
+    await view(page, 'People').click();
+    await page.getByRole('button', { name: 'Open Mia, 3 faces' }).click();
+    await page.getByRole('button', { name: 'Photos', exact: true }).click();
+    const chip = page.getByTestId('person-filter');
+    await chip.waitFor({ timeout: 15_000 });
+    expect(await chip.getAttribute('aria-label')).toBe("Remove person Mia: show anyone's photos");
+    expect(await page.getByRole('grid', { name: 'Photos of Mia' }).count()).toBe(1);
+    await expect.poll(() => gridFiles(), { timeout: 15_000 }).toEqual(photosOf.Mia);
+    await page.screenshot({ path: shot('people-search-person-chip') });
+    // A search typed now is among her photos; the chip stays.
+    await search('smiling');
+    expect(await chip.count()).toBe(1);
+    const got = await resultFiles();
+    expect(got.length).toBeGreaterThan(0);
+    expect(got.every((f) => photosOf.Mia!.includes(f))).toBe(true);
+    await page.locator('.toolbar').screenshot({ path: shot('people-search-person-chip-toolbar') });
+    // Removed: everyone's photos again.
+    await box().fill('');
+    await chip.click();
+    await expect.poll(() => page.getByTestId('person-filter').count()).toBe(0);
+    await expect.poll(async () => (await gridFiles()).length, { timeout: 15_000 }).toBe(ALL);
   });
 
   it('logged no errors in the console', () => {

@@ -22,6 +22,8 @@ export interface PhotoQuery {
   ids?: number[];
   /** Taken at this place (the Places facet); compared by its fields. */
   place?: PlaceFilter;
+  /** Showing each of these people (the person chip: app.searchPerson); compared by their ids. */
+  people?: number[];
 }
 
 const QUERY_KEYS = ['folder', 'tag', 'suggested', 'minRating', 'label', 'ids'] as const;
@@ -76,7 +78,13 @@ export class PhotoSource {
     if (q.label) next.label = q.label;
     if (q.ids) next.ids = q.ids;
     if (q.place && (q.place.countryCode || q.place.region || q.place.city)) next.place = { ...q.place };
-    if (QUERY_KEYS.every((k) => next[k] === this.query[k]) && placeKey(next.place) === placeKey(this.query.place)) return;
+    if (q.people?.length) next.people = [...q.people];
+    if (
+      QUERY_KEYS.every((k) => next[k] === this.query[k]) &&
+      placeKey(next.place) === placeKey(this.query.place) &&
+      String(next.people ?? '') === String(this.query.people ?? '')
+    )
+      return;
     this.query = next;
     this.queryKey = JSON.stringify({ ...next, ids: next.ids ? idsKey(next.ids) : undefined });
     this.cache.reset(this.fetcher());
