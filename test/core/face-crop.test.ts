@@ -1,5 +1,6 @@
 // Face crops ([Note: face crops] in media/face-crop.ts): the square's geometry, and the crops libraryMedia serves
-// for a face id, from a real library's photos (one stored turned, EXIF orientation 6): the face in the middle,
+// for a face id, from a real library's photos (one stored turned, EXIF orientation 6; one gone from its folder, cut
+// from the thumbnail): the face in the middle,
 // 160 px, cached by fingerprint and box, removed with the photo's other cached files, none for an unknown face.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,12 +48,14 @@ beforeAll(async () => {
   photos = path.join(root, 'photos');
   fs.mkdirSync(photos, { recursive: true });
   await (await picture()).jpeg({ quality: 95 }).toFile(path.join(photos, 'upright.jpg'));
+  // Another encoding: another fingerprint than upright.jpg's, whose cached files a test removes.
+  await (await picture()).jpeg({ quality: 90 }).toFile(path.join(photos, 'offline.jpg'));
   // Stored turned a quarter anticlockwise, with orientation 6 (turn it clockwise to show it): upright it is the same.
   await (await picture()).rotate(270).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toFile(path.join(photos, 'turned.jpg'));
   lib = Library.open({ dataDir: path.join(root, 'data'), modelsDir: path.join(root, 'models') });
   await lib.addFolder(photos);
   await lib.index();
-  for (const name of ['upright', 'turned']) {
+  for (const name of ['upright', 'turned', 'offline']) {
     const photo = lib.catalog.photoByPath(path.join(photos, `${name}.jpg`))!;
     faceIds[name] = lib.faces.putPhoto(photo.id, 'test-faces@1', `fp-${name}`, [face({ x: 300, y: 200, width: 100, height: 100 })])[0]!;
   }
@@ -113,6 +116,19 @@ describe('a face crop from libraryMedia', () => {
     expect(fs.existsSync(first!.file)).toBe(false);
     expect(fs.existsSync(other!.file)).toBe(false);
     faceIds.upright = moved!;
+  });
+
+  it('is cut from the thumbnail when the original cannot be read (and no preview was made), under another name', async () => {
+    const photo = lib.catalog.photoByPath(path.join(photos, 'offline.jpg'))!;
+    fs.rmSync(photo.path);
+    const found = await resolve(faceIds.offline!, 'face');
+    expect(found!.file).toBe(lib.cache.faceCrop(photo.fingerprint!, { x: 300, y: 200, width: 100, height: 100 }).replace(/\.jpg$/, '-thumb.jpg'));
+    expect(found!.etag).toMatch(/-thumb$/);
+    const meta = await sharp(found!.file).metadata();
+    expect([meta.width, meta.height]).toEqual([FACE_CROP_SIZE, FACE_CROP_SIZE]);
+    expect(near(await pixel(found!.file, 80, 80), RED)).toBe(true);
+    expect(near(await pixel(found!.file, 8, 8), GREY)).toBe(true);
+    expect(fs.existsSync(lib.cache.faceCrop(photo.fingerprint!, { x: 300, y: 200, width: 100, height: 100 }))).toBe(false);
   });
 
   it('is none for a face that is not there, and a 404 saying so through the app’s protocol', async () => {
