@@ -136,7 +136,7 @@ describe('a face crop from libraryMedia', () => {
     const handler = createMediaHandler(resolve);
     const missing = await handler({ url: 'shoebox-media://face/999999', method: 'GET', headers: new Headers() });
     expect(missing.status).toBe(404);
-    expect(await missing.text()).toBe('no face for face 999999\n');
+    expect(await missing.text()).toBe('no face 999999\n');
     const ok = await handler({ url: `shoebox-media://face/${faceIds.turned}`, method: 'GET', headers: new Headers() });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toBe('image/jpeg');

@@ -97,7 +97,7 @@ describe('the People view', () => {
     // The crop route: a 160 px JPEG for a face, a 404 saying so for none.
     const res = await fetch(`${fx.served.origin}/media/face/999999`, { headers: fx.served.token ? { authorization: `Bearer ${fx.served.token}` } : {} });
     expect(res.status).toBe(404);
-    expect(await res.text()).toMatch(/no face for face 999999/);
+    expect(await res.text()).toMatch(/no face 999999/);
     await page.screenshot({ path: shot('window-people') });
     expect(await unnamedControls(page)).toEqual([]);
   });

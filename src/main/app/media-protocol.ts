@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ImageKind } from '../../shared/contract.ts';
-import { IMAGE_KINDS, mediaIdName, parsePhotoId, parseRange, type MediaResolver } from '../core/handlers/media.ts';
+import { IMAGE_KINDS, mediaIdName, mediaMissing, parsePhotoId, parseRange, type MediaResolver } from '../core/handlers/media.ts';
 
 // The scheme the renderer's IPC client builds image URLs with (shared/contract.ts).
 export { MEDIA_SCHEME } from '../../shared/contract.ts';
@@ -63,7 +63,7 @@ export function createMediaHandler(resolve: MediaResolver, log: (line: string) =
       log(`media ${kind} ${id}: ${(e as Error).message}`);
       return text(500, 'the image could not be looked up\n');
     }
-    if (!found) return text(404, `no ${kind} for ${mediaIdName(kind)} ${id}\n`);
+    if (!found) return text(404, `${mediaMissing(kind, id)}\n`);
 
     let handle: fs.promises.FileHandle;
     try {

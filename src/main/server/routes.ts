@@ -4,7 +4,7 @@ import type http from 'node:http';
 import { EVENT_NAMES, type ApiError, type ApiEventSource, type ApiHandlers, type ImageKind } from '../../shared/contract.ts';
 import { isMethodName } from '../../shared/validate.ts';
 import { callApi } from '../core/handlers/errors.ts';
-import { IMAGE_KINDS, mediaIdName, parsePhotoId, type MediaFile, type MediaResolver } from '../core/handlers/media.ts';
+import { IMAGE_KINDS, mediaIdName, mediaMissing, parsePhotoId, type MediaFile, type MediaResolver } from '../core/handlers/media.ts';
 import type { Access } from './auth.ts';
 import { HttpError, securityHeaders, sendError, sendJson } from './responses.ts';
 import { sendFile } from './send-file.ts';
@@ -124,7 +124,7 @@ export async function sendMedia(ctx: RouteContext, req: http.IncomingMessage, re
     ctx.log(`media ${kind} ${id}: ${(e as Error).message}`);
     return sendError(res, 500, 'failed', 'the image could not be looked up');
   }
-  if (!found) return sendError(res, 404, 'not-found', `no ${kind} for ${mediaIdName(kind)} ${id}`);
+  if (!found) return sendError(res, 404, 'not-found', mediaMissing(kind, id));
   sendFile(
     req,
     res,

@@ -40,6 +40,11 @@ export function mediaIdName(kind: string): string {
   return kind === 'face' ? 'face' : 'photo';
 }
 
+/** The doors' words for an image that is not there: "no face 12" (its crop), "no thumb for photo 12". */
+export function mediaMissing(kind: string, id: number): string {
+  return kind === 'face' ? `no face ${id}` : `no ${kind} for photo ${id}`;
+}
+
 /** A photo id as a door receives it: a whole number from 1, no sign, no leading zero, no exponent. */
 export function parsePhotoId(text: string): number | null {
   if (!/^[1-9]\d{0,15}$/.test(text)) return null;
