@@ -165,6 +165,7 @@ describe('the People view', () => {
     await faces.first().getByRole('button').click();
     expect(await faces.first().getByRole('button').getAttribute('aria-pressed')).toBe('true');
     expect(await unnamedControls(page)).toEqual([]);
+    await page.screenshot({ path: shot('window-person-selected') });
     await personPage().getByRole('combobox').selectOption('new');
     await personPage().getByRole('button', { name: 'Move', exact: true }).click();
     await expect.poll(async () => (await personOf(mia))?.faces).toBe(2);
