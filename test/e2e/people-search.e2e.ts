@@ -196,6 +196,7 @@ describe('people in the search box', () => {
     // A search typed now is among her photos; the chip stays.
     await search('smiling');
     expect(await chip.count()).toBe(1);
+    expect(await heading()).toBe('Results for “smiling” with Mia');
     const got = await resultFiles();
     expect(got.length).toBeGreaterThan(0);
     expect(got.every((f) => photosOf.Mia!.includes(f))).toBe(true);

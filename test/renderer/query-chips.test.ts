@@ -136,6 +136,12 @@ describe('people (issue 16)', () => {
     expect(understoodPhrase(answer('photos of Tom 2019').understood)).toBe('with Tom, from 2019');
   });
 
+  it('adds the person of the person chip to the heading', () => {
+    expect(resultsHeading('smiling', null, null, { result: answer('smiling'), person: 'Mia' })).toBe('Results for “smiling” with Mia');
+    expect(resultsHeading('2019', null, null, { result: answer('2019'), person: 'Mia' })).toBe('Photos from 2019, with Mia');
+    expect(resultsHeading('x', 'IMG_1.jpg', null, { person: 'Person 4' })).toBe('Similar to IMG_1.jpg with Person 4');
+  });
+
   it('follows the chosen person through a rename, and lets them go when merged away', () => {
     const chip = { id: 3, name: 'Mia' };
     expect(followPerson(chip, [{ id: 3, name: 'Mia' }])).toBe(chip);

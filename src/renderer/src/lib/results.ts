@@ -24,12 +24,14 @@ export function narrowByIds(result: SearchResult | null, ids: readonly number[] 
   return { ...result, hits: result.hits.filter((h) => keep.has(h.id)) };
 }
 
-/** What else heads the results: the answer (what it understood, the words it searched), the removed chips' words, the Places facet's place. */
+/** What else heads the results: the answer (what it understood, the words it searched), the removed chips' words, the Places facet's place, the person chip's person. */
 export interface HeadingContext {
   result?: SearchResult | null;
   literal?: readonly string[];
   /** The place chosen in the Places facet, in words ("Porto, Portugal"). */
   place?: string | null;
+  /** The person of the person chip (a person's Photos in the People view), by name ("Mia"). */
+  person?: string | null;
 }
 
 /**
@@ -46,5 +48,6 @@ export function resultsHeading(query: string, similarTo: string | null, tag: str
   else if (phrase !== null) base = r!.text ? `Results for “${r!.text}” ${phrase}` : `Photos ${phrase}`;
   else base = `Results for “${q}”`;
   if (ctx.place) base += phrase !== null ? `, in ${ctx.place}` : ` in ${ctx.place}`;
+  if (ctx.person) base += phrase !== null ? `, with ${ctx.person}` : ` with ${ctx.person}`;
   return tag ? `${base} tagged ${tagLabel(tag)}` : base;
 }
