@@ -72,6 +72,11 @@ const TABLE: [query: string, people: number[][], rest: string, parts: string[]][
   ['Bill at work', [[12]], 'work', ['person:Bill']],
   ['Summer at the lake', [[9]], 'lake', ['person:Summer']],
   ['Rose Garden', [], 'Rose Garden', []],
+  // where case says nothing, an everyday name only as the whole query or after "with", "of" or a person
+  ['ROSE AT THE BEACH', [], 'ROSE AT THE BEACH', []],
+  ['Rose At The Beach', [], 'Rose At The Beach', []],
+  ['Beach With Rose', [[5]], 'Beach', ['person:With Rose']],
+  ['ROSE', [[5]], '', ['person:ROSE']],
   // names that are dates: the date, unless a person's preposition or a person before says otherwise
   ['June 2019', [], '', ['date:June 2019']],
   ['in June', [], '', ['date:in June']],
