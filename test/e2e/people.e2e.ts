@@ -238,6 +238,30 @@ describe('the People view', () => {
     expect(await personPage().locator('.who').innerText()).not.toMatch(/hidden/);
   });
 
+  it('offers to merge when a name typed is another person\'s already, and merges on asking', async () => {
+    const [ann, other] = [start[3]!.id, start[0]!.id];
+    const annFaces = (await personOf(ann))!.faces;
+    const otherFaces = (await personOf(other))!.faces;
+    if ((await personPage().count()) > 0) await page.getByRole('button', { name: '← People' }).click();
+    await card(other).getByRole('button', { name: 'Add a name' }).click();
+    await card(other).getByRole('textbox').fill('ann');
+    await card(other).getByRole('textbox').press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Ann is already in People' });
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.innerText()).toMatch(new RegExp(`Ann has ${annFaces} faces\\. Merge Unnamed person \\(${otherFaces} faces\\) into\\s+Ann, or keep two people named ann\\?`));
+    await page.screenshot({ path: shot('window-people-same-name') });
+    // Cancel keeps the field with what was typed, and says why.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await card(other).getByRole('textbox').inputValue()).toBe('ann');
+    expect(await card(other).getByRole('alert').innerText()).toMatch(/Not saved: Ann is another person's name/);
+    expect((await personOf(other))!.name).toBeNull();
+    await card(other).getByRole('textbox').press('Enter');
+    await dialog.getByRole('button', { name: 'Merge' }).click();
+    await expect.poll(async () => (await personOf(ann))?.faces).toBe(annFaces + otherFaces);
+    expect(await personOf(other)).toBeNull();
+    await expect.poll(() => toast().innerText()).toMatch(new RegExp(`Merged into Ann \\(${annFaces + otherFaces} faces\\)`));
+  });
+
   it("opens the Library narrowed to a person from their page's Photos", async () => {
     const mia = start[1]!.id;
     await openPerson(mia);
