@@ -97,6 +97,8 @@ export interface PersonSummary {
   byUser: boolean;
   /** The face that shows them (one the user placed first, then the best score); null when it has no face. */
   cover: { face: number; photo: number; box: FaceBoxInfo } | null;
+  /** Faces suggested for them, to confirm ("Is this Mia?": faceSuggestions); the engine always says, 0 for none. */
+  suggested?: number;
 }
 
 /** What answering face suggestions did (answerSuggestions). */

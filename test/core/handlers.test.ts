@@ -420,7 +420,7 @@ describe('people through the handlers', () => {
 
       const listed = await pApi.handlers.people(undefined);
       // The cover: the best score among the grouping's faces (no face placed by the user yet).
-      expect(listed).toEqual([{ id: p, name: null, faces: 2, hidden: false, byUser: false, cover: { face: b1, photo: b, box: { x: 30, y: 10, width: 20, height: 24 } } }]);
+      expect(listed).toEqual([{ id: p, name: null, faces: 2, hidden: false, byUser: false, cover: { face: b1, photo: b, box: { x: 30, y: 10, width: 20, height: 24 } }, suggested: 0 }]);
       expect((await pApi.handlers.personFaces({ person: p })).map((f) => [f.id, f.photo, f.person, f.byUser])).toEqual([
         [a1, a, { id: p, name: null }, false],
         [b1, b, { id: p, name: null }, false],
@@ -558,11 +558,12 @@ describe('people through the handlers', () => {
       pLib.faces.assign(s3!, other, 'auto');
       pLib.faces.suggest(s3!, mia);
       expect((await pApi.handlers.faceSuggestions({ person: mia })).map((f) => [f.id, f.person?.id ?? null])).toEqual([[s1, null], [s2, null], [s3, other]]);
+      expect((await pApi.handlers.people(undefined)).map((p) => [p.id, p.suggested])).toEqual([[mia, 3], [other, 0]]);
 
       const said: ApiEvents['changed'][] = [];
       pApi.events.on('changed', (c) => void (c.what === 'people' && said.push(c)));
       const done = await pApi.handlers.answerSuggestions({ person: mia, yes: [s1!, s3!], no: [s2!] });
-      expect(done).toMatchObject({ accepted: 2, rejected: 1, person: { id: mia, name: 'Mia', faces: 3 } });
+      expect(done).toMatchObject({ accepted: 2, rejected: 1, person: { id: mia, name: 'Mia', faces: 3, suggested: 0 } });
       expect(said).toEqual([{ what: 'people', ids: [mia, other] }]);
       expect((await pApi.handlers.personFaces({ person: mia })).map((f) => [f.id, f.byUser])).toEqual([[m1, true], [s1, true], [s3, true]]);
       expect(await pApi.handlers.faceSuggestions({ person: mia })).toEqual([]);

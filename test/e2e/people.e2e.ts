@@ -203,6 +203,11 @@ describe('the People view', () => {
       db.close();
     }
     expect((await api<FaceInfo[]>('faceSuggestions', { person: mia })).map((f) => f.id)).toEqual([...suggested].sort((a, b) => a - b));
+    // Placed behind the engine's back, they are read when the window is: the list says how many are to confirm.
+    await page.reload();
+    await view(page, 'People').click();
+    await expect.poll(() => card(mia).locator('.to-confirm').innerText(), { timeout: 15_000 }).toBe('3 to confirm');
+    expect(await card(mia).locator('button.open').getAttribute('aria-label')).toBe('Open Mia, 2 faces, 3 to confirm');
 
     await openPerson(mia);
     const section = personPage().locator('section.suggestions');

@@ -334,6 +334,18 @@ export class Faces {
    * not "not this person" for them, not "not a face"; in id order.
    */
   suggestedFor(personId: number): FaceRow[] {
+    return this.suggestedRows(personId);
+  }
+
+  /** How many faces are suggested for each person (as suggestedFor counts them), for the people who have any. */
+  suggestionCounts(): Map<number, number> {
+    const rows = this.sql(
+      "SELECT f.suggested_id, COUNT(*) FROM faces f WHERE f.suggested_id IS NOT NULL AND f.state = 'face' AND (f.person_id IS NULL OR f.person_id <> f.suggested_id) AND NOT EXISTS (SELECT 1 FROM face_rejections r WHERE r.face_id = f.id AND r.person_id = f.suggested_id) GROUP BY f.suggested_id",
+    ).raw().all() as [number, number][];
+    return new Map(rows);
+  }
+
+  private suggestedRows(personId: number): FaceRow[] {
     return (
       this.sql(
         "SELECT * FROM faces f WHERE f.suggested_id = ? AND f.state = 'face' AND (f.person_id IS NULL OR f.person_id <> ?) AND NOT EXISTS (SELECT 1 FROM face_rejections r WHERE r.face_id = f.id AND r.person_id = ?) ORDER BY f.id",

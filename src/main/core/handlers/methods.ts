@@ -142,13 +142,14 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
     if (!f) throw new ApiFailure('not-found', `no face with id ${id}`);
     return f;
   };
-  const personSummary = (p: PersonRow, covers = lib.faces.covers()): PersonSummary => ({
+  const personSummary = (p: PersonRow, covers = lib.faces.covers(), suggestions = lib.faces.suggestionCounts()): PersonSummary => ({
     id: p.id,
     name: p.name,
     faces: p.faces,
     hidden: p.hidden,
     byUser: p.source === 'user',
     cover: covers.get(p.id) ?? null,
+    suggested: suggestions.get(p.id) ?? 0,
   });
   const faceInfo = (f: FaceRow, person: PersonRow | null = f.personId === null ? null : lib.faces.person(f.personId)): FaceInfo => ({
     id: f.id,
@@ -431,7 +432,8 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
     // ── people (core/people/people.ts): what the user does is kept, no grouping overwrites it ─
     people: async () => {
       const covers = lib.faces.covers();
-      return lib.faces.people().map((p) => personSummary(p, covers));
+      const suggestions = lib.faces.suggestionCounts();
+      return lib.faces.people().map((p) => personSummary(p, covers, suggestions));
     },
 
     personFaces: async ({ person }) => {
