@@ -5,7 +5,7 @@
 // onto another (asked first) and by selecting two and picking whose name stays; opened, their faces shown, one
 // split out to a new person and one marked not a face and back from the toast's Undo; suggestions asked as "Is this
 // Mia?" and answered Yes for one, No to all for the rest; hidden, and shown again with "Show hidden"; "Photos" opens
-// the Library with her person chip. Light and dark
+// the Library with her person chip; a person indexing makes while the view is open shows without a click. Light and dark
 // screenshots of the list and of a person's page.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -277,6 +277,22 @@ describe('the People view', () => {
     await page.screenshot({ path: shot('window-person-photos') });
     await view(page, 'People').click();
     await cards().first().waitFor();
+  });
+
+  it('shows the people indexing groups while it is open, without being asked', async () => {
+    if ((await personPage().count()) > 0) await page.getByRole('button', { name: '← People' }).click();
+    const before = await cards().count();
+    const known = new Set((await people()).map((p) => p.id));
+    // Samples 1 and 3 share one person (two faces 0.41 apart: face-photos.ts).
+    const more = path.join(fx.root, 'more-faces');
+    await writeFacePhotos(more, ['people-1.jpg', 'people-3.jpg']);
+    await api('addFolder', { path: more });
+    await waitIndexed(fx.served, PHOTOS.length + 2, 240_000);
+    await expect.poll(async () => (await people()).filter((p) => !known.has(p.id)).length, { timeout: 60_000 }).toBe(1);
+    const fresh = (await people()).find((p) => !known.has(p.id))!;
+    await expect.poll(() => card(fresh.id).count(), { timeout: 20_000 }).toBe(1);
+    expect(await cards().count()).toBe(before + 1);
+    expect(await card(fresh.id).locator('.count').innerText()).toBe('2 faces');
   });
 
   it('is the same in dark mode, and logged no errors', async () => {
