@@ -8,12 +8,13 @@
 // Needs ../shared/faces/lfw-dev (LFW: evaluation only, nothing of it is written). Last line: one JSON object.
 // Usage: npm run bench:faces [-- --photos 8] [--threads 2] [--pairs 0 (all)] [--synthetic 100000] [--only grouping|verification]
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp, { type Sharp } from 'sharp';
 import { ModelStore } from '../src/main/core/models/store.ts';
 import { MlService } from '../src/main/core/ml/service.ts';
-import { descriptorDistance, FACE_DEFAULTS, type FaceImage, type FoundFace } from '../src/main/core/ml/face-runner.ts';
+import { descriptorDistance, FACE_DEFAULTS, type FaceImage, type FaceOptions, type FoundFace } from '../src/main/core/ml/face-runner.ts';
 import { FACE_INPUT_EDGE } from '../src/main/core/pipeline/faces-stage.ts';
 import { iou, type Box } from '../src/main/core/ml/face-geometry.ts';
 import { Grouper, GROUPING_DEFAULTS } from '../src/main/core/people/grouping.ts';
@@ -54,6 +55,8 @@ const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss))
 const rssTimer = setInterval(sampleRss, 50);
 const rssBefore = process.memoryUsage().rss;
 
+// The machine's load, at the start and the end: other work on the cores slows every timing here.
+const loadAtStart = os.loadavg()[0]!;
 const t0 = performance.now();
 ml.ensureFaceModels();
 console.log(`models: ${store.active('faces').id} in ${store.folder(store.active('faces'))} (made or found in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
@@ -267,12 +270,17 @@ for (let p = 0; p < (SKIP_PHOTOS ? 0 : PHOTOS); p++) {
   );
   photos.push(await bg.composite(faces).jpeg({ quality: 90 }).toBuffer());
 }
-interface PhotoRun { photosPerSecond: number; passes: number[]; found: number; detectMs: number; facesPerSecond: number }
-async function photoRun(tiles: boolean): Promise<PhotoRun> {
+// CPU seconds a photo (the process's, the worker's threads included) say what a photo costs however busy the
+// machine is; the 2 cores give at most 2 / that photos/s.
+interface PhotoRun { photosPerSecond: number; passes: number[]; found: number; detectMs: number; facesPerSecond: number; cpuSecondsPerPhoto: number; viewsPerPhoto: number }
+type TileMode = NonNullable<FaceOptions['tiles']>;
+async function photoRun(tiles: TileMode): Promise<PhotoRun> {
   const passes: number[] = [];
   let found = 0;
   let faceMs = 0;
   let detectMs = 0;
+  let views = 0;
+  const cpu0 = process.cpuUsage();
   for (let pass = 0; pass < 3; pass++) {
     const start = performance.now();
     for (const jpeg of photos) {
@@ -282,21 +290,24 @@ async function photoRun(tiles: boolean): Promise<PhotoRun> {
         found += r.faces.length;
         faceMs += r.ms.landmarks + r.ms.describe;
         detectMs += r.ms.detect;
+        views += r.views ?? 0;
       }
       sampleRss();
     }
     passes.push(PHOTOS / ((performance.now() - start) / 1000));
   }
-  return { photosPerSecond: Math.max(...passes), passes, found, detectMs: detectMs / PHOTOS, facesPerSecond: found / (faceMs / 1000) };
+  const cpu = process.cpuUsage(cpu0);
+  return { photosPerSecond: Math.max(...passes), passes, found, detectMs: detectMs / PHOTOS, facesPerSecond: found / (faceMs / 1000), cpuSecondsPerPhoto: (cpu.user + cpu.system) / 1e6 / (3 * PHOTOS), viewsPerPhoto: views / PHOTOS };
 }
-const tiled = SKIP_PHOTOS ? null : await photoRun(true);
-const untiled = SKIP_PHOTOS ? null : await photoRun(false);
+const tiled = SKIP_PHOTOS ? null : await photoRun('hinted');
+const allTiles = SKIP_PHOTOS ? null : await photoRun('all');
+const untiled = SKIP_PHOTOS ? null : await photoRun('none');
 const photosPerSecond = tiled?.photosPerSecond ?? NaN;
 const facesPerSecond = tiled?.facesPerSecond ?? NaN;
-if (tiled && untiled) {
-  for (const [name, r] of [['with tiles (the app)', tiled], ['without tiles', untiled]] as const) {
+if (tiled && allTiles && untiled) {
+  for (const [name, r] of [['with the hinted tiles (the app)', tiled], ['with every tile', allTiles], ['without tiles', untiled]] as const) {
     console.log(
-      `12 MP photos ${name}: ${PHOTOS} with 4 faces each, ${r.found} faces found; photos/s (decode at ${FACE_INPUT_EDGE} px, detection, landmarks, descriptors) per pass ${r.passes.map((x) => x.toFixed(2)).join(', ')}: best ${r.photosPerSecond.toFixed(2)} (goal ${GOALS.photosPerSecond}); detection ${r.detectMs.toFixed(0)} ms a photo; landmarks + descriptor ${r.facesPerSecond.toFixed(1)} faces/s`,
+      `12 MP photos ${name}: ${PHOTOS} with 4 faces each, ${r.found} faces found; photos/s (decode at ${FACE_INPUT_EDGE} px, detection, landmarks, descriptors) per pass ${r.passes.map((x) => x.toFixed(2)).join(', ')}: best ${r.photosPerSecond.toFixed(2)} (goal ${GOALS.photosPerSecond}); ${r.cpuSecondsPerPhoto.toFixed(3)} CPU seconds a photo (at most ${(2 / r.cpuSecondsPerPhoto).toFixed(2)} photos/s on 2 free cores); detection ${r.detectMs.toFixed(0)} ms a photo, ${r.viewsPerPhoto.toFixed(2)} views; landmarks + descriptor ${r.facesPerSecond.toFixed(1)} faces/s`,
     );
   }
 }
@@ -344,12 +355,14 @@ if (!SKIP_PHOTOS) {
 // with IoU over 0.3 against the pasted face's box. Faces too are sought where the scene has no pasted face, to
 // count what the tiles find that is not there (false faces; a flickr photo's own people count too).
 const SIZES = SKIP_PHOTOS ? [] : [40, 60, 80, 100, 120, 160, 200, 240, 320, 400];
-const recallBySize: Record<string, Record<number, number>> = { tiles: {}, whole: {} };
-const extraFaces = { tiles: 0, whole: 0 };
+const MODES = ['hinted', 'all', 'none'] as const;
+const recallBySize: Record<TileMode, Record<number, number>> = { hinted: {}, all: {}, none: {} };
+const extraFaces: Record<TileMode, number> = { hinted: 0, all: 0, none: 0 };
+const scenesViews: Record<TileMode, number> = { hinted: 0, all: 0, none: 0 };
 for (const size of SIZES) {
   const scale = size / centre.height;
   const side = Math.round(250 * scale);
-  const hit = { tiles: 0, whole: 0 };
+  const hit: Record<TileMode, number> = { hinted: 0, all: 0, none: 0 };
   let total = 0;
   for (let scene = 0; scene < 3; scene++) {
     const placed: Box[] = [];
@@ -373,22 +386,23 @@ for (const size of SIZES) {
     const image = await raw(sharp(jpeg).resize(FACE_INPUT_EDGE, FACE_INPUT_EDGE, { fit: 'inside' }));
     const k = image.width / 4000;
     const inInput = placed.map((b) => ({ x: b.x * k, y: b.y * k, width: b.width * k, height: b.height * k }));
-    for (const tiles of [true, false]) {
+    for (const tiles of MODES) {
       const { results } = await ml.faces([image], { ...FACE_DEFAULTS, describe: false, tiles });
       const boxes: FoundFace[] = results[0]!.faces;
-      for (const p of inInput) if (boxes.some((b) => iou(b.box, p) > 0.3)) hit[tiles ? 'tiles' : 'whole']++;
-      extraFaces[tiles ? 'tiles' : 'whole'] += boxes.filter((b) => !inInput.some((p) => iou(b.box, p) > 0.3)).length;
+      for (const p of inInput) if (boxes.some((b) => iou(b.box, p) > 0.3)) hit[tiles]++;
+      extraFaces[tiles] += boxes.filter((b) => !inInput.some((p) => iou(b.box, p) > 0.3)).length;
+      scenesViews[tiles] += results[0]!.views ?? 0;
     }
     total += placed.length;
   }
-  recallBySize.tiles![size] = hit.tiles / total;
-  recallBySize.whole![size] = hit.whole / total;
+  for (const m of MODES) recallBySize[m][size] = hit[m] / total;
 }
 const reliableFrom = (r: Record<number, number>) => SIZES.find((s, i) => SIZES.slice(i).every((t) => r[t]! >= 0.9)) ?? null;
-const reliable = { tiles: reliableFrom(recallBySize.tiles!), whole: reliableFrom(recallBySize.whole!) };
+const reliable = { hinted: reliableFrom(recallBySize.hinted), all: reliableFrom(recallBySize.all), none: reliableFrom(recallBySize.none) };
 if (!SKIP_PHOTOS) {
-  for (const mode of ['tiles', 'whole'] as const) {
-    console.log(`recall by face height in a 4000 × 3000 photo read at ${FACE_INPUT_EDGE} px, ${mode === 'tiles' ? 'with tiles (the app)' : 'the whole view alone'}: ${SIZES.map((s) => `${s} px ${(100 * recallBySize[mode]![s]!).toFixed(0)}%`).join(', ')}`);
+  for (const mode of MODES) {
+    const name = { hinted: 'with the hinted tiles (the app)', all: 'with every tile', none: 'the whole view alone' }[mode];
+    console.log(`recall by face height in a 4000 × 3000 photo read at ${FACE_INPUT_EDGE} px, ${name} (${(scenesViews[mode] / (3 * SIZES.length)).toFixed(2)} views a photo): ${SIZES.map((s) => `${s} px ${(100 * recallBySize[mode][s]!).toFixed(0)}%`).join(', ')}`);
     const r = reliable[mode];
     console.log(`  found reliably (90% and up, at every larger size) from ${r ?? '—'} px in 4000 px${r ? ` (${((r / 4000) * 100).toFixed(1)}% of the long side, ${Math.round((r * FACE_INPUT_EDGE) / 4000)} px in the ${FACE_INPUT_EDGE} px input)` : ''}; ${extraFaces[mode]} faces found that were not pasted, in ${3 * SIZES.length} scenes`);
   }
@@ -399,6 +413,8 @@ sampleRss();
 await ml.close();
 const mb = (b: number) => Math.round(b / 1e6);
 console.log(`memory: RSS ${mb(rssBefore)} MB before the models, peak ${mb(peakRss)} MB`);
+const loadAtEnd = os.loadavg()[0]!;
+console.log(`load average (1 min): ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end, on ${os.cpus().length} cores`);
 console.log(
   JSON.stringify({
     verification: r3(verification),
@@ -409,7 +425,12 @@ console.log(
     lfwNoFace: noFace,
     pairsMissed: missed,
     photosPerSecond12mp: r3(photosPerSecond),
+    photosPerSecond12mpAllTiles: allTiles ? r3(allTiles.photosPerSecond) : null,
     photosPerSecond12mpWithoutTiles: untiled ? r3(untiled.photosPerSecond) : null,
+    viewsPerPhoto12mp: tiled ? r3(tiled.viewsPerPhoto) : null,
+    cpuSecondsPerPhoto12mp: tiled ? r3(tiled.cpuSecondsPerPhoto) : null,
+    cpuSecondsPerPhoto12mpAllTiles: allTiles ? r3(allTiles.cpuSecondsPerPhoto) : null,
+    cpuSecondsPerPhoto12mpWithoutTiles: untiled ? r3(untiled.cpuSecondsPerPhoto) : null,
     detectMsPerPhoto: tiled ? Math.round(tiled.detectMs) : null,
     detectMsPerPhotoWithoutTiles: untiled ? Math.round(untiled.detectMs) : null,
     facesPerSecond: r3(facesPerSecond),
@@ -418,9 +439,10 @@ console.log(
     recallBySize,
     facesNotPasted: extraFaces,
     inputEdges,
-    smallestReliableFacePx4000: reliable.tiles,
-    smallestReliableFacePx4000WithoutTiles: reliable.whole,
-    smallestReliableFaceShare: reliable.tiles ? r3(reliable.tiles / 4000) : null,
+    smallestReliableFacePx4000: reliable.hinted,
+    smallestReliableFacePx4000AllTiles: reliable.all,
+    smallestReliableFacePx4000WithoutTiles: reliable.none,
+    smallestReliableFaceShare: reliable.hinted ? r3(reliable.hinted / 4000) : null,
     peakRssMB: mb(peakRss),
     grouping: {
       threshold: GROUPING_DEFAULTS.threshold,
@@ -433,6 +455,7 @@ console.log(
       synthetic: { faces: SYNTHETIC, people: synPeople, seconds: r3(groupingSeconds), reloadSeconds: r3(reloadSeconds), msPerFaceLastTenth: r3(lastTenthMs), grouperMB: Math.round(synGrouper.bytes() / 1e6), heapGrowthMB: Math.round((heapAfter - heapBefore) / 1e6), rssGrowthMB: Math.round((rssAfterGrouping - rssBeforeGrouping) / 1e6), precision: r3(synScore.precision), recall: r3(synScore.recall) },
     },
     threads: THREADS,
+    load: [r3(loadAtStart), r3(loadAtEnd)],
     only: values.only ?? null,
     goals: {
       verification: verification >= GOALS.verification,

@@ -159,7 +159,7 @@ describe('the face runner', () => {
       ],
       [0.9, 0.8, 0.7, 0.3],
     );
-    const out = await new FaceRunner(s).find(ref, { data, width: 1024, height: 768 }, { ...FACE_DEFAULTS, tiles: false });
+    const out = await new FaceRunner(s).find(ref, { data, width: 1024, height: 768 }, { ...FACE_DEFAULTS, tiles: 'none' });
     expect(s.loaded).toEqual(['faces:test:det', 'faces:test:lm', 'faces:test:rec']);
     // Each face's crop and chip go with their mirrors, for the landmarks and the descriptor.
     expect(s.inputs).toEqual([[1, 3, 512, 512], [4, 3, 112, 112], [4, 3, 150, 150]]);
@@ -215,8 +215,9 @@ describe('the face runner', () => {
       [[[0.9, 0.95, 0.95, 0.995]], [0.6]], // tile 3: a small face at its right edge, an inner one: left out
       [[[0.05, 0.5, 0.1, 0.55]], [0.4]], // tile 4: under the score threshold
     ]);
-    const out = await new FaceRunner(s).find(ref, { data, width: 1024, height: 768 }, { ...FACE_DEFAULTS, describe: false });
+    const out = await new FaceRunner(s).find(ref, { data, width: 1024, height: 768 }, { ...FACE_DEFAULTS, describe: false, tiles: 'all' });
     expect(s.inputs).toEqual(Array.from({ length: 5 }, () => [1, 3, 512, 512]));
+    expect(out.views).toBe(5);
     expect(out.faces.map((f) => f.score)).toEqual([0.9, 0.7].map(Math.fround));
     const small = out.faces[1]!.box;
     expect(small.x).toBeCloseTo(461 + 0.5 * 512 * t, 3);
@@ -225,7 +226,7 @@ describe('the face runner', () => {
     expect(small.height).toBeCloseTo(0.05 * 512 * t, 3);
     // Without tiles: the whole view alone.
     const whole = sessionsWith([[0.1, 0.2, 0.6, 0.6]], [0.9]);
-    expect((await new FaceRunner(whole).find(ref, { data, width: 1024, height: 768 }, { ...FACE_DEFAULTS, describe: false, tiles: false })).faces).toHaveLength(1);
+    expect((await new FaceRunner(whole).find(ref, { data, width: 1024, height: 768 }, { ...FACE_DEFAULTS, describe: false, tiles: 'none' })).faces).toHaveLength(1);
     expect(whole.inputs).toEqual([[1, 3, 512, 512]]);
   });
 
@@ -240,6 +241,27 @@ describe('the face runner', () => {
     expect(det.faces).toHaveLength(1);
     expect(det.faces[0]!.descriptor).toEqual([]);
     expect(only.inputs).toHaveLength(1);
+  });
+
+  it('sees only the tiles where the whole view scored a small box under the face threshold, by default', async () => {
+    const data = new Uint8Array(1024 * 768 * 3).fill(80);
+    const image = { data, width: 1024, height: 768 };
+    const big = [0.1, 0.05, 0.6, 0.45]; // a found face, large: no hint
+    // A small box scored 0.3 at about (870, 650) in the image: only tile 4 (x 461–1024, y 205–768) holds its centre.
+    const hint = [650 / 1024, 860 / 1024, 670 / 1024, 880 / 1024];
+    const faint = [[0.5, 0.5, 0.52, 0.52], [0.15]]; // under the hint's score: no tile
+    const s = sessionsWith([], [], [[[big, hint, faint[0] as number[]], [0.9, 0.3, 0.15]], [[[0.4, 0.4, 0.5, 0.5]], [0.8]]]);
+    const out = await new FaceRunner(s).find(ref, image, { ...FACE_DEFAULTS, describe: false });
+    expect(out.views).toBe(2);
+    expect(out.faces.map((f) => f.score)).toEqual([0.9, 0.8].map(Math.fround));
+    // The tile's face is in tile 4's pixels, moved to the image's.
+    expect(out.faces[1]!.box.x).toBeCloseTo(461 + 0.4 * 563, 3);
+    expect(out.faces[1]!.box.y).toBeCloseTo(205 + 0.4 * 563, 3);
+    // A small box within the found face is no hint; nor is a box too big to be a small face: no tile at all.
+    const over = sessionsWith([], [], [[[big, [0.12, 0.06, 0.16, 0.1]], [0.9, 0.3]]]);
+    expect((await new FaceRunner(over).find(ref, image, { ...FACE_DEFAULTS, describe: false })).views).toBe(1);
+    const large = sessionsWith([], [], [[[big, [0.5, 0.5, 0.9, 0.9]], [0.9, 0.3]]]);
+    expect((await new FaceRunner(large).find(ref, image, { ...FACE_DEFAULTS, describe: false })).views).toBe(1);
   });
 
   it('looks again at half the size when the whole view finds no face, and maps what it finds back', async () => {

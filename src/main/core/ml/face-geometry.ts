@@ -162,8 +162,10 @@ export interface DetectorView {
  * [Note: face tiling] How an image is cut into tiles for the detector, besides its whole view: square tiles of
  * `share` of the long side (the short side's length when that is shorter), laid so neighbours overlap by at least
  * `overlap` of a tile, for images whose long side is at least `minSide`. A 960 × 720 input gets 2 × 2 tiles of
- * 528 px, which the detector sees at 0.97 times their size instead of the whole view's 0.53: faces half as big are
- * found. A face cut by a tile's inner edge is left to the tile that holds it whole, or to the whole view.
+ * 528 px, which the detector sees at 0.97 times their size instead of the whole view's 0.53: smaller faces are
+ * found. A face cut by a tile's inner edge is left to the tile that holds it whole, or to the whole view. Each tile
+ * is one more detector run, as long as the whole view's, so the runner (face-runner.ts, TILE_HINT) sees only the
+ * tiles where the whole view scored a small box under the face threshold: where a small face may be.
  */
 export interface TileRule {
   minSide: number;

@@ -5,8 +5,9 @@
 // 1. Detection. The image is scaled so its long side is 512 px, at the top left of a 512² square (black
 //    elsewhere, as face-api pads it), and the SSD gives 5,118 decoded boxes with a face score each. An image of
 //    768 px and more is seen again in overlapping tiles ([Note: face tiling] in face-geometry.ts: 2 × 2 on the
-//    faces stage's 960 px input), which finds faces about half as big; boxes a tile cut at its inner edges are
-//    dropped. When no view finds a face, the image is seen once more at half the size (256 px on the 512² square):
+//    faces stage's 960 px input), which finds smaller faces: those tiles that hold a hint of a small face in the
+//    whole view (TILE_HINT: a small box scored over 0.2, not within a face found); boxes a tile cut at its inner
+//    edges are dropped. When no view finds a face, the image is seen once more at half the size (256 px on the 512² square):
 //    the detector misses a face that fills most of its view. Boxes over minScore (face-api's 0.5) from every view
 //    are kept best first unless they overlap a kept one by IoU over 0.5 (face-api's NMS), at most maxFaces; they
 //    are clipped to their view and scaled to the image's pixels.
@@ -50,14 +51,23 @@ export interface FaceOptions {
   maxFaces: number;
   /** Whether to find landmarks and descriptors (false: detection only). */
   describe: boolean;
-  /** Whether the detector also sees the image's tiles when it is large enough ([Note: face tiling]; default true). */
-  tiles?: boolean;
+  /**
+   * Which of the image's tiles the detector also sees when it is large enough ([Note: face tiling]): those where
+   * the whole view saw a possible small face ('hinted', the default), all, or none.
+   */
+  tiles?: 'hinted' | 'all' | 'none';
 }
 
 export const FACE_DEFAULTS: FaceOptions = { minScore: 0.5, maxFaces: 100, describe: true };
 
 /** The tiles the detector sees besides the whole image ([Note: face tiling] in face-geometry.ts): 2 × 2 on the faces stage's 960 px input. */
 export const TILES: TileRule = { minSide: 768, share: 0.55, overlap: 0.15 };
+
+/**
+ * A hint of a small face in the whole view, which sends the tiles holding it to the detector: a box scored over
+ * `score` (under the face threshold) and under `share` of the image's long side high, its centre not in a face found.
+ */
+export const TILE_HINT = { score: 0.2, share: 0.12 };
 
 /** The aligned chip: its side in pixels and dlib's padding around the mean face. */
 export const CHIP_SIZE = FACE_INPUT.recognition;
@@ -80,6 +90,8 @@ export interface FaceOutput {
   ms: { detect: number; landmarks: number; describe: number };
   /** Why this image could not be read (the others of its request were). */
   error?: string;
+  /** How many views the detector saw (the whole image, tiles, the half-size view). */
+  views?: number;
 }
 
 /** The worker's sessions, as the runner uses them: loaded by name from a file, run on one float input. */
@@ -121,12 +133,14 @@ export class FaceRunner {
     await this.load(ref);
     const n = this.names(ref);
     const t0 = performance.now();
-    const boxes = given
-      ? given.map((b) => ({ box: clipBox(b, { x: 0, y: 0, width: image.width, height: image.height }), score: 1 })).filter((f) => f.box.width >= 1 && f.box.height >= 1)
+    const found = given
+      ? { faces: given.map((b) => ({ box: clipBox(b, { x: 0, y: 0, width: image.width, height: image.height }), score: 1 })).filter((f) => f.box.width >= 1 && f.box.height >= 1), views: 0 }
       : await this.detect(n.det, image, opts);
+    const boxes = found.faces;
+    const views = found.views;
     const t1 = performance.now();
     if (!opts.describe || boxes.length === 0) {
-      return { faces: boxes.map((b) => ({ ...b, landmarks: [], descriptor: [] })), ms: { detect: t1 - t0, landmarks: 0, describe: 0 } };
+      return { faces: boxes.map((b) => ({ ...b, landmarks: [], descriptor: [] })), ms: { detect: t1 - t0, landmarks: 0, describe: 0 }, views };
     }
     const landmarks = await this.landmarks(n.lm, image, boxes.map((b) => b.box));
     const t2 = performance.now();
@@ -135,42 +149,60 @@ export class FaceRunner {
     return {
       faces: boxes.map((b, i) => ({ ...b, landmarks: Array.from(landmarks[i]!), descriptor: Array.from(descriptors[i]!) })),
       ms: { detect: t1 - t0, landmarks: t2 - t1, describe: t3 - t2 },
+      views,
     };
   }
 
-  private async detect(session: string, image: RgbImage, opts: FaceOptions): Promise<Array<{ box: Box; score: number }>> {
+  private async detect(session: string, image: RgbImage, opts: FaceOptions): Promise<{ faces: Array<{ box: Box; score: number }>; views: number }> {
     const size = FACE_INPUT.detector;
     const all: Box = { x: 0, y: 0, width: image.width, height: image.height };
     const boxes: Box[] = [];
     const scores: number[] = [];
     const input = new Float32Array(3 * size * size);
-    const see = async (view: DetectorView, tile: boolean) => {
+    let views = 0;
+    /** Runs the detector on a view; keeps its faces, and returns its boxes over `least` with their scores. */
+    const see = async (view: DetectorView, tile: boolean, least = opts.minScore) => {
+      views++;
       input.fill(0);
       sampleAffine(image, view.map, size, size, input);
       const out = await this.sessions.run(session, input, [1, 3, size, size]);
       const raw = out.boxes!.data;
       const score = out.scores!.data;
+      const seen: Array<{ box: Box; score: number }> = [];
       // Faces cut at a tile's inner edges are left to the view that holds them whole; a margin of 1% of the tile.
       const margin = 0.01 * Math.max(view.region.width, view.region.height);
       for (let i = 0; i < score.length; i++) {
-        if (!(score[i]! > opts.minScore)) continue;
+        if (!(score[i]! > least)) continue;
         // ymin, xmin, ymax, xmax of the 512² square, clipped to it as face-api does, then to the view's region.
         const [x0, y0] = applyAffine(view.map, Math.max(0, raw[i * 4 + 1]!) * size, Math.max(0, raw[i * 4]!) * size);
         const [x1, y1] = applyAffine(view.map, Math.min(1, raw[i * 4 + 3]!) * size, Math.min(1, raw[i * 4 + 2]!) * size);
         const box = clipBox({ x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) }, view.region);
         if (tile && !clearOfInnerEdges(box, view.region, image.width, image.height, margin)) continue;
-        boxes.push(box);
-        scores.push(score[i]!);
+        seen.push({ box, score: score[i]! });
+        if (score[i]! > opts.minScore) {
+          boxes.push(box);
+          scores.push(score[i]!);
+        }
       }
+      return seen;
     };
-    await see({ ...detectorView(image.width, image.height, size), region: all }, false);
-    if (opts.tiles !== false) for (const tile of detectorTiles(image.width, image.height, size, TILES)) await see(tile, true);
+    const mode = opts.tiles ?? 'hinted';
+    const wholeSeen = await see({ ...detectorView(image.width, image.height, size), region: all }, false, Math.min(opts.minScore, TILE_HINT.score));
+    if (mode !== 'none') {
+      const tiles = detectorTiles(image.width, image.height, size, TILES);
+      // [Note: face tiling] 'hinted': only the tiles holding the centre of a box the whole view scored under the
+      // face threshold but over the hint's, small, and not within a face it found: where a small face may be.
+      const long = Math.max(image.width, image.height);
+      const inside = (b: Box, r: Box) => b.x + b.width / 2 >= r.x && b.x + b.width / 2 < r.x + r.width && b.y + b.height / 2 >= r.y && b.y + b.height / 2 < r.y + r.height;
+      const hints = wholeSeen.filter((h) => h.score <= opts.minScore && h.box.height < TILE_HINT.share * long && !boxes.some((f) => inside(h.box, f)));
+      for (const tile of tiles) if (mode === 'all' || hints.some((h) => inside(h.box, tile.region))) await see(tile, true);
+    }
     // Nothing found: once more with the image at half the size, for a face that fills most of it (the detector
     // misses one over about 45% of its view: 146 of lfw-dev's 1,583 close-cropped faces, found this way).
     if (boxes.length === 0) await see({ ...detectorView(image.width, image.height, size / 2), region: all }, false);
     // One NMS over every view's boxes: a face found by the whole view and by a tile is kept once, at its best score.
     const kept = nonMaxSuppression(boxes, scores, { minScore: opts.minScore, maxIou: 0.5, maxResults: opts.maxFaces });
-    return kept.map((i) => ({ box: boxes[i]!, score: scores[i]! })).filter((f) => f.box.width >= 1 && f.box.height >= 1);
+    return { faces: kept.map((i) => ({ box: boxes[i]!, score: scores[i]! })).filter((f) => f.box.width >= 1 && f.box.height >= 1), views };
   }
 
   /**
