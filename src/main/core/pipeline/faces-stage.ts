@@ -4,9 +4,12 @@
 // through StageDeps.onFaces).
 //
 // The input is the decode the thumbnail stage reduces for OCR, 960 px on the long side (the hand-off's `faces`
-// kind, the same pixels as `ocr`'s: one reduction for both). The detector sees it at 512 px, as it would a smaller
-// input; the landmarks and the 150 px aligned chip are sampled from the 960 px pixels, so a face 25 px high at the
-// detector (the smallest found reliably, README "People") is 47 px in the pixels its descriptor is made from.
+// kind, the same pixels as `ocr`'s: one reduction for both). The detector sees it whole at 512 px and, where the
+// whole view saw a hint of a small face, in overlapping tiles of 528 px at about their size ([Note: face tiling]
+// in ml/face-geometry.ts), so faces down to about 3% of the photo's long side are found (README "People"); the
+// landmarks and the 150 px aligned chip are sampled from the 960 px pixels. A larger input would let more tiles
+// find smaller faces still, at one more detector run a tile: with all four tiles of the 960 px input a 12 MP
+// photo already costs about a CPU second, under the 2 photos/s the two cores are to give.
 //
 // A photo is read again only when the version ([Note: face version]) or its content changes: requeueFacesOnNewModel
 // queues the photos read with another version once per change, and a photo whose reading is current is done
