@@ -146,7 +146,8 @@ describe('CLIP search', () => {
     await again.close();
     open.pop();
 
-    for (const f of fs.readdirSync(indexDir)) fs.rmSync(path.join(indexDir, f));
+    // Everything the index folder holds, the people's saved graph (index/faces/) too.
+    for (const f of fs.readdirSync(indexDir)) fs.rmSync(path.join(indexDir, f), { recursive: true });
     const third = Library.open({ dataDir: path.join(root, 'data'), modelsDir });
     open.push(third);
     expect((await third.searchText('red', { limit: 8 })).hits[0]!.id).toBe(red.id);
