@@ -1,6 +1,10 @@
 // What every CLI command gets: output streams, the resolved data and models folders, library access.
 import path from 'node:path';
+import { openDatabase, type Db } from '../core/catalog/db.ts';
+import { openCatalog, type Repositories } from '../core/catalog/repositories.ts';
 import { Library } from '../core/library.ts';
+import { LibraryLockedError } from '../core/lock.ts';
+import { STAGE_NAMES } from '../core/pipeline/stages.ts';
 import { openReadOnly } from '../core/read-only.ts';
 import { ModelStore } from '../core/models/store.ts';
 import { dataPaths } from '../core/paths.ts';
@@ -41,6 +45,34 @@ export async function withLibrary<T>(ctx: Context, fn: (lib: Library) => Promise
   const lib = Library.open({ dataDir: ctx.dataDir, modelsDir: ctx.modelsDir });
   try {
     return await fn(lib);
+  } finally {
+    await lib.close();
+  }
+}
+
+/**
+ * Runs a change on the library (taking its lock, always closed after), or, when another Shoebox holds the lock,
+ * `onCatalog` on its catalog directly (SQLite serializes the writers; that Shoebox follows at its next read).
+ */
+export async function withLibraryOrCatalog<T>(
+  ctx: Context,
+  onLibrary: (lib: Library) => T | Promise<T>,
+  onCatalog: (catalog: { db: Db; repos: Repositories }, locked: LibraryLockedError) => T,
+): Promise<T> {
+  let lib: Library;
+  try {
+    lib = Library.open({ dataDir: ctx.dataDir, modelsDir: ctx.modelsDir });
+  } catch (e) {
+    if (!(e instanceof LibraryLockedError)) throw e;
+    const db = openDatabase(dataPaths(ctx.dataDir).catalog);
+    try {
+      return onCatalog({ db, repos: openCatalog(db, () => STAGE_NAMES) }, e);
+    } finally {
+      db.close();
+    }
+  }
+  try {
+    return await onLibrary(lib);
   } finally {
     await lib.close();
   }

@@ -6,15 +6,9 @@
 // for its xmp stage, and its window shows the change when the People view is read again.
 import { Faces, type FaceBox, type FaceRow, type PersonRow } from '../core/catalog/faces.ts';
 import type { Catalog } from '../core/catalog/catalog.ts';
-import { openDatabase } from '../core/catalog/db.ts';
-import { openCatalog } from '../core/catalog/repositories.ts';
-import { Library } from '../core/library.ts';
-import { LibraryLockedError } from '../core/lock.ts';
-import { dataPaths } from '../core/paths.ts';
 import { People } from '../core/people/people.ts';
-import { STAGE_NAMES } from '../core/pipeline/stages.ts';
 import { peoplePhotos } from '../core/annotate/sidecar-sync.ts';
-import { UsageError, withReader, type Context } from './context.ts';
+import { UsageError, withLibraryOrCatalog, withReader, type Context } from './context.ts';
 import { notInLibrary, photoRef } from './selection.ts';
 
 export const PEOPLE_USAGE = `Usage:
@@ -122,33 +116,22 @@ interface PeopleHandle {
  * the note on stderr says which.
  */
 async function change(ctx: Context, fn: (lib: PeopleHandle) => string): Promise<number> {
-  let lib: Library;
-  try {
-    lib = Library.open({ dataDir: ctx.dataDir, modelsDir: ctx.modelsDir });
-  } catch (e) {
-    if (!(e instanceof LibraryLockedError)) throw e;
-    const db = openDatabase(dataPaths(ctx.dataDir).catalog);
-    try {
-      const repos = openCatalog(db, () => STAGE_NAMES);
+  const out = await withLibraryOrCatalog(
+    ctx,
+    (lib) => fn(lib),
+    ({ db, repos }, locked) => {
       const faces = new Faces(db);
-      const out = fn({
+      const said = fn({
         faces,
         people: new People(faces),
         peopleChanged: (ids) => repos.queue.requeuePhotos(peoplePhotos(repos.annotations, ids), ['xmp']),
       });
-      ctx.io.out.write(`${out}\n`);
-      ctx.io.err.write(`shoebox: Shoebox (pid ${e.pid}) has this library open: the change is in the catalog; it regroups with it at its next grouping, and its People view shows it when read again\n`);
-      return 0;
-    } finally {
-      db.close();
-    }
-  }
-  try {
-    ctx.io.out.write(`${fn(lib)}\n`);
-    return 0;
-  } finally {
-    await lib.close();
-  }
+      ctx.io.err.write(`shoebox: Shoebox (pid ${locked.pid}) has this library open: the change is in the catalog; it regroups with it at its next grouping, and its People view shows it when read again\n`);
+      return said;
+    },
+  );
+  ctx.io.out.write(`${out}\n`);
+  return 0;
 }
 
 interface ListedFace {

@@ -1,13 +1,11 @@
 // CLI settings: `settings`, `settings get <key>`, `settings set <key> <value>` (the app's store too).
 import { openDatabase } from '../core/catalog/db.ts';
 import { openCatalog } from '../core/catalog/repositories.ts';
-import { Library } from '../core/library.ts';
-import { LibraryLockedError } from '../core/lock.ts';
 import { dataPaths } from '../core/paths.ts';
 import { SETTINGS, settingDef } from '../core/settings.ts';
 import { storeSetting } from '../core/setting-change.ts';
 import { STAGE_NAMES } from '../core/pipeline/stages.ts';
-import { modelStore, UsageError, type Context } from './context.ts';
+import { modelStore, UsageError, withLibraryOrCatalog, type Context } from './context.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 
 export async function settingsCommand(ctx: Context, args: string[], json: boolean): Promise<number> {
@@ -50,23 +48,13 @@ export async function settingsCommand(ctx: Context, args: string[], json: boolea
  * threshold after its next work.
  */
 async function setSetting(ctx: Context, key: string, value: string): Promise<string> {
-  let lib: Library;
-  try {
-    lib = Library.open({ dataDir: ctx.dataDir, modelsDir: ctx.modelsDir });
-  } catch (e) {
-    if (!(e instanceof LibraryLockedError)) throw e;
-    const db = openDatabase(dataPaths(ctx.dataDir).catalog);
-    try {
-      return storeSetting(openCatalog(db, () => STAGE_NAMES).catalog, modelStore(ctx), key, value);
-    } finally {
-      db.close();
-    }
-  }
-  try {
-    const change = lib.setSetting(key, value);
-    await change.captionCheck?.catch((e: unknown) => ctx.io.err.write(`shoebox: caption check failed: ${errorMessage(e)}\n`));
-    return change.value;
-  } finally {
-    await lib.close();
-  }
+  return withLibraryOrCatalog(
+    ctx,
+    async (lib) => {
+      const change = lib.setSetting(key, value);
+      await change.captionCheck?.catch((e: unknown) => ctx.io.err.write(`shoebox: caption check failed: ${errorMessage(e)}\n`));
+      return change.value;
+    },
+    ({ repos }) => storeSetting(repos.catalog, modelStore(ctx), key, value),
+  );
 }
