@@ -26,6 +26,27 @@ export async function resultNames(page: Page): Promise<(string | null)[]> {
     .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
 }
 
+/** The search box's chips: what the search understood. */
+export function queryChips(page: Page): Locator {
+  return page.getByRole('group', { name: 'What the search understood' });
+}
+
+/** The chips' buttons' names ("Remove place Lisbon from the search"), in order; [] with no chip. */
+export async function chipNames(page: Page): Promise<(string | null)[]> {
+  if ((await queryChips(page).count()) === 0) return [];
+  return queryChips(page)
+    .getByRole('button')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+}
+
+/** The photos a list (the results, the grid) shows, by the names `nameOf` gives their ids ('#<id>' for one it lacks), sorted. */
+export async function shownFiles(list: Locator, nameOf: ReadonlyMap<number, string>): Promise<string[]> {
+  const got = await list
+    .locator('[data-photo-id]')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-photo-id'))));
+  return got.map((i) => nameOf.get(i) ?? `#${i}`).sort();
+}
+
 /**
  * Every visible control (button, link, field, switch) without an accessible name, described by a
  * bit of its markup. A name comes from aria-label, aria-labelledby, a <label>, the control's own

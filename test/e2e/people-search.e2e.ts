@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { FaceInfo, PersonSummary } from '../../src/shared/contract.ts';
 import { writeFacePhotos } from './face-photos.ts';
 import { SCREENSHOTS, openBrowser, startE2eFixture, waitIndexed, type E2eFixture } from './serve-fixture.ts';
-import { grid, results, view } from './page-helpers.ts';
+import { chipNames as pageChipNames, grid, queryChips, shownFiles, results, view } from './page-helpers.ts';
 
 const PHOTOS = ['people-1.jpg', 'people-2.jpg', 'people-2-crop.jpg', 'people-4.jpg', 'people-4-mirrored.jpg', 'people-4-crop.jpg'];
 /** With the fixture's ten colour photos. */
@@ -31,23 +31,12 @@ const photosOf: Record<string, string[]> = {};
 const shot = (name: string) => path.join(SCREENSHOTS, `${name}.png`);
 const api = <T>(method: string, args?: unknown): Promise<T> => fx.served.api<T>(method, args);
 const box = () => page.getByRole('searchbox', { name: 'Search photos' });
-const chips = () => page.getByRole('group', { name: 'What the search understood' });
+const chips = () => queryChips(page);
 const heading = () => page.locator('#results-title').innerText();
 
-async function chipNames(): Promise<(string | null)[]> {
-  if ((await chips().count()) === 0) return [];
-  return chips()
-    .getByRole('button')
-    .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
-}
-
+const chipNames = () => pageChipNames(page);
 /** The search results' photos, by file name, sorted. */
-async function resultFiles(): Promise<string[]> {
-  const got = await results(page)
-    .locator('[data-photo-id]')
-    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-photo-id'))));
-  return got.map((i) => nameOf.get(i) ?? `#${i}`).sort();
-}
+const resultFiles = () => shownFiles(results(page), nameOf);
 
 /** Searches as a person types, and waits for the answer to this query. */
 async function search(text: string): Promise<void> {
@@ -175,14 +164,7 @@ describe('people in the search box', () => {
   });
 
   it('a person\'s "Photos" in the People view: the Library with their chip, only their photos, a search among them', async () => {
-    const gridFiles = async () =>
-      (
-        await grid(page)
-          .locator('[data-photo-id]')
-          .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-photo-id'))))
-      )
-        .map((i) => nameOf.get(i) ?? `#${i}`)
-        .sort();
+    const gridFiles = () => shownFiles(grid(page), nameOf);
     await box().fill('');
     await view(page, 'People').click();
     await page.getByRole('button', { name: 'Open Mia, 3 faces' }).click();

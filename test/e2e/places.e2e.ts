@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { makeJpeg } from '../helpers/photos.ts';
 import { SCREENSHOTS, openBrowser, startE2eFixture, waitIndexed, type E2eFixture } from './serve-fixture.ts';
-import { grid, photoDialog, results, unnamedControls } from './page-helpers.ts';
+import { chipNames as pageChipNames, grid, photoDialog, queryChips, shownFiles, results, unnamedControls } from './page-helpers.ts';
 
 const LISBON = { lat: 38.7223, lon: -9.1393 };
 const PORTO = { lat: 41.1579, lon: -8.6291 };
@@ -41,7 +41,7 @@ const nameOf = new Map<number, string>();
 
 const shot = (name: string) => path.join(SCREENSHOTS, `${name}.png`);
 const box = () => page.getByRole('searchbox', { name: 'Search photos' });
-const chips = () => page.getByRole('group', { name: 'What the search understood' });
+const chips = () => queryChips(page);
 const places = () => page.getByRole('navigation', { name: 'Places' });
 const toast = () => page.getByTestId('edit-toast');
 const selectionBar = () => page.getByRole('region', { name: 'Selection' });
@@ -52,27 +52,11 @@ function hasFocus(l: Locator): Promise<boolean> {
   return l.evaluate((e) => (e as unknown as { matches(selector: string): boolean }).matches(':focus'));
 }
 
-async function chipNames(): Promise<(string | null)[]> {
-  if ((await chips().count()) === 0) return [];
-  return chips()
-    .getByRole('button')
-    .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
-}
-
+const chipNames = () => pageChipNames(page);
 /** The search results' photos, by file name, sorted. */
-async function resultFiles(): Promise<string[]> {
-  const got = await results(page)
-    .locator('[data-photo-id]')
-    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-photo-id'))));
-  return got.map((i) => nameOf.get(i) ?? `#${i}`).sort();
-}
+const resultFiles = () => shownFiles(results(page), nameOf);
 
-async function gridFiles(): Promise<string[]> {
-  const got = await grid(page)
-    .locator('[data-photo-id]')
-    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-photo-id'))));
-  return got.map((i) => nameOf.get(i) ?? `#${i}`).sort();
-}
+const gridFiles = () => shownFiles(grid(page), nameOf);
 
 /** Searches as a person types, and waits for the answer to this query (the results say which they answer). */
 async function search(text: string): Promise<void> {
