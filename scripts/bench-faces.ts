@@ -130,9 +130,19 @@ const verification = perFoldResults.reduce((a, b) => a + b.accuracy, 0) / folds;
 const overall = bestThreshold(scored);
 // At dlib's own threshold (0.6, chosen by its author, not on these pairs): every pair, a missed face counted wrong.
 const atDlibThreshold = accuracyAt(scored, 0.6) / used.length;
+// At the app's own lines ([Note: people grouping]): a face joins a group under 0.45 (average linkage), a named person
+// under 0.4. Stricter than the best line on purpose (precision first): how many pairs each calls right, and how many
+// pairs of two different people it would put together.
+const appLines = [GROUPING_DEFAULTS.threshold, GROUPING_DEFAULTS.namedThreshold].map((t) => ({
+  threshold: t,
+  accuracy: r3(accuracyAt(scored, t) / used.length),
+  falseAccepts: scored.filter((s) => !s.same && s.d < t).length,
+  differentPairs: scored.filter((s) => !s.same).length,
+}));
 console.log(`verification: ${files.length} images (${noFace} with no face found at the centre over the score threshold: described from the centre box), ${used.length} pairs, ${(files.length / verifySeconds).toFixed(1)} images/s (as the app reads a photo: the whole view, then half the size when nothing is found)`);
 for (const r of perFoldResults) console.log(`  fold ${r.fold}: threshold ${r.threshold} picked on the other fold, accuracy ${(100 * r.accuracy).toFixed(2)}%`);
 console.log(`  at dlib's threshold 0.6 on all pairs: ${(100 * atDlibThreshold).toFixed(2)}%`);
+for (const a of appLines) console.log(`  at the app's line ${a.threshold} on all pairs: ${(100 * a.accuracy).toFixed(2)}%, ${a.falseAccepts} of ${a.differentPairs} pairs of different people under it`);
 console.log(`  mean ${(100 * verification).toFixed(2)}% (goal ${100 * GOALS.verification}%); threshold on all pairs ${overall.toFixed(3)}; same-person distance median ${r3(median(scored.filter((s) => s.same).map((s) => s.d)))}, different ${r3(median(scored.filter((s) => !s.same).map((s) => s.d)))}`);
 
 function median(xs: number[]): number {
@@ -420,6 +430,7 @@ console.log(
     verification: r3(verification),
     verificationFolds: perFoldResults,
     verificationAt06: r3(atDlibThreshold),
+    verificationAtAppLines: appLines,
     threshold: r3(overall),
     lfwImages: files.length,
     lfwNoFace: noFace,
