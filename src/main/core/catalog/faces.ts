@@ -8,18 +8,7 @@
 // "not a face" and its "not this person" rejections. The grouping's own ('auto') assignments are not carried: the new
 // descriptors are grouped again.
 import type { Db } from './db.ts';
-import { uprightRegion } from '../media/xmp.ts';
-
-/** A face region another app wrote, as face_regions keeps it ([Note: face regions read] in media/xmp.ts). */
-export interface StoredFaceRegion {
-  name: string | null;
-  /** Normalised, from the top-left corner, in the image as stored (before EXIF orientation). */
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  source: 'mwg' | 'microsoft';
-}
+import { uprightRegion, type FaceRegion } from '../media/xmp.ts';
 
 export interface FaceBox {
   x: number;
@@ -399,7 +388,7 @@ export class Faces {
   }
 
   /** Replaces the face regions read from a photo's metadata. */
-  putRegions(photoId: number, regions: readonly StoredFaceRegion[]): void {
+  putRegions(photoId: number, regions: readonly FaceRegion[]): void {
     this.db.transaction(() => {
       this.sql('DELETE FROM face_regions WHERE photo_id = ?').run(photoId);
       const insert = this.sql('INSERT INTO face_regions (photo_id, n, name, x, y, width, height, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
@@ -407,8 +396,8 @@ export class Faces {
     })();
   }
 
-  regions(photoId: number): StoredFaceRegion[] {
-    return this.sql('SELECT name, x, y, width, height, source FROM face_regions WHERE photo_id = ? ORDER BY n').all(photoId) as StoredFaceRegion[];
+  regions(photoId: number): FaceRegion[] {
+    return this.sql('SELECT name, x, y, width, height, source FROM face_regions WHERE photo_id = ? ORDER BY n').all(photoId) as FaceRegion[];
   }
 
   /**
