@@ -7,6 +7,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Library } from '../../src/main/core/library.ts';
+import { createApi } from '../../src/main/core/handlers/methods.ts';
+import { FACES_CHANGED_INTERVAL_MS } from '../../src/main/core/handlers/events.ts';
+import type { ApiEvents } from '../../src/shared/contract.ts';
 import { FACES_VERSION_SETTING, requeueFacesOnNewModel, toStoredFaces } from '../../src/main/core/pipeline/faces-stage.ts';
 import type { FaceOutput } from '../../src/main/core/ml/face-runner.ts';
 import { tempDir } from '../helpers/photos.ts';
@@ -84,6 +87,31 @@ describe('the faces stage', () => {
     await lib.processAll();
     expect(lib.status().stages.find((s) => s.stage === 'faces')).toMatchObject({ done: 2, pending: 0 });
     expect(lib.status().ml?.faces).toMatchObject({ on: true, photos: 2 });
+  });
+
+  it("tells the window when indexing read photos' faces and grouped them (a 'people' change), a burst folded", async () => {
+    const api = createApi(lib);
+    const changes: ApiEvents['changed'][] = [];
+    api.events.on('changed', (c) => changes.push(c));
+    try {
+      // Read again, the faces get new ids: the photo view and People must read them again, as no user action said so.
+      lib.queue.requeueStage(['faces']);
+      await lib.processAll();
+      await expect.poll(() => changes.filter((c) => c.what === 'people').length, { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+      await new Promise((r) => setTimeout(r, FACES_CHANGED_INTERVAL_MS + 200));
+      const people = changes.filter((c) => c.what === 'people');
+      // At most one at once and one after the interval; no ids (the sidecars are not queued for it).
+      expect(people.length).toBeLessThanOrEqual(2);
+      expect(people.every((c) => c.ids === undefined)).toBe(true);
+    } finally {
+      api.close();
+    }
+    // Closed: nothing more is said.
+    const before = changes.length;
+    lib.queue.requeueStage(['faces']);
+    await lib.processAll();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(changes.length).toBe(before);
   });
 });
 

@@ -34,6 +34,7 @@ import { diskFullStatus, readStatus, withWaiting } from './status.ts';
 import { isDiskFull } from './faults.ts';
 import { Backups, type BackupRun } from './backups.ts';
 import { DamageWatch } from './damage.ts';
+import { Emitter, type Unsubscribe } from './emitter.ts';
 import { probeSpace } from './disk-space.ts';
 import { changeSetting, type SettingChange } from './setting-change.ts';
 import { checkFolder } from './folder-error.ts';
@@ -124,6 +125,8 @@ export class Library {
   readonly people: People;
   /** A grouping of new faces is scheduled (after the faces stage committed some). */
   private groupingDue = false;
+  /** Said after the faces stage committed faces and they were grouped: the views showing faces or people read them again. */
+  private readonly facesGrouped = new Emitter<void>();
   /** exiftool for reading photos' own metadata and writing XMP sidecars. */
   readonly xmp: XmpService;
   private watcher: FolderWatcher | null = null;
@@ -379,6 +382,8 @@ export class Library {
             this.groupPeople();
             this.people.saveIfDue();
           }
+          // Faces were committed (new, or read again with new ids) even when none was placed.
+          if (!this.closed) this.facesGrouped.emit();
         })
         .catch((e: unknown) => {
           this.groupingDue = false;
@@ -702,6 +707,14 @@ export class Library {
   }
 
   /** Listens for damage found after open (the checks, or SQLite in the middle of a session); returns the unsubscriber. */
+  /**
+   * Called after indexing committed faces and grouped them (at most once per grouping, which folds many commits):
+   * nothing else says that a photo's faces or the people changed, as no user action did it.
+   */
+  onFacesGrouped(listener: () => void): Unsubscribe {
+    return this.facesGrouped.on(listener);
+  }
+
   onDamage(listener: (e: CatalogDamagedError) => void): () => void {
     return this.damageWatch.onDamage(listener);
   }

@@ -35,35 +35,43 @@ export class ApiEventBus implements ApiEventSource {
   }
 }
 
+/** Faces found and grouped by indexing reach the window as a 'people' change at most this often. */
+export const FACES_CHANGED_INTERVAL_MS = 1000;
+
 /**
- * Passes progress from `subscribe` on to the bus as 'progress' events, at most every
- * PROGRESS_INTERVAL_MS; the latest figures always arrive. Returns the function that stops it.
+ * Passes what `subscribe` hears on through `send`, at most every `intervalMs`; the latest value always arrives
+ * (a burst sends its first at once and its last after the interval). Returns the function that stops it.
  */
-export function throttleProgress(subscribe: (listener: (p: StageProgress[]) => void) => () => void, events: ApiEventBus): () => void {
-  let lastProgress = 0;
-  let pendingProgress: StageProgress[] | null = null;
-  let progressTimer: ReturnType<typeof setTimeout> | null = null;
-  const flushProgress = () => {
-    progressTimer = null;
-    const p = pendingProgress;
+export function passOnThrottled<T>(subscribe: (listener: (value: T) => void) => () => void, send: (value: T) => void, intervalMs: number): () => void {
+  let last = 0;
+  let pending: { value: T } | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    timer = null;
+    const p = pending;
     if (!p) return;
-    pendingProgress = null;
-    lastProgress = Date.now();
-    events.emit('progress', p);
+    pending = null;
+    last = Date.now();
+    send(p.value);
   };
-  const off = subscribe((p) => {
-    pendingProgress = p;
-    if (progressTimer) return;
-    const wait = lastProgress + PROGRESS_INTERVAL_MS - Date.now();
-    if (wait <= 0) flushProgress();
+  const off = subscribe((value) => {
+    pending = { value };
+    if (timer) return;
+    const wait = last + intervalMs - Date.now();
+    if (wait <= 0) flush();
     else {
-      progressTimer = setTimeout(flushProgress, wait);
-      progressTimer.unref?.();
+      timer = setTimeout(flush, wait);
+      timer.unref?.();
     }
   });
   return () => {
     off();
-    if (progressTimer) clearTimeout(progressTimer);
-    progressTimer = null;
+    if (timer) clearTimeout(timer);
+    timer = null;
   };
+}
+
+/** Progress from `subscribe` as 'progress' events, at most every PROGRESS_INTERVAL_MS; the latest figures always arrive. */
+export function throttleProgress(subscribe: (listener: (p: StageProgress[]) => void) => () => void, events: ApiEventBus): () => void {
+  return passOnThrottled(subscribe, (p) => events.emit('progress', p), PROGRESS_INTERVAL_MS);
 }

@@ -18,7 +18,7 @@ import type { ApiEventSource, ApiHandlers, EditResult, FaceInfo, MethodName, Mod
 import type { FaceRow, PersonRow } from '../catalog/faces.ts';
 import { ApiValidationError } from '../../../shared/validate.ts';
 import { ApiFailure } from './errors.ts';
-import { ApiEventBus, throttleProgress } from './events.ts';
+import { ApiEventBus, FACES_CHANGED_INTERVAL_MS, passOnThrottled, throttleProgress } from './events.ts';
 import { errorMessage } from '../../../shared/error-message.ts';
 
 /** A `changed` event names the photos an edit changed up to this many; beyond, it names none (the window refetches what it shows). */
@@ -121,6 +121,9 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
   const stopProgress = throttleProgress((l) => lib.onProgress(l), events);
   // Damage found while open: the window reads status again (it shows the damage above every view).
   const stopDamage = lib.onDamage(() => events.emit('progress', lib.pipeline.progress()));
+  // Indexing found faces (a photo's faces read again have new ids) and grouped them: the views of faces and people
+  // read them again. No ids: the grouping already queued the sidecars it changed, and the people are many.
+  const stopFaces = passOnThrottled<void>((l) => lib.onFacesGrouped(l), () => events.emit('changed', { what: 'people' }), FACES_CHANGED_INTERVAL_MS);
 
   // Background scans after a folder is added: one at a time, coalesced.
   const scans = new BackgroundScans(() => lib.scan(), {
@@ -530,6 +533,7 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
       closed = true;
       stopProgress();
       stopDamage();
+      stopFaces();
       scans.close();
       downloads.abortAll();
       events.close();
