@@ -94,6 +94,21 @@ describe('stored faces', () => {
     expect(faces.isCurrent(1, 'v1', 'other')).toBe(false);
     expect(faces.staleIds('v2')).toEqual([1]);
   });
+
+  it('finds the faces suggested to a person by an index, as a person deleted does (its foreign key), and clears them', () => {
+    const { db, faces, addPhoto } = catalog();
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(1) as { detail: string }[]).map((r) => r.detail).join('\n');
+    // What SQLite runs for ON DELETE SET NULL on faces.suggested_id, and the suggestions of one person.
+    expect(plan('UPDATE faces SET suggested_id = NULL WHERE suggested_id = ?')).toMatch(/USING (COVERING )?INDEX faces_suggested/);
+    expect(plan('SELECT id FROM faces f WHERE f.suggested_id = ? ORDER BY f.id')).toMatch(/faces_suggested/);
+    addPhoto(1);
+    const [a] = faces.putPhoto(1, 'v1', 'fp', [face(centre())]);
+    const mia = faces.createPerson('user', 'Mia');
+    faces.suggest(a!, mia);
+    expect(faces.face(a!)!.suggestedId).toBe(mia);
+    db.prepare('DELETE FROM people WHERE id = ?').run(mia);
+    expect(faces.face(a!)!.suggestedId).toBeNull();
+  });
 });
 
 describe('people and what the user does', () => {
