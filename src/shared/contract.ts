@@ -122,6 +122,11 @@ export interface FaceInfo {
   /** The user put it there (naming, merging, moving): no grouping moves it. */
   byUser: boolean;
   notAFace: boolean;
+  /**
+   * A named person (not hidden) the grouping found this face near, but not near enough to put it in them: "Is this
+   * Mia?", answered with answerSuggestions as on the person's page. Null when none is open.
+   */
+  suggested: { id: number; name: string } | null;
 }
 
 // ── Resolving duplicates (issue 15): core/duplicates/resolve.ts, [Note: resolving duplicates] ──────────

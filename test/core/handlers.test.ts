@@ -426,8 +426,8 @@ describe('people through the handlers', () => {
         [b1, b, { id: p, name: null }, false],
       ]);
       expect(await pApi.handlers.photoFaces({ photo: a })).toEqual([
-        { id: a1, photo: a, box: { x: 10, y: 10, width: 20, height: 24 }, score: 0.8, person: { id: p, name: null }, byUser: false, notAFace: false },
-        { id: a2, photo: a, box: { x: 60, y: 10, width: 20, height: 24 }, score: 0.95, person: null, byUser: false, notAFace: false },
+        { id: a1, photo: a, box: { x: 10, y: 10, width: 20, height: 24 }, score: 0.8, person: { id: p, name: null }, byUser: false, notAFace: false, suggested: null },
+        { id: a2, photo: a, box: { x: 60, y: 10, width: 20, height: 24 }, score: 0.95, person: null, byUser: false, notAFace: false, suggested: null },
       ]);
 
       // Every change to people says so to the window, with the people it changed.
@@ -559,6 +559,12 @@ describe('people through the handlers', () => {
       pLib.faces.suggest(s3!, mia);
       expect((await pApi.handlers.faceSuggestions({ person: mia })).map((f) => [f.id, f.person?.id ?? null])).toEqual([[s1, null], [s2, null], [s3, other]]);
       expect((await pApi.handlers.people(undefined)).map((p) => [p.id, p.suggested])).toEqual([[mia, 3], [other, 0]]);
+      // The photo view asks the same of each face: "Is this Mia?", never of hers, nor for a hidden person.
+      const asked = async () => (await pApi.handlers.photoFaces({ photo: a })).map((f) => [f.id, f.suggested?.name ?? null]);
+      expect(await asked()).toEqual([[m1, null], [s1, 'Mia'], [s2, 'Mia'], [s3, 'Mia']]);
+      pLib.faces.setHidden(mia, true);
+      expect(await asked()).toEqual([[m1, null], [s1, null], [s2, null], [s3, null]]);
+      pLib.faces.setHidden(mia, false);
 
       const said: ApiEvents['changed'][] = [];
       pApi.events.on('changed', (c) => void (c.what === 'people' && said.push(c)));
@@ -567,6 +573,7 @@ describe('people through the handlers', () => {
       expect(said).toEqual([{ what: 'people', ids: [mia, other] }]);
       expect((await pApi.handlers.personFaces({ person: mia })).map((f) => [f.id, f.byUser])).toEqual([[m1, true], [s1, true], [s3, true]]);
       expect(await pApi.handlers.faceSuggestions({ person: mia })).toEqual([]);
+      expect(await asked()).toEqual([[m1, null], [s1, null], [s2, null], [s3, null]]);
       expect(pLib.faces.rejections().get(s2!)).toEqual(new Set([mia]));
 
       // s1 is Mia's now, not a suggestion: refused, and nothing changes.

@@ -10,7 +10,7 @@ import { boxPlace, cleanName, drawnFaces, faceLabel, nameChoices, nameKey, namin
 import { tempDir } from '../helpers/photos.ts';
 
 const box = { x: 0, y: 0, width: 10, height: 10 };
-const faceInfo = (id: number, person: FaceInfo['person'], extra: Partial<FaceInfo> = {}): FaceInfo => ({ id, photo: 1, box, score: 0.9, person, byUser: false, notAFace: false, ...extra });
+const faceInfo = (id: number, person: FaceInfo['person'], extra: Partial<FaceInfo> = {}): FaceInfo => ({ id, photo: 1, box, score: 0.9, person, byUser: false, notAFace: false, suggested: null, ...extra });
 const person = (id: number, name: string | null, faces: number, hidden = false): PersonSummary => ({ id, name, faces, hidden, byUser: name !== null, cover: null });
 
 describe('face boxes over the preview', () => {
@@ -33,6 +33,12 @@ describe('face boxes over the preview', () => {
     expect(faceLabel(faceInfo(1, { id: 4, name: null }))).toBe('Unnamed person');
     expect(faceLabel(faceInfo(1, null))).toBe('Unknown');
     expect(faceLabel(faceInfo(1, null, { notAFace: true }))).toBe('Not a face');
+    // A face suggested for a named person is asked about, unless it is in a named person already.
+    const asked = { suggested: { id: 7, name: 'Mia' } };
+    expect(faceLabel(faceInfo(1, null, asked))).toBe('Mia?');
+    expect(faceLabel(faceInfo(1, { id: 3, name: null }, asked))).toBe('Mia?');
+    expect(faceLabel(faceInfo(1, { id: 3, name: null }, asked), false)).toBe('Unnamed person');
+    expect(faceLabel(faceInfo(1, { id: 4, name: 'Ann' }, asked))).toBe('Ann');
   });
 });
 

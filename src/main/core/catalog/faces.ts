@@ -326,6 +326,13 @@ export class Faces {
     return this.suggestedRows(personId);
   }
 
+  /** The person a face is suggested for now (as suggestedFor offers it): null when none, or it was answered. */
+  openSuggestion(f: FaceRow): number | null {
+    const to = f.suggestedId;
+    if (to === null || f.state !== 'face' || f.personId === to) return null;
+    return this.sql('SELECT 1 FROM face_rejections WHERE face_id = ? AND person_id = ?').get(f.id, to) ? null : to;
+  }
+
   /** How many faces are suggested for each person (as suggestedFor counts them), for the people who have any. */
   suggestionCounts(): Map<number, number> {
     const rows = this.sql(

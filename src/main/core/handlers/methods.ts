@@ -162,7 +162,14 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
     person: person ? { id: person.id, name: person.name } : null,
     byUser: f.assigned === 'user',
     notAFace: f.state === 'not_face',
+    suggested: suggestionOf(f),
   });
+  /** The named, shown person a face is suggested for now ("Is this Mia?"), or null. */
+  const suggestionOf = (f: FaceRow): FaceInfo['suggested'] => {
+    const to = lib.faces.openSuggestion(f);
+    const p = to === null ? null : lib.faces.person(to);
+    return p && p.name !== null && !p.hidden ? { id: p.id, name: p.name } : null;
+  };
   /** After a change to people: the person as it is now (no 'changed' event: the caller made it, and gets it back). */
   /** After a change to people: says so to the window (the ids are the people changed), and gives the person as it is now. */
   const peopleChanged = (person: number, ...others: number[]): PersonSummary => {

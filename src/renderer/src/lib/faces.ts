@@ -30,10 +30,14 @@ export function drawnFaces(faces: readonly FaceInfo[], withNotFaces: boolean): F
   return faces.filter((f) => withNotFaces || !f.notAFace).sort((a, b) => a.box.x - b.box.x || a.box.y - b.box.y || a.id - b.id);
 }
 
-/** What a face is called: its person's name, else what it is. */
-export function faceLabel(f: FaceInfo): string {
+/**
+ * What a face is called: its person's name, else (`asking`) the person it is suggested for, asked ("Mia?"), else
+ * what it is.
+ */
+export function faceLabel(f: FaceInfo, asking = true): string {
   if (f.notAFace) return 'Not a face';
   if (f.person?.name) return f.person.name;
+  if (asking && f.suggested) return `${f.suggested.name}?`;
   return f.person ? 'Unnamed person' : 'Unknown';
 }
 
