@@ -138,6 +138,30 @@ describe('people and what the user does', () => {
     expect(faces.face(stranger!)!.personId).toBeNull();
   });
 
+  it('makes a person of faces in two different photos: not of one photo and its exact copies, nor of two faces in one photo', () => {
+    const { db, faces, people, addPhoto } = library(1, 2);
+    people.group('v1');
+    const fingerprint = db.prepare('UPDATE photos SET fingerprint = ? WHERE id = ?');
+    // A stranger in a photo, the same file in two more folders (one SHA-256), and a poster of them in the photo too.
+    const stranger = centre();
+    const copies = [200, 201, 202].flatMap((id) => {
+      addPhoto(id);
+      fingerprint.run('same-bytes', id);
+      return faces.putPhoto(id, 'v1', 'same-bytes', [face(faceOf(stranger, 0.05)), face(faceOf(stranger, 0.05), 300)]);
+    });
+    expect(people.group('v1')).toMatchObject({ grouped: 6, created: 0 });
+    for (const id of copies) expect(faces.face(id)!.personId).toBeNull();
+    expect(faces.distinctPhotos(copies)).toBe(1);
+    // The stranger in another photo: now a person, with every face of theirs.
+    addPhoto(203);
+    fingerprint.run('other-bytes', 203);
+    const [other] = faces.putPhoto(203, 'v1', 'other-bytes', [face(faceOf(stranger, 0.05))]);
+    expect(people.group('v1')).toMatchObject({ grouped: 1, created: 1 });
+    const person = faces.face(other!)!.personId;
+    expect(person).not.toBeNull();
+    for (const id of copies) expect(faces.face(id)!.personId).toBe(person);
+  });
+
   it('keeps names, merges, moves, rejections, hidden people and "not a face" through a regroup', () => {
     const { faces, people, faceIds } = library();
     people.group('v1');
@@ -386,9 +410,9 @@ describe('suggestions when a person is named', () => {
     const mia0 = centre();
     const along = (d: number) => Float32Array.from(mia0, (v, i) => v + (i === 0 ? d : 0));
     const people = new People(c.faces);
-    c.addPhoto(1);
-    c.addPhoto(2);
-    const [m1, m2] = c.faces.putPhoto(1, 'v1', 'f1', [face(mia0), face(Float32Array.from(mia0), 300)]);
+    for (const id of [1, 2, 4]) c.addPhoto(id);
+    const [m1] = c.faces.putPhoto(1, 'v1', 'f1', [face(mia0)]);
+    const [m2] = c.faces.putPhoto(4, 'v1', 'f4', [face(Float32Array.from(mia0), 300)]);
     // 0.47 from both: alone.
     const [x] = c.faces.putPhoto(2, 'v1', 'f2', [face(along(0.47))]);
     people.group('v1');

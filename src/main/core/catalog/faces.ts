@@ -326,6 +326,18 @@ export class Faces {
     return this.suggestedRows(personId);
   }
 
+  /**
+   * How many different photos these faces are in, by content: exact copies of a photo (one SHA-256 in two folders:
+   * an export, a backup copy) count once; a photo not fingerprinted yet counts as itself.
+   */
+  distinctPhotos(faceIds: readonly number[]): number {
+    if (faceIds.length === 0) return 0;
+    return this.db
+      .prepare(`SELECT COUNT(DISTINCT COALESCE(p.fingerprint, 'photo ' || p.id)) FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.id IN (${faceIds.map(() => '?').join(', ')})`)
+      .pluck()
+      .get(...faceIds) as number;
+  }
+
   /** The person a face is suggested for now (as suggestedFor offers it): null when none, or it was answered. */
   openSuggestion(f: FaceRow): number | null {
     const to = f.suggestedId;

@@ -150,12 +150,14 @@ export class People {
     let created = 0;
     const db = this.faces;
     const placed = pending.map((r) => grouper.add(r.id, r.descriptor, rejections.get(r.id)));
-    // New groups of two faces or more become people; their faces and the faces that joined people are stored.
+    // New groups whose faces are in two photos or more become people: two different photos, so that a stranger in
+    // one photo and its copies (an export beside the original, the same file in two folders) is nobody's face yet, as
+    // two faces of one photo are. Their faces and the faces that joined people are stored.
     for (const p of placed) {
       let group = p.group;
       if (group < 0) {
         const members = grouper.groupList().get(group);
-        if (!members || members.length < 2) {
+        if (!members || members.length < 2 || db.distinctPhotos(members) < 2) {
           if (p.suggested !== null) db.suggest(p.faceId, p.suggested);
           continue;
         }
