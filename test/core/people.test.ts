@@ -95,6 +95,29 @@ describe('stored faces', () => {
     expect(faces.staleIds('v2')).toEqual([1]);
   });
 
+  it('counts and finds the covers of people from faces_person alone, a seek a person, in the cover order', () => {
+    const { db, faces, addPhoto } = catalog();
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join('\n');
+    const peopleSql = "SELECT p.id, COUNT(f.id) FROM people p LEFT JOIN faces f ON f.person_id = p.id AND f.state = 'face' GROUP BY p.id";
+    expect(plan(peopleSql)).toMatch(/SEARCH f USING COVERING INDEX faces_person \(person_id=\? AND state=\?\)/);
+    const coverSql = "SELECT f.id FROM faces f WHERE f.person_id = 1 AND f.state = 'face' ORDER BY f.assigned = 'user' DESC, f.score DESC, f.id LIMIT 1";
+    expect(plan(coverSql)).toMatch(/COVERING INDEX faces_person/);
+    expect(plan(coverSql)).not.toMatch(/TEMP B-TREE/);
+    // The cover: a face the user placed first, then the best score, then the lowest id; faces not a face aside.
+    for (const id of [1, 2]) addPhoto(id);
+    const f = (score: number) => ({ ...face(centre()), score });
+    const [a, b, c] = faces.putPhoto(1, 'v1', 'f1', [f(0.7), f(0.9), f(0.9)]);
+    const [d] = faces.putPhoto(2, 'v1', 'f2', [f(0.99)]);
+    const p = faces.createPerson('auto');
+    for (const id of [a, b, c, d]) faces.assign(id!, p, 'auto');
+    faces.setState(d!, 'not_face');
+    faces.assign(d!, p, 'auto');
+    expect(faces.covers().get(p)?.face).toBe(b);
+    faces.assign(a!, p, 'user');
+    expect(faces.covers().get(p)?.face).toBe(a);
+    expect(faces.people()).toMatchObject([{ id: p, faces: 3 }]);
+  });
+
   it('finds the faces suggested to a person by an index, as a person deleted does (its foreign key), and clears them', () => {
     const { db, faces, addPhoto } = catalog();
     const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(1) as { detail: string }[]).map((r) => r.detail).join('\n');

@@ -261,7 +261,7 @@ export class PhotoBrowser {
       const json = JSON.stringify(q.placeIds);
       args.push(json, json, json);
     }
-    // People, from their side: each a range of faces_person (migration 13).
+    // People, from their side: each a range of faces_person (migration 15).
     for (const set of [...(q.people ?? []).map((id) => [id]), ...(q.personSets ?? [])]) {
       where.push(PERSON_SQL);
       args.push(JSON.stringify(set));

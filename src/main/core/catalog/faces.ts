@@ -397,11 +397,10 @@ export class Faces {
    * (then the first). Person id → the face's id, photo and box.
    */
   covers(): Map<number, { face: number; photo: number; box: FaceBox }> {
+    // Each person's first face in faces_person's order (migration 15): one index seek a person.
     const rows = this.sql(
-      `SELECT person_id, id, photo_id, x, y, width, height FROM (
-         SELECT f.*, ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY assigned = 'user' DESC, score DESC, id) AS n
-         FROM faces f WHERE person_id IS NOT NULL AND state = 'face')
-       WHERE n = 1`,
+      `SELECT c.person_id, c.id, c.photo_id, c.x, c.y, c.width, c.height FROM people pe
+       JOIN faces c ON c.id = (SELECT f.id FROM faces f WHERE f.person_id = pe.id AND f.state = 'face' ORDER BY f.assigned = 'user' DESC, f.score DESC, f.id LIMIT 1)`,
     ).raw().all() as [number, number, number, number, number, number, number][];
     return new Map(rows.map(([p, face, photo, x, y, width, height]) => [p, { face, photo, box: { x, y, width, height } }]));
   }

@@ -554,8 +554,14 @@ CREATE TABLE face_regions (
   },
   {
     version: 15,
-    name: 'faces by suggested person: a person deleted or merged away, and "Is this Mia?", without reading every face',
+    name: 'faces by person, state and cover order, and by suggested person: the People list without reading every face',
     sql: `
+-- A person's faces by state, then in the order their cover is picked (one the user placed, then the best score, then
+-- the lowest id: the rowid every index ends with): the People list counts each person's faces and finds each cover
+-- from this index alone (at 100,000 faces, 2,000 people: 10 ms and 6 ms, against 150 ms and 370 ms reading the
+-- faces). Still the person's range for the search filter and for the foreign key's ON DELETE SET NULL.
+DROP INDEX faces_person;
+CREATE INDEX faces_person ON faces(person_id, state, (assigned = 'user') DESC, score DESC);
 -- Deleting a person sets faces.suggested_id to NULL (its foreign key): without this index SQLite reads every face
 -- for each person deleted, which a merge of many people at 100,000 faces makes slow. The suggestions of one person
 -- (faceSuggestions) read by it too. Partial: most faces are suggested to nobody.
