@@ -358,6 +358,8 @@ export interface ApiMethods {
   /** The face leaves its person and never joins it again. */
   notThisPerson: [ArgOf<'notThisPerson'>, FaceInfo];
   hidePerson: [ArgOf<'hidePerson'>, PersonSummary];
+  /** The face that shows a person in People, chosen: one of theirs (else `invalid-argument`); it becomes the user's. */
+  setPersonCover: [ArgOf<'setPersonCover'>, PersonSummary];
   /** Marks a face "not a face" (or, with notAFace false, a face again): it is in no person and never grouped. */
   notAFace: [ArgOf<'notAFace'>, FaceInfo];
   /**
@@ -430,6 +432,7 @@ export const METHOD_NAMES = [
   'moveFace',
   'notThisPerson',
   'hidePerson',
+  'setPersonCover',
   'notAFace',
   'nameFace',
   'faceSuggestions',

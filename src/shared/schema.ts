@@ -277,6 +277,7 @@ export const ARGS = {
   moveFace: args({ face: faceId, to: moveTo }),
   notThisPerson: args({ face: faceId }),
   hidePerson: args({ person: personId, hidden: bool }),
+  setPersonCover: args({ person: personId, face: faceId }),
   notAFace: args({ face: faceId, notAFace: v.optional(bool) }),
   nameFace: args({ face: faceId, name }),
   faceSuggestions: args({ person: personId }),

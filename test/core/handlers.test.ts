@@ -457,6 +457,13 @@ describe('people through the handlers', () => {
       expect(await pApi.handlers.notAFace({ face: b1!, notAFace: false })).toMatchObject({ id: b1, notAFace: false });
       expect(await pApi.handlers.moveFace({ face: b1!, to: p })).toMatchObject({ id: p, faces: 2 });
 
+      // The cover chosen: said as a change to people, without ids (no sidecar names a cover).
+      expect((await pApi.handlers.people(undefined))[0]).toMatchObject({ cover: { face: b1 } });
+      const before = said.length;
+      expect(await pApi.handlers.setPersonCover({ person: p, face: a1! })).toMatchObject({ id: p, cover: { face: a1 } });
+      expect(said.slice(before)).toEqual([{ what: 'people' }]);
+      expect((await pApi.handlers.people(undefined))[0]).toMatchObject({ cover: { face: a1 } });
+
       expect(await pApi.handlers.hidePerson({ person: p, hidden: true })).toMatchObject({ id: p, hidden: true });
       expect(await pApi.handlers.namePerson({ person: p, name: null })).toMatchObject({ id: p, name: null, hidden: true });
 
@@ -471,6 +478,8 @@ describe('people through the handlers', () => {
         ['hidePerson', { person: p }, 'invalid-argument', /hidePerson: hidden is required/],
         ['photoFaces', { photo: 999 }, 'not-found', /no photo with id 999/],
         ['personFaces', { person: 999 }, 'not-found', /no person with id 999/],
+        ['setPersonCover', { person: p, face: a2! }, 'invalid-argument', new RegExp(`setPersonCover: face ${a2} is not a face of person ${p}`)],
+        ['setPersonCover', { person: p, face: 999 }, 'not-found', /no face with id 999/],
       ] as const;
       for (const [method, arg, code, message] of refused) {
         expect(await callApi(pApi.handlers, method, arg as never), method).toMatchObject({ ok: false, error: { code, message: expect.stringMatching(message) as unknown as string } });

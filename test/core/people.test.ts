@@ -118,6 +118,37 @@ describe('stored faces', () => {
     expect(faces.people()).toMatchObject([{ id: p, faces: 3 }]);
   });
 
+  it('shows a person by the face chosen as cover, kept through a new reading of its photo, and by the rule once it is not theirs', () => {
+    const { faces, addPhoto } = catalog();
+    for (const id of [1, 2]) addPhoto(id);
+    const f = (score: number, x = 10) => ({ ...face(centre(), x), score });
+    const [a, b] = faces.putPhoto(1, 'v1', 'f1', [f(0.6), f(0.9, 300)]);
+    const [c] = faces.putPhoto(2, 'v1', 'f2', [f(0.7)]);
+    const p = faces.createPerson('auto');
+    const q = faces.createPerson('user', 'Other');
+    for (const id of [a, b, c]) faces.assign(id!, p, 'auto');
+    const people = new People(faces);
+    expect(faces.covers().get(p)?.face).toBe(b);
+    people.setCover(p, a!);
+    expect(faces.covers().get(p)?.face).toBe(a);
+    // Chosen, it is the user's: the grouping never moves it.
+    expect(faces.face(a!)).toMatchObject({ personId: p, assigned: 'user' });
+    // A new reading of photo 1 (a new model): the face over the same place takes the choice.
+    const [a2, b2] = faces.putPhoto(1, 'v2', 'f1', [f(0.65), f(0.95, 300)]);
+    expect(faces.face(a2!)).toMatchObject({ personId: p, assigned: 'user' });
+    expect(faces.covers().get(p)?.face).toBe(a2);
+    // Moved to another person, or marked not a face: the rule picks again (the user's faces first).
+    faces.assign(b2!, p, 'auto');
+    faces.assign(a2!, q, 'user');
+    expect(faces.covers().get(p)?.face).toBe(b2);
+    faces.assign(a2!, p, 'user');
+    expect(faces.covers().get(p)?.face).toBe(a2);
+    faces.setState(a2!, 'not_face');
+    expect(faces.covers().get(p)?.face).not.toBe(a2);
+    // Only a face of theirs.
+    expect(() => people.setCover(q, c!)).toThrow(/face \d+ is not a face of person \d+/);
+  });
+
   it('finds the faces suggested to a person by an index, as a person deleted does (its foreign key), and clears them', () => {
     const { db, faces, addPhoto } = catalog();
     const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(1) as { detail: string }[]).map((r) => r.detail).join('\n');

@@ -184,6 +184,35 @@ describe('the People view', () => {
     await expect.poll(() => faces.count()).toBe(2);
   });
 
+  it('uses the face picked as the cover, on the page and in the list, marked; one face selected only', async () => {
+    const mia = start[1]!.id;
+    await openPerson(mia);
+    const faces = personPage().getByRole('list', { name: "Mia's faces" }).locator('li.face');
+    await expect.poll(() => faces.count()).toBe(2);
+    const cover = async () => (await personOf(mia))!.cover!.face;
+    const was = await cover();
+    const other = (await api<FaceInfo[]>('personFaces', { person: mia })).map((f) => f.id).find((id) => id !== was)!;
+    const useAsCover = personPage().getByRole('button', { name: 'Use as cover' });
+    // The cover itself selected: nothing to choose.
+    await personPage().locator(`li.face[data-face="${was}"] button`).click();
+    expect(await useAsCover.count()).toBe(0);
+    // Two selected: which one? Not offered either.
+    await personPage().locator(`li.face[data-face="${other}"] button`).click();
+    expect(await useAsCover.count()).toBe(0);
+    await personPage().locator(`li.face[data-face="${was}"] button`).click();
+    await useAsCover.click();
+    await expect.poll(cover).toBe(other);
+    await expect.poll(() => toast().innerText()).toMatch(/This face now shows Mia in People\./);
+    await expect.poll(() => personPage().locator('img.crop.big').getAttribute('src')).toMatch(new RegExp(`/media/face/${other}$`));
+    expect(await personPage().locator(`li.face[data-face="${other}"] button`).getAttribute('aria-label')).toMatch(/, the cover$/);
+    expect(await personPage().locator(`li.face[data-face="${other}"] .badge`).innerText()).toBe('Cover');
+    await page.screenshot({ path: shot('window-person-cover') });
+    // Choosing it says it is Mia: the user's, which no regrouping moves.
+    expect((await api<FaceInfo[]>('personFaces', { person: mia })).find((f) => f.id === other)).toMatchObject({ byUser: true });
+    await page.getByRole('button', { name: '← People' }).click();
+    await expect.poll(() => card(mia).locator('img.crop').getAttribute('src')).toMatch(new RegExp(`/media/face/${other}$`));
+  });
+
   it('asks "Is this Mia?" of the faces suggested for her: Yes adds one, No to all the rest, never asked again', async () => {
     const mia = start[1]!.id;
     // No face of these photos falls between the named threshold (0.4) and the grouping's (0.45) from Mia (measured:

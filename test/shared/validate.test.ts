@@ -68,6 +68,7 @@ const good: { [M in MethodName]: unknown[] } = {
   moveFace: [{ face: 5, to: 3 }, { face: 5, to: 'new' }],
   notThisPerson: [{ face: 5 }],
   hidePerson: [{ person: 2, hidden: true }, { person: 2, hidden: false }],
+  setPersonCover: [{ person: 2, face: 5 }],
   notAFace: [{ face: 5 }, { face: 5, notAFace: false }],
   nameFace: [{ face: 5, name: 'Mia' }, { face: 5, name: ' Mia Lee ' }],
   faceSuggestions: [{ person: 3 }],
@@ -263,6 +264,10 @@ const bad: { [M in MethodName]: [unknown, RegExp][] } = {
   ],
   notThisPerson: [[{ face: -1 }, /notThisPerson\.face must be a face id/]],
   hidePerson: [[{ person: 2, hidden: 'yes' }, /hidePerson\.hidden must be true or false/]],
+  setPersonCover: [
+    [{ person: 2 }, /setPersonCover: face is required/],
+    [{ person: 2, face: 1.5 }, /setPersonCover\.face must be a face id/],
+  ],
   notAFace: [[{ face: 5, notAFace: 1 }, /notAFace\.notAFace must be true or false/]],
   nameFace: [
     [{ face: 5, name: '' }, /nameFace\.name must be a non-empty string/],

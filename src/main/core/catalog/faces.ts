@@ -139,6 +139,8 @@ export class Faces {
     return this.db.transaction(() => {
       const old = this.forPhoto(photoId);
       const rejections = this.sql('SELECT face_id, person_id FROM face_rejections WHERE face_id IN (SELECT id FROM faces WHERE photo_id = ?)').all(photoId) as { face_id: number; person_id: number }[];
+      // The covers chosen among them: deleting the faces clears them (the foreign key), the carried faces take them.
+      const covers = this.sql('SELECT cover_id, id FROM people WHERE cover_id IN (SELECT id FROM faces WHERE photo_id = ?)').raw().all(photoId) as [number, number][];
       this.sql('DELETE FROM faces WHERE photo_id = ?').run(photoId);
       const insert = this.sql(
         `INSERT INTO faces (photo_id, x, y, width, height, score, landmarks, descriptor, model, person_id, assigned, state, created_at)
@@ -170,6 +172,7 @@ export class Faces {
             .lastInsertRowid,
         );
         if (o) for (const r of rejections) if (r.face_id === o.id) this.sql('INSERT OR IGNORE INTO face_rejections (face_id, person_id) VALUES (?, ?)').run(id, r.person_id);
+        if (o) for (const [cover, person] of covers) if (cover === o.id) this.sql('UPDATE people SET cover_id = ? WHERE id = ?').run(id, person);
         return id;
       });
       this.sql(
@@ -299,6 +302,11 @@ export class Faces {
     this.sql("UPDATE people SET name = ?, source = 'user' WHERE id = ?").run(name, personId);
   }
 
+  /** The face chosen to show a person (null: picked by covers()' rule again). */
+  setCover(personId: number, faceId: number | null): void {
+    this.sql('UPDATE people SET cover_id = ? WHERE id = ?').run(faceId, personId);
+  }
+
   setHidden(personId: number, hidden: boolean): void {
     this.sql("UPDATE people SET hidden = ?, source = 'user' WHERE id = ?").run(hidden ? 1 : 0, personId);
   }
@@ -393,14 +401,17 @@ export class Faces {
   }
 
   /**
-   * Each person's cover: the face that shows them, one the user placed before the grouping's, then the best score
-   * (then the first). Person id → the face's id, photo and box.
+   * Each person's cover: the face that shows them, the one the user chose (while it is theirs and a face), else one
+   * the user placed before the grouping's, then the best score (then the first). Person id → the face's id, photo
+   * and box.
    */
   covers(): Map<number, { face: number; photo: number; box: FaceBox }> {
     // Each person's first face in faces_person's order (migration 15): one index seek a person.
     const rows = this.sql(
       `SELECT c.person_id, c.id, c.photo_id, c.x, c.y, c.width, c.height FROM people pe
-       JOIN faces c ON c.id = (SELECT f.id FROM faces f WHERE f.person_id = pe.id AND f.state = 'face' ORDER BY f.assigned = 'user' DESC, f.score DESC, f.id LIMIT 1)`,
+       JOIN faces c ON c.id = COALESCE(
+         (SELECT k.id FROM faces k WHERE k.id = pe.cover_id AND k.person_id = pe.id AND k.state = 'face'),
+         (SELECT f.id FROM faces f WHERE f.person_id = pe.id AND f.state = 'face' ORDER BY f.assigned = 'user' DESC, f.score DESC, f.id LIMIT 1))`,
     ).raw().all() as [number, number, number, number, number, number, number][];
     return new Map(rows.map(([p, face, photo, x, y, width, height]) => [p, { face, photo, box: { x, y, width, height } }]));
   }

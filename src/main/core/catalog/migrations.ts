@@ -554,8 +554,13 @@ CREATE TABLE face_regions (
   },
   {
     version: 15,
-    name: 'faces by person, state and cover order, and by suggested person: the People list without reading every face',
+    name: 'a cover chosen for a person; faces by person, state and cover order, and by suggested person: the People list without reading every face',
     sql: `
+-- The face the user chose to show a person ("Use as cover"); NULL: picked as covers() says. Kept only while that face
+-- is theirs and a face; a new reading of the photo moves it to the face carried over ([Note: faces kept across a new
+-- reading]). Its index: deleting a face (every new reading of a photo) looks its people up by it.
+ALTER TABLE people ADD COLUMN cover_id INTEGER REFERENCES faces(id) ON DELETE SET NULL;
+CREATE INDEX people_cover ON people(cover_id) WHERE cover_id IS NOT NULL;
 -- A person's faces by state, then in the order their cover is picked (one the user placed, then the best score, then
 -- the lowest id: the rowid every index ends with): the People list counts each person's faces and finds each cover
 -- from this index alone (at 100,000 faces, 2,000 people: 10 ms and 6 ms, against 150 ms and 370 ms reading the

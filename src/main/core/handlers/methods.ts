@@ -490,6 +490,16 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
       return peopleChanged(person);
     },
 
+    setPersonCover: async ({ person, face }) => {
+      requirePerson(person);
+      const f = requireFace(face);
+      if (f.personId !== person || f.state !== 'face') throw new ApiFailure('invalid-argument', `setPersonCover: face ${face} is not a face of person ${person}`);
+      lib.people.setCover(person, face);
+      // No ids: the names in the sidecars stay as they are.
+      events.emit('changed', { what: 'people' });
+      return personSummary(requirePerson(person));
+    },
+
     notAFace: async ({ face, notAFace }) => {
       const was = requireFace(face).personId;
       lib.people.notAFace(face, notAFace ?? true);

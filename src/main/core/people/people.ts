@@ -261,6 +261,19 @@ export class People {
     this.faces.setHidden(personId, hidden);
   }
 
+  /**
+   * The face that shows a person in People ("Use as cover"): one of theirs, not marked not a face. Choosing it says
+   * it is them, so it becomes the user's (no regrouping moves it, a new reading keeps it and the choice).
+   */
+  setCover(personId: number, faceId: number): void {
+    this.changes++;
+    this.requirePerson(personId);
+    const face = this.requireFace(faceId);
+    if (face.personId !== personId || face.state !== 'face') throw new Error(`face ${faceId} is not a face of person ${personId}`);
+    this.faces.assign(faceId, personId, 'user');
+    this.faces.setCover(personId, faceId);
+  }
+
   /** Merges `from` into `to`: every face of both becomes the user's, in `to`; a name `to` lacks is taken from `from`. */
   merge(from: number, to: number): void {
     this.changes++;
