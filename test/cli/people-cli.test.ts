@@ -98,6 +98,20 @@ describe('shoebox people and faces', () => {
       [to, null, 2],
       [l.ann, 'Ann Smith', 1],
     ]);
+    // The cover: a face of theirs, by id; one of another person's is refused.
+    const cover = await l.sb('people', 'cover', 'Ann Smith', String(l.faces.a1));
+    expect(cover.code, cover.err).toBe(0);
+    expect(cover.out).toBe(`Face ${l.faces.a1} now shows person ${l.ann} in People.\n`);
+    const refused = await l.sb('people', 'cover', String(l.ann), String(l.faces.b1));
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(new RegExp(`face ${l.faces.b1} is not a face of person ${l.ann}`));
+    expect((await l.sb('people', 'cover', String(l.ann))).code).toBe(2);
+    const lib = Library.open({ dataDir: l.data });
+    try {
+      expect(lib.faces.covers().get(l.ann)?.face).toBe(l.faces.a1);
+    } finally {
+      await lib.close();
+    }
     const usage = await l.sb('people', 'split', String(l.ann), 'x');
     expect(usage.code).toBe(2);
     expect(usage.err).toMatch(/a face is a number/);
@@ -144,7 +158,15 @@ describe('shoebox people and faces', () => {
       `${path.join(l.photos, 'a.jpg')}\n  face ${l.faces.a1}  20x24 at 10,12  score 0.91  person ${l.ann} (Ann)\n  face ${l.faces.a2}  20x24 at 70,20  score 0.92  person ${l.other} (unnamed)\n`,
     );
     const json = JSON.parse((await l.sb('faces', String(l.ids.b), '--json')).out) as { path: string; model: string; faces: unknown[] };
-    expect(json).toMatchObject({ path: path.join(l.photos, 'b.jpg'), model: 'test-faces@1', faces: [{ id: l.faces.b1, box: { x: 30, y: 30, width: 20, height: 24 }, score: 0.93, notAFace: false, person: { id: l.ann, name: 'Ann' } }] });
+    expect(json).toMatchObject({ path: path.join(l.photos, 'b.jpg'), model: 'test-faces@1', faces: [{ id: l.faces.b1, box: { x: 30, y: 30, width: 20, height: 24 }, score: 0.93, notAFace: false, person: { id: l.ann, name: 'Ann' }, suggested: null }] });
+    // A face the grouping found near Ann, but not near enough: "maybe Ann?".
+    const lib = Library.open({ dataDir: l.data });
+    try {
+      lib.faces.suggest(l.faces.a2, l.ann);
+    } finally {
+      await lib.close();
+    }
+    expect((await l.sb('faces', path.join(l.photos, 'a.jpg'))).out).toMatch(new RegExp(`face ${l.faces.a2}  20x24 at 70,20  score 0.92  person ${l.other} \\(unnamed\\), maybe Ann\\? \\(person ${l.ann}\\)\n`));
     expect((await l.sb('faces', String(l.ids.c))).out).toMatch(/faces not read yet/);
     const missing = await l.sb('faces', path.join(l.photos, 'nope.jpg'));
     expect(missing.code).toBe(1);

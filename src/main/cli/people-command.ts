@@ -20,8 +20,11 @@ export const PEOPLE_USAGE = `Usage:
                            every face of the first person goes to the second
   shoebox people split <person> <face>...
                            those faces of the person go to a new person of their own
+  shoebox people cover <person> <face>
+                           that face of the person shows them in People (it becomes yours)
   shoebox faces <photo> [--json]
-                           the faces found in a photo: id, box, score, person
+                           the faces found in a photo: id, box, score, person (or the named
+                           person it may be: "Mia?", answered in the window's People)
 A person is its id or its name; a face is its id (from \`shoebox people\` or \`shoebox faces\`).
 `;
 
@@ -97,6 +100,16 @@ export async function peopleCommand(ctx: Context, args: string[], json: boolean)
         });
         lib.peopleChanged([from, to]);
         return `Split ${faceIds.length} face${faceIds.length === 1 ? '' : 's'} from person ${from} into a new person ${to}.`;
+      });
+    }
+    case 'cover': {
+      if (rest.length !== 2) throw new UsageError('people cover takes a person and one of their faces: shoebox people cover <person> <face>', PEOPLE_USAGE);
+      const faceId = faceRef(rest[1]!);
+      return change(ctx, (lib) => {
+        const id = personRef(lib.faces, rest[0]!);
+        if (!lib.faces.face(faceId)) throw new Error(`there is no face ${faceId}`);
+        lib.people.setCover(id, faceId);
+        return `Face ${faceId} now shows person ${id} in People.`;
       });
     }
     default:
@@ -176,7 +189,10 @@ export function facesCommand(ctx: Context, args: string[], json: boolean): numbe
     const read = r.db.prepare('SELECT model, read_at FROM photo_faces WHERE photo_id = ?').get(id) as { model: string; read_at: number } | undefined;
     const rows = faces.forPhoto(id).map((f) => {
       const p = f.personId === null ? null : faces.person(f.personId);
-      return { id: f.id, box: roundBox(f.box), score: +f.score.toFixed(3), notAFace: f.state === 'not_face', person: p ? { id: p.id, name: p.name } : null };
+      const s = faces.openSuggestion(f);
+      const maybe = s === null ? null : faces.person(s);
+      const suggested = maybe && maybe.name !== null && !maybe.hidden ? { id: maybe.id, name: maybe.name } : null;
+      return { id: f.id, box: roundBox(f.box), score: +f.score.toFixed(3), notAFace: f.state === 'not_face', person: p ? { id: p.id, name: p.name } : null, suggested };
     });
     return { missing: false as const, path: r.catalog.photo(id)!.path, model: read?.model ?? null, readAt: read ? new Date(read.read_at).toISOString() : null, faces: rows };
   });
@@ -198,7 +214,8 @@ export function facesCommand(ctx: Context, args: string[], json: boolean): numbe
   if (found.faces.length === 0) ctx.io.out.write('  no faces found\n');
   for (const f of found.faces) {
     const who = f.notAFace ? 'not a face' : f.person ? `person ${f.person.id} (${f.person.name ?? 'unnamed'})` : 'no person yet';
-    ctx.io.out.write(`  face ${f.id}  ${boxText(f.box)}  score ${f.score.toFixed(2)}  ${who}\n`);
+    const maybe = f.suggested && !f.person?.name ? `, maybe ${f.suggested.name}? (person ${f.suggested.id})` : '';
+    ctx.io.out.write(`  face ${f.id}  ${boxText(f.box)}  score ${f.score.toFixed(2)}  ${who}${maybe}\n`);
   }
   return 0;
 }
