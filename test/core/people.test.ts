@@ -7,6 +7,7 @@ import { Faces, boxIou, decodeDescriptor, encodeDescriptor, type NewFace } from 
 import { Grouper, THRESHOLD } from '../../src/main/core/people/grouping.ts';
 import { People } from '../../src/main/core/people/people.ts';
 import { mulberry32 } from '../../src/main/core/random.ts';
+import { EMPTY_USER_DATA_STAMP, userDataStamp } from '../../src/main/core/catalog/backup.ts';
 import { tempDir } from '../helpers/photos.ts';
 
 const rand = mulberry32(7);
@@ -147,6 +148,41 @@ describe('stored faces', () => {
     expect(faces.covers().get(p)?.face).not.toBe(a2);
     // Only a face of theirs.
     expect(() => people.setCover(q, c!)).toThrow(/face \d+ is not a face of person \d+/);
+  });
+
+  it("moves the user data's stamp at each change the user makes to people, not at the grouping's, so a backup follows", () => {
+    const { db, faces, addPhoto } = catalog();
+    const people = new People(faces);
+    for (const id of [1, 2]) addPhoto(id);
+    const stamp = () => userDataStamp(db);
+    const empty = stamp();
+    expect(empty).toBe(EMPTY_USER_DATA_STAMP);
+    // The grouping's own work: faces stored, an automatic person, its faces placed, a suggestion.
+    const c = centre();
+    const [a] = faces.putPhoto(1, 'v1', 'f1', [face(faceOf(c))]);
+    const [b] = faces.putPhoto(2, 'v1', 'f2', [face(faceOf(c))]);
+    const auto = faces.createPerson('auto');
+    faces.assign(a!, auto, 'auto');
+    faces.assign(b!, auto, 'auto');
+    faces.suggest(a!, auto);
+    expect(stamp()).toBe(empty);
+    // Each of the user's: it moves.
+    const steps: [string, () => void][] = [
+      ['name', () => people.name(auto, 'Mia')],
+      ['rename', () => people.name(auto, 'Mia Lee')],
+      ['hide', () => people.hide(auto, true)],
+      ['cover', () => people.setCover(auto, b!)],
+      ['not this person', () => people.notThisPerson(a!)],
+      ['move to a new person', () => void people.moveFace(a!, 'new')],
+      ['not a face', () => people.notAFace(b!, true)],
+    ];
+    let last = stamp();
+    for (const [what, step] of steps) {
+      step();
+      const now = stamp();
+      expect(now, what).not.toBe(last);
+      last = now;
+    }
   });
 
   it('finds the faces suggested to a person by an index, as a person deleted does (its foreign key), and clears them', () => {

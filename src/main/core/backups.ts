@@ -2,7 +2,7 @@
 // at a time, one after work when the user's data changed, and at least one a day (an hourly timer this
 // owns). None once the full check found damage ([Note: catalog damage]): a damaged catalog is not copied.
 import type { Db } from './catalog/db.ts';
-import { backupCatalog, clearPartialBackups, listBackups, userDataStamp, type BackupInfo, type BackupReason, type BackupStats } from './catalog/backup.ts';
+import { EMPTY_USER_DATA_STAMP, backupCatalog, clearPartialBackups, listBackups, userDataStamp, type BackupInfo, type BackupReason, type BackupStats } from './catalog/backup.ts';
 import type { CatalogDamagedError } from './catalog/integrity.ts';
 
 const HOUR_MS = 3_600_000;
@@ -50,7 +50,7 @@ export class Backups {
     const newest = this.list()[0];
     if (newest && newest.userDataStamp === userDataStamp(this.db)) return null;
     // A library with no user data yet has nothing to lose.
-    if (!newest && userDataStamp(this.db) === '0:0|0:0|0:0|0:0') return null;
+    if (!newest && userDataStamp(this.db) === EMPTY_USER_DATA_STAMP) return null;
     return this.backup(reason);
   }
 

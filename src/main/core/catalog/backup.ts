@@ -101,11 +101,18 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/** The stamp of a catalog with nothing of the user's. */
+export const EMPTY_USER_DATA_STAMP = '0:0|0:0|0:0|0:0|0';
+
 /**
  * A stamp of the user's data, cheap to read: counts and latest times of the user's captions, tags
- * and marks, and the undo log's last edit. A different stamp means the user data changed.
+ * and marks, the undo log's last edit, and the count of the user's changes to people (migration 15's
+ * people_stamp; 0 in a catalog from before it, as before a migration). A different stamp means the
+ * user data changed.
  */
 export function userDataStamp(db: Database.Database): string {
+  const hasPeople = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'people_stamp'").get() !== undefined;
+  const people = hasPeople ? (db.prepare('SELECT n FROM people_stamp').pluck().get() as number | undefined) ?? 0 : 0;
   const row = db
     .prepare(
       `SELECT
@@ -115,7 +122,7 @@ export function userDataStamp(db: Database.Database): string {
          (SELECT COALESCE(MAX(id), 0) || ':' || COALESCE(MAX(undone_at), 0) FROM edits) AS edits`,
     )
     .get() as Record<string, string>;
-  return `${row.captions}|${row.tags}|${row.marks}|${row.edits}`;
+  return `${row.captions}|${row.tags}|${row.marks}|${row.edits}|${people}`;
 }
 
 function keep(dir: string, s: string, tmpDb: string, info: BackupInfo, synced = false): BackupInfo {

@@ -571,6 +571,19 @@ CREATE INDEX faces_person ON faces(person_id, state, (assigned = 'user') DESC, s
 -- for each person deleted, which a merge of many people at 100,000 faces makes slow. The suggestions of one person
 -- (faceSuggestions) read by it too. Partial: most faces are suggested to nobody.
 CREATE INDEX faces_suggested ON faces(suggested_id) WHERE suggested_id IS NOT NULL;
+-- A count of the user's changes to people (a name, hiding, a cover, a person made or merged away, a face placed or
+-- taken out, "not this person", "not a face"), moved by these triggers whichever process writes: part of the user
+-- data's stamp (catalog/backup.ts userDataStamp), so that naming people is backed up after work as a caption is.
+-- The grouping's own changes (assigned 'auto', suggestions) do not move it.
+CREATE TABLE people_stamp (n INTEGER NOT NULL);
+INSERT INTO people_stamp (n) VALUES (0);
+CREATE TRIGGER people_stamp_person_made AFTER INSERT ON people WHEN NEW.source = 'user' BEGIN UPDATE people_stamp SET n = n + 1; END;
+CREATE TRIGGER people_stamp_person_changed AFTER UPDATE OF name, hidden, source, cover_id ON people BEGIN UPDATE people_stamp SET n = n + 1; END;
+CREATE TRIGGER people_stamp_person_gone AFTER DELETE ON people WHEN OLD.source = 'user' BEGIN UPDATE people_stamp SET n = n + 1; END;
+CREATE TRIGGER people_stamp_face_placed AFTER UPDATE OF person_id, assigned, state ON faces
+  WHEN NEW.assigned IS 'user' OR OLD.assigned IS 'user' OR NEW.state <> OLD.state BEGIN UPDATE people_stamp SET n = n + 1; END;
+CREATE TRIGGER people_stamp_rejected AFTER INSERT ON face_rejections BEGIN UPDATE people_stamp SET n = n + 1; END;
+CREATE TRIGGER people_stamp_unrejected AFTER DELETE ON face_rejections BEGIN UPDATE people_stamp SET n = n + 1; END;
 `,
   },
 ];
