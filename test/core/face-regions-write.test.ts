@@ -206,6 +206,43 @@ describe('named faces in the library', () => {
     }
   });
 
+  it('gives the names back to a catalog made afresh (the old one lost): it reads the regions Shoebox wrote as naming', async () => {
+    const dir = tempDir();
+    const photos = path.join(dir, 'Photos');
+    const a = await jpegTagged(tool, path.join(photos, 'a.jpg'), {}, { width: 64, height: 48 });
+    const d = (v: number): NewFace => ({ box: { x: 16, y: 12, width: 32, height: 24 }, score: 0.9, landmarks: new Array<number>(136).fill(0), descriptor: new Float32Array(128).fill(v) });
+    const first = Library.open({ dataDir: path.join(dir, 'data') });
+    try {
+      await first.addFolder(photos);
+      await first.index();
+      first.setSetting('xmp', 'on');
+      first.catalog.db.prepare("UPDATE tasks SET state = 'done' WHERE stage = 'tags'").run();
+      const [fa] = first.faces.putPhoto(first.catalog.photoByPath(a)!.id, first.ml.facesVersion()!, 'fa', [d(0.05)]);
+      first.faces.assign(fa!, first.faces.createPerson('user', 'Mia'), 'user');
+      first.peopleChanged([first.faces.face(fa!)!.personId!]);
+      await first.pipeline.run({ untilIdle: true });
+      expect((await readBack(`${a}.xmp`)).regions.map((r) => r.name)).toEqual(['Mia']);
+    } finally {
+      await first.close();
+    }
+    // The catalog is gone; the photos and their sidecars are not.
+    const fresh = Library.open({ dataDir: path.join(dir, 'data-2') });
+    try {
+      await fresh.addFolder(photos);
+      await fresh.index();
+      const photo = fresh.catalog.photoByPath(a)!;
+      expect(fresh.faces.regions(photo.id).map((r) => r.name)).toEqual(['Mia']);
+      // The faces stage finds the face again (by hand here: the picture has no real face) and it is Mia's, as the user's.
+      const [again] = fresh.faces.putPhoto(photo.id, fresh.ml.facesVersion()!, 'fa', [d(0.05)]);
+      expect(fresh.faces.applyRegionNames(photo.id, photo.orientation, photo.width!, photo.height!)).toBe(1);
+      const face = fresh.faces.face(again!)!;
+      expect(face.assigned).toBe('user');
+      expect(fresh.faces.person(face.personId!)).toMatchObject({ name: 'Mia' });
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('names a person in the sidecar of a photo whose face the grouping put in that person after the sidecar was written', async () => {
     const dir = tempDir();
     const photos = path.join(dir, 'Photos');
