@@ -15,7 +15,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import type { FaceInfo, PersonSummary } from '../../src/shared/contract.ts';
 import { writeFacePhotos } from './face-photos.ts';
 import { SCREENSHOTS, openBrowser, startE2eFixture, waitIndexed, type E2eFixture } from './serve-fixture.ts';
-import { unnamedControls, view } from './page-helpers.ts';
+import { photoDialog, unnamedControls, view } from './page-helpers.ts';
 
 const PHOTOS = ['people-2.jpg', 'people-2-crop.jpg', 'people-4.jpg', 'people-4-mirrored.jpg', 'people-4-crop.jpg'];
 
@@ -193,6 +193,8 @@ describe('the People view', () => {
     const was = await cover();
     const other = (await api<FaceInfo[]>('personFaces', { person: mia })).map((f) => f.id).find((id) => id !== was)!;
     const useAsCover = personPage().getByRole('button', { name: 'Use as cover' });
+    // The page shows the cover the engine has (the list is read again a moment after the last test's Undo).
+    await expect.poll(() => personPage().locator('img.crop.big').getAttribute('src')).toMatch(new RegExp(`/media/face/${was}$`));
     // The cover itself selected: nothing to choose.
     await personPage().locator(`li.face[data-face="${was}"] button`).click();
     expect(await useAsCover.count()).toBe(0);
@@ -211,6 +213,35 @@ describe('the People view', () => {
     expect((await api<FaceInfo[]>('personFaces', { person: mia })).find((f) => f.id === other)).toMatchObject({ byUser: true });
     await page.getByRole('button', { name: '← People' }).click();
     await expect.poll(() => card(mia).locator('img.crop').getAttribute('src')).toMatch(new RegExp(`/media/face/${other}$`));
+  });
+
+  it("opens a face's photo from the person's page, steps through their photos, and asks for photos similar to it", async () => {
+    const mia = start[1]!.id;
+    await openPerson(mia);
+    const mine = await api<FaceInfo[]>('personFaces', { person: mia });
+    const photos = [...new Set(mine.map((f) => f.photo))];
+    const face = mine[1]!;
+    // Double-click a face: the photo view, on that face's photo, one of her photos.
+    await personPage().locator(`li.face[data-face="${face.id}"] button.pick`).dblclick();
+    const dialog = photoDialog(page);
+    await dialog.waitFor({ timeout: 15_000 });
+    await expect.poll(() => dialog.getByTestId('position').innerText()).toBe(`${photos.indexOf(face.photo) + 1} of ${photos.length}`);
+    await expect.poll(async () => (await dialog.getByRole('list', { name: 'Faces in the photo' }).getByRole('button').allInnerTexts()).map((t) => t.trim())).toContain('Mia');
+    expect(await dialog.locator(`.face[data-face="${face.id}"]`).count()).toBe(1);
+    await page.screenshot({ path: shot('window-person-photo') });
+    // Escape: back on her page, the face still selected and focused.
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count()).toBe(0);
+    expect(await personPage().locator(`li.face[data-face="${face.id}"] button.pick`).getAttribute('aria-pressed')).toBe('true');
+    // "Open photo" with one face selected does the same; "Similar photos" goes to the Library, anyone's.
+    await personPage().getByRole('button', { name: 'Open photo' }).click();
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Similar photos' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    await expect.poll(() => page.getByRole('heading', { name: /^Similar to / }).count()).toBe(1);
+    expect(await page.locator('#nav-library').getAttribute('aria-current')).toBe('page');
+    await view(page, 'People').click();
+    await cards().first().waitFor();
   });
 
   it('asks "Is this Mia?" of the faces suggested for her: Yes adds one, No to all the rest, never asked again', async () => {

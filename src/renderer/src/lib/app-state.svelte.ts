@@ -47,6 +47,8 @@ export class AppState {
    * the People view's "Photos" sets it through searchPerson; null: anyone.
    */
   person = $state<{ id: number; name: string | null } | null>(null);
+  /** "Similar photos" asked outside the Library (the photo view over a person's page): the Library takes it and shows them. */
+  similarTo = $state<{ id: number; label: string } | null>(null);
   /** Edits of many photos and their undo (the toast, progress); `edits` runs them. */
   editState = $state<EditState>({ busy: false, progress: null, toast: null });
   readonly edits: EditRunner;
@@ -203,6 +205,13 @@ export class AppState {
   /** Shows one person's photos: the Library, narrowed to them by the person chip (a search typed then is among their photos). */
   searchPerson(id: number, name: string | null): void {
     this.person = { id, name };
+    this.view = 'library';
+  }
+
+  /** The Library, showing the photos most like one (anyone's: the person chip goes). */
+  showSimilar(id: number, label: string): void {
+    this.person = null;
+    this.similarTo = { id, label };
     this.view = 'library';
   }
 
