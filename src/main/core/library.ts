@@ -706,7 +706,6 @@ export class Library {
     return this.damageWatch.notice(e);
   }
 
-  /** Listens for damage found after open (the checks, or SQLite in the middle of a session); returns the unsubscriber. */
   /**
    * Called after indexing committed faces and grouped them (at most once per grouping, which folds many commits):
    * nothing else says that a photo's faces or the people changed, as no user action did it.
@@ -715,6 +714,7 @@ export class Library {
     return this.facesGrouped.on(listener);
   }
 
+  /** Listens for damage found after open (the checks, or SQLite in the middle of a session); returns the unsubscriber. */
   onDamage(listener: (e: CatalogDamagedError) => void): () => void {
     return this.damageWatch.onDamage(listener);
   }

@@ -170,7 +170,6 @@ export function createApi(lib: Library, host: HostServices = {}): Api {
     const p = to === null ? null : lib.faces.person(to);
     return p && p.name !== null && !p.hidden ? { id: p.id, name: p.name } : null;
   };
-  /** After a change to people: the person as it is now (no 'changed' event: the caller made it, and gets it back). */
   /** After a change to people: says so to the window (the ids are the people changed), and gives the person as it is now. */
   const peopleChanged = (person: number, ...others: number[]): PersonSummary => {
     events.emit('changed', { what: 'people', ids: [person, ...others] });
