@@ -2,7 +2,9 @@
 // and a new model's reading.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/main/core/catalog/db.ts';
+import Database from 'better-sqlite3';
+import { migrate, openDatabase } from '../../src/main/core/catalog/db.ts';
+import { migrations } from '../../src/main/core/catalog/migrations.ts';
 import { Faces, boxIou, decodeDescriptor, encodeDescriptor, type NewFace } from '../../src/main/core/catalog/faces.ts';
 import { Grouper, THRESHOLD } from '../../src/main/core/people/grouping.ts';
 import { People } from '../../src/main/core/people/people.ts';
@@ -148,6 +150,33 @@ describe('stored faces', () => {
     expect(faces.covers().get(p)?.face).not.toBe(a2);
     // Only a face of theirs.
     expect(() => people.setCover(q, c!)).toThrow(/face \d+ is not a face of person \d+/);
+  });
+
+  it('migrates a catalog of schema 14 with people and faces to 15: counts, covers, a cover chosen and the stamp work on it', () => {
+    const file = path.join(tempDir(), 'catalog.sqlite');
+    const old = new Database(file);
+    migrate(old, migrations.filter((m) => m.version <= 14));
+    old.exec("INSERT INTO folders (id, path, added_at) VALUES (1, '/p', 0)");
+    old.exec("INSERT INTO photos (id, folder_id, path, filename, size, mtime_ms, added_at, updated_at) VALUES (1, 1, '/p/1.jpg', '1.jpg', 1, 0, 0, 0), (2, 1, '/p/2.jpg', '2.jpg', 1, 0, 0, 0)");
+    old.exec("INSERT INTO people (id, name, hidden, source, created_at) VALUES (7, 'Mia', 0, 'user', 0)");
+    const put = old.prepare("INSERT INTO faces (id, photo_id, x, y, width, height, score, landmarks, descriptor, model, person_id, assigned, state, created_at) VALUES (?, ?, 0, 0, 10, 10, ?, '[]', NULL, 'v1', 7, ?, 'face', 0)");
+    put.run(1, 1, 0.9, 'auto');
+    put.run(2, 2, 0.6, 'user');
+    old.close();
+    const db = openDatabase(file);
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(migrations.at(-1)!.version);
+      const faces = new Faces(db);
+      expect(faces.people()).toMatchObject([{ id: 7, name: 'Mia', faces: 2 }]);
+      // The face the user placed, before the better score.
+      expect(faces.covers().get(7)?.face).toBe(2);
+      const before = userDataStamp(db);
+      new People(faces).setCover(7, 1);
+      expect(faces.covers().get(7)?.face).toBe(1);
+      expect(userDataStamp(db)).not.toBe(before);
+    } finally {
+      db.close();
+    }
   });
 
   it("moves the user data's stamp at each change the user makes to people, not at the grouping's, so a backup follows", () => {
