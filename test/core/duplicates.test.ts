@@ -133,6 +133,28 @@ describe('the rules', () => {
   });
 });
 
+describe('exact copies read together', () => {
+  it('decodes one of them: the copy in the same batch, or one beside it, waits and takes its twin\'s thumbnail', async () => {
+    const root = tempDir();
+    fs.mkdirSync(path.join(root, 'Photos'));
+    const orig = await cameraJpeg(await scene(3, 1200, 900), { takenAt: '2023:03:03 10:00:00' });
+    // Three copies next to each other (one batch of the thumbnail stage) and another photo.
+    for (const n of ['a.jpg', 'a-copy.jpg', 'a-copy-2.jpg']) fs.writeFileSync(path.join(root, 'Photos', n), orig);
+    fs.writeFileSync(path.join(root, 'Photos', 'b.jpg'), await cameraJpeg(await scene(4, 1200, 900), { takenAt: '2023:03:04 10:00:00' }));
+    const lib = Library.open({ dataDir: path.join(root, 'data'), modelsDir: path.join(root, 'models') });
+    try {
+      await lib.addFolder(path.join(root, 'Photos'));
+      await lib.index();
+      const hashes = new PhotoHashes(lib.db);
+      const source = (n: string) => hashes.source(lib.catalog.photoByPath(path.join(root, 'Photos', n))!.id);
+      expect(['a.jpg', 'a-copy.jpg', 'a-copy-2.jpg'].map(source).sort()).toEqual(['decode', 'thumbnail', 'thumbnail']);
+      expect(source('b.jpg')).toBe('decode');
+    } finally {
+      await lib.close();
+    }
+  }, 60_000);
+});
+
 describe('a library\'s duplicate groups', () => {
   let root: string;
   let lib: Library;

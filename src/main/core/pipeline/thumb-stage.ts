@@ -7,6 +7,9 @@ import { ocrInputEdge } from './ocr-stage.ts';
 import { FACE_INPUT_EDGE, facesUnavailable } from './faces-stage.ts';
 
 export function thumbStage(deps: StageDeps, opts: { concurrency: number }): StageBody {
+  // The photos being read now, by content: an exact copy (the same bytes at another path, in this batch or one
+  // running beside it) waits for its twin, then finds its thumbnail made instead of decoding the file again.
+  const reading = new Map<string, Promise<unknown>>();
   return {
     priority: 0,
     batchSize: 4,
@@ -28,7 +31,15 @@ export function thumbStage(deps: StageDeps, opts: { concurrency: number }): Stag
             }));
             // A RAW an older Shoebox read as a TIFF has a thumbnail of its tiny first image: made again (migration 5).
             const replaceThumb = photo.format === 'tiff' && isRawName(photo.path);
-            const { ocrImage, hashImage, ...facts } = await processPhoto(photo.path, deps.cache.targets(fp), deps.media, { modelShortEdge, ocrLongEdge, replaceThumb, hash: true });
+            const twin = reading.get(fp);
+            if (twin) await twin.catch(() => undefined);
+            const run = processPhoto(photo.path, deps.cache.targets(fp), deps.media, { modelShortEdge, ocrLongEdge, replaceThumb, hash: true });
+            reading.set(fp, run);
+            const done = () => {
+              if (reading.get(fp) === run) reading.delete(fp);
+            };
+            void run.then(done, done);
+            const { ocrImage, hashImage, ...facts } = await run;
             return {
               ok: true,
               commit: () => {
