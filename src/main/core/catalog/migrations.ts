@@ -563,7 +563,7 @@ ALTER TABLE people ADD COLUMN cover_id INTEGER REFERENCES faces(id) ON DELETE SE
 CREATE INDEX people_cover ON people(cover_id) WHERE cover_id IS NOT NULL;
 -- A person's faces by state, then in the order their cover is picked (one the user placed, then the best score, then
 -- the lowest id: the rowid every index ends with): the People list counts each person's faces and finds each cover
--- from this index alone (at 100,000 faces, 2,000 people: 10 ms and 3 ms, against 149 ms and 370 ms reading the
+-- from this index alone (at 100,000 faces, 2,000 people: 11 ms and 5 ms, against 149 ms and 370 ms reading the
 -- faces). Still the person's range for the search filter and for the foreign key's ON DELETE SET NULL.
 DROP INDEX faces_person;
 CREATE INDEX faces_person ON faces(person_id, state, (assigned = 'user') DESC, score DESC);
