@@ -36,6 +36,24 @@ async function readBack(sidecar: string) {
   };
 }
 
+/** A face as the faces stage stores one: its box in the upright photo, 68 landmarks, the descriptor filled with `seed`. */
+const storedFace = (seed: number, box = { x: 16, y: 12, width: 32, height: 24 }): NewFace => ({ box, score: 0.9, landmarks: new Array<number>(136).fill(0), descriptor: new Float32Array(128).fill(seed) });
+
+/** A library of the folder `photos`, indexed, with sidecars on. No CLIP model here: the tags stage the sidecar waits for is marked done by hand. */
+async function sidecarLibrary(dataDir: string, photos: string): Promise<Library> {
+  const lib = Library.open({ dataDir });
+  try {
+    await lib.addFolder(photos);
+    await lib.index();
+    lib.setSetting('xmp', 'on');
+    lib.catalog.db.prepare("UPDATE tasks SET state = 'done' WHERE stage = 'tags'").run();
+    return lib;
+  } catch (e) {
+    await lib.close();
+    throw e;
+  }
+}
+
 describe('face regions written to a sidecar', () => {
   it('writes the named faces as MWG regions, keeping the regions another app wrote (in the sidecar, else the photo) that they do not replace', async () => {
     const dir = tempDir();
@@ -128,18 +146,13 @@ describe('named faces in the library', () => {
       { width: 64, height: 48 },
     );
     const plain = await jpegTagged(tool, path.join(photos, 'plain.jpg'), {}, { width: 64, height: 48 });
-    const lib = Library.open({ dataDir: path.join(dir, 'data') });
+    const lib = await sidecarLibrary(path.join(dir, 'data'), photos);
     const api = createApi(lib);
     try {
-      await lib.addFolder(photos);
-      await lib.index();
-      lib.setSetting('xmp', 'on');
-      // No CLIP model here: the tags stage the sidecar waits for is marked done by hand.
-      lib.catalog.db.prepare("UPDATE tasks SET state = 'done' WHERE stage = 'tags'").run();
       const t = lib.catalog.photoByPath(turned)!;
       const p = lib.catalog.photoByPath(plain)!;
       expect([t.width, t.height, t.orientation]).toEqual([48, 64, 6]);
-      const face = (x: number, y: number, w: number, h: number, seed: number): NewFace => ({ box: { x, y, width: w, height: h }, score: 0.9, landmarks: new Array<number>(136).fill(0), descriptor: new Float32Array(128).fill(seed) });
+      const face = (x: number, y: number, width: number, height: number, seed: number): NewFace => storedFace(seed, { x, y, width, height });
       // Upright box x 30-42, y 8-24: in the stored 64x48 image, the top-left quarter's centre (0.25, 0.25).
       const [onTurned, hidden] = lib.faces.putPhoto(t.id, 'test-faces@1', 'ft', [face(30, 8, 12, 16, 0.1), face(2, 40, 10, 10, 0.5)]);
       const [onPlain] = lib.faces.putPhoto(p.id, 'test-faces@1', 'fp', [face(16, 12, 32, 24, 0.1)]);
@@ -210,14 +223,9 @@ describe('named faces in the library', () => {
     const dir = tempDir();
     const photos = path.join(dir, 'Photos');
     const a = await jpegTagged(tool, path.join(photos, 'a.jpg'), {}, { width: 64, height: 48 });
-    const d = (v: number): NewFace => ({ box: { x: 16, y: 12, width: 32, height: 24 }, score: 0.9, landmarks: new Array<number>(136).fill(0), descriptor: new Float32Array(128).fill(v) });
-    const first = Library.open({ dataDir: path.join(dir, 'data') });
+    const first = await sidecarLibrary(path.join(dir, 'data'), photos);
     try {
-      await first.addFolder(photos);
-      await first.index();
-      first.setSetting('xmp', 'on');
-      first.catalog.db.prepare("UPDATE tasks SET state = 'done' WHERE stage = 'tags'").run();
-      const [fa] = first.faces.putPhoto(first.catalog.photoByPath(a)!.id, first.ml.facesVersion()!, 'fa', [d(0.05)]);
+      const [fa] = first.faces.putPhoto(first.catalog.photoByPath(a)!.id, first.ml.facesVersion()!, 'fa', [storedFace(0.05)]);
       first.faces.assign(fa!, first.faces.createPerson('user', 'Mia'), 'user');
       first.peopleChanged([first.faces.face(fa!)!.personId!]);
       await first.pipeline.run({ untilIdle: true });
@@ -233,7 +241,7 @@ describe('named faces in the library', () => {
       const photo = fresh.catalog.photoByPath(a)!;
       expect(fresh.faces.regions(photo.id).map((r) => r.name)).toEqual(['Mia']);
       // The faces stage finds the face again (by hand here: the picture has no real face) and it is Mia's, as the user's.
-      const [again] = fresh.faces.putPhoto(photo.id, fresh.ml.facesVersion()!, 'fa', [d(0.05)]);
+      const [again] = fresh.faces.putPhoto(photo.id, fresh.ml.facesVersion()!, 'fa', [storedFace(0.05)]);
       expect(fresh.faces.applyRegionNames(photo.id, photo.orientation, photo.width!, photo.height!)).toBe(1);
       const face = fresh.faces.face(again!)!;
       expect(face.assigned).toBe('user');
@@ -248,16 +256,11 @@ describe('named faces in the library', () => {
     const photos = path.join(dir, 'Photos');
     const a = await jpegTagged(tool, path.join(photos, 'a.jpg'), {}, { width: 64, height: 48 });
     const b = await jpegTagged(tool, path.join(photos, 'b.jpg'), { 'XMP-dc:Subject': ['beach'] }, { width: 64, height: 48 });
-    const lib = Library.open({ dataDir: path.join(dir, 'data') });
+    const lib = await sidecarLibrary(path.join(dir, 'data'), photos);
     try {
-      await lib.addFolder(photos);
-      await lib.index();
-      lib.setSetting('xmp', 'on');
-      lib.catalog.db.prepare("UPDATE tasks SET state = 'done' WHERE stage = 'tags'").run();
       const version = lib.ml.facesVersion()!;
-      const d = (v: number): NewFace => ({ box: { x: 16, y: 12, width: 32, height: 24 }, score: 0.9, landmarks: new Array<number>(136).fill(0), descriptor: new Float32Array(128).fill(v) });
-      const [fa] = lib.faces.putPhoto(lib.catalog.photoByPath(a)!.id, version, 'fa', [d(0.05)]);
-      lib.faces.putPhoto(lib.catalog.photoByPath(b)!.id, version, 'fb', [d(0.0501)]);
+      const [fa] = lib.faces.putPhoto(lib.catalog.photoByPath(a)!.id, version, 'fa', [storedFace(0.05)]);
+      lib.faces.putPhoto(lib.catalog.photoByPath(b)!.id, version, 'fb', [storedFace(0.0501)]);
       lib.faces.assign(fa!, lib.faces.createPerson('user', 'Mia'), 'user');
       await lib.pipeline.run({ untilIdle: true });
       expect((await readBack(`${a}.xmp`)).hierarchical).toEqual(['People|Mia']);
