@@ -340,10 +340,9 @@ export class Faces {
    */
   distinctPhotos(faceIds: readonly number[]): number {
     if (faceIds.length === 0) return 0;
-    return this.db
-      .prepare(`SELECT COUNT(DISTINCT COALESCE(p.fingerprint, 'photo ' || p.id)) FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.id IN (${faceIds.map(() => '?').join(', ')})`)
+    return this.sql("SELECT COUNT(DISTINCT COALESCE(p.fingerprint, 'photo ' || p.id)) FROM json_each(?) j JOIN faces f ON f.id = j.value JOIN photos p ON p.id = f.photo_id")
       .pluck()
-      .get(...faceIds) as number;
+      .get(JSON.stringify(faceIds)) as number;
   }
 
   /** The person a face is suggested for now (as suggestedFor offers it): null when none, or it was answered. */
